@@ -1,0 +1,47 @@
+"""One translation system for every layer (views, services, CLI, reports).
+
+Message ids are English; catalogs live in ``resources/locale/<lang>/LC_MESSAGES``.
+French is the default language of the application. ``_`` translates at call time,
+``N_`` marks a string for extraction whose translation happens later (constants).
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+DOMAIN = "passerelle"
+LANGUAGES = ("fr", "ar", "en")
+DEFAULT_LANGUAGE = "fr"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "resources" / "locale"
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def set_language(language: str) -> None:
+    """Switch the process-wide language; unknown catalogs fall back to the message ids."""
+    global _translations, _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language: {language!r}")
+    _translations = gettext.translation(
+        DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True
+    )
+    _language = language
+
+
+def current_language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark for extraction only; translate later with ``_``."""
+    return message

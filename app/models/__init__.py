@@ -1,0 +1,60 @@
+"""The domain model of reintegration work (SQLAlchemy 2 typed declarative, no Qt)."""
+
+from app.models.assessment import NeedsAssessment
+from app.models.base import Base, SyncedMixin
+from app.models.beneficiary import Beneficiary, ConsentRecord, PostReleaseOutcome
+from app.models.followup import FollowUpSession, SessionNote
+from app.models.meeting import CoordinationMeeting, MeetingDecision, MeetingParticipant
+from app.models.organisation import Facility, StaffMember, Team
+from app.models.partner import Partner, PartnerContact, PartnerService, Referral
+from app.models.plan import Action, ActionPlan, Goal
+from app.models.profile import ProfileSetting
+
+SYNCED_MODELS: tuple[type[SyncedMixin], ...] = (
+    Facility,
+    Team,
+    StaffMember,
+    Partner,
+    PartnerContact,
+    PartnerService,
+    Beneficiary,
+    ConsentRecord,
+    NeedsAssessment,
+    ActionPlan,
+    Goal,
+    Action,
+    FollowUpSession,
+    SessionNote,
+    Referral,
+    CoordinationMeeting,
+    MeetingParticipant,
+    MeetingDecision,
+    PostReleaseOutcome,
+)
+"""Every synced model, parents before children (the order a bulk load must follow)."""
+
+__all__ = [
+    "Action",
+    "ActionPlan",
+    "Base",
+    "Beneficiary",
+    "ConsentRecord",
+    "CoordinationMeeting",
+    "Facility",
+    "FollowUpSession",
+    "Goal",
+    "MeetingDecision",
+    "MeetingParticipant",
+    "NeedsAssessment",
+    "Partner",
+    "PartnerContact",
+    "PartnerService",
+    "PostReleaseOutcome",
+    "ProfileSetting",
+    "Referral",
+    "SYNCED_MODELS",
+    "SessionNote",
+    "StaffMember",
+    "SyncedMixin",
+    "Team",
+]

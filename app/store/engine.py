@@ -1,0 +1,112 @@
+"""SQLAlchemy engines over SQLCipher, keyed with the raw database key.
+
+Each new connection is keyed first, then proves the key by reading ``sqlite_master``
+before anything else runs. The key never appears in a URL, a log or an error.
+Settings decided on purpose:
+
+- WAL with ``synchronous=FULL``: an acknowledged write survives a power cut.
+- ``temp_store=MEMORY``: sorts and temporary tables never touch the disk in clear.
+- ``cipher_memory_security=OFF`` (SQLCipher's default since 4.5): wiping every freed
+  allocation costs a large slowdown and only helps against an attacker who can read the
+  memory of a running, unlocked session, which the threat model leaves to the OS
+  (the app locks itself when idle and drops its engine on lock).
+- ``cipher_log_level=NONE``: a wrong key must not print SQLCipher noise on stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+
+from app.i18n import _
+from app.store.errors import CorruptProfile
+from app.store.textfold import fold
+
+MEMORY_TEMP_STORE = 2
+BUSY_TIMEOUT_MS = 10_000
+
+
+def key_pragma(key: bytes) -> str:
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_keyed(path: Path, key: bytes) -> sqlcipher3.Connection:
+    """A raw DB-API connection, keyed and verified, with Passerelle's settings applied."""
+    connection = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(key_pragma(key))
+        connection.execute("PRAGMA cipher_memory_security = OFF")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError:
+        connection.close()
+        raise CorruptProfile(
+            _("the database cannot be decrypted with this profile's key")
+        ) from None
+    _apply_settings(connection)
+    return connection
+
+
+def _apply_settings(connection: sqlcipher3.Connection) -> None:
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise CorruptProfile(_("the database refused write-ahead logging"))
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("PRAGMA temp_store = MEMORY")
+    temp_store = connection.execute("PRAGMA temp_store").fetchone()[0]
+    if temp_store != MEMORY_TEMP_STORE:
+        raise RuntimeError("SQLCipher did not accept temp_store=MEMORY")
+    connection.create_function("passerelle_fold", 1, fold, deterministic=True)
+
+
+def create_keyed_engine(path: Path, key: bytes, pool_size: int = 4) -> Engine:
+    """An engine whose every pooled connection is keyed by :func:`connect_keyed`."""
+
+    def creator() -> sqlcipher3.Connection:
+        return connect_keyed(path, key)
+
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        creator=creator,
+        module=sqlcipher3.dbapi2,
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=4,
+    )
+    _use_explicit_transactions(engine)
+    return engine
+
+
+def _use_explicit_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy own BEGIN/COMMIT, so DDL (migrations) is transactional too."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def integrity_errors(path: Path, key: bytes) -> list[str]:
+    """SQLCipher's page-level HMAC check plus SQLite's structural check; [] when sound."""
+    connection = sqlcipher3.connect(str(path), isolation_level=None)
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(key_pragma(key))
+        problems = [str(row[0]) for row in connection.execute("PRAGMA cipher_integrity_check")]
+        status = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+        if status != ["ok"]:
+            problems.extend(status)
+        return problems
+    except sqlcipher3.DatabaseError as error:
+        return [str(error)]
+    finally:
+        connection.close()
