@@ -1,0 +1,64 @@
+"""The staff member who owns a laptop profile, and the service context acting as them."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.i18n import _
+from app.models import Facility, ProfileSetting, StaffMember, Team
+from app.models.enums import StaffRole
+from app.services.context import Actor, ServiceContext
+from app.services.errors import ServiceError
+
+OWNER_KEY = "owner_staff_id"
+
+
+def setup_owner(
+    sessions: sessionmaker[Session],
+    full_name: str,
+    role: StaffRole,
+    facility_name: str | None = None,
+    team_name: str | None = None,
+) -> Actor:
+    """Record who this profile belongs to (first run), with their team and facility."""
+    with sessions.begin() as session:
+        if session.get(ProfileSetting, OWNER_KEY) is not None:
+            raise ServiceError(_("This profile already has an owner."))
+        facility = None
+        if facility_name:
+            facility = session.scalar(select(Facility).where(Facility.name == facility_name))
+            if facility is None:
+                facility = Facility(code=_facility_code(facility_name), name=facility_name)
+                session.add(facility)
+        team = Team(name=team_name or facility_name or full_name, facility=facility)
+        staff = StaffMember(full_name=full_name, role=role, team=team)
+        session.add_all([team, staff])
+        session.flush()
+        session.add(ProfileSetting(key=OWNER_KEY, value=str(staff.id)))
+        return Actor(staff.id, staff.role, team.id)
+
+
+def load_actor(sessions: sessionmaker[Session]) -> Actor | None:
+    with sessions() as session:
+        setting = session.get(ProfileSetting, OWNER_KEY)
+        if setting is None:
+            return None
+        staff = session.get(StaffMember, uuid.UUID(setting.value))
+        if staff is None:
+            return None
+        return Actor(staff.id, staff.role, staff.team_id)
+
+
+def owner_context(sessions: sessionmaker[Session]) -> ServiceContext:
+    actor = load_actor(sessions)
+    if actor is None:
+        raise ServiceError(_("This profile has no owner yet: run the first-run setup."))
+    return ServiceContext(sessions, actor)
+
+
+def _facility_code(name: str) -> str:
+    letters = "".join(ch for ch in name.upper() if ch.isalnum())[:8] or "FAC"
+    return f"{letters}-{uuid.uuid4().hex[:6]}"
