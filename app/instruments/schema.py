@@ -9,6 +9,7 @@ a score. Cross-references (item -> scale, unique ids) are checked here too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Annotated, Self
 
 from pydantic import (
@@ -24,20 +25,15 @@ from pydantic import (
     model_validator,
 )
 
-from app.i18n import _
+from app.i18n import N_, _
 
 Loc = tuple[str | int, ...]
 
-_SNAKE_CASE = re.compile(r"[a-z][a-z0-9_]*")
-_INSTRUMENT_ID = re.compile(r"[a-z][a-z0-9_-]*")
+_SNAKE_CASE = r"[a-z][a-z0-9_]*"
 
 
 class SchemaError(ValueError):
-    """A problem found by a cross-check, with its location inside the checked object.
-
-    Pydantic locates field errors itself; cross-checks raise this so that the loader
-    can still point at e.g. ``domains.3.items.0.scale``.
-    """
+    """A cross-check problem with its location, so the loader can point at it."""
 
     def __init__(self, loc: Loc, message: str) -> None:
         super().__init__(message)
@@ -45,31 +41,30 @@ class SchemaError(ValueError):
         self.message = message
 
 
-def _snake_case(value: str) -> str:
-    if not _SNAKE_CASE.fullmatch(value):
-        raise ValueError(_("{value!r} is not a snake_case identifier").format(value=value))
-    return value
+def _matching(pattern: str, message: str) -> AfterValidator:
+    """A validator that rejects ids not fully matching ``pattern`` with ``message``."""
+    regex = re.compile(pattern)
 
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(_(message).format(value=value))
+        return value
 
-def _item_id(value: str) -> str:
-    domain_id, dot, name = value.partition(".")
-    if not (dot and _SNAKE_CASE.fullmatch(domain_id) and _SNAKE_CASE.fullmatch(name)):
-        raise ValueError(
-            _("{value!r} is not of the form 'domain_id.item_name'").format(value=value)
-        )
-    return value
-
-
-def _instrument_id(value: str) -> str:
-    if not _INSTRUMENT_ID.fullmatch(value):
-        raise ValueError(_("{value!r} is not a lowercase identifier").format(value=value))
-    return value
+    return AfterValidator(check)
 
 
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-SnakeId = Annotated[str, AfterValidator(_snake_case)]
-ItemId = Annotated[str, AfterValidator(_item_id)]
-InstrumentId = Annotated[str, AfterValidator(_instrument_id)]
+SnakeId = Annotated[str, _matching(_SNAKE_CASE, N_("{value!r} is not a snake_case identifier"))]
+ItemId = Annotated[
+    str,
+    _matching(
+        rf"{_SNAKE_CASE}\.{_SNAKE_CASE}",
+        N_("{value!r} is not of the form 'domain_id.item_name'"),
+    ),
+]
+InstrumentId = Annotated[
+    str, _matching(r"[a-z][a-z0-9_-]*", N_("{value!r} is not a lowercase identifier"))
+]
 
 
 class _Frozen(BaseModel):
@@ -170,59 +165,48 @@ class Instrument(_Frozen):
     @field_validator("scales", mode="before")
     @classmethod
     def _name_scales(cls, value: object) -> object:
-        """Scales are keyed by id in the file; copy each key into its scale."""
-        if not isinstance(value, dict):
-            return value
-        named: dict[object, object] = {}
-        for key, scale in value.items():
-            if isinstance(scale, dict):
-                if scale.get("id", key) != key:
-                    raise SchemaError(
-                        (str(key), "id"),
-                        _("scale id {id!r} differs from its key").format(id=scale["id"]),
-                    )
-                scale = {"id": key, **scale}
-            named[key] = scale
-        return named
+        """Scales are keyed by id in the file; each scale takes its key as id."""
+        if isinstance(value, dict):
+            return {k: {"id": k, **s} if isinstance(s, dict) else s for k, s in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _cross_check(self) -> Self:
-        if not self.domains:
-            raise SchemaError(("domains",), _("an instrument needs at least one domain"))
-        domain_ids: set[str] = set()
-        items: dict[str, Item] = {}
-        for d_index, domain in enumerate(self.domains):
-            loc: Loc = ("domains", d_index)
-            if domain.id in domain_ids:
-                raise SchemaError(
-                    (*loc, "id"), _("duplicate domain id {id!r}").format(id=domain.id)
+        problem = next(self._problems(), None)
+        if problem is not None:
+            raise SchemaError(*problem)
+        self._items = {item.id: item for domain in self.domains for item in domain.items}
+        return self
+
+    def _problems(self) -> Iterator[tuple[Loc, str]]:
+        """Located problems that single fields cannot see: ids, references, emptiness."""
+        for key, scale in self.scales.items():
+            if scale.id != key:
+                yield (
+                    ("scales", key, "id"),
+                    _("scale id differs from its key {key!r}").format(key=key),
                 )
+        if not self.domains:
+            yield ("domains",), _("an instrument needs at least one domain")
+        domain_ids: set[str] = set()
+        item_ids: set[str] = set()
+        for d_index, domain in enumerate(self.domains):
+            where: Loc = ("domains", d_index)
+            if domain.id in domain_ids:
+                yield (*where, "id"), _("duplicate domain id {id!r}").format(id=domain.id)
             domain_ids.add(domain.id)
             if not domain.items:
-                raise SchemaError(
-                    (*loc, "items"), _("domain {id!r} has no items").format(id=domain.id)
-                )
+                yield (*where, "items"), _("domain {id!r} has no items").format(id=domain.id)
             for i_index, item in enumerate(domain.items):
-                item_loc: Loc = (*loc, "items", i_index)
-                if item.id in items:
-                    raise SchemaError(
-                        (*item_loc, "id"), _("duplicate item id {id!r}").format(id=item.id)
-                    )
-                if item.id.partition(".")[0] != domain.id:
-                    raise SchemaError(
-                        (*item_loc, "id"),
-                        _("item id {id!r} must start with {prefix!r}").format(
-                            id=item.id, prefix=domain.id + "."
-                        ),
-                    )
+                loc: Loc = (*where, "items", i_index)
+                if item.id in item_ids:
+                    yield (*loc, "id"), _("duplicate item id {id!r}").format(id=item.id)
+                item_ids.add(item.id)
+                if not item.id.startswith(domain.id + "."):
+                    message = _("item id {id!r} must start with {prefix!r}")
+                    yield (*loc, "id"), message.format(id=item.id, prefix=domain.id + ".")
                 if item.scale not in self.scales:
-                    raise SchemaError(
-                        (*item_loc, "scale"),
-                        _("unknown scale {scale!r}").format(scale=item.scale),
-                    )
-                items[item.id] = item
-        self._items = items
-        return self
+                    yield (*loc, "scale"), _("unknown scale {scale!r}").format(scale=item.scale)
 
     @property
     def key(self) -> str:

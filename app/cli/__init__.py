@@ -1,0 +1,57 @@
+"""Entry point of ``passerelle``: every error ends as one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError
+
+from app.cli.commands import COMMANDS
+from app.cli.parser import build_parser
+from app.cli.passphrase import PassphraseUnavailable
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language
+from app.services.errors import ServiceError
+from app.store.errors import StoreError
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    set_language(_language_from(arguments))
+    args = build_parser().parse_args(arguments)
+    if args.command is None:
+        from app.views.launcher import run_gui
+
+        return run_gui(demo=args.demo)
+    try:
+        return COMMANDS[args.command](args)
+    except (StoreError, ServiceError, PassphraseUnavailable) as error:
+        return _fail(str(error))
+    except DBAPIError as error:
+        return _fail(_("Database error: {reason}").format(reason=error.orig))
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return _fail(_("{reason}: {path}").format(reason=reason, path=error.filename or ""))
+    except KeyboardInterrupt:
+        return _fail(_("Interrupted."), EXIT_INTERRUPTED)
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> int:
+    sys.stderr.write(f"passerelle: {message}\n")
+    return code
+
+
+def _language_from(arguments: list[str]) -> str:
+    """The language is needed before argparse prints help or errors."""
+    for index, argument in enumerate(arguments):
+        candidate = None
+        if argument == "--lang" and index + 1 < len(arguments):
+            candidate = arguments[index + 1]
+        elif argument.startswith("--lang="):
+            candidate = argument.split("=", 1)[1]
+        if candidate is not None:
+            return candidate if candidate in LANGUAGES else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE

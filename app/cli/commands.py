@@ -1,0 +1,172 @@
+"""What each ``passerelle`` subcommand does: open the profile, call services, print."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from app.cli.passphrase import read_new_passphrase, read_passphrase
+from app.i18n import _
+from app.models.enums import StaffRole
+from app.services import owner, search, stats
+from app.services.context import ServiceContext
+from app.store import backup
+from app.store.errors import CorruptProfile, ProfileNotFound
+from app.store.profile import Profile, check_passphrase_strength, is_profile
+
+DEFAULT_OWNER_NAME = "Utilisateur"
+
+
+def emit(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def open_profile(args: argparse.Namespace) -> Profile:
+    if not is_profile(args.profile):
+        raise ProfileNotFound(str(args.profile))
+    passphrase = read_passphrase(args.passphrase_file, _("Passphrase: "))
+    return Profile.open(args.profile, passphrase)
+
+
+def init(args: argparse.Namespace) -> int:
+    passphrase = read_new_passphrase(args.passphrase_file, env="PASSERELLE_PASSPHRASE")
+    check_passphrase_strength(passphrase)
+    with Profile.create(args.profile, passphrase) as profile:
+        owner.setup_owner(
+            profile.sessions,
+            args.name or DEFAULT_OWNER_NAME,
+            StaffRole(args.role),
+            facility_name=args.facility,
+        )
+    emit(_("Profile created in {folder}.").format(folder=args.profile))
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from app.demo import fill_profile
+
+    if is_profile(args.profile):
+        profile = open_profile(args)
+    else:
+        passphrase = read_new_passphrase(args.passphrase_file, env="PASSERELLE_PASSPHRASE")
+        profile = Profile.create(args.profile, passphrase)
+    with profile:
+        if owner.load_actor(profile.sessions) is None:
+            owner.setup_owner(profile.sessions, "Démonstration", StaffRole.SOCIAL_WORKER)
+        summary = fill_profile(profile, beneficiaries=args.beneficiaries, seed=args.seed)
+    emit(_("Demo data written: {summary}").format(summary=summary))
+    return 0
+
+
+def import_file(args: argparse.Namespace) -> int:
+    from app.services.importer import import_beneficiaries
+
+    with open_profile(args) as profile:
+        report = import_beneficiaries(
+            owner.owner_context(profile.sessions),
+            args.file,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+        )
+    for warning in report.warnings:
+        emit(_("warning: {warning}").format(warning=warning))
+    for error in report.errors:
+        column = f" [{error.column}]" if error.column else ""
+        emit(
+            _("line {line}{column}: {message}").format(
+                line=error.line, column=column, message=error.message
+            )
+        )
+    emit(
+        _("{created} created, {updated} updated, {skipped} skipped, {errors} invalid").format(
+            created=report.created,
+            updated=report.updated,
+            skipped=report.skipped,
+            errors=len(report.errors),
+        )
+    )
+    if report.dry_run:
+        emit(_("Dry run: nothing was written."))
+    elif not report.applied:
+        emit(_("Nothing was imported: fix the rows above or use --skip-invalid."))
+        return 1
+    return 1 if report.errors and not report.applied else 0
+
+
+def search_beneficiaries(args: argparse.Namespace) -> int:
+    with open_profile(args) as profile:
+        hits = search.search(_context(profile), args.query, limit=args.limit)
+    for hit in hits:
+        arabic = " ".join(p for p in (hit.first_name_ar, hit.last_name_ar) if p)
+        fields = [str(hit.beneficiary_id), f"{hit.last_name} {hit.first_name}", arabic, hit.cin]
+        emit("\t".join(field or "" for field in fields))
+    return 0
+
+
+def print_stats(args: argparse.Namespace) -> int:
+    with open_profile(args) as profile:
+        counts = stats.record_counts(_context(profile))
+    width = max(len(count.table) for count in counts)
+    for count in counts:
+        emit(f"{count.table:<{width}}  {count.live:>8}  ({count.deleted} deleted)")
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    with open_profile(args) as profile:
+        problems = profile.integrity_errors()
+    if problems:
+        raise CorruptProfile(_("{count} problem(s) found").format(count=len(problems)))
+    emit(_("The profile is sound."))
+    return 0
+
+
+def passwd(args: argparse.Namespace) -> int:
+    with open_profile(args) as profile:
+        new_passphrase = read_new_passphrase(args.new_passphrase_file)
+        profile.change_passphrase(new_passphrase)
+    emit(_("Passphrase changed."))
+    return 0
+
+
+def rekey(args: argparse.Namespace) -> int:
+    passphrase = read_passphrase(args.passphrase_file, _("Passphrase: "))
+    with Profile.open(args.profile, passphrase) as profile:
+        profile.rekey(passphrase)
+    emit(_("The database was re-encrypted under a new key."))
+    return 0
+
+
+def make_backup(args: argparse.Namespace) -> int:
+    with open_profile(args) as profile:
+        written = backup.backup(profile, args.out)
+    emit(_("Backup written to {path}.").format(path=written))
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    passphrase = read_passphrase(args.passphrase_file, _("Passphrase of the backup: "))
+    moved = backup.restore(args.file, args.profile, passphrase)
+    if moved is not None:
+        emit(_("The previous profile was kept in {path}.").format(path=moved))
+    emit(_("Profile restored in {folder}.").format(folder=args.profile))
+    return 0
+
+
+def _context(profile: Profile) -> ServiceContext:
+    return owner.owner_context(profile.sessions)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": init,
+    "demo": demo,
+    "import": import_file,
+    "search": search_beneficiaries,
+    "stats": print_stats,
+    "check": check,
+    "passwd": passwd,
+    "rekey": rekey,
+    "backup": make_backup,
+    "restore": restore,
+}

@@ -1,0 +1,67 @@
+"""The ``passerelle`` command line: arguments only, no behaviour."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app import __version__
+from app.i18n import _
+from app.models.enums import StaffRole
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="passerelle",
+        description=_("Passerelle: case management for social reintegration staff."),
+    )
+    parser.add_argument("--version", action="version", version=f"passerelle {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help=_("open a throwaway demo profile in the application")
+    )
+    parser.add_argument("--lang", choices=("fr", "ar", "en"), help=_("language of messages"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = _command(commands, "init", _("create a profile"))
+    init.add_argument("--name", default=None, help=_("your full name"))
+    init.add_argument(
+        "--role", choices=[role.value for role in StaffRole], default=StaffRole.SOCIAL_WORKER.value
+    )
+    init.add_argument("--facility", default=None, help=_("your facility"))
+
+    demo = _command(commands, "demo", _("fill a profile with demo data (created if missing)"))
+    demo.add_argument("--beneficiaries", type=int, default=200, metavar="N")
+    demo.add_argument("--seed", type=int, default=0, metavar="S")
+
+    import_ = _command(commands, "import", _("import beneficiaries from a CSV or XLSX file"))
+    import_.add_argument("file", type=Path, metavar="FILE")
+    import_.add_argument("--dry-run", action="store_true", help=_("validate only"))
+    import_.add_argument(
+        "--skip-invalid", action="store_true", help=_("import the valid rows, skip the others")
+    )
+
+    search = _command(commands, "search", _("search beneficiaries"))
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--limit", type=int, default=50)
+
+    _command(commands, "stats", _("print record counts per table"))
+    _command(commands, "check", _("verify the profile's integrity"))
+
+    passwd = _command(commands, "passwd", _("change the passphrase"))
+    passwd.add_argument("--new-passphrase-file", type=Path, metavar="F")
+    _command(commands, "rekey", _("re-encrypt the whole database under a new key"))
+
+    backup = _command(commands, "backup", _("write an encrypted backup of the profile"))
+    backup.add_argument("--out", type=Path, required=True, metavar="F")
+    restore = _command(commands, "restore", _("restore a profile from a backup"))
+    restore.add_argument("file", type=Path, metavar="F")
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=summary, description=summary)
+    command.add_argument("--profile", type=Path, required=True, metavar="DIR")
+    command.add_argument("--passphrase-file", type=Path, metavar="F")
+    return command
