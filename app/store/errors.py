@@ -48,3 +48,12 @@ class WeakPassphrase(StoreError):
         super().__init__(
             _("The passphrase must have at least {minimum} characters.").format(minimum=minimum)
         )
+
+
+class MigrationFailed(StoreError):
+    """Upgrading an older profile failed; the transaction was rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The profile could not be upgraded to this version; it was left unchanged.")
+        )

@@ -26,7 +26,7 @@ from app.i18n import _
 from app.models import ProfileSetting
 from app.store import migrate, search_index
 from app.store.engine import connect_keyed, create_keyed_engine, integrity_errors, key_pragma
-from app.store.errors import CorruptProfile, ProfileExists, WeakPassphrase
+from app.store.errors import CorruptProfile, MigrationFailed, ProfileExists, WeakPassphrase
 from app.store.header import HEADER_NAME, ProfileHeader, read_header, write_header
 from app.store.keys import KdfParams, new_database_key
 
@@ -109,7 +109,7 @@ class Profile:
             migrate.upgrade(profile.engine)
         except (SADatabaseError, sqlcipher3.DatabaseError):
             profile.close()
-            raise CorruptProfile(_("the database structure cannot be read")) from None
+            raise MigrationFailed() from None
         return profile
 
     def close(self) -> None:
