@@ -78,8 +78,11 @@ def test_wrong_passphrase_is_clear_and_leaves_files_untouched(
 def test_wrong_passphrase_prints_nothing_on_stderr(profile: Profile, profile_dir: Path) -> None:
     profile.close()
     script = (
-        "import sys\nfrom app.store.profile import Profile\nfrom app.store.errors import WrongPassphrase\n"
-        "try:\n    Profile.open(sys.argv[1], 'nope nope nope')\nexcept WrongPassphrase:\n    pass\n"
+        "import sys\n"
+        "from app.store.profile import Profile\n"
+        "from app.store.errors import WrongPassphrase\n"
+        "try:\n    Profile.open(sys.argv[1], 'nope nope nope')\n"
+        "except WrongPassphrase:\n    pass\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(profile_dir)], capture_output=True, text=True, check=True
