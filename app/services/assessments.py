@@ -168,7 +168,7 @@ def _checked_overrides(
                 [FieldError("priority_overrides", _("Overriding a priority needs a reason."))]
             )
         try:
-            priority = Priority(override.get("priority"))
+            priority = Priority(str(override.get("priority")))
         except ValueError:
             raise ValidationFailed(
                 [FieldError("priority_overrides", _("Unknown priority."))]
