@@ -201,7 +201,7 @@ def test_interrupted_rekey_leftover_is_removed(profile: Profile, profile_dir: Pa
 
 
 def test_truncated_database_gives_clear_error_and_is_not_overwritten(
-    profile: Profile, profile_dir: Path
+    profile: Profile, profile_dir: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     _add_row(profile, "x")
     path = profile.database_path
@@ -210,8 +210,10 @@ def test_truncated_database_gives_clear_error_and_is_not_overwritten(
     path.write_bytes(data[:1000])
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
+    capfd.readouterr()
     with pytest.raises(CorruptProfile, match="damaged"):
         Profile.open(profile_dir, PASSPHRASE)
+    assert capfd.readouterr().err == ""  # no SQLCipher noise
     assert path.read_bytes() == data[:1000]
 
 
