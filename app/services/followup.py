@@ -1,0 +1,149 @@
+"""Follow-up sessions and their append-only notes.
+
+A psychologist-only session is hidden from every other role. Reading one as another
+role raises NotFound, not NotAllowed: the answer must not even reveal that such a
+session exists. A note is never overwritten: a correction is a new revision.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.i18n import _
+from app.models import Beneficiary, FollowUpSession, SessionNote
+from app.models.enums import Confidentiality, SessionKind
+from app.services.context import ServiceContext
+from app.services.errors import FieldError, NotAllowed, NotFound, ValidationFailed
+from app.services.lookup import get_live
+from app.services.validation import validate
+
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _NewSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    held_on: date
+    kind: SessionKind
+    duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
+    confidentiality: Confidentiality
+    topic: str | None = None
+    note: str | None = None
+
+    @field_validator("topic", "note")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return None if value is None else value.strip() or None
+
+
+class _Revision(BaseModel):
+    body: Body
+
+
+def record_session(
+    ctx: ServiceContext,
+    beneficiary_id: uuid.UUID,
+    *,
+    held_on: date,
+    kind: SessionKind = SessionKind.INDIVIDUAL,
+    duration_minutes: int | None = None,
+    confidentiality: Confidentiality = Confidentiality.STANDARD,
+    topic: str | None = None,
+    note: str | None = None,
+) -> FollowUpSession:
+    """A session held by the acting staff member, with the first revision of its note."""
+    arguments = {k: v for k, v in locals().items() if k in _NewSession.model_fields}
+    fields = validate(_NewSession, arguments)
+    if fields.held_on > ctx.today():
+        raise ValidationFailed([FieldError("held_on", _("The date cannot be in the future."))])
+    if fields.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY and not _may_read_all(ctx):
+        raise NotAllowed(_("Only a psychologist can record a psychologist-only session."))
+    with ctx.transaction() as session:
+        get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
+        record = FollowUpSession(
+            beneficiary_id=beneficiary_id,
+            staff_id=ctx.actor.staff_id,
+            **fields.model_dump(exclude={"note"}),
+        )
+        session.add(record)
+        session.flush()
+        if fields.note is not None:
+            session.add(_note(ctx, record.id, 1, fields.note))
+        return record
+
+
+def revise_note(ctx: ServiceContext, session_id: uuid.UUID, body: str) -> SessionNote:
+    """Append a revision; earlier revisions stay as they were written."""
+    text = validate(_Revision, {"body": body}).body
+    with ctx.transaction() as session:
+        _visible_session(ctx, session, session_id)
+        # Soft-deleted revisions keep their number: the (session, revision) pair is unique.
+        latest = session.scalar(
+            select(func.max(SessionNote.revision)).where(SessionNote.session_id == session_id)
+        )
+        note = _note(ctx, session_id, (latest or 0) + 1, text)
+        session.add(note)
+        return note
+
+
+def current_note(ctx: ServiceContext, session_id: uuid.UUID) -> SessionNote | None:
+    """The latest revision: the text as it stands."""
+    history = note_history(ctx, session_id)
+    return history[-1] if history else None
+
+
+def note_history(ctx: ServiceContext, session_id: uuid.UUID) -> list[SessionNote]:
+    """Every revision of the session's note, oldest first."""
+    with ctx.reading() as session:
+        _visible_session(ctx, session, session_id)
+        query = (
+            select(SessionNote)
+            .where(SessionNote.session_id == session_id, SessionNote.deleted_at.is_(None))
+            .order_by(SessionNote.revision)
+        )
+        return list(session.scalars(query))
+
+
+def get_session(ctx: ServiceContext, session_id: uuid.UUID) -> FollowUpSession:
+    with ctx.reading() as session:
+        return _visible_session(ctx, session, session_id)
+
+
+def list_sessions(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[FollowUpSession]:
+    """The sessions the actor may see, newest first."""
+    with ctx.reading() as session:
+        query = select(FollowUpSession).where(
+            FollowUpSession.beneficiary_id == beneficiary_id,
+            FollowUpSession.deleted_at.is_(None),
+        )
+        if not _may_read_all(ctx):
+            query = query.where(
+                FollowUpSession.confidentiality != Confidentiality.PSYCHOLOGIST_ONLY
+            )
+        order = (FollowUpSession.held_on.desc(), FollowUpSession.created_at.desc())
+        return list(session.scalars(query.order_by(*order)))
+
+
+def _may_read_all(ctx: ServiceContext) -> bool:
+    return ctx.actor.is_psychologist
+
+
+def _visible_session(
+    ctx: ServiceContext, session: Session, session_id: uuid.UUID
+) -> FollowUpSession:
+    record = get_live(session, FollowUpSession, session_id, _("Session"))
+    if record.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY and not _may_read_all(ctx):
+        raise NotFound(_("Session"))
+    return record
+
+
+def _note(ctx: ServiceContext, session_id: uuid.UUID, revision: int, body: str) -> SessionNote:
+    return SessionNote(
+        session_id=session_id, revision=revision, body=body, author_id=ctx.actor.staff_id
+    )

@@ -1,0 +1,267 @@
+"""The content of an action plan: goals linked to need domains, and their actions.
+
+Goals and actions change while the plan is worked on (draft, active, under review);
+never while it awaits approval (the supervisor approves what was submitted) nor once it
+is closed. ``app.services.plans`` re-exports these operations with the plan lifecycle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, NoReturn, TypeVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.i18n import N_, _
+from app.instruments import load_builtin
+from app.models import Action, ActionPlan, Goal, Partner, StaffMember
+from app.models.base import SyncedMixin
+from app.models.enums import ActionStatus, GoalStatus, PlanStatus, ResponsibleKind
+from app.services.context import ServiceContext
+from app.services.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from app.services.lookup import get_live
+from app.services.validation import validate
+
+NEEDS_INSTRUMENT = "passerelle-needs"
+EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW})
+STATUS_LABELS = {
+    PlanStatus.DRAFT: N_("draft"),
+    PlanStatus.AWAITING_APPROVAL: N_("awaiting approval"),
+    PlanStatus.ACTIVE: N_("active"),
+    PlanStatus.UNDER_REVIEW: N_("under review"),
+    PlanStatus.CLOSED: N_("closed"),
+}
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+
+class Input(BaseModel):
+    """Base of the plan input models: unknown fields refused, blank text means None."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class _GoalFields(Input):
+    domain_id: str | None = None
+    wording: Text | None = None
+    target_date: date | None = None
+
+
+class _NewGoal(_GoalFields):
+    domain_id: str
+    wording: Text
+
+
+class _GoalStatus(Input):
+    status: GoalStatus
+
+
+class _ActionFields(Input):
+    description: Text | None = None
+    responsible_kind: ResponsibleKind | None = None
+    responsible_staff_id: uuid.UUID | None = None
+    partner_id: uuid.UUID | None = None
+    due_date: date | None = None
+
+
+class _NewAction(_ActionFields):
+    description: Text
+    responsible_kind: ResponsibleKind
+
+
+class _ActionStatus(Input):
+    status: ActionStatus
+    outcome: str | None = None
+    completed_on: date | None = None
+
+
+def add_goal(
+    ctx: ServiceContext,
+    plan_id: uuid.UUID,
+    *,
+    domain_id: str,
+    wording: str,
+    target_date: date | None = None,
+) -> Goal:
+    """A goal appended to the plan, about one domain of the built-in needs instrument."""
+    fields = parse(_NewGoal, locals())
+    _check_domain(fields.domain_id)
+    with ctx.transaction() as session:
+        plan = load_plan(session, plan_id, editable=True)
+        position = max((goal.position for goal in plan.goals), default=-1) + 1
+        goal = Goal(plan=plan, actions=[], position=position)
+        session.add(goal)
+        return assign(goal, fields.model_dump())
+
+
+def update_goal(ctx: ServiceContext, goal_id: uuid.UUID, **changes: Any) -> Goal:
+    """Change the given fields (domain_id, wording, target_date)."""
+    values = provided(_GoalFields, changes, required=("domain_id", "wording"))
+    if "domain_id" in values:
+        _check_domain(values["domain_id"])
+    with ctx.transaction() as session:
+        return assign(_load_goal(session, goal_id), values)
+
+
+def set_goal_status(ctx: ServiceContext, goal_id: uuid.UUID, status: GoalStatus) -> Goal:
+    fields = parse(_GoalStatus, locals())
+    with ctx.transaction() as session:
+        return assign(_load_goal(session, goal_id), {"status": fields.status})
+
+
+def add_action(
+    ctx: ServiceContext,
+    goal_id: uuid.UUID,
+    *,
+    description: str,
+    responsible_kind: ResponsibleKind,
+    responsible_staff_id: uuid.UUID | None = None,
+    partner_id: uuid.UUID | None = None,
+    due_date: date | None = None,
+) -> Action:
+    """An action appended to the goal; who is responsible decides which reference it names."""
+    values = parse(_NewAction, locals()).model_dump()
+    with ctx.transaction() as session:
+        goal = _load_goal(session, goal_id)
+        _check_responsible(session, values)
+        position = max((action.position for action in goal.actions), default=-1) + 1
+        action = Action(goal=goal, position=position)
+        session.add(action)
+        return assign(action, values)
+
+
+def update_action(ctx: ServiceContext, action_id: uuid.UUID, **changes: Any) -> Action:
+    """Change the given fields; a new kind of responsible drops the reference of the old one."""
+    values = provided(_ActionFields, changes, required=("description", "responsible_kind"))
+    with ctx.transaction() as session:
+        action = _load_action(session, action_id)
+        refs = ("responsible_kind", "responsible_staff_id", "partner_id")
+        merged = {name: getattr(action, name) for name in refs} | values
+        if merged["responsible_kind"] != action.responsible_kind:
+            merged.update({ref: values.get(ref) for ref in refs[1:]})
+        _check_responsible(session, merged)
+        return assign(action, values | merged)
+
+
+def set_action_status(
+    ctx: ServiceContext,
+    action_id: uuid.UUID,
+    status: ActionStatus,
+    *,
+    outcome: str | None = None,
+    completed_on: date | None = None,
+) -> Action:
+    """Only a done action has a completion date (today unless said otherwise)."""
+    fields = parse(_ActionStatus, locals())
+    done = fields.status is ActionStatus.DONE
+    if fields.completed_on is not None:
+        if not done:
+            fail("completed_on", _("Only a completed action has a completion date."))
+        check_not_future(ctx, fields.completed_on, "completed_on")
+    values: dict[str, Any] = {
+        "status": fields.status,
+        "completed_on": (fields.completed_on or ctx.today()) if done else None,
+    }
+    if outcome is not None:
+        values["outcome"] = fields.outcome
+    with ctx.transaction() as session:
+        return assign(_load_action(session, action_id), values)
+
+
+def plans_query() -> Select[ActionPlan]:
+    """Live plans with their live goals and actions, so callers can read them detached."""
+    live_goals = ActionPlan.goals.and_(Goal.deleted_at.is_(None))
+    live_actions = Goal.actions.and_(Action.deleted_at.is_(None))
+    query = select(ActionPlan).where(ActionPlan.deleted_at.is_(None))
+    return query.options(selectinload(live_goals).selectinload(live_actions))
+
+
+def load_plan(session: Session, plan_id: uuid.UUID, *, editable: bool = False) -> ActionPlan:
+    """The plan with its goals and actions; ``editable`` refuses a plan that cannot change."""
+    plan = session.scalar(plans_query().where(ActionPlan.id == plan_id))
+    if plan is None:
+        raise NotFound(_("Action plan"))
+    if editable and plan.status not in EDITABLE:
+        message = _("A plan that is {status} cannot be changed.")
+        raise InvalidTransition(message.format(status=_(STATUS_LABELS[plan.status])))
+    return plan
+
+
+def _load_goal(session: Session, goal_id: uuid.UUID) -> Goal:
+    """The goal with its plan and actions loaded, so callers can read them detached."""
+    goal = get_live(session, Goal, goal_id, _("Goal"))
+    plan = load_plan(session, goal.plan_id, editable=True)  # its loader fills goal.actions
+    set_committed_value(goal, "plan", plan)
+    return goal
+
+
+def _load_action(session: Session, action_id: uuid.UUID) -> Action:
+    action = get_live(session, Action, action_id, _("Action"))
+    set_committed_value(action, "goal", _load_goal(session, action.goal_id))
+    return action
+
+
+def _check_responsible(session: Session, values: dict[str, Any]) -> None:
+    """Staff actions name a staff member, partner actions a partner, and nothing else."""
+    references: tuple[tuple[str, ResponsibleKind, type[SyncedMixin], str], ...] = (
+        ("responsible_staff_id", ResponsibleKind.STAFF, StaffMember, N_("Unknown staff member.")),
+        ("partner_id", ResponsibleKind.PARTNER, Partner, N_("Unknown partner.")),
+    )
+    errors = []
+    for field, kind, model, unknown in references:
+        ref = values.get(field)
+        if values["responsible_kind"] is not kind:
+            if ref is not None:
+                errors.append(FieldError(field, _("Leave empty for this kind of responsible.")))
+        elif ref is None:
+            errors.append(FieldError(field, _("This field is required.")))
+        elif (record := session.get(model, ref)) is None or record.deleted_at is not None:
+            errors.append(FieldError(field, _(unknown)))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_domain(domain_id: str) -> None:
+    if domain_id not in {domain.id for domain in load_builtin(NEEDS_INSTRUMENT).domains}:
+        fail("domain_id", _("Unknown needs domain."))
+
+
+def check_not_future(ctx: ServiceContext, day: date, field: str) -> None:
+    if day > ctx.today():
+        fail(field, _("The date cannot be in the future."))
+
+
+def parse(model: type[M], arguments: dict[str, Any]) -> M:
+    """Validate the arguments the model knows (callers pass their ``locals()``)."""
+    return validate(model, {k: v for k, v in arguments.items() if k in model.model_fields})
+
+
+def provided(
+    model: type[BaseModel], changes: dict[str, Any], required: tuple[str, ...]
+) -> dict[str, Any]:
+    """The validated changes, only those given; a required field cannot be cleared."""
+    values = validate(model, changes).model_dump(include=set(changes))
+    for name in required:
+        if name in values and values[name] is None:
+            fail(name, _("This field is required."))
+    return values
+
+
+def assign(record: R, values: dict[str, Any]) -> R:
+    for name, value in values.items():
+        setattr(record, name, value)
+    return record
+
+
+def fail(field: str, message: str) -> NoReturn:
+    raise ValidationFailed([FieldError(field, message)])

@@ -1,0 +1,224 @@
+"""Coordination meetings with prison management, probation and social protection bodies.
+
+What matters afterwards is the decisions: each may concern one beneficiary and name a
+responsible colleague, so a case file can list the meetings that decided about it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Annotated, Any, NoReturn
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.i18n import N_, _
+from app.models import (
+    Beneficiary,
+    CoordinationMeeting,
+    Facility,
+    MeetingDecision,
+    MeetingParticipant,
+    StaffMember,
+)
+from app.models.base import SyncedMixin
+from app.models.enums import DecisionStatus
+from app.services.context import ServiceContext
+from app.services.errors import FieldError, NotFound, ValidationFailed
+from app.services.lookup import get_live
+from app.services.validation import validate
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+_UNKNOWN: dict[type[SyncedMixin], str] = {
+    Beneficiary: N_("Unknown beneficiary."),
+    Facility: N_("Unknown facility."),
+    StaffMember: N_("Unknown staff member."),
+}
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class _Outside(_Input):
+    full_name: Name
+    organisation: Name | None = None
+
+
+class _Decision(_Input):
+    text: Text
+    beneficiary_id: uuid.UUID | None = None
+    responsible_staff_id: uuid.UUID | None = None
+    due_date: date | None = None
+
+
+_DECISION = frozenset(_Decision.model_fields)
+
+
+class _Meeting(_Input):
+    held_on: date
+    title: Name
+    facility_id: uuid.UUID | None = None
+    agenda: str | None = None
+    minutes: str | None = None
+    participant_staff_ids: list[uuid.UUID] = []
+    outside_participants: list[_Outside] = []
+    decisions: list[_Decision] = []
+
+
+class _DecisionStatus(_Input):
+    status: DecisionStatus
+
+
+def record_meeting(
+    ctx: ServiceContext,
+    *,
+    held_on: date,
+    title: str,
+    facility_id: uuid.UUID | None = None,
+    agenda: str | None = None,
+    minutes: str | None = None,
+    participant_staff_ids: Iterable[uuid.UUID] = (),
+    outside_participants: Iterable[tuple[str, str | None]] = (),
+    decisions: Iterable[Mapping[str, Any]] = (),
+) -> CoordinationMeeting:
+    """A meeting held, organised by the actor, with who attended and what was decided."""
+    data = {k: v for k, v in locals().items() if k in _Meeting.model_fields}
+    data["participant_staff_ids"] = list(participant_staff_ids)
+    data["outside_participants"] = [_as_outside(entry) for entry in outside_participants]
+    data["decisions"] = [dict(decision) for decision in decisions]
+    fields = validate(_Meeting, data)
+    if fields.held_on > ctx.today():
+        _fail("held_on", _("The date cannot be in the future."))
+    staff_ids = list(dict.fromkeys(fields.participant_staff_ids))  # each colleague once
+    with ctx.transaction() as session:
+        _check_refs(session, Facility, {"facility_id": fields.facility_id})
+        staff = enumerate(fields.participant_staff_ids)
+        _check_refs(session, StaffMember, {f"participant_staff_ids.{i}": s for i, s in staff})
+        for index, decision in enumerate(fields.decisions):
+            _check_decision(session, decision, prefix=f"decisions.{index}.")
+        participants = [MeetingParticipant(staff_id=staff_id) for staff_id in staff_ids]
+        participants += [MeetingParticipant(**o.model_dump()) for o in fields.outside_participants]
+        meeting = CoordinationMeeting(
+            organiser_id=ctx.actor.staff_id,
+            participants=participants,
+            decisions=[MeetingDecision(**decision.model_dump()) for decision in fields.decisions],
+            **fields.model_dump(include={"held_on", "title", "facility_id", "agenda", "minutes"}),
+        )
+        session.add(meeting)
+        session.flush()
+        return meeting
+
+
+def add_decision(
+    ctx: ServiceContext,
+    meeting_id: uuid.UUID,
+    *,
+    text: str,
+    beneficiary_id: uuid.UUID | None = None,
+    responsible_staff_id: uuid.UUID | None = None,
+    due_date: date | None = None,
+) -> MeetingDecision:
+    """A decision recorded after the meeting (minutes are often typed up later)."""
+    decision_fields = validate(_Decision, {k: v for k, v in locals().items() if k in _DECISION})
+    with ctx.transaction() as session:
+        meeting = _load(session, meeting_id)
+        _check_decision(session, decision_fields, prefix="")
+        decision = MeetingDecision(meeting=meeting, **decision_fields.model_dump())
+        session.add(decision)
+        session.flush()
+        return decision
+
+
+def set_decision_status(
+    ctx: ServiceContext, decision_id: uuid.UUID, status: DecisionStatus
+) -> MeetingDecision:
+    new_status = validate(_DecisionStatus, {"status": status}).status
+    with ctx.transaction() as session:
+        decision = get_live(session, MeetingDecision, decision_id, _("Decision"))
+        set_committed_value(decision, "meeting", _load(session, decision.meeting_id))
+        decision.status = new_status
+        return decision
+
+
+def get_meeting(ctx: ServiceContext, meeting_id: uuid.UUID) -> CoordinationMeeting:
+    """The meeting with its participants and decisions."""
+    with ctx.reading() as session:
+        return _load(session, meeting_id)
+
+
+def list_meetings(
+    ctx: ServiceContext, *, beneficiary_id: uuid.UUID | None = None
+) -> list[CoordinationMeeting]:
+    """Meetings newest first; with a beneficiary, only those that decided about them."""
+    with ctx.reading() as session:
+        query = _meetings()
+        if beneficiary_id is not None:
+            about = select(MeetingDecision.meeting_id).where(
+                MeetingDecision.beneficiary_id == beneficiary_id,
+                MeetingDecision.deleted_at.is_(None),
+            )
+            query = query.where(CoordinationMeeting.id.in_(about))
+        order = (CoordinationMeeting.held_on.desc(), CoordinationMeeting.created_at.desc())
+        return list(session.scalars(query.order_by(*order)))
+
+
+def _meetings() -> Select[CoordinationMeeting]:
+    """Live meetings with their live participants and decisions, readable once detached."""
+    participants = CoordinationMeeting.participants.and_(MeetingParticipant.deleted_at.is_(None))
+    decisions = CoordinationMeeting.decisions.and_(MeetingDecision.deleted_at.is_(None))
+    return (
+        select(CoordinationMeeting)
+        .where(CoordinationMeeting.deleted_at.is_(None))
+        .options(selectinload(participants), selectinload(decisions))
+    )
+
+
+def _load(session: Session, meeting_id: uuid.UUID) -> CoordinationMeeting:
+    meeting = session.scalar(_meetings().where(CoordinationMeeting.id == meeting_id))
+    if meeting is None:
+        raise NotFound(_("Meeting"))
+    return meeting
+
+
+def _as_outside(entry: Any) -> Any:
+    """Outside participants come as (full name, organisation) pairs."""
+    if isinstance(entry, Mapping):
+        return dict(entry)
+    full_name, organisation = entry
+    return {"full_name": full_name, "organisation": organisation}
+
+
+def _check_decision(session: Session, decision: _Decision, *, prefix: str) -> None:
+    _check_refs(session, Beneficiary, {f"{prefix}beneficiary_id": decision.beneficiary_id})
+    staff = {f"{prefix}responsible_staff_id": decision.responsible_staff_id}
+    _check_refs(session, StaffMember, staff)
+
+
+def _check_refs(
+    session: Session, model: type[SyncedMixin], refs: Mapping[str, uuid.UUID | None]
+) -> None:
+    """Every given id (by field name) must name a live record of the model."""
+    errors = []
+    for field, record_id in refs.items():
+        if record_id is None:
+            continue
+        record = session.get(model, record_id)
+        if record is None or record.deleted_at is not None:
+            errors.append(FieldError(field, _(_UNKNOWN[model])))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _fail(field: str, message: str) -> NoReturn:
+    raise ValidationFailed([FieldError(field, message)])

@@ -1,0 +1,188 @@
+"""The partner directory: organisations, their contacts and the services they offer.
+
+Partners mostly do not use Passerelle; the directory is what staff need to phone,
+write to and refer people to them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.i18n import _
+from app.instruments import load_builtin
+from app.models import Partner, PartnerContact, PartnerService
+from app.models.enums import PartnerKind
+from app.services.context import ServiceContext
+from app.services.errors import FieldError, NotFound, ValidationFailed
+from app.services.validation import validate
+
+NEEDS_INSTRUMENT = "passerelle-needs"
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("email", check_fields=False)
+    @classmethod
+    def _plausible_email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_PATTERN.match(value):
+            raise ValueError(_("This is not an e-mail address."))
+        return value
+
+
+class PartnerFields(_Input):
+    """Everything that describes a partner (all optional: used for updates)."""
+
+    name: Name | None = None
+    name_ar: Name | None = None
+    kind: PartnerKind | None = None
+    city: Short | None = None
+    address: str | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    notes: str | None = None
+
+
+class NewPartner(PartnerFields):
+    name: Name
+    kind: PartnerKind = PartnerKind.NGO
+
+
+class NewContact(_Input):
+    full_name: Name
+    position: Name | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+
+
+class NewService(_Input):
+    name: Name
+    domain_id: str | None = None
+    description: str | None = None
+
+    @field_validator("domain_id")
+    @classmethod
+    def _known_domain(cls, value: str | None) -> str | None:
+        if value is not None and value not in _domain_ids():
+            raise ValueError(_("Unknown needs domain."))
+        return value
+
+
+def create_partner(ctx: ServiceContext, data: Mapping[str, Any]) -> Partner:
+    fields = validate(NewPartner, data)
+    with ctx.transaction() as session:
+        partner = Partner(contacts=[], services=[], **fields.model_dump())
+        session.add(partner)
+        session.flush()
+        return partner
+
+
+def update_partner(
+    ctx: ServiceContext, partner_id: uuid.UUID, changes: Mapping[str, Any]
+) -> Partner:
+    """Change only the given fields; a field set to None or "" is cleared."""
+    provided = validate(PartnerFields, changes).model_dump(include=set(changes))
+    for required in ("name", "kind"):
+        if required in provided and provided[required] is None:
+            raise ValidationFailed([FieldError(required, _("This field is required."))])
+    with ctx.transaction() as session:
+        partner = _load(session, partner_id)
+        for name, value in provided.items():
+            setattr(partner, name, value)
+        return partner
+
+
+def add_contact(
+    ctx: ServiceContext, partner_id: uuid.UUID, data: Mapping[str, Any]
+) -> PartnerContact:
+    """A person to call at the partner."""
+    fields = validate(NewContact, data)
+    with ctx.transaction() as session:
+        partner = _load(session, partner_id)
+        contact = PartnerContact(partner=partner, **fields.model_dump())
+        session.add(contact)
+        session.flush()
+        return contact
+
+
+def add_service(
+    ctx: ServiceContext,
+    partner_id: uuid.UUID,
+    *,
+    name: str,
+    domain_id: str | None = None,
+    description: str | None = None,
+) -> PartnerService:
+    """What the partner offers, linked to the need domain it answers when there is one."""
+    fields = validate(
+        NewService, {"name": name, "domain_id": domain_id, "description": description}
+    )
+    with ctx.transaction() as session:
+        partner = _load(session, partner_id)
+        service = PartnerService(partner=partner, **fields.model_dump())
+        session.add(service)
+        session.flush()
+        return service
+
+
+def get_partner(ctx: ServiceContext, partner_id: uuid.UUID) -> Partner:
+    """The partner with its contacts and services."""
+    with ctx.reading() as session:
+        return _load(session, partner_id)
+
+
+def list_partners(
+    ctx: ServiceContext, *, kind: PartnerKind | None = None, domain_id: str | None = None
+) -> list[Partner]:
+    """Partners by name, optionally of one kind or offering a service in one need domain."""
+    with ctx.reading() as session:
+        query = _partners()
+        if kind is not None:
+            query = query.where(Partner.kind == kind)
+        if domain_id is not None:
+            offering = select(PartnerService.partner_id).where(
+                PartnerService.domain_id == domain_id, PartnerService.deleted_at.is_(None)
+            )
+            query = query.where(Partner.id.in_(offering))
+        partners = list(session.scalars(query))
+    return sorted(partners, key=lambda partner: partner.name.casefold())
+
+
+def _partners() -> Select[Partner]:
+    """Live partners with their live contacts and services, readable once detached."""
+    return (
+        select(Partner)
+        .where(Partner.deleted_at.is_(None))
+        .options(
+            selectinload(Partner.contacts.and_(PartnerContact.deleted_at.is_(None))),
+            selectinload(Partner.services.and_(PartnerService.deleted_at.is_(None))),
+        )
+    )
+
+
+def _load(session: Session, partner_id: uuid.UUID) -> Partner:
+    partner = session.scalar(_partners().where(Partner.id == partner_id))
+    if partner is None:
+        raise NotFound(_("Partner"))
+    return partner
+
+
+def _domain_ids() -> set[str]:
+    return {domain.id for domain in load_builtin(NEEDS_INSTRUMENT).domains}
