@@ -22,6 +22,7 @@ from app.services import consent
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ServiceError, ValidationFailed
 from app.services.lookup import get_live
+from app.services.validation import fail, require_not_future
 
 DEFAULT_INSTRUMENT = "passerelle-needs"
 
@@ -43,8 +44,7 @@ def record(
     """Refused unless the beneficiary consented to assessment (checked in the same transaction)."""
     instrument = _instrument(instrument_id, instrument_version)
     assessed_on = assessed_on or ctx.today()
-    if assessed_on > ctx.today():
-        raise ValidationFailed([FieldError("assessed_on", _("The date is in the future."))])
+    require_not_future(ctx, assessed_on, "assessed_on")
     with ctx.transaction() as session:
         get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
         consent.require(session, beneficiary_id, ConsentPurpose.ASSESSMENT)
@@ -145,7 +145,7 @@ def _apply(
         raise ValidationFailed([FieldError("answers", str(error))]) from None
     unknown_notes = [item for item in item_notes if item not in _item_ids(instrument)]
     if unknown_notes:
-        raise ValidationFailed([FieldError("item_notes", _("Unknown item."))])
+        fail("item_notes", _("Unknown item."))
     checked = _checked_overrides(instrument, overrides)
     assessment.answers = dict(answers)
     assessment.item_notes = {item: text for item, text in item_notes.items() if text.strip()}
@@ -161,12 +161,10 @@ def _checked_overrides(
     checked = {}
     for domain_id, override in overrides.items():
         if domain_id not in domain_ids:
-            raise ValidationFailed([FieldError("priority_overrides", _("Unknown domain."))])
+            fail("priority_overrides", _("Unknown domain."))
         reason = str(override.get("reason") or "").strip()
         if not reason:
-            raise ValidationFailed(
-                [FieldError("priority_overrides", _("Overriding a priority needs a reason."))]
-            )
+            fail("priority_overrides", _("Overriding a priority needs a reason."))
         try:
             priority = Priority(str(override.get("priority")))
         except ValueError:

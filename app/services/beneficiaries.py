@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,17 +19,17 @@ from app.models.enums import CaseStatus, LegalStatus, Sex
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationFailed
 from app.services.lookup import get_live
-from app.services.validation import validate
+from app.services.validation import InputModel, fail, provided, validate
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None
 CIN_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9]{1,8}$")
 
 
-class BeneficiaryFields(BaseModel):
+class BeneficiaryFields(InputModel):
     """Everything a counsellor may set on a beneficiary (all optional: used for updates)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     last_name: Name | None = None
     first_name: Name | None = None
@@ -67,11 +67,6 @@ class BeneficiaryFields(BaseModel):
             raise ValueError(_("The birth date is not plausible."))
         return value
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
 
 class NewBeneficiary(BeneficiaryFields):
     last_name: Name
@@ -104,17 +99,15 @@ def update(
     ctx: ServiceContext, beneficiary_id: uuid.UUID, changes: Mapping[str, Any]
 ) -> Beneficiary:
     """Change only the given fields; a field set to None or "" is cleared."""
-    fields = validate(BeneficiaryFields, changes)
-    provided = fields.model_dump(include=set(changes))
-    for required in ("last_name", "first_name", "legal_status"):
-        if required in provided and provided[required] is None:
-            raise ValidationFailed([FieldError(required, _("This field is required."))])
+    values = provided(
+        BeneficiaryFields, changes, required=("last_name", "first_name", "legal_status")
+    )
     with ctx.transaction() as session:
         beneficiary = _get_live(session, beneficiary_id)
-        _check_references(session, provided)
-        if "cin" in provided:
-            _check_unique_cin(session, provided["cin"], beneficiary.id)
-        for name, value in provided.items():
+        _check_references(session, values)
+        if "cin" in values:
+            _check_unique_cin(session, values["cin"], beneficiary.id)
+        for name, value in values.items():
             setattr(beneficiary, name, value)
         return beneficiary
 
@@ -176,4 +169,4 @@ def _check_unique_cin(session: Session, cin: str | None, own_id: uuid.UUID | Non
         return
     existing = find_by_cin(session, cin)
     if existing is not None and existing.id != own_id:
-        raise ValidationFailed([FieldError("cin", _("Another beneficiary already has this CIN."))])
+        fail("cin", _("Another beneficiary already has this CIN."))

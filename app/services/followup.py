@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,31 +19,25 @@ from app.i18n import _
 from app.models import Beneficiary, FollowUpSession, SessionNote
 from app.models.enums import Confidentiality, SessionKind
 from app.services.context import ServiceContext
-from app.services.errors import FieldError, NotAllowed, NotFound, ValidationFailed
+from app.services.errors import NotAllowed, NotFound
 from app.services.lookup import get_live
-from app.services.validation import validate
-
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+from app.services.validation import OptionalText, Text, parse, require_not_future, validate
 
 
 class _NewSession(BaseModel):
+    # Not an InputModel: a blank date, kind or duration is an error here, not "no value".
     model_config = ConfigDict(extra="forbid")
 
     held_on: date
     kind: SessionKind
     duration_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
     confidentiality: Confidentiality
-    topic: str | None = None
-    note: str | None = None
-
-    @field_validator("topic", "note")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return None if value is None else value.strip() or None
+    topic: OptionalText = None
+    note: OptionalText = None
 
 
 class _Revision(BaseModel):
-    body: Body
+    body: Text
 
 
 def record_session(
@@ -58,10 +52,8 @@ def record_session(
     note: str | None = None,
 ) -> FollowUpSession:
     """A session held by the acting staff member, with the first revision of its note."""
-    arguments = {k: v for k, v in locals().items() if k in _NewSession.model_fields}
-    fields = validate(_NewSession, arguments)
-    if fields.held_on > ctx.today():
-        raise ValidationFailed([FieldError("held_on", _("The date cannot be in the future."))])
+    fields = parse(_NewSession, locals())
+    require_not_future(ctx, fields.held_on, "held_on")
     if fields.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY and not _may_read_all(ctx):
         raise NotAllowed(_("Only a psychologist can record a psychologist-only session."))
     with ctx.transaction() as session:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,7 +23,14 @@ from app.models.enums import ActionStatus, GoalStatus, PlanStatus, ResponsibleKi
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from app.services.lookup import get_live
-from app.services.validation import validate
+from app.services.validation import (
+    InputModel,
+    Text,
+    fail,
+    parse,
+    provided,
+    require_not_future,
+)
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW})
@@ -35,23 +41,10 @@ STATUS_LABELS = {
     PlanStatus.UNDER_REVIEW: N_("under review"),
     PlanStatus.CLOSED: N_("closed"),
 }
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 
 
-class Input(BaseModel):
-    """Base of the plan input models: unknown fields refused, blank text means None."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-
-class _GoalFields(Input):
+class _GoalFields(InputModel):
     domain_id: str | None = None
     wording: Text | None = None
     target_date: date | None = None
@@ -62,11 +55,11 @@ class _NewGoal(_GoalFields):
     wording: Text
 
 
-class _GoalStatus(Input):
+class _GoalStatus(InputModel):
     status: GoalStatus
 
 
-class _ActionFields(Input):
+class _ActionFields(InputModel):
     description: Text | None = None
     responsible_kind: ResponsibleKind | None = None
     responsible_staff_id: uuid.UUID | None = None
@@ -79,7 +72,7 @@ class _NewAction(_ActionFields):
     responsible_kind: ResponsibleKind
 
 
-class _ActionStatus(Input):
+class _ActionStatus(InputModel):
     status: ActionStatus
     outcome: str | None = None
     completed_on: date | None = None
@@ -167,7 +160,7 @@ def set_action_status(
     if fields.completed_on is not None:
         if not done:
             fail("completed_on", _("Only a completed action has a completion date."))
-        check_not_future(ctx, fields.completed_on, "completed_on")
+        require_not_future(ctx, fields.completed_on, "completed_on")
     values: dict[str, Any] = {
         "status": fields.status,
         "completed_on": (fields.completed_on or ctx.today()) if done else None,
@@ -236,32 +229,7 @@ def _check_domain(domain_id: str) -> None:
         fail("domain_id", _("Unknown needs domain."))
 
 
-def check_not_future(ctx: ServiceContext, day: date, field: str) -> None:
-    if day > ctx.today():
-        fail(field, _("The date cannot be in the future."))
-
-
-def parse(model: type[M], arguments: dict[str, Any]) -> M:
-    """Validate the arguments the model knows (callers pass their ``locals()``)."""
-    return validate(model, {k: v for k, v in arguments.items() if k in model.model_fields})
-
-
-def provided(
-    model: type[BaseModel], changes: dict[str, Any], required: tuple[str, ...]
-) -> dict[str, Any]:
-    """The validated changes, only those given; a required field cannot be cleared."""
-    values = validate(model, changes).model_dump(include=set(changes))
-    for name in required:
-        if name in values and values[name] is None:
-            fail(name, _("This field is required."))
-    return values
-
-
 def assign(record: R, values: dict[str, Any]) -> R:
     for name, value in values.items():
         setattr(record, name, value)
     return record
-
-
-def fail(field: str, message: str) -> NoReturn:
-    raise ValidationFailed([FieldError(field, message)])

@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import StringConstraints
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,9 +30,8 @@ from app.models.enums import DecisionStatus
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, NotFound, ValidationFailed
 from app.services.lookup import get_live
-from app.services.validation import validate
+from app.services.validation import InputModel, Text, parse, require_not_future, validate
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 _UNKNOWN: dict[type[SyncedMixin], str] = {
     Beneficiary: N_("Unknown beneficiary."),
@@ -41,31 +40,19 @@ _UNKNOWN: dict[type[SyncedMixin], str] = {
 }
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-
-class _Outside(_Input):
+class _Outside(InputModel):
     full_name: Name
     organisation: Name | None = None
 
 
-class _Decision(_Input):
+class _Decision(InputModel):
     text: Text
     beneficiary_id: uuid.UUID | None = None
     responsible_staff_id: uuid.UUID | None = None
     due_date: date | None = None
 
 
-_DECISION = frozenset(_Decision.model_fields)
-
-
-class _Meeting(_Input):
+class _Meeting(InputModel):
     held_on: date
     title: Name
     facility_id: uuid.UUID | None = None
@@ -76,7 +63,7 @@ class _Meeting(_Input):
     decisions: list[_Decision] = []
 
 
-class _DecisionStatus(_Input):
+class _DecisionStatus(InputModel):
     status: DecisionStatus
 
 
@@ -93,13 +80,13 @@ def record_meeting(
     decisions: Iterable[Mapping[str, Any]] = (),
 ) -> CoordinationMeeting:
     """A meeting held, organised by the actor, with who attended and what was decided."""
-    data = {k: v for k, v in locals().items() if k in _Meeting.model_fields}
-    data["participant_staff_ids"] = list(participant_staff_ids)
-    data["outside_participants"] = [_as_outside(entry) for entry in outside_participants]
-    data["decisions"] = [dict(decision) for decision in decisions]
-    fields = validate(_Meeting, data)
-    if fields.held_on > ctx.today():
-        _fail("held_on", _("The date cannot be in the future."))
+    listed = {
+        "participant_staff_ids": list(participant_staff_ids),
+        "outside_participants": [_as_outside(entry) for entry in outside_participants],
+        "decisions": [dict(decision) for decision in decisions],
+    }
+    fields = parse(_Meeting, locals() | listed)
+    require_not_future(ctx, fields.held_on, "held_on")
     staff_ids = list(dict.fromkeys(fields.participant_staff_ids))  # each colleague once
     with ctx.transaction() as session:
         _check_refs(session, Facility, {"facility_id": fields.facility_id})
@@ -130,7 +117,7 @@ def add_decision(
     due_date: date | None = None,
 ) -> MeetingDecision:
     """A decision recorded after the meeting (minutes are often typed up later)."""
-    decision_fields = validate(_Decision, {k: v for k, v in locals().items() if k in _DECISION})
+    decision_fields = parse(_Decision, locals())
     with ctx.transaction() as session:
         meeting = _load(session, meeting_id)
         _check_decision(session, decision_fields, prefix="")
@@ -218,7 +205,3 @@ def _check_refs(
             errors.append(FieldError(field, _(_UNKNOWN[model])))
     if errors:
         raise ValidationFailed(errors)
-
-
-def _fail(field: str, message: str) -> NoReturn:
-    raise ValidationFailed([FieldError(field, message)])

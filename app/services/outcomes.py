@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import NoReturn
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -17,9 +16,9 @@ from app.i18n import _
 from app.models import Beneficiary, PostReleaseOutcome
 from app.models.enums import LegalStatus, OutcomeCheckpoint
 from app.services.context import ServiceContext
-from app.services.errors import FieldError, ServiceError, ValidationFailed
+from app.services.errors import ServiceError
 from app.services.lookup import get_live
-from app.services.validation import validate
+from app.services.validation import OptionalText, fail, parse, require_not_future, validate
 
 
 class _Release(BaseModel):
@@ -27,6 +26,7 @@ class _Release(BaseModel):
 
 
 class _Outcome(BaseModel):
+    # Not an InputModel: a blank date or answer is an error here, not "unknown".
     model_config = ConfigDict(extra="forbid")
 
     checkpoint: OutcomeCheckpoint
@@ -34,7 +34,7 @@ class _Outcome(BaseModel):
     in_work_or_training: bool | None = None
     housing_secured: bool | None = None
     reincarcerated: bool | None = None
-    notes: str | None = None
+    notes: OptionalText = None
 
 
 def record_release(
@@ -42,11 +42,11 @@ def record_release(
 ) -> Beneficiary:
     """The actual release date; the person's legal status becomes "released"."""
     day = validate(_Release, {"released_on": released_on}).released_on
-    _not_future(ctx, day, "released_on")
+    require_not_future(ctx, day, "released_on")
     with ctx.transaction() as session:
         beneficiary = get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
         if beneficiary.birth_date is not None and day < beneficiary.birth_date:
-            _fail("released_on", _("The release date is before the birth date."))
+            fail("released_on", _("The release date is before the birth date."))
         beneficiary.actual_release_date = day
         beneficiary.legal_status = LegalStatus.RELEASED
         return beneficiary
@@ -64,17 +64,16 @@ def record_outcome(
     notes: str | None = None,
 ) -> PostReleaseOutcome:
     """Record (or record again) the outcome at a checkpoint of a released beneficiary."""
-    arguments = {k: v for k, v in locals().items() if k in _Outcome.model_fields}
-    fields = validate(_Outcome, arguments)
+    fields = parse(_Outcome, locals())
     day = fields.recorded_on or ctx.today()
-    _not_future(ctx, day, "recorded_on")
+    require_not_future(ctx, day, "recorded_on")
     with ctx.transaction() as session:
         beneficiary = get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
         released_on = beneficiary.actual_release_date
         if released_on is None or beneficiary.legal_status is not LegalStatus.RELEASED:
             raise ServiceError(_("Record the beneficiary's release first."))
         if day < released_on:
-            _fail("recorded_on", _("This date is before the release."))
+            fail("recorded_on", _("This date is before the release."))
         outcome = session.scalar(
             select(PostReleaseOutcome).where(
                 PostReleaseOutcome.beneficiary_id == beneficiary_id,
@@ -90,7 +89,7 @@ def record_outcome(
         outcome.in_work_or_training = fields.in_work_or_training
         outcome.housing_secured = fields.housing_secured
         outcome.reincarcerated = fields.reincarcerated
-        outcome.notes = (fields.notes.strip() or None) if fields.notes else None
+        outcome.notes = fields.notes
         return outcome
 
 
@@ -103,12 +102,3 @@ def list_outcomes(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[PostRe
         )
         outcomes = list(session.scalars(query))
     return sorted(outcomes, key=lambda outcome: int(outcome.checkpoint.value))
-
-
-def _not_future(ctx: ServiceContext, day: date, field: str) -> None:
-    if day > ctx.today():
-        _fail(field, _("The date cannot be in the future."))
-
-
-def _fail(field: str, message: str) -> NoReturn:
-    raise ValidationFailed([FieldError(field, message)])

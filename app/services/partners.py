@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import StringConstraints, field_validator
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,8 +20,8 @@ from app.instruments import load_builtin
 from app.models import Partner, PartnerContact, PartnerService
 from app.models.enums import PartnerKind
 from app.services.context import ServiceContext
-from app.services.errors import FieldError, NotFound, ValidationFailed
-from app.services.validation import validate
+from app.services.errors import NotFound
+from app.services.validation import InputModel, provided, validate
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -31,14 +31,7 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
+class _Input(InputModel):
     @field_validator("email", check_fields=False)
     @classmethod
     def _plausible_email(cls, value: str | None) -> str | None:
@@ -98,13 +91,10 @@ def update_partner(
     ctx: ServiceContext, partner_id: uuid.UUID, changes: Mapping[str, Any]
 ) -> Partner:
     """Change only the given fields; a field set to None or "" is cleared."""
-    provided = validate(PartnerFields, changes).model_dump(include=set(changes))
-    for required in ("name", "kind"):
-        if required in provided and provided[required] is None:
-            raise ValidationFailed([FieldError(required, _("This field is required."))])
+    values = provided(PartnerFields, changes, required=("name", "kind"))
     with ctx.transaction() as session:
         partner = _load(session, partner_id)
-        for name, value in provided.items():
+        for name, value in values.items():
             setattr(partner, name, value)
         return partner
 

@@ -25,14 +25,10 @@ from app.services.errors import InvalidTransition, NotAllowed, ServiceError
 from app.services.goals import (
     EDITABLE,
     STATUS_LABELS,
-    Input,
     add_action,
     add_goal,
     assign,
-    check_not_future,
-    fail,
     load_plan,
-    parse,
     plans_query,
     set_action_status,
     set_goal_status,
@@ -40,7 +36,7 @@ from app.services.goals import (
     update_goal,
 )
 from app.services.lookup import get_live
-from app.services.validation import validate
+from app.services.validation import InputModel, fail, parse, require_not_future, validate
 
 __all__ = [
     "EDITABLE",
@@ -80,17 +76,17 @@ TRANSITIONS: dict[tuple[PlanStatus, PlanStatus], str] = {
 Check = Callable[[ServiceContext, Session, ActionPlan], None]
 
 
-class _PlanFields(Input):
+class _PlanFields(InputModel):
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     assessment_id: uuid.UUID | None = None
     review_date: date | None = None
 
 
-class _Review(Input):
+class _Review(InputModel):
     review_date: date
 
 
-class _Closing(Input):
+class _Closing(InputModel):
     outcome: PlanOutcome
     notes: str | None = None
     closed_on: date | None = None
@@ -169,7 +165,7 @@ def close(
     """Closed with an outcome (today unless said otherwise); a closed plan never changes."""
     fields = parse(_Closing, locals())
     day = fields.closed_on or ctx.today()
-    check_not_future(ctx, day, "closed_on")
+    require_not_future(ctx, day, "closed_on")
 
     def after_activation(_ctx: ServiceContext, _session: Session, plan: ActionPlan) -> None:
         if plan.activated_on is not None and day < plan.activated_on:

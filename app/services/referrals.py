@@ -10,9 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import date
-from typing import Any, NoReturn
 
-from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +21,7 @@ from app.services import consent
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, InvalidTransition, ServiceError, ValidationFailed
 from app.services.lookup import get_live
-from app.services.validation import validate
+from app.services.validation import InputModel, fail, parse, require_not_future, validate
 
 R = ReferralStatus
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
@@ -52,26 +50,14 @@ MAX_ATTEMPTS = 20
 _READ_BACK = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-
-class _NewReferral(_Input):
+class _NewReferral(InputModel):
     service_id: uuid.UUID | None = None
     action_id: uuid.UUID | None = None
     reason: str | None = None
     sent_on: date | None = None
 
 
-_FIELDS = frozenset(_NewReferral.model_fields)
-
-
-class _StatusChange(_Input):
+class _StatusChange(InputModel):
     status: ReferralStatus
     on: date | None = None
     outcome: str | None = None
@@ -88,9 +74,9 @@ def refer(
     sent_on: date | None = None,
 ) -> Referral:
     """A referral sent today unless said otherwise, with a new unique reference."""
-    fields = validate(_NewReferral, {k: v for k, v in locals().items() if k in _FIELDS})
+    fields = parse(_NewReferral, locals())
     day = fields.sent_on or ctx.today()
-    _not_future(ctx, day, "sent_on")
+    require_not_future(ctx, day, "sent_on")
     with ctx.transaction() as session:
         get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
         get_live(session, Partner, partner_id, _("Partner"))
@@ -122,7 +108,7 @@ def update_status(
     """Record what the person or the partner reported, as allowed by TRANSITIONS."""
     fields = validate(_StatusChange, {"status": status, "on": on, "outcome": outcome})
     day = fields.on or ctx.today()
-    _not_future(ctx, day, "on")
+    require_not_future(ctx, day, "on")
     with ctx.transaction() as session:
         referral = get_live(session, Referral, referral_id, _("Referral"))
         if fields.status not in TRANSITIONS[referral.status]:
@@ -134,7 +120,7 @@ def update_status(
                 )
             )
         if day < referral.sent_on:
-            _fail("on", _("This date is before the referral was sent."))
+            fail("on", _("This date is before the referral was sent."))
         referral.status, referral.status_changed_on = fields.status, day
         if outcome is not None:
             referral.outcome = fields.outcome
@@ -214,12 +200,3 @@ def _check_links(
             errors.append(FieldError("action_id", _("No such action in this beneficiary's plan.")))
     if errors:
         raise ValidationFailed(errors)
-
-
-def _not_future(ctx: ServiceContext, day: date, field: str) -> None:
-    if day > ctx.today():
-        _fail(field, _("The date cannot be in the future."))
-
-
-def _fail(field: str, message: str) -> NoReturn:
-    raise ValidationFailed([FieldError(field, message)])
