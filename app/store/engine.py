@@ -15,6 +15,7 @@ Settings decided on purpose:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from app.store.textfold import fold
 
 MEMORY_TEMP_STORE = 2
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 32 * 1024
 
 
 def key_pragma(key: bytes) -> str:
@@ -47,12 +49,15 @@ def connect_keyed(path: Path, key: bytes) -> sqlcipher3.Connection:
         raise CorruptProfile(
             _("the database cannot be decrypted with this profile's key")
         ) from None
-    _apply_settings(connection)
+    configure_connection(connection)
     return connection
 
 
-def _apply_settings(connection: sqlcipher3.Connection) -> None:
+def configure_connection(connection: Any) -> None:
+    """Passerelle's settings on a fresh DB-API connection (keyed first if encrypted)."""
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # Decrypted pages are cached: without a larger cache every search re-decrypts them.
+    connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise CorruptProfile(_("the database refused write-ahead logging"))
@@ -71,10 +76,17 @@ def create_keyed_engine(path: Path, key: bytes, pool_size: int = 4) -> Engine:
     def creator() -> sqlcipher3.Connection:
         return connect_keyed(path, key)
 
+    return engine_from_creator(path, creator, sqlcipher3.dbapi2, pool_size)
+
+
+def engine_from_creator(
+    path: Path, creator: Callable[[], Any], module: Any, pool_size: int = 4
+) -> Engine:
+    """A pooled engine over connections made by ``creator``, with explicit transactions."""
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
         creator=creator,
-        module=sqlcipher3.dbapi2,
+        module=module,
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=4,
