@@ -1,0 +1,58 @@
+"""Run work off the GUI thread and come back with a signal (Anki's taskman, in small).
+
+``run_in_background(fn, on_done, on_error)`` runs ``fn`` in Qt's global thread pool;
+the callbacks run on the GUI thread. Errors reach ``on_error`` as the exception (a
+service error carries a message fit for the user); nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class _Relay(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._work = work
+        self._relay = relay
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except Exception as error:  # noqa: BLE001 - handed to the GUI thread, not swallowed
+            self._relay.failed.emit(error)
+        else:
+            self._relay.done.emit(result)
+
+
+_live_relays: set[_Relay] = set()
+
+
+def run_in_background(
+    work: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[Exception], None],
+) -> None:
+    relay = _Relay()
+    _live_relays.add(relay)
+
+    def finish(result: Any) -> None:
+        _live_relays.discard(relay)
+        on_done(result)
+
+    def fail(error: Exception) -> None:
+        _live_relays.discard(relay)
+        on_error(error)
+
+    relay.done.connect(finish)
+    relay.failed.connect(fail)
+    QThreadPool.globalInstance().start(_Task(work, relay))
