@@ -14,7 +14,6 @@ from typing import Literal
 from platformdirs import user_config_path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.i18n import DEFAULT_LANGUAGE
 from app.paths import APP_NAME
 
 SETTINGS_VERSION = 1
@@ -24,7 +23,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
     version: int = SETTINGS_VERSION
-    language: Literal["fr", "ar", "en"] = DEFAULT_LANGUAGE
+    language: Literal["fr", "ar", "en"] = "fr"
     report_language: Literal["fr", "ar"] = "fr"
     idle_lock_minutes: int = Field(default=10, ge=1, le=120)
     sync_interval_minutes: int = Field(default=15, ge=1, le=1440)
