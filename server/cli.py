@@ -1,12 +1,116 @@
-"""``passerelle-server``: the central sync server (its commands arrive with the sync issue)."""
+"""``passerelle-server``: serve the sync API and administer accounts and devices.
+
+Every error is one line on stderr and a non-zero exit, never a traceback. The data
+directory defaults to the platform's user data folder (``PasserelleServer``, e.g.
+``~/.local/share/PasserelleServer`` on Linux), or ``./server-data`` without a home.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from server.commands import COMMANDS, CommandError
+from server.core.db import UnsupportedDatabase
+from server.services.accounts import ROLES
+from server.services.errors import ServiceError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    storage = argparse.ArgumentParser(add_help=False)
+    storage.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="where the server keeps its files (default: the user data folder "
+        "PasserelleServer, or ./server-data)",
+    )
+    storage.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="e.g. postgresql+psycopg://user:password@host/db (default: SQLite in the data dir)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="passerelle-server", description="The Passerelle sync server."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser("serve", parents=[storage], help="run the sync API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, metavar="N")
+    serve.add_argument("--tls-cert", type=Path, metavar="F", help="PEM certificate (chain)")
+    serve.add_argument("--tls-key", type=Path, metavar="F", help="PEM private key")
+    serve.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain HTTP on a non-loopback address (only behind a TLS proxy)",
+    )
+
+    user = commands.add_parser("user", help="manage accounts").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    add = user.add_parser(
+        "add",
+        parents=[storage],
+        help="add an account (password from a prompt or PASSERELLE_PASSWORD)",
+    )
+    add.add_argument("username", metavar="USERNAME")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--team", required=True, metavar="TEAM", help="team name (created if new)")
+    add.add_argument("--full-name", metavar="N")
+    add.add_argument("--facility", metavar="F", help="facility code or name (created if new)")
+    user.add_parser("list", parents=[storage], help="list accounts")
+    disable = user.add_parser("disable", parents=[storage], help="disable an account")
+    disable.add_argument("username", metavar="USERNAME")
+
+    device = commands.add_parser("device", help="manage enrolled laptops").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    device.add_parser("list", parents=[storage], help="list devices")
+    revoke = device.add_parser(
+        "revoke", parents=[storage], help="revoke a device (or order it to wipe itself)"
+    )
+    revoke.add_argument("device_id", metavar="DEVICE_ID")
+    how = revoke.add_mutually_exclusive_group()
+    how.add_argument(
+        "--wipe", action="store_true", help="let it push its pending work, then erase itself"
+    )
+    how.add_argument(
+        "--stolen", action="store_true", help="accept nothing from it and order it to erase itself"
+    )
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    del argv
-    sys.stderr.write("passerelle-server: the sync server is not part of this version yet.\n")
-    return 2
+    args = build_parser().parse_args(argv)
+    name = args.command if args.command == "serve" else f"{args.command} {args.action}"
+    try:
+        return COMMANDS[name](args)
+    except (ServiceError, CommandError) as error:
+        return _fail(str(error), getattr(error, "exit_code", EXIT_ERROR))
+    except DBAPIError as error:
+        first_line = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
+        return _fail(f"database error: {type(error.orig).__name__} {first_line}".strip())
+    except (ArgumentError, NoSuchModuleError, UnsupportedDatabase, ImportError):
+        return _fail(
+            "invalid --database-url: use sqlite:///FILE or postgresql+psycopg://user:pw@host/db"
+        )
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return _fail(f"{reason}: {error.filename or ''}".rstrip(": "))
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> int:
+    sys.stderr.write(f"passerelle-server: {message}\n")
+    return code

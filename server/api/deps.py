@@ -1,0 +1,71 @@
+"""``Annotated`` dependencies shared by the routes: settings, a session, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from server.core.db import Database
+from server.core.settings import ServerSettings
+from server.services.devices import Caller, authenticate
+from server.services.errors import AuthError
+from server.services.passwords import Passwords
+
+
+def get_settings(request: Request) -> ServerSettings:
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with database.session() as session:
+        yield session
+
+
+def get_passwords(request: Request) -> Passwords:
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SessionDep = Annotated[Session, Depends(get_session)]
+PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("a device token is required (Authorization: Bearer ...)", "bad_credentials")
+    return token.strip()
+
+
+def current_device(request: Request, session: SessionDep, settings: SettingsDep) -> Caller:
+    return authenticate(
+        session,
+        _bearer(request),
+        pushing=False,
+        last_seen_interval=settings.last_seen_interval_seconds,
+    )
+
+
+def pushing_device(request: Request, session: SessionDep, settings: SettingsDep) -> Caller:
+    """Like :func:`current_device`, but a device told to wipe may still push."""
+    return authenticate(
+        session,
+        _bearer(request),
+        pushing=True,
+        last_seen_interval=settings.last_seen_interval_seconds,
+    )
+
+
+CurrentDevice = Annotated[Caller, Depends(current_device)]
+PushingDevice = Annotated[Caller, Depends(pushing_device)]

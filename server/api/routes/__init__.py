@@ -1,0 +1,1 @@
+"""One module per group of endpoints; :mod:`server.api.app` mounts them."""

@@ -1,0 +1,39 @@
+"""Push and pull (docs/sync-protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.sync.protocol import MAX_PULL_LIMIT, ErrorBody, PullResponse, PushRequest, PushResponse
+from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
+from server.services.errors import ServiceError
+from server.services.pull import pull
+from server.services.push import push
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody} for code in (400, 401, 403, 413, 422, 426)
+}
+DEFAULT_PULL_LIMIT = 500
+
+
+@router.post("/push", response_model=PushResponse, responses=ERRORS)
+def push_changes(
+    body: PushRequest, caller: PushingDevice, session: SessionDep, settings: SettingsDep
+) -> PushResponse:
+    if len(body.changes) > settings.max_push_changes:
+        raise ServiceError(f"at most {settings.max_push_changes} changes per push")
+    return PushResponse(results=push(session, caller, list(body.changes)))
+
+
+@router.get("/pull", response_model=PullResponse, responses=ERRORS)
+def pull_records(
+    caller: CurrentDevice,
+    session: SessionDep,
+    settings: SettingsDep,
+    cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+) -> PullResponse:
+    return pull(session, caller.viewer, cursor, min(limit, settings.max_pull_limit))

@@ -1,0 +1,205 @@
+"""What each ``passerelle-server`` command does; output goes to stdout, one row a line."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import getpass
+import ipaddress
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from uvicorn.config import LOGGING_CONFIG
+
+from server.core.db import Database
+from server.core.settings import ServerSettings
+from server.services import accounts, devices
+from server.services.passwords import Passwords
+
+PASSWORD_ENV = "PASSERELLE_PASSWORD"
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A command that cannot run as asked: one line for the operator."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def settings_from(args: argparse.Namespace, **extra: Any) -> ServerSettings:
+    """Arguments given on the command line win over ``PASSERELLE_SERVER_*`` variables."""
+    given: dict[str, Any] = {key: value for key, value in extra.items() if value is not None}
+    if args.data_dir is not None:
+        given["data_dir"] = args.data_dir.expanduser().resolve()
+    if args.database_url:
+        given["database_url"] = args.database_url
+    return ServerSettings(**given)
+
+
+def open_database(args: argparse.Namespace) -> Database:
+    database = Database(settings_from(args))
+    database.migrate()
+    return database
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise CommandError("--tls-cert and --tls-key go together", EXIT_USAGE)
+    for path in (args.tls_cert, args.tls_key):
+        if path is not None and not path.is_file():
+            raise CommandError(f"no such file: {path}", EXIT_USAGE)
+    tls = args.tls_cert is not None
+    if not tls and not _is_loopback(args.host) and not args.insecure_http:
+        raise CommandError(
+            f"refusing plain HTTP on {args.host}: device tokens and case files would cross "
+            "the network unencrypted. Give --tls-cert and --tls-key, or --insecure-http "
+            "if a TLS proxy in front of this server encrypts the traffic.",
+            EXIT_USAGE,
+        )
+    if args.workers < 1:
+        raise CommandError("--workers must be at least 1", EXIT_USAGE)
+    settings = settings_from(
+        args,
+        tls_cert=args.tls_cert.resolve() if tls else None,
+        tls_key=args.tls_key.resolve() if tls else None,
+    )
+    database = Database(settings)
+    try:
+        database.migrate()
+    finally:
+        database.dispose()
+    scheme = "https" if tls else "http"
+    sys.stderr.write(
+        f"passerelle-server: serving {scheme}://{args.host}:{args.port} "
+        f"(database {database.safe_url})\n"
+    )
+    os.environ.update(settings.to_env())  # read back by server.asgi:app in every worker
+    uvicorn.run(
+        "server.asgi:app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ssl_certfile=str(settings.tls_cert) if tls else None,
+        ssl_keyfile=str(settings.tls_key) if tls else None,
+        access_log=False,  # ours logs method, path and status only (server.api.middleware)
+        log_config=_log_config(),
+        server_header=False,
+    )
+    return 0
+
+
+def user_add(args: argparse.Namespace) -> int:
+    password = _read_password()
+    database = open_database(args)
+    with database.session() as session:
+        info = accounts.add_user(
+            session,
+            accounts.NewUser(
+                username=args.username,
+                password=password,
+                role=args.role,
+                team=args.team,
+                full_name=args.full_name,
+                facility=args.facility,
+            ),
+            Passwords.from_settings(database.settings),
+        )
+    sys.stdout.write(f"added user {info.username} (staff id {info.staff_id})\n")
+    return 0
+
+
+def user_list(args: argparse.Namespace) -> int:
+    with open_database(args).session() as session:
+        rows = accounts.list_users(session)
+    _table(
+        ("USERNAME", "ROLE", "TEAM", "STATUS", "STAFF ID"),
+        [
+            (u.username, u.role, team or "-", "disabled" if u.disabled else "active", str(u.id))
+            for u, team in rows
+        ],
+    )
+    return 0
+
+
+def user_disable(args: argparse.Namespace) -> int:
+    with open_database(args).session() as session:
+        accounts.disable_user(session, args.username)
+    sys.stdout.write(f"disabled user {accounts.normalise_username(args.username)}\n")
+    return 0
+
+
+def device_list(args: argparse.Namespace) -> int:
+    with open_database(args).session() as session:
+        rows = devices.list_devices(session)
+    _table(
+        ("DEVICE ID", "USER", "NAME", "STATUS", "ENROLLED", "LAST SEEN"),
+        [
+            (
+                str(d.id),
+                username,
+                d.name,
+                d.status,
+                d.created_at.isoformat(timespec="seconds"),
+                d.last_seen_at.isoformat(timespec="seconds") if d.last_seen_at else "-",
+            )
+            for d, username in rows
+        ],
+    )
+    return 0
+
+
+def device_revoke(args: argparse.Namespace) -> int:
+    status = "stolen" if args.stolen else "wipe" if args.wipe else "revoked"
+    with open_database(args).session() as session:
+        devices.set_device_status(session, args.device_id, status)
+    sys.stdout.write(f"device {args.device_id} is now {status}\n")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": serve,
+    "user add": user_add,
+    "user list": user_list,
+    "user disable": user_disable,
+    "device list": device_list,
+    "device revoke": device_revoke,
+}
+
+
+def _read_password() -> str:
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CommandError(f"no password: use a terminal or {PASSWORD_ENV}")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    for row in [header, *rows]:
+        sys.stdout.write("\t".join(row) + "\n")
+
+
+def _log_config() -> dict[str, Any]:
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["passerelle"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config

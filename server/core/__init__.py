@@ -1,0 +1,1 @@
+"""Infrastructure of the server: settings, database engine and sessions, tables."""

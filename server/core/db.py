@@ -1,0 +1,124 @@
+"""The database factory: engine, sessions, write transactions and migrations.
+
+SQLite (the default) runs in WAL mode; every transaction that writes starts with
+``BEGIN IMMEDIATE`` so writers queue up front instead of failing half-way, and readers
+never block. PostgreSQL serialises writers on the ``counter`` row instead
+(:mod:`server.services.sequence`). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.core.settings import ServerSettings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+WRITE_OPTION = "passerelle_write"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+MIGRATION_LOCK_KEY = 0x5A55E7  # pg_advisory_xact_lock key: one migrator at a time
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+class UnsupportedDatabase(ValueError):
+    """A database URL this server cannot use (it speaks SQLite and PostgreSQL)."""
+
+
+class Database:
+    """An engine and its session factory, built from settings (one per process)."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        url = make_url(settings.effective_database_url)
+        if url.get_backend_name() not in SUPPORTED_BACKENDS:
+            raise UnsupportedDatabase(f"unsupported database {url.get_backend_name()!r}")
+        self.is_sqlite = url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.engine = _sqlite_engine(settings.effective_database_url)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.safe_url = url.render_as_string(hide_password=True)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self) -> bool:
+        """Bring the schema to the newest revision; True when something ran."""
+        with self.engine.begin() as connection:
+            if not self.is_sqlite:
+                connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
+            if MigrationContext.configure(connection).get_current_revision() == head_revision():
+                return False
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return True
+
+    def is_current(self) -> bool:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head_revision()
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """A transaction that will write: ``BEGIN IMMEDIATE`` on SQLite, plain on PostgreSQL."""
+    with session.begin():
+        session.connection(execution_options={WRITE_OPTION: True})
+        yield session
+
+
+@contextmanager
+def read_transaction(session: Session) -> Iterator[Session]:
+    with session.begin():
+        yield session
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        hide_parameters=True,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

@@ -1,0 +1,72 @@
+"""One registry of the server's settings, read from arguments or environment variables.
+
+The CLI builds a ``ServerSettings`` and, for uvicorn workers, exports it as
+``PASSERELLE_SERVER_*`` variables that :func:`server.asgi.app` reads back: nothing is a
+module-level singleton, so tests start real servers with their own settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.sync.protocol import (
+    MAX_PULL_LIMIT,
+    MAX_PUSH_CHANGES,
+    MIN_SUPPORTED_VERSION,
+    PROTOCOL_VERSION,
+)
+
+ENV_PREFIX = "PASSERELLE_SERVER_"
+APP_DIR_NAME = "PasserelleServer"
+FALLBACK_DATA_DIR = Path("server-data")
+
+
+def default_data_dir() -> Path:
+    """The platform's user data folder, or ./server-data when there is no home folder."""
+    try:
+        return user_data_path(APP_DIR_NAME, appauthor=False)
+    except (KeyError, RuntimeError, OSError):
+        return FALLBACK_DATA_DIR
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None  # None: SQLite at <data_dir>/server.db
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    min_protocol_version: int = MIN_SUPPORTED_VERSION
+    max_protocol_version: int = PROTOCOL_VERSION
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_push_changes: int = Field(default=MAX_PUSH_CHANGES, ge=1, le=MAX_PUSH_CHANGES)
+    max_pull_limit: int = Field(default=MAX_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
+    login_failures_per_user: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+    # Argon2id cost (argon2-cffi's defaults); lower them only for tests.
+    password_time_cost: int = Field(default=3, ge=1)
+    password_memory_kib: int = Field(default=64 * 1024, ge=8)
+    password_parallelism: int = Field(default=4, ge=1)
+    # Skip writing last_seen_at more often than this: most requests then stay read-only.
+    last_seen_interval_seconds: int = Field(default=60, ge=0)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "server.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    def to_env(self) -> dict[str, str]:
+        """The settings as environment variables, for worker processes to read back."""
+        env = {}
+        for name, value in self.model_dump().items():
+            if value is not None:
+                env[ENV_PREFIX + name.upper()] = str(value)
+        return env

@@ -1,0 +1,139 @@
+"""The server's own tables (not the laptop's models): accounts, devices, the record store.
+
+Every synced record is one row of ``record``: its current state as wire JSON plus, per
+field, the version that last changed it and the device that did, which is all the
+per-field merge needs. ``seq`` comes from the single ``counter`` row (see
+:mod:`server.services.sequence`) so that pulls can never skip an uncommitted change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, MetaData, String, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.models.base import NAMING_CONVENTION, UTCDateTime, utcnow
+
+# SQLite only auto-increments INTEGER PRIMARY KEY columns.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class ServerBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        uuid.UUID: Uuid(as_uuid=True),
+        dict[str, Any]: JSON(),
+        int: Integer(),
+    }
+
+
+class ServerUser(ServerBase):
+    """A staff member who may enrol laptops; ``id`` is their ``staff_member`` record's id."""
+
+    __tablename__ = "server_user"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    team_id: Mapped[uuid.UUID | None]
+    facility_id: Mapped[uuid.UUID | None]
+    full_name: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(ServerBase):
+    """Failed logins in the current window, per username (known or not) and per address.
+
+    Unknown usernames are counted exactly like real ones, so a 429 never tells an
+    attacker which usernames exist.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    window_start: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(default=0)
+
+
+class Device(ServerBase):
+    __tablename__ = "device"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 hex
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+
+
+class Record(ServerBase):
+    """The current state of one synced record and what the merge needs to know of it."""
+
+    __tablename__ = "record"
+
+    record_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    version: Mapped[int]
+    data: Mapped[dict[str, Any]]
+    field_versions: Mapped[dict[str, Any]]  # field -> record version that last changed it
+    field_devices: Mapped[dict[str, Any]]  # field -> device id (str) that last changed it
+    deleted: Mapped[bool] = mapped_column(default=False)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # Copied from the case's beneficiary so a pull filters without joining JSON.
+    team_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    assigned_staff_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    restricted: Mapped[bool] = mapped_column(default=False)  # psychologist-only
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+
+class ChangeLog(ServerBase):
+    """Every change that touched the store: the idempotency key and who did what, when."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_record", "record_type", "record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    change_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    record_type: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[uuid.UUID]
+    version: Mapped[int | None]  # the record's version once this change was applied
+    device_id: Mapped[uuid.UUID]
+    user_id: Mapped[uuid.UUID]
+    recorded_at: Mapped[datetime]  # device clock, shown to people in conflicts
+    result: Mapped[dict[str, Any]]  # the ChangeResult returned, replayed for duplicates
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Counter(ServerBase):
+    """One row: the last sequence number handed out, and this database's identity."""
+
+    __tablename__ = "counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    server_id: Mapped[uuid.UUID]
+
+
+class ScopeExit(ServerBase):
+    """A case left the scope of a team and/or a staff member (it was reassigned).
+
+    Its ``seq`` sits in the same sequence as the records, so a device hears about it
+    exactly once: in the pull whose page passes that number.
+    """
+
+    __tablename__ = "scope_exit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    case_id: Mapped[uuid.UUID]
+    team_id: Mapped[uuid.UUID | None]  # the team it left, if it changed
+    staff_id: Mapped[uuid.UUID | None]  # the staff member it left, if it changed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

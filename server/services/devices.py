@@ -1,0 +1,161 @@
+"""Enrolling laptops and recognising them: bearer tokens stored only as SHA-256 hashes.
+
+Device states (docs/sync-protocol.md): ``active``; ``revoked`` (401
+``device_revoked``); ``wipe`` (may still push what it holds, anything else answers
+``wipe``); ``stolen`` (``wipe`` everywhere, nothing accepted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models.base import utcnow
+from app.sync.protocol import EnrolRequest, EnrolResponse, UserInfo
+from server.core.db import read_transaction, write_transaction
+from server.core.tables import Device, ServerUser
+from server.services import throttle
+from server.services.accounts import normalise_username, user_info
+from server.services.errors import AuthError, ServiceError
+from server.services.passwords import Passwords
+from server.services.scope import Viewer
+from server.services.sequence import committed_high_water
+
+STATUSES = ("active", "revoked", "wipe", "stolen")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The device making a request and its user, detached from any session."""
+
+    device_id: uuid.UUID
+    device_name: str
+    device_status: str
+    user: UserInfo
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.user.staff_id
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(self.user.staff_id, self.user.role, self.user.team_id)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def enrol(
+    session: Session,
+    request: EnrolRequest,
+    address: str,
+    policy: throttle.ThrottlePolicy,
+    passwords: Passwords,
+) -> EnrolResponse:
+    username = normalise_username(request.username)
+    with read_transaction(session):
+        wait = throttle.retry_after(session, policy, username, address)
+        user = session.scalar(select(ServerUser).where(ServerUser.username == username))
+    if wait is not None:
+        raise AuthError("too many failed logins: try again later", "throttled", retry_after=wait)
+    # Outside any transaction: Argon2 is slow on purpose and must not hold locks.
+    ok = passwords.verify(user.password_hash if user else None, request.password)
+    token = secrets.token_urlsafe(32)
+    device_id = uuid.uuid4()
+    with write_transaction(session):
+        if not ok or user is None:
+            throttle.record_failure(session, policy, username, address)
+        else:
+            throttle.clear_user(session, username)
+            if not user.disabled:
+                session.add(
+                    Device(
+                        id=device_id,
+                        user_id=user.id,
+                        name=request.device_name,
+                        token_hash=hash_token(token),
+                        status="active",
+                    )
+                )
+                if passwords.needs_rehash(user.password_hash):
+                    session.execute(
+                        update(ServerUser)
+                        .where(ServerUser.id == user.id)
+                        .values(password_hash=passwords.hash(request.password))
+                    )
+        _high, server_id = committed_high_water(session)
+    if not ok or user is None:
+        raise AuthError("wrong username or password", "bad_credentials")
+    if user.disabled:
+        raise AuthError("this account is disabled", "account_disabled")
+    return EnrolResponse(
+        server_id=server_id, device_id=device_id, device_token=token, user=user_info(user)
+    )
+
+
+def authenticate(session: Session, token: str, *, pushing: bool, last_seen_interval: int) -> Caller:
+    """The caller behind a bearer token, or AuthError with the code the device must obey."""
+    now = utcnow()
+    with read_transaction(session):
+        row = session.execute(
+            select(Device, ServerUser)
+            .join(ServerUser, ServerUser.id == Device.user_id)
+            .where(Device.token_hash == hash_token(token))
+        ).first()
+        if row is None:
+            raise AuthError("unknown device token", "bad_credentials")
+        device, user = row.tuple()
+        caller = Caller(device.id, device.name, device.status, user_info(user))
+        disabled = user.disabled
+        last_seen = device.last_seen_at
+    if last_seen is None or now - last_seen >= timedelta(seconds=last_seen_interval):
+        with write_transaction(session):
+            session.execute(
+                update(Device).where(Device.id == caller.device_id).values(last_seen_at=now)
+            )
+    _check_status(caller.device_status, disabled, pushing=pushing)
+    return caller
+
+
+def _check_status(status: str, disabled: bool, *, pushing: bool) -> None:
+    if status == "revoked":
+        raise AuthError("this device was revoked: enrol it again", "device_revoked")
+    if status == "stolen" or (status == "wipe" and not pushing):
+        raise AuthError("this device must erase its data", "wipe")
+    # A device told to wipe may still hand in its pending work, even for a disabled account.
+    if disabled and status != "wipe":
+        raise AuthError("this account is disabled", "account_disabled")
+    if status not in STATUSES:
+        raise AuthError("this device is not active", "device_revoked")
+
+
+def list_devices(session: Session) -> list[tuple[Device, str]]:
+    """Every device with its user's username, newest first."""
+    with read_transaction(session):
+        rows = session.execute(
+            select(Device, ServerUser.username)
+            .join(ServerUser, ServerUser.id == Device.user_id)
+            .order_by(Device.created_at.desc())
+        ).all()
+        return [(device, username) for device, username in rows]
+
+
+def set_device_status(session: Session, device_id: str, status: str) -> None:
+    if status not in STATUSES:
+        raise ServiceError(f"unknown device status {status!r}")
+    try:
+        key = uuid.UUID(device_id)
+    except ValueError:
+        raise ServiceError(f"{device_id!r} is not a device id") from None
+    with write_transaction(session):
+        device = session.get(Device, key)
+        if device is None:
+            raise ServiceError(f"no device {device_id}", "not_found")
+        device.status = status

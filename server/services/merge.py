@@ -1,0 +1,194 @@
+"""The per-field merge of one pushed change (docs/sync-protocol.md "Push", rules 2-6).
+
+A field is applied unless another device changed it since ``base_version`` to a value
+different from ours: then the server's value stays (first committed wins) and a
+``sync_conflict`` keeps both. Deleting a record someone else changed, or editing one
+someone else deleted, is a conflict that keeps the record alive: nothing is silently
+removed. The caller runs this in a savepoint and logs the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.sync.protocol import Change, ChangeResult
+from server.core.tables import Record
+from server.services.conflicts import Side, author_of, create_conflict
+from server.services.errors import Rejected
+from server.services.scope import BENEFICIARY, Placement, Viewer, place
+from server.services.sequence import SequenceAllocator
+from server.services.store import create_record, replace_placement
+from server.services.wire import DELETED_FIELD, META_FIELDS, canonical, new_record_data
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who pushes: the device (for field ownership) and its user (for scope and conflicts)."""
+
+    device_id: uuid.UUID
+    viewer: Viewer
+
+
+@dataclass
+class _Outcome:
+    changed: dict[str, Any] = field(default_factory=dict)
+    conflicts: list[tuple[str, Side, Side]] = field(default_factory=list)
+
+
+def apply_change(
+    session: Session,
+    seqs: SequenceAllocator,
+    author: Author,
+    change: Change,
+    values: dict[str, Any],
+) -> ChangeResult:
+    """Apply one validated change; Rejected or WireError when it cannot be applied."""
+    record = session.get(Record, (change.record_type, change.record_id))
+    if record is None:
+        if change.op == "delete":  # created and deleted offline: nothing to remove here
+            return ChangeResult(change_id=change.change_id, status="applied")
+        return _create(session, seqs, author, change, values)
+    return _update(session, seqs, author, change, values, record)
+
+
+def _create(
+    session: Session,
+    seqs: SequenceAllocator,
+    author: Author,
+    change: Change,
+    values: dict[str, Any],
+) -> ChangeResult:
+    data = new_record_data(change.record_type, change.record_id, values)
+    placement = place(session, change.record_type, change.record_id, data)
+    if change.record_type != BENEFICIARY:  # a new case is placed by its creator
+        _check_scope(author.viewer, placement)
+    record = create_record(
+        session, seqs, change.record_type, change.record_id, data, placement, author.device_id
+    )
+    return ChangeResult(change_id=change.change_id, status="applied", version=record.version)
+
+
+def _update(
+    session: Session,
+    seqs: SequenceAllocator,
+    author: Author,
+    change: Change,
+    values: dict[str, Any],
+    record: Record,
+) -> ChangeResult:
+    before = Placement.of(record)
+    _check_scope(author.viewer, before)
+    base = change.base_version or 0
+    me = str(author.device_id)
+
+    def changed_by_other(name: str) -> bool:
+        return record.field_versions.get(name, 0) > base and record.field_devices.get(name) != me
+
+    mine = Side(None, author.viewer.staff_id, change.recorded_at)
+    if change.op == "delete" or values.get(DELETED_FIELD) is not None:
+        outcome = _delete(session, record, values, change, changed_by_other, mine)
+    else:
+        outcome = _edit(session, record, values, changed_by_other, mine)
+
+    was_current = record.version == base
+    if outcome.changed:
+        _write(record, outcome.changed, me)
+    after = before
+    if outcome.changed:
+        after = place(session, record.record_type, record.record_id, record.data)
+        if after.case_id != before.case_id:
+            raise Rejected("a record cannot move to another case")
+        if record.record_type != BENEFICIARY:  # reassigning a case away is allowed
+            _check_scope(author.viewer, after)
+        replace_placement(session, seqs, record, after)
+    record.seq = seqs.next()  # every change is delivered again, conflicts included
+    session.flush()
+    conflict_ids = [
+        create_conflict(session, seqs, record, name, kept, other)
+        for name, kept, other in outcome.conflicts
+    ]
+    if conflict_ids:
+        status = "conflict"
+    else:
+        status = "applied" if was_current else "merged"
+    return ChangeResult(
+        change_id=change.change_id,
+        status=status,
+        version=record.version,
+        conflict_id=conflict_ids[0] if conflict_ids else None,
+    )
+
+
+def _edit(
+    session: Session,
+    record: Record,
+    values: dict[str, Any],
+    changed_by_other: Callable[[str], bool],
+    mine: Side,
+) -> _Outcome:
+    outcome = _Outcome()
+    for name, value in values.items():
+        current = record.data.get(name)
+        if value == current:
+            continue
+        if name in META_FIELDS or name == DELETED_FIELD or not changed_by_other(name):
+            outcome.changed[name] = value  # (an undelete is never a loss)
+            continue
+        kept = author_of(session, record, name)
+        outcome.conflicts.append((name, kept, Side(value, mine.by, mine.at)))
+    if record.deleted and changed_by_other(DELETED_FIELD) and DELETED_FIELD not in values:
+        # Edited here, deleted elsewhere: the record lives on with the edit.
+        deleter = author_of(session, record, DELETED_FIELD)
+        outcome.conflicts.append((DELETED_FIELD, mine, deleter))
+        outcome.changed[DELETED_FIELD] = None
+    return outcome
+
+
+def _delete(
+    session: Session,
+    record: Record,
+    values: dict[str, Any],
+    change: Change,
+    changed_by_other: Callable[[str], bool],
+    mine: Side,
+) -> _Outcome:
+    outcome = _Outcome()
+    if record.deleted:
+        return outcome
+    deleted_at = values.get(DELETED_FIELD) or canonical(change.recorded_at)
+    others = [
+        name for name in record.field_versions if name not in META_FIELDS and changed_by_other(name)
+    ]
+    if others:
+        # Changed elsewhere, deleted here: the other edit wins and the record stays.
+        latest = max(others, key=lambda name: record.field_versions[name])
+        editor = author_of(session, record, latest)
+        outcome.conflicts.append(
+            (DELETED_FIELD, Side(None, editor.by, editor.at), Side(deleted_at, mine.by, mine.at))
+        )
+        return outcome
+    for name in META_FIELDS & values.keys():
+        outcome.changed[name] = values[name]
+    outcome.changed[DELETED_FIELD] = deleted_at
+    return outcome
+
+
+def _write(record: Record, changed: dict[str, Any], device: str) -> None:
+    version = record.version + 1
+    record.version = version
+    record.data = {**record.data, **changed}
+    record.field_versions = {**record.field_versions, **dict.fromkeys(changed, version)}
+    record.field_devices = {**record.field_devices, **dict.fromkeys(changed, device)}
+    record.deleted = record.data.get(DELETED_FIELD) is not None
+
+
+def _check_scope(viewer: Viewer, placement: Placement) -> None:
+    if placement.restricted and not viewer.sees_restricted:
+        raise Rejected("psychologist-only records are written by psychologists only")
+    if not viewer.sees(placement):
+        raise Rejected("this case is outside your scope")

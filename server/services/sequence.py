@@ -1,0 +1,63 @@
+"""Sequence numbers that commit in order: the ordering trap of docs/sync-protocol.md.
+
+A number taken from a database sequence at insert time can become visible out of
+order: T1 takes 10, T2 takes 11 and commits, a reader sees 11 and moves its cursor
+past 10, then T1 commits 10 and nobody ever pulls it. Here every writer first locks
+the single ``counter`` row (``SELECT ... FOR UPDATE``; on SQLite the write transaction
+is already exclusive with ``BEGIN IMMEDIATE``) and keeps the lock until it commits, so
+a transaction holding number N commits before anybody can take N+1; and a reader
+that reads ``counter.last_seq`` first knows every number up to it is committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.core.tables import Counter
+
+COUNTER_ID = 1
+
+
+class SequenceAllocator:
+    """Hands out sequence numbers under the counter lock; :meth:`save` before commit.
+
+    Numbers taken inside a savepoint that is rolled back are simply skipped: a gap is
+    harmless, a reordering is not.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        row = session.execute(
+            select(Counter.last_seq, Counter.server_id)
+            .where(Counter.id == COUNTER_ID)
+            .with_for_update()
+        ).one()
+        self.server_id: uuid.UUID = row.server_id
+        self._last = int(row.last_seq)
+        self._saved = self._last
+
+    @property
+    def last(self) -> int:
+        return self._last
+
+    def next(self) -> int:
+        self._last += 1
+        return self._last
+
+    def save(self) -> None:
+        if self._last != self._saved:
+            self._session.execute(
+                update(Counter).where(Counter.id == COUNTER_ID).values(last_seq=self._last)
+            )
+            self._saved = self._last
+
+
+def committed_high_water(session: Session) -> tuple[int, uuid.UUID]:
+    """The last number whose transaction has committed (no lock), and the server id."""
+    row = session.execute(
+        select(Counter.last_seq, Counter.server_id).where(Counter.id == COUNTER_ID)
+    ).one()
+    return int(row.last_seq), row.server_id

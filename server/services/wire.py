@@ -1,0 +1,77 @@
+"""Validating pushed fields and keeping records in one canonical wire form.
+
+Values are checked by the shared ``from_wire`` (a ``WireError`` is a permanent
+rejection) and stored back in their wire form with datetimes in UTC, so that two
+spellings of one value (``+01:00`` and ``Z``) compare equal in the merge.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from app.sync.records import SYNCED_TYPES, WireError, from_wire, wire_columns
+
+CONFLICT_TYPE = "sync_conflict"
+# Bookkeeping fields: the last writer sets them, they never conflict.
+META_FIELDS = frozenset({"updated_at", "updated_by_id"})
+DELETED_FIELD = "deleted_at"
+IMMUTABLE_FIELDS = frozenset({"id"})
+
+
+def canonical(value: Any) -> Any:
+    """The wire form of a parsed value; datetimes always in UTC."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def parse_fields(
+    record_type: str, record_id: uuid.UUID, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Canonical values of pushed fields; WireError for anything that does not fit."""
+    if record_type not in SYNCED_TYPES:
+        raise WireError(f"unknown record type {record_type!r}")
+    values = {name: canonical(value) for name, value in from_wire(record_type, fields).items()}
+    if "id" in values and values.pop("id") != str(record_id):
+        raise WireError(f"{record_type}.id differs from the record id")
+    return values
+
+
+def new_record_data(
+    record_type: str, record_id: uuid.UUID, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Every column of a new record: the pushed values, then the models' defaults.
+
+    A column that is required and has no default must be pushed: laptops receiving a
+    record without it could not store it.
+    """
+    data: dict[str, Any] = {"id": str(record_id)}
+    for name, column in wire_columns(record_type).items():
+        if name == "id":
+            continue
+        if name in values:
+            data[name] = values[name]
+        elif column.default is not None and (
+            column.default.is_scalar or column.default.is_callable
+        ):
+            default = column.default.arg  # type: ignore[attr-defined]
+            data[name] = canonical(default(None) if column.default.is_callable else default)
+        elif column.nullable:
+            data[name] = None
+        else:
+            raise WireError(f"{record_type}.{name} is required")
+    return data
+
+
+def uuid_or_none(value: Any) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(str(value))
