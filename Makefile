@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint pytest catalogs clean
+.PHONY: run test lint pytest catalogs messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Install and launch the desktop application (a demo profile is created if none exists).
-run: $(STAMP)
+run: $(STAMP) catalogs
 	$(BIN)/passerelle
+
+## Compile the committed translation sources (resources/locale/*/LC_MESSAGES/*.po).
+catalogs: $(STAMP)
+	$(BIN)/pybabel -q compile --domain passerelle --directory resources/locale --statistics
+
+## For developers: refresh the template and the catalogs from the source code.
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-wrap \
+		--sort-by-file --project=Passerelle -o resources/locale/passerelle.pot app
+	$(BIN)/pybabel -q update --domain passerelle --input-file resources/locale/passerelle.pot \
+		--output-dir resources/locale --no-wrap --ignore-obsolete
 
 ## Install and run every check: lint, types, the whole test suite (slow tests included).
 test: lint pytest
@@ -23,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) catalogs
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 clean:

@@ -9,6 +9,15 @@ from app.models.organisation import Facility, StaffMember, Team
 from app.models.partner import Partner, PartnerContact, PartnerService, Referral
 from app.models.plan import Action, ActionPlan, Goal
 from app.models.profile import ProfileSetting
+from app.models.sync import (
+    ConflictResolution,
+    HeldRecord,
+    OutboxChange,
+    OutboxState,
+    SyncBase,
+    SyncConflict,
+    SyncStateEntry,
+)
 
 SYNCED_MODELS: tuple[type[SyncedMixin], ...] = (
     Facility,
@@ -30,6 +39,7 @@ SYNCED_MODELS: tuple[type[SyncedMixin], ...] = (
     MeetingParticipant,
     MeetingDecision,
     PostReleaseOutcome,
+    SyncConflict,
 )
 """Every synced model, parents before children (the order a bulk load must follow)."""
 
@@ -38,14 +48,18 @@ __all__ = [
     "ActionPlan",
     "Base",
     "Beneficiary",
+    "ConflictResolution",
     "ConsentRecord",
     "CoordinationMeeting",
     "Facility",
     "FollowUpSession",
     "Goal",
+    "HeldRecord",
     "MeetingDecision",
     "MeetingParticipant",
     "NeedsAssessment",
+    "OutboxChange",
+    "OutboxState",
     "Partner",
     "PartnerContact",
     "PartnerService",
@@ -55,6 +69,9 @@ __all__ = [
     "SYNCED_MODELS",
     "SessionNote",
     "StaffMember",
+    "SyncBase",
+    "SyncConflict",
+    "SyncStateEntry",
     "SyncedMixin",
     "Team",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
@@ -57,6 +57,7 @@ class Referral(SyncedMixin, Base):
     """A referral works on paper too: its reference is printed on the referral slip."""
 
     __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_referred_by_id", "referred_by_id", "status"),)
 
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
@@ -14,6 +14,17 @@ from app.models.enums import ActionStatus, GoalStatus, PlanOutcome, PlanStatus, 
 
 class ActionPlan(SyncedMixin, Base):
     __tablename__ = "action_plan"
+    # The "current plan" of a beneficiary (latest live one) is looked up per caseload row.
+    __table_args__ = (
+        Index(
+            "ix_action_plan_current",
+            "beneficiary_id",
+            "deleted_at",
+            "created_at",
+            "status",
+            "review_date",
+        ),
+    )
 
     beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"), index=True)
     status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.DRAFT)

@@ -118,6 +118,7 @@ CASE_LINKS: dict[str, tuple[str, str]] = {
     "goal": ("plan_id", "action_plan"),
     "action": ("goal_id", "goal"),
     "session_note": ("session_id", "follow_up_session"),
+    "sync_conflict": ("case_id", "beneficiary"),
 }
 """How a record reaches its case: (field holding the parent's id, parent's record type).
 

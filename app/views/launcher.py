@@ -1,59 +1,59 @@
 """Start the desktop application.
 
-Until the full interface lands (desktop client issue), this opens a profile and shows
-a summary window. With no profile yet, a demo profile is created so a newcomer sees
-data at once; ``--demo`` uses a throwaway one deleted at exit.
+With no profile on this computer yet, a demo profile is created and opened so a
+newcomer sees a living application at once (passphrase ``demo-passerelle``);
+``--demo`` opens a throwaway demo profile that is deleted at exit.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
-from app.i18n import _
 from app.models.enums import StaffRole
 from app.paths import profiles_root
-from app.services import owner, stats
+from app.services import owner
+from app.settings import load_settings
+from app.store.keys import KdfParams
 from app.store.profile import Profile, is_profile
 
 DEMO_PASSPHRASE = "demo-passerelle"
-DEMO_BENEFICIARIES = 300
+DEMO_BENEFICIARIES = 400
+DEMO_OWNER = "Salma Bennani"
 
 
-def open_or_create_demo(folder: Path) -> Profile:
-    if is_profile(folder):
-        return Profile.open(folder, DEMO_PASSPHRASE)
+def create_demo_profile(folder: Path, kdf: KdfParams | None = None) -> Profile:
     from app.demo import fill_profile
 
-    profile = Profile.create(folder, DEMO_PASSPHRASE)
-    owner.setup_owner(profile.sessions, "Démonstration", StaffRole.SOCIAL_WORKER)
-    fill_profile(profile, beneficiaries=DEMO_BENEFICIARIES)
+    profile = Profile.create(folder, DEMO_PASSPHRASE, kdf)
+    owner.setup_owner(
+        profile.sessions, DEMO_OWNER, StaffRole.SOCIAL_WORKER, "Prison locale Oukacha"
+    )
+    fill_profile(profile, beneficiaries=DEMO_BENEFICIARIES, today=date.today())
     return profile
 
 
-class SummaryWindow(QMainWindow):
-    def __init__(self, profile: Profile) -> None:
-        super().__init__()
-        self.setWindowTitle("Passerelle")
-        counts = stats.record_counts(owner.owner_context(profile.sessions))
-        lines = [f"<h2>Passerelle</h2><p>{_('Profile')}: {profile.folder}</p><ul>"]
-        lines += [f"<li>{count.table}: {count.live}</li>" for count in counts]
-        lines.append("</ul>")
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(QLabel("".join(lines)))
-        self.setCentralWidget(body)
+def _has_profiles(root: Path) -> bool:
+    return root.is_dir() and any(is_profile(child) for child in root.iterdir())
 
 
 def run_gui(demo: bool = False) -> int:
+    from app.views.language import apply_language
+    from app.views.main_window import MainWindow
+
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Passerelle")
+    settings = load_settings()
+    apply_language(app, settings.language)
     with tempfile.TemporaryDirectory(prefix="passerelle-demo-") as scratch:
-        folder = Path(scratch) / "demo" if demo else profiles_root() / "demo"
-        with open_or_create_demo(folder) as profile:
-            window = SummaryWindow(profile)
-            window.resize(640, 560)
-            window.show()
-            return int(app.exec())
+        root = Path(scratch) if demo else profiles_root()
+        window = MainWindow(settings, root)
+        if demo or not _has_profiles(root):
+            window.open_profile(create_demo_profile(root / "demo"))
+        window.show()
+        return int(app.exec())

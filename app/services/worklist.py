@@ -1,0 +1,246 @@
+"""The worklist: what needs the acting staff member soon, across all their cases.
+
+The home screen of a counsellor arriving in the morning. Each item names the case-file
+section where the work is done, so opening it lands on the right tab. Items come from
+five questions, each one query driven by an index on the staff member:
+
+- actions they are responsible for, due up to ``horizon_days`` ahead (or overdue);
+- plans of their beneficiaries whose review date falls in the same window;
+- referrals they made that still wait for news (chase the partner after
+  :data:`REFERRAL_CHASE_DAYS` without a change);
+- their beneficiaries released within :data:`RELEASE_WARNING_DAYS` without an active plan;
+- for supervisors and administrators, plans of their team awaiting approval.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import Session
+
+from app.i18n import _
+from app.models import Action, ActionPlan, Beneficiary, Goal, Partner, Referral
+from app.models.enums import (
+    ActionStatus,
+    CaseStatus,
+    GoalStatus,
+    LegalStatus,
+    PlanStatus,
+    ResponsibleKind,
+)
+from app.services.context import ServiceContext
+from app.services.referrals import TERMINAL
+
+REFERRAL_CHASE_DAYS = 14
+"""A referral without news for this long is worth a phone call to the partner."""
+RELEASE_WARNING_DAYS = 30
+"""A release this close without an active plan needs one now."""
+
+_ACTIVE_PLAN = (PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW)
+_OPEN_ACTION = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+
+
+class WorkKind(StrEnum):
+    ACTION = "action"
+    REVIEW = "review"
+    REFERRAL = "referral"
+    RELEASE = "release"
+    APPROVAL = "approval"
+
+
+_PERSON = (Beneficiary.id, Beneficiary.last_name, Beneficiary.first_name)
+_KIND_ORDER = {kind: position for position, kind in enumerate(WorkKind)}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: WorkKind
+    beneficiary_id: uuid.UUID
+    beneficiary_name: str
+    title: str
+    due: date | None
+    section: str  # the case-file section where the work is done
+    overdue: bool
+
+    def sort_key(self) -> tuple[bool, bool, date, int, str]:
+        """Overdue first, then by date (undated last), then by kind and name."""
+        return (
+            not self.overdue,
+            self.due is None,
+            self.due or date.max,
+            _KIND_ORDER[self.kind],
+            self.beneficiary_name.casefold(),
+        )
+
+
+def worklist(ctx: ServiceContext, *, horizon_days: int = 7) -> list[WorkItem]:
+    """Everything due for the actor up to ``horizon_days`` from today, overdue first."""
+    today = ctx.today()
+    horizon = today + timedelta(days=max(horizon_days, 0))
+    with ctx.reading() as session:
+        items = [
+            *_actions(session, ctx, today, horizon),
+            *_reviews(session, ctx, today, horizon),
+            *_referrals(session, ctx, today),
+            *_releases(session, ctx, today),
+            *_approvals(session, ctx),
+        ]
+    return sorted(items, key=WorkItem.sort_key)
+
+
+def _name(last_name: str, first_name: str) -> str:
+    return f"{last_name.upper()} {first_name}"
+
+
+def _live_open_case() -> ColumnElement[bool]:
+    return and_(Beneficiary.deleted_at.is_(None), Beneficiary.case_status == CaseStatus.OPEN)
+
+
+def _before(day: date | None, today: date) -> bool:
+    return day is not None and day < today
+
+
+def _actions(session: Session, ctx: ServiceContext, today: date, horizon: date) -> list[WorkItem]:
+    query = (
+        select(Action.description, Action.due_date, *_PERSON)
+        .join(Goal, Goal.id == Action.goal_id)
+        .join(ActionPlan, ActionPlan.id == Goal.plan_id)
+        .join(Beneficiary, Beneficiary.id == ActionPlan.beneficiary_id)
+        .where(
+            Action.responsible_staff_id == ctx.actor.staff_id,
+            Action.responsible_kind == ResponsibleKind.STAFF,
+            Action.status.in_(_OPEN_ACTION),
+            Action.due_date <= horizon,
+            Action.deleted_at.is_(None),
+            Goal.deleted_at.is_(None),
+            Goal.status == GoalStatus.OPEN,
+            ActionPlan.deleted_at.is_(None),
+            ActionPlan.status != PlanStatus.CLOSED,
+            _live_open_case(),
+        )
+    )
+    return [
+        WorkItem(
+            WorkKind.ACTION,
+            person_id,
+            _name(last_name, first_name),
+            description,
+            due,
+            "plan",
+            _before(due, today),
+        )
+        for description, due, person_id, last_name, first_name in session.execute(query)
+    ]
+
+
+def _reviews(session: Session, ctx: ServiceContext, today: date, horizon: date) -> list[WorkItem]:
+    query = (
+        select(ActionPlan.title, ActionPlan.review_date, *_PERSON)
+        .join(Beneficiary, Beneficiary.id == ActionPlan.beneficiary_id)
+        .where(
+            Beneficiary.assigned_staff_id == ctx.actor.staff_id,
+            ActionPlan.status.in_(_ACTIVE_PLAN),
+            ActionPlan.review_date <= horizon,
+            ActionPlan.deleted_at.is_(None),
+            _live_open_case(),
+        )
+    )
+    return [
+        WorkItem(
+            WorkKind.REVIEW,
+            person_id,
+            _name(last_name, first_name),
+            title or _("Action plan"),
+            review_date,
+            "plan",
+            _before(review_date, today),
+        )
+        for title, review_date, person_id, last_name, first_name in session.execute(query)
+    ]
+
+
+def _referrals(session: Session, ctx: ServiceContext, today: date) -> list[WorkItem]:
+    query = (
+        select(Referral, Partner.name, *_PERSON)
+        .join(Partner, Partner.id == Referral.partner_id)
+        .join(Beneficiary, Beneficiary.id == Referral.beneficiary_id)
+        .where(
+            Referral.referred_by_id == ctx.actor.staff_id,
+            Referral.status.not_in(TERMINAL),
+            Referral.deleted_at.is_(None),
+            Beneficiary.deleted_at.is_(None),
+        )
+    )
+    items = []
+    for referral, partner, person_id, last_name, first_name in session.execute(query):
+        last_news = referral.status_changed_on or referral.sent_on
+        chase_on = last_news + timedelta(days=REFERRAL_CHASE_DAYS)
+        title = _("{partner} (referral {reference})").format(
+            partner=partner, reference=referral.reference
+        )
+        name = _name(last_name, first_name)
+        overdue = chase_on < today
+        items.append(
+            WorkItem(WorkKind.REFERRAL, person_id, name, title, chase_on, "referrals", overdue)
+        )
+    return items
+
+
+def _releases(session: Session, ctx: ServiceContext, today: date) -> list[WorkItem]:
+    has_active_plan = exists().where(
+        ActionPlan.beneficiary_id == Beneficiary.id,
+        ActionPlan.status.in_(_ACTIVE_PLAN),
+        ActionPlan.deleted_at.is_(None),
+    )
+    last_day = today + timedelta(days=RELEASE_WARNING_DAYS)
+    query = select(*_PERSON, Beneficiary.expected_release_date).where(
+        Beneficiary.assigned_staff_id == ctx.actor.staff_id,
+        Beneficiary.legal_status != LegalStatus.RELEASED,
+        Beneficiary.expected_release_date.between(today, last_day),
+        ~has_active_plan,
+        _live_open_case(),
+    )
+    return [
+        WorkItem(
+            WorkKind.RELEASE,
+            person_id,
+            _name(last_name, first_name),
+            _("Release expected without an active plan"),
+            release_date,
+            "plan",
+            False,
+        )
+        for person_id, last_name, first_name, release_date in session.execute(query)
+    ]
+
+
+def _approvals(session: Session, ctx: ServiceContext) -> list[WorkItem]:
+    if not ctx.actor.is_supervisor:
+        return []
+    query = (
+        select(ActionPlan.title, *_PERSON)
+        .join(Beneficiary, Beneficiary.id == ActionPlan.beneficiary_id)
+        .where(
+            ActionPlan.status == PlanStatus.AWAITING_APPROVAL,
+            ActionPlan.deleted_at.is_(None),
+            _live_open_case(),
+        )
+    )
+    if ctx.actor.team_id is not None:
+        query = query.where(Beneficiary.team_id == ctx.actor.team_id)
+    return [
+        WorkItem(
+            WorkKind.APPROVAL,
+            person_id,
+            _name(last_name, first_name),
+            title or _("Action plan"),
+            None,
+            "plan",
+            False,
+        )
+        for title, person_id, last_name, first_name in session.execute(query)
+    ]

@@ -1,0 +1,108 @@
+"""The case file of one beneficiary: one tab per section, all reading through services.
+
+Each section is a widget ``Section(state, beneficiary_id)`` with a ``reload()`` method
+and a ``changed`` signal; when one section saves, the others reload (the timeline,
+the identity header...). Sections are built when their tab is first shown, so opening
+a case costs one section, not six.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from app.i18n import _
+from app.services import beneficiaries
+from app.views.app_state import AppState
+
+SectionFactory = Callable[[AppState, uuid.UUID], QWidget]
+
+
+def _sections() -> list[tuple[str, Callable[[], str], SectionFactory]]:
+    from app.views.casefile.assessment import AssessmentSection
+    from app.views.casefile.identity import IdentitySection
+    from app.views.casefile.plan import PlanSection
+    from app.views.casefile.referrals import ReferralsSection
+    from app.views.casefile.sessions import SessionsSection
+    from app.views.casefile.timeline import TimelineSection
+
+    return [
+        ("identity", lambda: _("Identity and consent"), IdentitySection),
+        ("assessment", lambda: _("Needs assessment"), AssessmentSection),
+        ("plan", lambda: _("Action plan"), PlanSection),
+        ("sessions", lambda: _("Follow-up sessions"), SessionsSection),
+        ("referrals", lambda: _("Referrals"), ReferralsSection),
+        ("timeline", lambda: _("Timeline"), TimelineSection),
+    ]
+
+
+class CaseFileView(QWidget):
+    def __init__(
+        self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.beneficiary_id = beneficiary_id
+        self.header = QLabel()
+        self.header.setObjectName("caseHeader")
+        self.tabs = QTabWidget()
+        self.sections: dict[str, QWidget] = {}
+        self._keys: list[str] = []
+        self._factories: dict[str, SectionFactory] = {}
+        for key, title, factory in _sections():
+            self._keys.append(key)
+            self._factories[key] = factory
+            self.tabs.addTab(QWidget(), title())
+        self.tabs.currentChanged.connect(self._build_at)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        self._update_header()
+        self._build_at(0)
+
+    def title(self) -> str:
+        person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
+        return person.display_name
+
+    def section(self, key: str) -> QWidget:
+        """The section widget, built now if its tab was never shown."""
+        return self._build_at(self._keys.index(key))
+
+    def show_section(self, key: str) -> None:
+        if key in self._keys:
+            self.tabs.setCurrentWidget(self.section(key))
+
+    def _build_at(self, index: int) -> QWidget:
+        key = self._keys[index]
+        if key in self.sections:
+            return self.sections[key]
+        section = self._factories[key](self.state, self.beneficiary_id)
+        section.changed.connect(self._section_changed)  # type: ignore[attr-defined]
+        self.sections[key] = section
+        current = self.tabs.currentIndex()
+        placeholder = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, section, _sections()[index][1]())
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return section
+
+    def _section_changed(self) -> None:
+        sender = self.sender()
+        for section in self.sections.values():
+            if section is not sender:
+                section.reload()  # type: ignore[attr-defined]
+        self._update_header()
+
+    def _update_header(self) -> None:
+        person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
+        arabic = person.display_name_ar or ""
+        details = " · ".join(p for p in (person.cin, person.registration_number) if p)
+        self.header.setText(
+            f"<h2>{person.display_name} <span dir='rtl'>{arabic}</span></h2><p>{details}</p>"
+        )

@@ -1,0 +1,260 @@
+"""The needs-assessment section: past assessments, their scores over time, and the form.
+
+Consent is enforced here before the service refuses: without an active consent to
+assessment, "New assessment" is disabled and the section says what to do. The form
+opens inside the section, so an assessment in progress survives a lock of the window.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, current_language
+from app.instruments import load_builtin
+from app.models import NeedsAssessment
+from app.models.enums import AssessmentStatus, ConsentPurpose
+from app.services import assessments, consent, organisation
+from app.views.app_state import AppState
+from app.views.casefile.assessment_form import AssessmentForm
+from app.views.casefile.timeline import reveal_section
+from app.views.charts import ChartSeries, DomainHistoryChart
+from app.views.labels import label
+from app.views.record_forms import EmptyState, MessageBanner, format_date
+
+
+class AssessmentSection(QWidget):
+    changed = Signal()
+
+    def __init__(
+        self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state, self.beneficiary_id = state, beneficiary_id
+        self.assessments: list[NeedsAssessment] = []
+        self.form: AssessmentForm | None = None
+        self.has_consent = False
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._overview())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack, 1)
+        self.reload()
+
+    # -- building -------------------------------------------------------------------------
+
+    def _overview(self) -> QWidget:
+        page = QWidget()
+        self.consent_note = QLabel(
+            _(
+                "The person has not consented to a needs assessment (or withdrew their "
+                "consent). Record their consent in “Identity and consent” first."
+            )
+        )
+        self.consent_note.setObjectName("consentNote")
+        self.consent_note.setWordWrap(True)
+        self.consent_button = QPushButton(_("Go to &consent"))
+        self.consent_button.clicked.connect(lambda: reveal_section(self, "identity"))
+        self.consent_box = QFrame()
+        self.consent_box.setObjectName("consentBox")
+        self.consent_box.setStyleSheet(
+            "#consentBox { background: #fbf0d9; border-radius: 4px; } "
+            "#consentBox QLabel { color: #7a4f00; }"
+        )
+        consent_row = QHBoxLayout(self.consent_box)
+        consent_row.addWidget(self.consent_note, 1)
+        consent_row.addWidget(self.consent_button)
+        self.banner = MessageBanner()
+        self.new_button = QPushButton(_("&New assessment"))
+        self.new_button.clicked.connect(self.new_assessment)
+        self.open_button = QPushButton(_("&Open"))
+        self.open_button.setToolTip(_("Continue or correct the selected assessment"))
+        self.open_button.clicked.connect(self.open_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+
+        self.list = QTreeWidget()
+        self.list.setObjectName("assessments")
+        self.list.setRootIsDecorated(False)
+        self.list.setAlternatingRowColors(True)
+        self.list.setUniformRowHeights(True)
+        self.list.setHeaderLabels(
+            [_("Date"), _("Stage"), _("Status"), _("Assessor"), _("Priority domains")]
+        )
+        header = self.list.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.list.itemActivated.connect(lambda _item, _column: self.open_selected())
+        self.list.itemSelectionChanged.connect(self._update_buttons)
+        list_box = QGroupBox(_("Assessments"))
+        QVBoxLayout(list_box).addWidget(self.list)
+
+        self.chart = DomainHistoryChart()
+        chart_scroll = QScrollArea()
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chart_scroll.setWidget(self.chart)
+        chart_box = QGroupBox(_("Domain scores over time"))
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.addWidget(chart_scroll)
+        hint = QLabel(_("0 = no need, 100 = the highest need; dashed lines: priority thresholds."))
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #55606a;")
+        chart_layout.addWidget(hint)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(list_box)
+        splitter.addWidget(chart_box)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([150, 450])
+
+        self.empty = EmptyState(
+            _("No needs assessment yet"),
+            _(
+                "An assessment rates each need domain with the person; its priorities "
+                "then guide the action plan."
+            ),
+        )
+        self.content = QStackedWidget()
+        self.content.addWidget(self.empty)
+        self.content.addWidget(splitter)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.consent_box)
+        layout.addWidget(self.banner)
+        layout.addLayout(buttons)
+        layout.addWidget(self.content, 1)
+        return page
+
+    # -- reading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Refresh the overview; a form being filled in is left exactly as it is."""
+        ctx = self.state.ctx
+        records = consent.list_for(ctx, self.beneficiary_id)
+        self.has_consent = any(
+            r.purpose is ConsentPurpose.ASSESSMENT and r.is_active for r in records
+        )
+        self.consent_box.setVisible(not self.has_consent)
+        self.assessments = assessments.list_for(ctx, self.beneficiary_id)
+        self._fill_list()
+        self._fill_chart()
+        self.content.setCurrentIndex(1 if self.assessments else 0)
+        self._update_buttons()
+
+    def _fill_list(self) -> None:
+        names = organisation.staff_names(self.state.ctx)
+        language = current_language()
+        self.list.clear()
+        for assessment in reversed(self.assessments):  # newest first
+            instrument = load_builtin(assessment.instrument_id, assessment.instrument_version)
+            labels = {d.id: d.label.get(language) for d in instrument.domains}
+            priorities = _(", ").join(labels.get(d, d) for d in assessment.priority_domains)
+            item = QTreeWidgetItem(
+                [
+                    format_date(assessment.assessed_on),
+                    label(assessment.stage),
+                    label(assessment.status),
+                    names.get(assessment.assessor_id, "") if assessment.assessor_id else "",
+                    priorities or "—",
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, assessment.id)
+            item.setToolTip(4, priorities)
+            self.list.addTopLevelItem(item)
+        first = self.list.topLevelItem(0)
+        if first is not None:
+            self.list.setCurrentItem(first)
+
+    def _fill_chart(self) -> None:
+        completed = [a for a in self.assessments if a.status is AssessmentStatus.COMPLETED]
+        instrument = load_builtin(assessments.DEFAULT_INSTRUMENT)
+        if completed:
+            latest = completed[-1]
+            instrument = load_builtin(latest.instrument_id, latest.instrument_version)
+        language = current_language()
+        domains = [(d.id, d.label.get(language)) for d in instrument.domains]
+        series = [
+            ChartSeries(
+                _("{date} ({stage})").format(date=format_date(a.assessed_on), stage=label(a.stage)),
+                {e["domain_id"]: e.get("score") for e in a.scores.get("domains", [])},
+            )
+            for a in completed
+        ]
+        self.chart.set_empty_text(_("Completed assessments will be charted here."))
+        self.chart.set_history(domains, series, instrument.thresholds)
+
+    def selected(self) -> NeedsAssessment | None:
+        items = self.list.selectedItems()
+        if not items:
+            return None
+        wanted = items[0].data(0, Qt.ItemDataRole.UserRole)
+        return next((a for a in self.assessments if a.id == wanted), None)
+
+    def _update_buttons(self) -> None:
+        editing = self.form is not None
+        self.new_button.setEnabled(self.has_consent and not editing)
+        self.open_button.setEnabled(
+            self.has_consent and not editing and self.selected() is not None
+        )
+        if not self.has_consent:
+            self.new_button.setToolTip(_("The person's consent to assessment is needed first."))
+        else:
+            self.new_button.setToolTip("")
+
+    # -- the form -------------------------------------------------------------------------
+
+    def new_assessment(self) -> AssessmentForm | None:
+        if not self.has_consent:
+            return None
+        return self._show_form(None)
+
+    def open_selected(self) -> AssessmentForm | None:
+        assessment = self.selected()
+        if assessment is None or not self.has_consent:
+            return None
+        return self._show_form(assessment)
+
+    def _show_form(self, assessment: NeedsAssessment | None) -> AssessmentForm:
+        if self.form is not None:
+            self.stack.setCurrentWidget(self.form)
+            return self.form
+        self.banner.clear_message()
+        form = AssessmentForm(self.state, self.beneficiary_id, assessment)
+        form.saved.connect(self._saved)
+        form.closed.connect(self._close_form)
+        self.form = form
+        self.stack.addWidget(form)
+        self.stack.setCurrentWidget(form)
+        form.domain_list.setFocus()
+        return form
+
+    def _saved(self, _assessment: NeedsAssessment) -> None:
+        self.banner.show_info(_("The assessment was saved."))
+        self.changed.emit()
+
+    def _close_form(self) -> None:
+        form = self.form
+        self.form = None
+        self.stack.setCurrentIndex(0)
+        if form is not None:
+            self.stack.removeWidget(form)
+            form.deleteLater()
+        self.reload()

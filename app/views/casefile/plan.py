@@ -1,0 +1,327 @@
+"""The action plan of a case file: goals on the priority needs, their actions, the lifecycle.
+
+What a button offers follows the plan's status (``plans.TRANSITIONS``) and the actor's
+role: a social worker in a team that wants approval submits, a supervisor approves.
+The service still decides; its refusals are shown in a banner above the plan.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.models import Action, ActionPlan, Goal, NeedsAssessment
+from app.models.enums import PlanStatus
+from app.services import assessments, organisation, partners, plans
+from app.services.errors import ServiceError
+from app.views.app_state import AppState
+from app.views.casefile.plan_dialogs import (
+    ActionDialog,
+    ActionStatusDialog,
+    ClosePlanDialog,
+    DraftPlanDialog,
+    EditPlanDialog,
+    GoalDialog,
+    GoalStatusDialog,
+    ResumeDialog,
+    priority_domains,
+)
+from app.views.casefile.plan_widgets import GoalTree, Names, PlanHeader, PreviousPlans
+from app.views.record_forms import EmptyState, MessageBanner, format_date
+
+
+class PlanSection(QWidget):
+    changed = Signal()
+
+    def __init__(
+        self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state, self.beneficiary_id = state, beneficiary_id
+        self.plan: ActionPlan | None = None
+        self.dialog: QDialog | None = None
+        self.names = Names({}, {})
+        self.banner = MessageBanner()
+        self.draft_button = QPushButton(_("&Draft a plan…"))
+        self.draft_button.clicked.connect(self.draft_plan)
+        self.empty = EmptyState(
+            _("No action plan yet"),
+            _(
+                "An action plan turns the priority needs found by the assessment into goals, "
+                "actions and dates. Draft one to start."
+            ),
+            self.draft_button,
+        )
+        self.header = PlanHeader()
+        slots: dict[str, Callable[[], object]] = {
+            "edit_plan": self.edit_plan,
+            "activate": self.activate,
+            "submit_for_approval": self.submit_for_approval,
+            "approve": self.approve,
+            "return_to_draft": self.return_to_draft,
+            "start_review": self.start_review,
+            "resume": self.resume,
+            "close": self.close_plan,
+            "draft_new": self.draft_plan,
+        }
+        for key, button in self.header.lifecycle.items():
+            button.clicked.connect(slots[key])
+        self.previous = PreviousPlans()
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.header)
+        page_layout.addWidget(self._build_goals(), 1)
+        page_layout.addWidget(self.previous)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.reload()
+
+    def _build_goals(self) -> QGroupBox:
+        box = QGroupBox(_("Goals and actions"))
+        self.tree = GoalTree()
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.tree.itemActivated.connect(lambda _item, _column: self.edit_selected())
+        self.goals_empty = QLabel(
+            _("No goals yet. Add a goal for each priority need, then the actions that serve it.")
+        )
+        self.goals_empty.setStyleSheet("color: #55606a;")
+        self.goals_empty.setWordWrap(True)
+        self.add_goal_button = QPushButton(_("Add a &goal…"))
+        self.add_action_button = QPushButton(_("Add an ac&tion…"))
+        self.edit_button = QPushButton(_("&Edit…"))
+        self.status_button = QPushButton(_("Set &status…"))
+        self.add_goal_button.clicked.connect(self.add_goal)
+        self.add_action_button.clicked.connect(self.add_action)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.status_button.clicked.connect(self.set_status)
+        row = QHBoxLayout()
+        for button in (
+            self.add_goal_button,
+            self.add_action_button,
+            self.edit_button,
+            self.status_button,
+        ):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.goals_empty)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(row)
+        return box
+
+    # Reading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        ctx = self.state.ctx
+        every = plans.list_plans(ctx, self.beneficiary_id)
+        current = next((p for p in every if p.status is not PlanStatus.CLOSED), None)
+        self.plan = current or (every[0] if every else None)
+        if self.plan is None:
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.names = Names(
+            organisation.staff_names(ctx), {p.id: p.name for p in partners.list_partners(ctx)}
+        )
+        self.stack.setCurrentIndex(1)
+        assessment = self._assessment(self.plan)
+        basis = (
+            _("Needs assessment of {date}").format(date=format_date(assessment.assessed_on))
+            if assessment is not None
+            else _("No assessment linked")
+        )
+        self.header.show_plan(
+            self.plan,
+            self.names,
+            approval=self._approval_text(self.plan),
+            basis=basis,
+            today=ctx.today(),
+        )
+        self.tree.fill(self.plan, self.names, ctx.today())
+        self.goals_empty.setVisible(not self.plan.goals)
+        self.previous.fill([p for p in every if p is not self.plan])
+        self._update_buttons()
+
+    def _approval_text(self, plan: ActionPlan) -> str:
+        if plan.approved_by_id is not None and plan.approved_at is not None:
+            return _("Approved by {name} on {date}").format(
+                name=self.names.staff_name(plan.approved_by_id),
+                date=format_date(plan.approved_at.date()),
+            )
+        if plan.status is PlanStatus.AWAITING_APPROVAL:
+            return _("Waiting for a supervisor's approval")
+        if plan.activated_on is not None:
+            return _("Not required (activated on {date})").format(
+                date=format_date(plan.activated_on)
+            )
+        if organisation.plan_needs_approval(self.state.ctx, self.beneficiary_id):
+            return _("A supervisor approves plans before they start")
+        return _("Not required in this team")
+
+    def _assessment(self, plan: ActionPlan) -> NeedsAssessment | None:
+        if plan.assessment_id is None:
+            return None
+        found = assessments.list_for(self.state.ctx, self.beneficiary_id)
+        return next((a for a in found if a.id == plan.assessment_id), None)
+
+    # What may be done -----------------------------------------------------------------
+
+    def available_steps(self) -> set[str]:
+        """Lifecycle operations offered for this plan's status and the actor's role."""
+        if self.plan is None:
+            return set()
+        status, actor = self.plan.status, self.state.ctx.actor
+        steps = {op for (source, _target), op in plans.TRANSITIONS.items() if source is status}
+        needs_approval = organisation.plan_needs_approval(self.state.ctx, self.beneficiary_id)
+        if needs_approval and not actor.is_supervisor:
+            steps.discard("activate")
+        else:
+            steps.discard("submit_for_approval")
+        if not actor.is_supervisor:
+            steps -= {"approve", "return_to_draft"}
+        if status in plans.EDITABLE:
+            steps.add("edit_plan")
+        if status is PlanStatus.CLOSED:
+            steps.add("draft_new")
+        return steps
+
+    def _update_buttons(self) -> None:
+        hint = ""
+        if self.plan is not None and self.plan.status is PlanStatus.AWAITING_APPROVAL:
+            if not self.state.ctx.actor.is_supervisor:
+                hint = _("Submitted: a supervisor will approve it or return it to draft.")
+        self.header.show_steps(self.available_steps(), hint)
+        editable = self.plan is not None and self.plan.status in plans.EDITABLE
+        selected = self.selected() is not None
+        self.add_goal_button.setEnabled(editable)
+        self.add_action_button.setEnabled(editable and selected)
+        self.edit_button.setEnabled(editable and selected)
+        self.status_button.setEnabled(editable and selected)
+
+    def selected(self) -> Goal | Action | None:
+        return self.tree.selected_record(self.plan)
+
+    def _selected_goal(self) -> Goal | None:
+        record = self.selected()
+        if isinstance(record, Goal) or record is None or self.plan is None:
+            return record if isinstance(record, Goal) else None
+        return next(g for g in self.plan.goals if any(a is record for a in g.actions))
+
+    # Doing ----------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.banner.clear_message()
+        self.dialog = dialog
+        dialog.accepted.connect(self._saved)
+        dialog.open()
+        return dialog
+
+    def _saved(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def _run(self, step: Callable[[], object]) -> bool:
+        self.banner.clear_message()
+        try:
+            step()
+        except ServiceError as error:
+            self.banner.show_error(str(error))
+            return False
+        self._saved()
+        return True
+
+    def draft_plan(self) -> QDialog:
+        latest = assessments.latest(self.state.ctx, self.beneficiary_id)
+        return self._open(DraftPlanDialog(self.state, self.beneficiary_id, latest, self))
+
+    def edit_plan(self) -> QDialog | None:
+        if self.plan is None:
+            return None
+        return self._open(EditPlanDialog(self.state, self.plan, self))
+
+    def _priorities(self) -> list[str]:
+        """The plan's assessment's priority domains, or the latest assessment's."""
+        assert self.plan is not None
+        assessment = self._assessment(self.plan)
+        if assessment is None:
+            assessment = assessments.latest(self.state.ctx, self.beneficiary_id)
+        return priority_domains(assessment)
+
+    def add_goal(self) -> QDialog | None:
+        if self.plan is None:
+            return None
+        return self._open(GoalDialog(self.state, self.plan, self._priorities(), parent=self))
+
+    def add_action(self) -> QDialog | None:
+        goal = self._selected_goal()
+        if goal is None:
+            return None
+        return self._open(self._action_dialog(goal.id, None))
+
+    def _action_dialog(self, goal_id: uuid.UUID, action: Action | None) -> ActionDialog:
+        staff = organisation.list_staff(self.state.ctx)
+        every_partner = partners.list_partners(self.state.ctx)
+        return ActionDialog(self.state, goal_id, staff, every_partner, action, self)
+
+    def edit_selected(self) -> QDialog | None:
+        record = self.selected()
+        if record is None or self.plan is None or self.plan.status not in plans.EDITABLE:
+            return None
+        if isinstance(record, Goal):
+            dialog = GoalDialog(self.state, self.plan, self._priorities(), record, self)
+            return self._open(dialog)
+        return self._open(self._action_dialog(record.goal_id, record))
+
+    def set_status(self) -> QDialog | None:
+        record = self.selected()
+        if record is None:
+            return None
+        if isinstance(record, Goal):
+            return self._open(GoalStatusDialog(self.state, record, self))
+        return self._open(ActionStatusDialog(self.state, record, self))
+
+    def _plan_id(self) -> uuid.UUID:
+        assert self.plan is not None
+        return self.plan.id
+
+    def activate(self) -> bool:
+        return self._run(lambda: plans.activate(self.state.ctx, self._plan_id()))
+
+    def submit_for_approval(self) -> bool:
+        return self._run(lambda: plans.submit_for_approval(self.state.ctx, self._plan_id()))
+
+    def approve(self) -> bool:
+        return self._run(lambda: plans.approve(self.state.ctx, self._plan_id()))
+
+    def return_to_draft(self) -> bool:
+        return self._run(lambda: plans.return_to_draft(self.state.ctx, self._plan_id()))
+
+    def start_review(self) -> bool:
+        return self._run(lambda: plans.start_review(self.state.ctx, self._plan_id()))
+
+    def resume(self) -> QDialog | None:
+        if self.plan is None:
+            return None
+        return self._open(ResumeDialog(self.state, self.plan, self))
+
+    def close_plan(self) -> QDialog | None:
+        if self.plan is None:
+            return None
+        return self._open(ClosePlanDialog(self.state, self.plan, self))

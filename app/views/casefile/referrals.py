@@ -1,0 +1,352 @@
+"""Referrals of a case file to partners, and what the partner or the person reported back.
+
+A referral needs the person's consent to share with that partner; the service refuses
+without it (ConsentRequired) and the form says where to record it. Status updates offer
+only the moves ``referrals.TRANSITIONS`` allows from the current status.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.models import Partner, Referral
+from app.models.enums import ConsentPurpose, ReferralStatus
+from app.services import consent, partners, plans, referrals
+from app.services.errors import ConsentRequired
+from app.services.validation import fail
+from app.views.app_state import AppState
+from app.views.labels import label
+from app.views.record_forms import (
+    TONES,
+    ChoiceCombo,
+    EmptyState,
+    MessageBanner,
+    RecordDialog,
+    align_to_layout,
+    date_edit,
+    format_date,
+    from_qdate,
+    select_first,
+)
+
+ROLE = Qt.ItemDataRole.UserRole
+RS = ReferralStatus
+STATUS_TONES = {
+    RS.SENT: "info",
+    RS.ACCEPTED: "info",
+    RS.STARTED: "info",
+    RS.COMPLETED: "success",
+    RS.REFUSED: "danger",
+    RS.NO_SHOW: "warning",
+    RS.CANCELLED: "neutral",
+}
+
+
+def next_statuses(current: ReferralStatus) -> list[ReferralStatus]:
+    """The statuses a referral may move to, in the order of the vocabulary."""
+    allowed = referrals.TRANSITIONS[current]
+    return [status for status in ReferralStatus if status in allowed]
+
+
+class ReferDialog(RecordDialog):
+    """Refer to a partner, for one of its services, optionally serving a plan action."""
+
+    consent_needed = Signal()
+
+    def __init__(
+        self,
+        state: AppState,
+        beneficiary_id: uuid.UUID,
+        directory: list[Partner],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(_("Refer to a partner"), parent)
+        self.state, self.beneficiary_id = state, beneficiary_id
+        self.directory = {partner.id: partner for partner in directory}
+        self.consented = {
+            record.partner_id
+            for record in consent.list_for(state.ctx, beneficiary_id)
+            if record.purpose is ConsentPurpose.PARTNER_SHARING and record.withdrawn_on is None
+        }
+        today = state.ctx.today()
+        self.partner = ChoiceCombo()
+        self.partner.set_choices(
+            [(_("Choose a partner…"), None), *[(p.name, p.id) for p in directory]]
+        )
+        self.consent_hint = QLabel()
+        align_to_layout(self.consent_hint)
+        self.service = ChoiceCombo()
+        self.action = ChoiceCombo()
+        self.action.set_choices(self._actions())
+        self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(90)
+        self.sent_on = date_edit(today, maximum=today)
+        self.add_row(_("&Partner:"), self.partner, "partner_id")
+        self.form.addRow("", self.consent_hint)
+        self.add_row(_("&Service:"), self.service, "service_id")
+        self.add_row(_("Plan &action:"), self.action, "action_id")
+        self.add_row(_("&Reason:"), self.reason, "reason")
+        self.add_row(_("Sent &on:"), self.sent_on, "sent_on")
+        self.go_to_consent = QPushButton(_("Go to &Identity and consent"))
+        self.go_to_consent.clicked.connect(self._go_to_consent)
+        self.go_to_consent.hide()
+        consent_row = QHBoxLayout()
+        consent_row.addWidget(self.go_to_consent)
+        consent_row.addStretch(1)
+        self.body.insertLayout(self.body.indexOf(self.buttons), consent_row)
+        self.partner.currentIndexChanged.connect(self._partner_changed)
+        self._partner_changed()
+        self.resize(560, self.sizeHint().height())
+
+    def _actions(self) -> list[tuple[str, uuid.UUID | None]]:
+        entries: list[tuple[str, uuid.UUID | None]] = [(_("Not linked to a plan action"), None)]
+        plan = plans.current_plan(self.state.ctx, self.beneficiary_id)
+        if plan is not None:
+            entries += [(action.description, action.id) for g in plan.goals for action in g.actions]
+        return entries
+
+    def _partner_changed(self) -> None:
+        partner = self.directory.get(self.partner.value())
+        services = partner.services if partner is not None else []
+        self.service.set_choices(
+            [(_("No particular service"), None), *[(s.name, s.id) for s in services]]
+        )
+        self.service.setEnabled(bool(services))
+        self.go_to_consent.hide()
+        self.error.clear_message()
+        self.form.setRowVisible(self.consent_hint, partner is not None)
+        if partner is None:
+            self.consent_hint.setText("")
+        elif partner.id in self.consented:
+            self.consent_hint.setText(_("The person agreed to share information with them."))
+            self.consent_hint.setStyleSheet(f"color: {TONES['success'][1]};")
+        else:
+            self.consent_hint.setText(_("No consent to share with this partner is recorded yet."))
+            self.consent_hint.setStyleSheet(f"color: {TONES['warning'][1]};")
+        self.grow_to_fit()
+
+    def submit(self) -> Referral:
+        partner_id = self.partner.value()
+        if partner_id is None:
+            fail("partner_id", _("Choose the partner."))
+        try:
+            return referrals.refer(
+                self.state.ctx,
+                self.beneficiary_id,
+                partner_id,
+                service_id=self.service.value(),
+                action_id=self.action.value(),
+                reason=self.reason.toPlainText(),
+                sent_on=from_qdate(self.sent_on.date()),
+            )
+        except ConsentRequired as error:
+            self.go_to_consent.show()
+            advice = _(
+                "Record the person's consent to share with this partner in the section "
+                "“Identity and consent”, then refer again."
+            )
+            raise ConsentRequired(f"{error}\n{advice}") from None
+
+    def _go_to_consent(self) -> None:
+        self.reject()
+        self.consent_needed.emit()
+
+
+class ReferralStatusDialog(RecordDialog):
+    """What the partner or the person reported: only the moves allowed from here."""
+
+    def __init__(self, state: AppState, referral: Referral, parent: QWidget | None = None) -> None:
+        super().__init__(_("Update the referral"), parent)
+        self.state, self.referral = state, referral
+        today = state.ctx.today()
+        intro = _("{reference}: {status} since {date}").format(
+            reference=referral.reference,
+            status=label(referral.status),
+            date=format_date(referral.status_changed_on or referral.sent_on),
+        )
+        self.set_intro(intro)
+        self.status = ChoiceCombo()
+        self.status.set_choices([(label(s), s) for s in next_statuses(referral.status)])
+        self.on = date_edit(today, minimum=min(referral.sent_on, today), maximum=today)
+        self.outcome = QPlainTextEdit(referral.outcome or "")
+        self.outcome.setTabChangesFocus(True)
+        self.outcome.setFixedHeight(90)
+        self.add_row(_("New &status:"), self.status, "status")
+        self.add_row(_("&Date:"), self.on, "on")
+        self.add_row(_("&Outcome:"), self.outcome, "outcome")
+
+    def submit(self) -> Referral:
+        return referrals.update_status(
+            self.state.ctx,
+            self.referral.id,
+            self.status.value(),
+            on=from_qdate(self.on.date()),
+            outcome=self.outcome.toPlainText(),
+        )
+
+
+class ReferralsSection(QWidget):
+    changed = Signal()
+
+    def __init__(
+        self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state, self.beneficiary_id = state, beneficiary_id
+        self.dialog: QDialog | None = None
+        self._referrals: list[Referral] = []
+        self.banner = MessageBanner()
+        self.refer_button = QPushButton(_("&Refer to a partner…"))
+        self.refer_button.clicked.connect(self.refer)
+        self.empty_refer_button = QPushButton(_("&Refer to a partner…"))
+        self.empty_refer_button.clicked.connect(self.refer)
+        self.status_button = QPushButton(_("&Update status…"))
+        self.status_button.clicked.connect(self.update_status)
+        self.empty = EmptyState(
+            _("No referrals yet"),
+            _(
+                "Refer the person to a partner from the directory; the reference printed on "
+                "the slip lets the partner report back by phone."
+            ),
+            self.empty_refer_button,
+        )
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setHeaderLabels(
+            [
+                _("Reference"),
+                _("Partner"),
+                _("Service"),
+                _("Sent on"),
+                _("Status"),
+                _("Since"),
+                _("Outcome"),
+            ]
+        )
+        header = self.table.header()
+        for column in range(6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.currentItemChanged.connect(lambda *_args: self._update_buttons())
+        self.table.itemActivated.connect(lambda *_args: self.update_status())
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refer_button)
+        buttons.addWidget(self.status_button)
+        buttons.addStretch(1)
+        content_layout.addLayout(buttons)
+        content_layout.addWidget(self.table, 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        ctx = self.state.ctx
+        selected = self.selected()
+        self._referrals = referrals.list_for_beneficiary(ctx, self.beneficiary_id)
+        if not self._referrals:
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.stack.setCurrentIndex(1)
+        directory = partners.list_partners(ctx)
+        names = {partner.id: partner.name for partner in directory}
+        services = {s.id: s.name for partner in directory for s in partner.services}
+        self.table.clear()
+        for referral in self._referrals:
+            service = services.get(referral.service_id, "—") if referral.service_id else "—"
+            item = QTreeWidgetItem(
+                [
+                    referral.reference,
+                    names.get(referral.partner_id, "—"),
+                    service,
+                    format_date(referral.sent_on),
+                    label(referral.status),
+                    format_date(referral.status_changed_on),
+                    referral.outcome or "",
+                ]
+            )
+            item.setData(0, ROLE, referral.id)
+            background, foreground = TONES[STATUS_TONES[referral.status]]
+            item.setBackground(4, QBrush(QColor(background)))
+            item.setForeground(4, QBrush(QColor(foreground)))
+            if referral.reason:
+                item.setToolTip(0, referral.reason)
+            self.table.addTopLevelItem(item)
+            if selected is not None and referral.id == selected.id:
+                self.table.setCurrentItem(item)
+        select_first(self.table)
+        self._update_buttons()
+
+    def selected(self) -> Referral | None:
+        item = self.table.currentItem()
+        if item is None:
+            return None
+        referral_id = item.data(0, ROLE)
+        return next((r for r in self._referrals if r.id == referral_id), None)
+
+    def _update_buttons(self) -> None:
+        referral = self.selected()
+        movable = referral is not None and bool(referrals.TRANSITIONS[referral.status])
+        self.status_button.setEnabled(movable)
+        self.status_button.setToolTip(
+            "" if movable or referral is None else _("This referral is finished.")
+        )
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.banner.clear_message()
+        self.dialog = dialog
+        dialog.accepted.connect(self._saved)
+        dialog.open()
+        return dialog
+
+    def _saved(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def refer(self) -> QDialog:
+        dialog = ReferDialog(
+            self.state, self.beneficiary_id, partners.list_partners(self.state.ctx), self
+        )
+        dialog.consent_needed.connect(self.show_consent_section)
+        return self._open(dialog)
+
+    def update_status(self) -> QDialog | None:
+        referral = self.selected()
+        if referral is None or not referrals.TRANSITIONS[referral.status]:
+            return None
+        return self._open(ReferralStatusDialog(self.state, referral, self))
+
+    def show_consent_section(self) -> None:
+        """Bring the case file's identity and consent tab forward when there is one."""
+        widget = self.parentWidget()
+        while widget is not None and not hasattr(widget, "show_section"):
+            widget = widget.parentWidget()
+        if widget is not None:
+            widget.show_section("identity")
+        else:
+            self.banner.show_info(_("Record the consent in the section “Identity and consent”."))

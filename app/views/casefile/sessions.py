@@ -1,0 +1,361 @@
+"""Follow-up sessions of a case file, and their notes with every revision.
+
+A note is never edited in place: "Correct the note" appends a revision, and the history
+shows who wrote each one and when. Psychologist-only sessions never reach other roles:
+``followup.list_sessions`` leaves them out, and this screen shows what it is given.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.models import FollowUpSession, SessionNote
+from app.models.enums import Confidentiality, SessionKind
+from app.services import followup, organisation
+from app.views.app_state import AppState
+from app.views.labels import choices, label
+from app.views.record_forms import (
+    TONES,
+    ChoiceCombo,
+    EmptyState,
+    RecordDialog,
+    align_to_layout,
+    current_index,
+    date_edit,
+    format_date,
+    from_qdate,
+    select_first,
+    top_items,
+)
+
+ROLE = Qt.ItemDataRole.UserRole
+EXCERPT_LENGTH = 90
+DEFAULT_MINUTES = 45
+
+
+def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
+    """The first line of a note, cut to fit a table cell."""
+    if not text:
+        return ""
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[: length - 1].rstrip() + "…"
+
+
+def format_moment(moment: datetime) -> str:
+    """A UTC timestamp in the laptop's local time, to the minute.
+
+    The leading left-to-right mark keeps "date time" in that order inside Arabic text.
+    """
+    return "\u200e" + moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class RecordSessionDialog(RecordDialog):
+    """A session held today (or earlier), with the first version of its note."""
+
+    def __init__(
+        self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(_("Record a session"), parent)
+        self.state, self.beneficiary_id = state, beneficiary_id
+        today = state.ctx.today()
+        self.held_on = date_edit(today, maximum=today)
+        self.kind = ChoiceCombo()
+        self.kind.set_choices(choices(SessionKind))
+        self.duration = QSpinBox()
+        self.duration.setRange(0, 600)
+        self.duration.setSingleStep(5)
+        self.duration.setSuffix(" " + _("min"))
+        self.duration.setSpecialValueText(_("Not stated"))
+        self.duration.setValue(DEFAULT_MINUTES)
+        self.confidentiality = ChoiceCombo()
+        offered = [Confidentiality.STANDARD]
+        if state.ctx.actor.is_psychologist:
+            offered.append(Confidentiality.PSYCHOLOGIST_ONLY)
+        self.confidentiality.set_choices([(label(level), level) for level in offered])
+        self.confidentiality.setEnabled(len(offered) > 1)
+        self.topic = QLineEdit()
+        self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)
+        self.note.setMinimumHeight(140)
+        self.add_row(_("&Date:"), self.held_on, "held_on")
+        self.add_row(_("&Kind:"), self.kind, "kind")
+        self.add_row(_("D&uration:"), self.duration, "duration_minutes")
+        self.add_row(_("&Confidentiality:"), self.confidentiality, "confidentiality")
+        self.add_row(_("&Topic:"), self.topic, "topic")
+        self.add_row(_("&Note:"), self.note, "note")
+        self.resize(560, self.sizeHint().height())
+
+    def submit(self) -> FollowUpSession:
+        return followup.record_session(
+            self.state.ctx,
+            self.beneficiary_id,
+            held_on=from_qdate(self.held_on.date()),
+            kind=self.kind.value(),
+            duration_minutes=self.duration.value() or None,
+            confidentiality=self.confidentiality.value(),
+            topic=self.topic.text(),
+            note=self.note.toPlainText(),
+        )
+
+
+class ReviseNoteDialog(RecordDialog):
+    """A correction is a new revision; what was written before stays in the history."""
+
+    def __init__(
+        self,
+        state: AppState,
+        session_id: uuid.UUID,
+        current: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        title = _("Correct the note") if current else _("Write the note")
+        super().__init__(title, parent)
+        self.state, self.session_id = state, session_id
+        if current:
+            self.set_intro(
+                _(
+                    "The current text stays in the history: your correction becomes a new "
+                    "revision, signed with your name."
+                )
+            )
+        self.body_edit = QPlainTextEdit(current)
+        self.body_edit.setTabChangesFocus(True)
+        self.body_edit.setMinimumHeight(200)
+        self.add_row(_("&Note:"), self.body_edit, "body")
+        self.resize(600, self.sizeHint().height())
+
+    def submit(self) -> SessionNote:
+        return followup.revise_note(self.state.ctx, self.session_id, self.body_edit.toPlainText())
+
+
+class SessionsSection(QWidget):
+    changed = Signal()
+
+    def __init__(
+        self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state, self.beneficiary_id = state, beneficiary_id
+        self.dialog: QDialog | None = None
+        self._select_next: uuid.UUID | None = None
+        self._history: list[SessionNote] = []
+        self._names: dict[uuid.UUID, str] = {}
+        self.record_button = QPushButton(_("&Record a session…"))
+        self.record_button.clicked.connect(self.record_session)
+        self.empty_record_button = QPushButton(_("&Record a session…"))
+        self.empty_record_button.clicked.connect(self.record_session)
+        self.empty = EmptyState(
+            _("No follow-up sessions yet"),
+            _("Record each interview, workshop, visit or call with its note, on the day."),
+            self.empty_record_button,
+        )
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self._build_content())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+        self.reload()
+
+    def _build_content(self) -> QWidget:
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setHeaderLabels(
+            [
+                _("Date"),
+                _("Kind"),
+                _("Duration"),
+                _("Staff"),
+                _("Confidentiality"),
+                _("Topic"),
+                _("Note"),
+            ]
+        )
+        header = self.table.header()
+        header.setStretchLastSection(True)
+        for column in range(6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.currentItemChanged.connect(lambda *_args: self._show_selected())
+        self.table.itemActivated.connect(lambda *_args: self.correct_note())
+        top = QHBoxLayout()
+        top.addWidget(self.record_button)
+        top.addStretch(1)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(top)
+        upper_layout.addWidget(self.table, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(upper)
+        splitter.addWidget(self._build_details())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        return splitter
+
+    def _build_details(self) -> QGroupBox:
+        box = QGroupBox(_("Note"))
+        self.note_caption = QLabel()
+        self.note_caption.setStyleSheet("color: #55606a;")
+        align_to_layout(self.note_caption)
+        self.note_view = QPlainTextEdit()
+        self.note_view.setReadOnly(True)
+        self.correct_button = QPushButton(_("&Correct the note…"))
+        self.correct_button.clicked.connect(self.correct_note)
+        self.history = QTreeWidget()
+        self.history.setRootIsDecorated(False)
+        self.history.setHeaderLabels([_("Revision"), _("Written by"), _("Written at")])
+        self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history.currentItemChanged.connect(lambda *_args: self._show_revision())
+        history_box = QVBoxLayout()
+        history_title = QLabel(_("&History of the note"))
+        history_title.setBuddy(self.history)
+        history_box.addWidget(history_title)
+        history_box.addWidget(self.history, 1)
+        note_box = QVBoxLayout()
+        note_box.addWidget(self.note_caption)
+        note_box.addWidget(self.note_view, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.correct_button)
+        buttons.addStretch(1)
+        note_box.addLayout(buttons)
+        row = QHBoxLayout(box)
+        row.addLayout(note_box, 3)
+        row.addLayout(history_box, 2)
+        return box
+
+    # Reading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        ctx = self.state.ctx
+        selected = self._select_next or self.selected_id()
+        self._select_next = None
+        sessions = followup.list_sessions(ctx, self.beneficiary_id)
+        if not sessions:
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.stack.setCurrentIndex(1)
+        self._names = organisation.staff_names(ctx)
+        self.table.clear()
+        for record in sessions:
+            note = followup.current_note(ctx, record.id)
+            item = self._session_item(record, note.body if note else None)
+            self.table.addTopLevelItem(item)
+            if record.id == selected:
+                self.table.setCurrentItem(item)
+        select_first(self.table)
+        self._show_selected()
+
+    def _session_item(self, record: FollowUpSession, note: str | None) -> QTreeWidgetItem:
+        minutes = record.duration_minutes
+        duration = _("{minutes} min").format(minutes=minutes) if minutes else "—"
+        staff = self._names.get(record.staff_id, "—") if record.staff_id else "—"
+        item = QTreeWidgetItem(
+            [
+                format_date(record.held_on),
+                label(record.kind),
+                duration,
+                staff,
+                label(record.confidentiality),
+                record.topic or "",
+                excerpt(note),
+            ]
+        )
+        item.setData(0, ROLE, record.id)
+        if record.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY:
+            background, foreground = TONES["warning"]
+            item.setBackground(4, QBrush(QColor(background)))
+            item.setForeground(4, QBrush(QColor(foreground)))
+        return item
+
+    def selected_id(self) -> uuid.UUID | None:
+        item = self.table.currentItem()
+        return item.data(0, ROLE) if item is not None else None
+
+    def _show_selected(self) -> None:
+        session_id = self.selected_id()
+        self.history.clear()
+        self._history = []
+        if session_id is None:
+            self.correct_button.setEnabled(False)
+            return
+        self._history = followup.note_history(self.state.ctx, session_id)
+        for note in self._history:
+            author = self._names.get(note.author_id, "—") if note.author_id else "—"
+            item = QTreeWidgetItem([str(note.revision), author, format_moment(note.written_at)])
+            self.history.addTopLevelItem(item)
+        self.correct_button.setEnabled(True)
+        self.correct_button.setText(
+            _("&Correct the note…") if self._history else _("&Write the note…")
+        )
+        if self._history:
+            self.history.setCurrentItem(top_items(self.history)[-1])
+        else:
+            self.note_view.setPlainText("")
+            self.note_caption.setText(_("No note was written for this session."))
+
+    def _show_revision(self) -> None:
+        index = current_index(self.history)
+        if not 0 <= index < len(self._history):
+            return
+        note = self._history[index]
+        self.note_view.setPlainText(note.body)
+        author = self._names.get(note.author_id, "—") if note.author_id else "—"
+        caption = _("Revision {number} of {count}, written by {name} on {moment}")
+        self.note_caption.setText(
+            caption.format(
+                number=note.revision,
+                count=self._history[-1].revision,
+                name=author,
+                moment=format_moment(note.written_at),
+            )
+        )
+
+    # Doing ----------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.accepted.connect(self._saved)
+        dialog.open()
+        return dialog
+
+    def _saved(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def _select_recorded(self, record: object) -> None:
+        if isinstance(record, FollowUpSession):
+            self._select_next = record.id
+
+    def record_session(self) -> QDialog:
+        dialog = RecordSessionDialog(self.state, self.beneficiary_id, self)
+        dialog.saved.connect(self._select_recorded)
+        return self._open(dialog)
+
+    def correct_note(self) -> QDialog | None:
+        session_id = self.selected_id()
+        if session_id is None:
+            return None
+        current = self._history[-1].body if self._history else ""
+        return self._open(ReviseNoteDialog(self.state, session_id, current, self))

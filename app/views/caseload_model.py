@@ -1,0 +1,316 @@
+"""The caseload as a Qt table model that holds a few pages, never the whole list.
+
+The row count comes from ``caseload.count``; rows arrive by pages of
+:data:`PAGE_SIZE` from ``caseload.page``, sorted by the database. Every query runs off
+the GUI thread, so typing and scrolling never wait for SQLite: a row whose page is
+still on its way shows a placeholder until it lands. A newer request (another filter,
+another sort) makes the answers to older ones irrelevant; they are dropped on arrival.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from shiboken6 import isValid
+
+from app.i18n import N_, _
+from app.services import caseload
+from app.services.caseload import CaseloadFilter, CaseloadRow
+from app.services.context import ServiceContext
+from app.services.errors import ServiceError
+from app.views.labels import label_or_blank
+from app.views.record_forms import OVERDUE_COLOUR, format_date, ltr
+from app.views.tasks import run_in_background
+
+PAGE_SIZE = 200
+MAX_PAGES = 12
+"""Pages kept in memory (2,400 rows); the farthest from the one just needed go first."""
+PLACEHOLDER = "…"
+ROLE = Qt.ItemDataRole
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # also the caseload service's sort key
+    title: str  # N_() message id
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", N_("Name")),
+    Column("cin", N_("CIN")),
+    Column("registration", N_("Registration")),
+    Column("facility", N_("Facility")),
+    Column("legal_status", N_("Legal status")),
+    Column("release", N_("Release")),
+    Column("staff", N_("Assigned to")),
+    Column("plan_status", N_("Plan")),
+    Column("review", N_("Plan review")),
+)
+
+
+def display_name(row: CaseloadRow) -> str:
+    """Latin then Arabic spelling, the Arabic isolated so it never reorders the Latin."""
+    latin = f"{row.last_name.upper()} {row.first_name}"
+    arabic = " ".join(part for part in (row.first_name_ar, row.last_name_ar) if part)
+    return f"{latin}\u2003\u2067{arabic}\u2069" if arabic else latin
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What the rows are: the filter and the order they were asked with."""
+
+    filter: CaseloadFilter
+    sort: str
+    descending: bool
+
+
+class CaseloadModel(QAbstractTableModel):
+    """Rows of ``caseload.page``, fetched by pages in the background as they are shown."""
+
+    loaded = Signal(int)  # a new filter or sort has its count and first page
+    busy_changed = Signal(bool)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        filter: CaseloadFilter | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._request = _Request(filter or CaseloadFilter(), "name", False)
+        self._generation = 0
+        self._shown = (0, self._request)  # the request the rows held belong to
+        self._count = 0
+        self._pages: dict[int, list[CaseloadRow]] = {}
+        self._pending: set[int] = set()
+        self._busy = False
+        self.rows_loaded = 0
+        """Rows fetched from the service since creation (what tests check stays small)."""
+        self.reload()
+
+    # -- what the view asks for ------------------------------------------------------
+
+    @property
+    def filter(self) -> CaseloadFilter:
+        return self._request.filter
+
+    @property
+    def sort_key(self) -> str:
+        return self._request.sort
+
+    @property
+    def descending(self) -> bool:
+        return self._request.descending
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def setFilter(self, filter: CaseloadFilter) -> None:  # noqa: N802 - Qt naming
+        if filter != self._request.filter:
+            self._request = replace(self._request, filter=filter)
+            self.reload()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the database's: a new order reloads from the first page."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        wanted = replace(self._request, sort=COLUMNS[column].key, descending=descending)
+        if wanted != self._request:
+            self._request = wanted
+            self.reload()
+
+    def reload(self) -> None:
+        """Count and first page for the current request; the rows shown stay until then."""
+        self._generation += 1
+        generation, request = self._generation, self._request
+        ctx = self.ctx
+
+        def current() -> bool:
+            return generation == self._generation
+
+        def work() -> tuple[int, list[CaseloadRow]] | None:
+            """Skipped when typing went on while it waited for a thread."""
+            if not current():
+                return None
+            total = caseload.count(ctx, request.filter)
+            first = _fetch(ctx, request, 0, total) if total and current() else []
+            return total, first
+
+        def done(result: tuple[int, list[CaseloadRow]] | None) -> None:
+            if result is not None and current():
+                self._shown = (generation, request)
+                self._reset(*result)
+
+        self._set_busy(True)
+        self._run(work, done)
+
+    def beneficiary_id(self, row: int) -> uuid.UUID | None:
+        found = self._row(row, fetch=False)
+        return found.beneficiary_id if found is not None else None
+
+    def row_data(self, row: int) -> CaseloadRow | None:
+        return self._row(row, fetch=False)
+
+    # -- QAbstractTableModel -----------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802 - Qt naming
+        self, section: int, orientation: Qt.Orientation, role: int = ROLE.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == ROLE.DisplayRole:
+            if 0 <= section < len(COLUMNS):
+                return _(COLUMNS[section].title)
+        return None
+
+    def data(self, index: AnyIndex, role: int = ROLE.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._row(index.row(), fetch=True)
+        key = COLUMNS[index.column()].key
+        if row is None:
+            return PLACEHOLDER if role == ROLE.DisplayRole and key == "name" else None
+        if role == ROLE.DisplayRole:
+            return self._text(row, key)
+        if role == ROLE.ForegroundRole and key == "review" and self._overdue(row):
+            return QColor(OVERDUE_COLOUR)
+        if role == ROLE.ToolTipRole:
+            if key == "review" and self._overdue(row):
+                return _("The plan review date has passed.")
+            if key in {"name", "facility", "legal_status", "staff", "plan_status"}:
+                return self._text(row, key)  # the whole text of a cell cut short
+        if role == ROLE.UserRole:
+            return row.beneficiary_id
+        return None
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def _row(self, row: int, *, fetch: bool) -> CaseloadRow | None:
+        if not 0 <= row < self._count:
+            return None
+        number, position = divmod(row, PAGE_SIZE)
+        rows = self._pages.get(number)
+        if rows is None:
+            if fetch:
+                self._fetch_page(number)
+            return None
+        return rows[position] if position < len(rows) else None
+
+    def _fetch_page(self, number: int) -> None:
+        if number in self._pending:
+            return
+        self._pending.add(number)
+        (generation, request), total, ctx = self._shown, self._count, self.ctx
+
+        def done(rows: list[CaseloadRow]) -> None:
+            if generation != self._shown[0]:
+                return
+            self._pending.discard(number)
+            self._store(number, rows)
+            first = number * PAGE_SIZE
+            last = min(first + PAGE_SIZE, self._count) - 1
+            if last >= first:
+                right = len(COLUMNS) - 1
+                self.dataChanged.emit(self.index(first, 0), self.index(last, right))
+
+        self._run(lambda: _fetch(ctx, request, number * PAGE_SIZE, total), done)
+
+    def _store(self, number: int, rows: list[CaseloadRow]) -> None:
+        self.rows_loaded += len(rows)
+        self._pages[number] = rows
+        while len(self._pages) > MAX_PAGES:
+            farthest = max(self._pages, key=lambda page: abs(page - number))
+            del self._pages[farthest]
+
+    def _reset(self, total: int, first: list[CaseloadRow]) -> None:
+        self.beginResetModel()
+        self._count = total
+        self._pages.clear()
+        self._pending.clear()
+        if first:
+            self._store(0, first)
+        self.endResetModel()
+        self._set_busy(False)
+        self.loaded.emit(total)
+
+    def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Background work whose answer is dropped if this model is gone by then."""
+
+        def on_done(result: Any) -> None:
+            if isValid(self):
+                done(result)
+
+        def on_error(error: Exception) -> None:
+            if not isValid(self):
+                return
+            self._set_busy(False)
+            if isinstance(error, ServiceError):
+                self.failed.emit(str(error))
+            else:
+                reason = _("The list could not be read: {reason}")
+                self.failed.emit(reason.format(reason=error))
+
+        run_in_background(work, on_done, on_error)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
+
+    # -- cells -----------------------------------------------------------------------------
+
+    def _overdue(self, row: CaseloadRow) -> bool:
+        return row.review_overdue(self.ctx.today())
+
+    @staticmethod
+    def _text(row: CaseloadRow, key: str) -> str:
+        texts: dict[str, Callable[[], str]] = {
+            "name": lambda: display_name(row),
+            "cin": lambda: ltr(row.cin),
+            "registration": lambda: ltr(row.registration_number),
+            "facility": lambda: row.facility_name or "",
+            "legal_status": lambda: label_or_blank(row.legal_status),
+            "release": lambda: _date(row.expected_release_date),
+            "staff": lambda: row.assigned_staff_name or "",
+            "plan_status": lambda: label_or_blank(row.plan_status) or _("No plan"),
+            "review": lambda: _date(row.review_date),
+        }
+        return texts[key]()
+
+
+def _date(day: date | None) -> str:
+    return "" if day is None else format_date(day)
+
+
+def _fetch(ctx: ServiceContext, request: _Request, offset: int, total: int) -> list[CaseloadRow]:
+    return caseload.page(
+        ctx,
+        request.filter,
+        sort=request.sort,
+        descending=request.descending,
+        offset=offset,
+        limit=PAGE_SIZE,
+        total=total,
+    )

@@ -1,0 +1,136 @@
+"""The main window: unlock, then the workspace; lock on demand (Ctrl+L) or when idle.
+
+Locking hides every piece of case data behind the lock screen. The workspace widgets
+stay alive in memory, so an edit in progress is exactly where it was after unlocking;
+nothing is written to disk in clear.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from app.i18n import _
+from app.services import owner
+from app.services.passphrase import RETRY_BASE_MS
+from app.settings import Settings, save_settings
+from app.store.keys import KdfParams
+from app.store.profile import Profile
+from app.views.app_state import AppState
+from app.views.autolock import IdleWatcher
+from app.views.status_bar import StatusBar
+from app.views.unlock import LockScreen, UnlockScreen
+from app.views.workspace import Workspace
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(
+        self,
+        settings: Settings,
+        profiles_root: Path,
+        settings_file: Path | None = None,
+        parent: QWidget | None = None,
+        *,
+        kdf: KdfParams | None = None,
+        retry_base_ms: int = RETRY_BASE_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.settings_file = settings_file
+        self.setWindowTitle("Passerelle")
+        self.stack = QStackedWidget()
+        self.unlock_screen = UnlockScreen(
+            profiles_root, settings, kdf=kdf, base_delay_ms=retry_base_ms
+        )
+        self.lock_screen = LockScreen(base_delay_ms=retry_base_ms)
+        self.stack.addWidget(self.unlock_screen)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self.state: AppState | None = None
+        self.workspace: Workspace | None = None
+        self.idle = IdleWatcher(settings.idle_lock_minutes, self)
+        self.idle.pause()
+        self.idle.idle.connect(self.lock)
+        self.unlock_screen.unlocked.connect(self.open_profile)
+        self.lock_screen.resumed.connect(self._resume)
+        lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
+        lock_shortcut.activated.connect(self.lock)
+        self._restore_geometry()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.workspace is not None and self.stack.currentWidget() is self.lock_screen
+
+    def open_profile(self, profile: Profile) -> None:
+        ctx = owner.owner_context(profile.sessions)
+        self.state = AppState(profile, ctx, self.settings, self.settings_file)
+        self.settings.last_profile = str(profile.folder)
+        self._build_workspace()
+        self.idle.resume()
+
+    def _build_workspace(self) -> None:
+        assert self.state is not None
+        old = self.workspace
+        self.workspace = Workspace(self.state)
+        self.workspace.language_changed.connect(self._language_changed)
+        self.workspace.settings_saved.connect(
+            lambda: self.idle.set_minutes(self.settings.idle_lock_minutes)
+        )
+        self.stack.addWidget(self.workspace)
+        self.stack.setCurrentWidget(self.workspace)
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.status.show_profile(self.state.profile.folder.name)
+        self.unlocked.emit()
+
+    def lock(self) -> None:
+        if self.workspace is None or self.state is None or self.is_locked:
+            return
+        self.lock_screen.lock(self.state.profile)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.workspace.hide()
+        self.idle.pause()
+        self.setWindowTitle("Passerelle — " + _("Locked"))
+        self.locked.emit()
+
+    def _resume(self) -> None:
+        if self.workspace is None:
+            return
+        self.workspace.show()
+        self.stack.setCurrentWidget(self.workspace)
+        self.setWindowTitle("Passerelle")
+        self.idle.resume()
+        self.unlocked.emit()
+
+    def _language_changed(self, language: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from app.views.language import apply_language
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_language(app, language)
+        self._build_workspace()
+        self.status.show_local_only()
+
+    def _restore_geometry(self) -> None:
+        if self.settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
+        else:
+            self.resize(1200, 780)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        save_settings(self.settings, self.settings_file)
+        if self.state is not None:
+            self.state.profile.close()
+        super().closeEvent(event)

@@ -1,0 +1,217 @@
+"""The settings page: languages, auto-lock, sync interval, and facts for support.
+
+Settings are validated as a whole before anything is written, then copied onto the
+shared ``state.settings`` object (the main window holds the same one). A new interface
+language takes effect when saved: the workspace is rebuilt in that language.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.i18n import _
+from app.settings import Settings, save_settings, settings_path
+from app.views.app_state import AppState
+
+# Languages are named in their own script: whoever needs them can read them.
+UI_LANGUAGES = (("fr", "Français"), ("ar", "العربية"), ("en", "English"))
+REPORT_LANGUAGES = (("fr", "Français"), ("ar", "العربية"))
+PAGE_WIDTH = 640
+
+
+class SettingsPage(QWidget):
+    """A workspace page; ``language_changed(code)`` follows a saved language change."""
+
+    language_changed = Signal(str)
+    settings_saved = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        title = QLabel(_("Settings"))
+        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.save_button = QPushButton(_("&Save"))
+        self.save_button.setObjectName("saveSettings")
+        self.save_button.clicked.connect(self.save)
+        self.status = QLabel()
+        self.status.setObjectName("settingsStatus")
+        self.status.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.save_button)
+        actions.addWidget(self.status, 1)
+        column = QVBoxLayout()
+        column.setSpacing(14)
+        column.addWidget(title)
+        column.addWidget(self._language_group())
+        column.addWidget(self._security_group())
+        column.addWidget(self._sync_group())
+        column.addLayout(actions)
+        column.addWidget(self._about_group())
+        column.addStretch(1)
+        holder = QWidget()
+        holder.setMaximumWidth(PAGE_WIDTH)
+        holder.setLayout(column)
+        content = QWidget()
+        row = QHBoxLayout(content)
+        row.setContentsMargins(24, 20, 24, 20)
+        row.addWidget(holder, 1)
+        row.addStretch(0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.refresh()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _language_group(self) -> QGroupBox:
+        self.ui_language = _combo("uiLanguage", UI_LANGUAGES)
+        self.ui_language.currentIndexChanged.connect(self._language_picked)
+        self.report_language = _combo("reportLanguage", REPORT_LANGUAGES)
+        self.language_note = _note("")
+        self.language_note.setObjectName("languageNote")
+        group = QGroupBox(_("Languages"))
+        form = QFormLayout(group)
+        form.addRow(_buddy(_("&Interface language"), self.ui_language), self.ui_language)
+        form.addRow("", self.language_note)
+        form.addRow(_buddy(_("&Printed reports"), self.report_language), self.report_language)
+        return group
+
+    def _security_group(self) -> QGroupBox:
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("idleMinutes")
+        self.idle_minutes.setRange(1, 120)
+        self.idle_minutes.setSuffix(" " + _("min"))
+        group = QGroupBox(_("Security"))
+        form = QFormLayout(group)
+        form.addRow(_buddy(_("&Lock after inactivity"), self.idle_minutes), self.idle_minutes)
+        form.addRow(
+            "",
+            _note(_("The window locks itself after this many minutes without any input.")),
+        )
+        return group
+
+    def _sync_group(self) -> QGroupBox:
+        self.sync_minutes = QSpinBox()
+        self.sync_minutes.setObjectName("syncMinutes")
+        self.sync_minutes.setRange(1, 1440)
+        self.sync_minutes.setSuffix(" " + _("min"))
+        group = QGroupBox(_("Synchronisation"))
+        form = QFormLayout(group)
+        form.addRow(_buddy(_("S&ync every"), self.sync_minutes), self.sync_minutes)
+        form.addRow("", _note(_("Used once sync with a server is configured.")))
+        return group
+
+    def _about_group(self) -> QGroupBox:
+        settings_file = self.state.settings_file or settings_path()
+        group = QGroupBox(_("For support"))
+        form = QFormLayout(group)
+        form.addRow(_("Profile folder"), _selectable(str(self.state.profile.folder)))
+        form.addRow(_("Settings file"), _selectable(str(settings_file)))
+        form.addRow(_("Version"), _selectable(__version__))
+        return group
+
+    # -- behaviour ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Show what is saved (called when the page is shown; drops unsaved edits)."""
+        settings = self.state.settings
+        _select(self.ui_language, settings.language)
+        _select(self.report_language, settings.report_language)
+        self.idle_minutes.setValue(settings.idle_lock_minutes)
+        self.sync_minutes.setValue(settings.sync_interval_minutes)
+        self.status.clear()
+        self._language_picked()
+
+    def _language_picked(self) -> None:
+        picked = self.ui_language.currentData()
+        if picked == self.state.settings.language:
+            self.language_note.hide()
+            return
+        self.language_note.setText(
+            _(
+                "The window will switch to {language} when you save. Open case files will "
+                "close: save your work in them first."
+            ).format(language=self.ui_language.currentText())
+        )
+        self.language_note.show()
+
+    def save(self) -> None:
+        settings = self.state.settings
+        updates = {
+            "language": self.ui_language.currentData(),
+            "report_language": self.report_language.currentData(),
+            "idle_lock_minutes": self.idle_minutes.value(),
+            "sync_interval_minutes": self.sync_minutes.value(),
+        }
+        try:
+            candidate = Settings.model_validate({**settings.model_dump(), **updates})
+            save_settings(candidate, self.state.settings_file)
+        except (ValidationError, OSError) as error:
+            self._show_status(
+                _("The settings could not be saved: {reason}").format(reason=str(error)), True
+            )
+            return
+        language_changed = candidate.language != settings.language
+        for name in updates:
+            setattr(settings, name, getattr(candidate, name))
+        self._show_status(_("Settings saved."), False)
+        self.language_note.hide()
+        self.settings_saved.emit()
+        if language_changed:
+            self.language_changed.emit(candidate.language)
+
+    def _show_status(self, text: str, error: bool) -> None:
+        self.status.setStyleSheet("color: #b3261e;" if error else "color: #2e7d32;")
+        self.status.setText(text)
+
+
+def _combo(name: str, choices: tuple[tuple[str, str], ...]) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for code, label in choices:
+        combo.addItem(label, code)
+    return combo
+
+
+def _select(combo: QComboBox, code: str) -> None:
+    index = combo.findData(code)
+    combo.setCurrentIndex(max(index, 0))
+
+
+def _buddy(text: str, field: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+def _selectable(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label

@@ -1,0 +1,162 @@
+"""The unlocked workspace: navigation on the side, one page at a time, case files in tabs.
+
+Pages are built from a table (key, title, factory) so adding a screen is one line.
+Any page may ask to open a case file (``open_case(beneficiary_id, section)``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
+
+from app.i18n import _
+from app.views.app_state import AppState
+
+if TYPE_CHECKING:
+    from app.views.casefile import CaseFileView
+
+NAVIGATION_STYLE = """
+QListWidget#navigation { border: none; padding-top: 12px; font-size: 11pt; }
+QListWidget#navigation::item { padding: 9px 14px; border-radius: 4px; margin: 1px 6px; }
+"""
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: Callable[[], str]
+    factory: Callable[[AppState], QWidget]
+
+
+def _page_specs() -> list[PageSpec]:
+    from app.views.caseload import CaseloadPage
+    from app.views.meetings import MeetingsPage
+    from app.views.partners import PartnersPage
+    from app.views.settings_view import SettingsPage
+    from app.views.worklist import WorklistPage
+
+    return [
+        PageSpec("worklist", lambda: _("Worklist"), WorklistPage),
+        PageSpec("caseload", lambda: _("Caseload"), CaseloadPage),
+        PageSpec("partners", lambda: _("Partners"), PartnersPage),
+        PageSpec("meetings", lambda: _("Meetings"), MeetingsPage),
+        PageSpec("settings", lambda: _("Settings"), SettingsPage),
+    ]
+
+
+class Workspace(QWidget):
+    language_changed = Signal(str)
+    settings_saved = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(200)
+        self.navigation.setStyleSheet(NAVIGATION_STYLE)
+        self.pages = QStackedWidget()
+        self.case_tabs = QTabWidget()
+        self.case_tabs.setObjectName("caseTabs")
+        self.case_tabs.setTabsClosable(True)
+        self.case_tabs.setDocumentMode(True)
+        self.case_tabs.tabCloseRequested.connect(self._close_case)
+        self._pages: dict[str, QWidget] = {}
+        self._factories: dict[str, Callable[[AppState], QWidget]] = {}
+        self._open_cases: dict[uuid.UUID, CaseFileView] = {}
+        for spec in _page_specs():
+            self._factories[spec.key] = spec.factory
+            self._add_page(spec.key, spec.title(), QWidget())
+        self._add_page("cases", _("Open case files"), self.case_tabs)
+        self.navigation.currentRowChanged.connect(self._show_row)
+        self.navigation.setCurrentRow(0)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.pages, 1)
+        for row in range(self.navigation.count()):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
+            shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
+
+    def _add_page(self, key: str, title: str, page: QWidget) -> None:
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.navigation.addItem(item)
+        self.pages.addWidget(page)
+        self._pages[key] = page
+
+    def _build(self, key: str) -> QWidget:
+        """Pages are built when first shown: unlocking costs only the first page."""
+        factory = self._factories.pop(key, None)
+        if factory is None:
+            return self._pages[key]
+        placeholder = self._pages[key]
+        index = self.pages.indexOf(placeholder)
+        page = factory(self.state)
+        self.pages.insertWidget(index, page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._pages[key] = page
+        open_case = getattr(page, "open_case", None)
+        if open_case is not None:
+            open_case.connect(self.open_case)
+        for name in ("language_changed", "settings_saved"):
+            relay = getattr(page, name, None)
+            if relay is not None:
+                relay.connect(getattr(self, name))
+        return page
+
+    def _show_row(self, row: int) -> None:
+        key = self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
+        page = self._build(key)
+        self.pages.setCurrentWidget(page)
+        refresh = getattr(page, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+    def show_page(self, key: str) -> QWidget:
+        keys = [
+            self.navigation.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(self.navigation.count())
+        ]
+        self.navigation.setCurrentRow(keys.index(key))
+        return self._pages[key]
+
+    def page(self, key: str) -> QWidget:
+        return self._build(key)
+
+    def open_case(self, beneficiary_id: uuid.UUID, section: str = "") -> CaseFileView:
+        """Open (or bring forward) a case file, on ``section`` when given."""
+        from app.views.casefile import CaseFileView
+
+        view = self._open_cases.get(beneficiary_id)
+        if view is None:
+            view = CaseFileView(self.state, beneficiary_id)
+            self._open_cases[beneficiary_id] = view
+            self.case_tabs.addTab(view, view.title())
+        self.case_tabs.setCurrentWidget(view)
+        if section:
+            view.show_section(section)
+        self.show_page("cases")
+        return view
+
+    def _close_case(self, index: int) -> None:
+        view = self.case_tabs.widget(index)
+        if view is None:
+            return
+        self.case_tabs.removeTab(index)
+        self._open_cases = {k: v for k, v in self._open_cases.items() if v is not view}
+        view.deleteLater()
