@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool  # noqa: E4
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.demo import fill_profile  # noqa: E402
-from app.models.enums import StaffRole  # noqa: E402
+from app.models.enums import PlanStatus, StaffRole  # noqa: E402
 from app.services import caseload, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
@@ -102,7 +102,9 @@ def main() -> int:
         ctx = owner.owner_context(profile.sessions)
         first_case = caseload.page(
             ctx,
-            caseload.CaseloadFilter(assigned_staff_id=ctx.actor.staff_id),
+            caseload.CaseloadFilter(
+                assigned_staff_id=ctx.actor.staff_id, plan_status=PlanStatus.ACTIVE
+            ),
             sort="name",
             descending=False,
             offset=0,

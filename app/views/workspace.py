@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 NAVIGATION_STYLE = """
 QListWidget#navigation { border: none; padding-top: 12px; font-size: 11pt; }
 QListWidget#navigation::item { padding: 9px 14px; border-radius: 4px; margin: 1px 6px; }
+QListWidget#navigation::item:selected { background: #1d5c8c; color: white; }
+QListWidget#navigation::item:hover:!selected { background: #e3ecf4; }
 """
 
 

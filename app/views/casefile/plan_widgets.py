@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.models import Action, ActionPlan, Goal
 from app.models.enums import ActionStatus, PlanStatus, ResponsibleKind
 from app.views.casefile.plan_dialogs import plan_outcome_text
@@ -48,15 +48,15 @@ STATUS_TONES = {
 }
 FINISHED_ACTIONS = frozenset({ActionStatus.DONE, ActionStatus.CANCELLED})
 LIFECYCLE_STEPS = (
-    ("edit_plan", "Edit the &plan…"),
-    ("activate", "&Activate"),
-    ("submit_for_approval", "Su&bmit for approval"),
-    ("approve", "A&pprove"),
-    ("return_to_draft", "Return to dra&ft"),
-    ("start_review", "Start &review"),
-    ("resume", "Res&ume…"),
-    ("close", "&Close the plan…"),
-    ("draft_new", "&Draft a new plan…"),
+    ("edit_plan", N_("Edit the &plan…")),
+    ("activate", N_("&Activate")),
+    ("submit_for_approval", N_("Su&bmit for approval")),
+    ("approve", N_("A&pprove")),
+    ("return_to_draft", N_("Return to dra&ft")),
+    ("start_review", N_("Start &review")),
+    ("resume", N_("Res&ume…")),
+    ("close", N_("&Close the plan…")),
+    ("draft_new", N_("&Draft a new plan…")),
 )
 
 
