@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from app.cli import sync_commands
 from app.cli.passphrase import read_new_passphrase, read_passphrase
 from app.i18n import _
 from app.models.enums import StaffRole
@@ -164,4 +165,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rekey": rekey,
     "backup": make_backup,
     "restore": restore,
+    **sync_commands.COMMANDS,
 }

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from app import __version__
+from app.cli import sync_commands
 from app.i18n import _
 from app.models.enums import StaffRole
 
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--out", type=Path, required=True, metavar="F")
     restore = _command(commands, "restore", _("restore a profile from a backup"))
     restore.add_argument("file", type=Path, metavar="F")
+    sync_commands.add_parsers(commands, _command)
     return parser
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from app.i18n import _
 from app.services import owner
@@ -22,6 +22,7 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.autolock import IdleWatcher
 from app.views.status_bar import StatusBar
+from app.views.sync_controller import SyncController
 from app.views.unlock import LockScreen, UnlockScreen
 from app.views.workspace import Workspace
 
@@ -56,6 +57,9 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.state: AppState | None = None
         self.workspace: Workspace | None = None
+        self.sync: SyncController | None = None
+        self.wiped_notice: QMessageBox | None = None
+        self.status.conflicts_requested.connect(self._show_conflicts)
         self.idle = IdleWatcher(settings.idle_lock_minutes, self)
         self.idle.pause()
         self.idle.idle.connect(self.lock)
@@ -63,6 +67,8 @@ class MainWindow(QMainWindow):
         self.lock_screen.resumed.connect(self._resume)
         lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
         lock_shortcut.activated.connect(self.lock)
+        sync_shortcut = QShortcut(QKeySequence("F5"), self)
+        sync_shortcut.activated.connect(self.sync_now)
         self._restore_geometry()
 
     @property
@@ -74,6 +80,7 @@ class MainWindow(QMainWindow):
         self.state = AppState(profile, ctx, self.settings, self.settings_file)
         self.settings.last_profile = str(profile.folder)
         self._build_workspace()
+        self._start_sync()
         self.idle.resume()
 
     def _build_workspace(self) -> None:
@@ -81,9 +88,7 @@ class MainWindow(QMainWindow):
         old = self.workspace
         self.workspace = Workspace(self.state)
         self.workspace.language_changed.connect(self._language_changed)
-        self.workspace.settings_saved.connect(
-            lambda: self.idle.set_minutes(self.settings.idle_lock_minutes)
-        )
+        self.workspace.settings_saved.connect(self._settings_saved)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         if old is not None:
@@ -99,6 +104,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.lock_screen)
         self.workspace.hide()
         self.idle.pause()
+        if self.sync is not None:
+            self.sync.pause()
         self.setWindowTitle("Passerelle — " + _("Locked"))
         self.locked.emit()
 
@@ -109,6 +116,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         self.setWindowTitle("Passerelle")
         self.idle.resume()
+        if self.sync is not None:
+            self.sync.resume()
         self.unlocked.emit()
 
     def _language_changed(self, language: str) -> None:
@@ -120,7 +129,63 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_language(app, language)
         self._build_workspace()
+        self.status.retranslate()
+
+    def _settings_saved(self) -> None:
+        self.idle.set_minutes(self.settings.idle_lock_minutes)
+        if self.sync is not None:
+            self.sync.set_interval_minutes(self.settings.sync_interval_minutes)
+
+    # -- sync -----------------------------------------------------------------------------
+
+    def _start_sync(self) -> None:
+        assert self.state is not None
+        self._stop_sync()
+        self.sync = SyncController(self.state, self)
+        self.sync.wiped.connect(self._wiped)
+        self.status.follow(self.sync)
+        self.sync.start()
+
+    def _stop_sync(self) -> None:
+        """No sync may outlive the profile: wait for a running one before closing."""
+        if self.sync is not None:
+            self.sync.stop()
+            self.sync.deleteLater()
+            self.sync = None
+
+    def sync_now(self) -> None:
+        if self.sync is not None and not self.is_locked:
+            self.sync.sync_now()
+
+    def _show_conflicts(self) -> None:
+        if self.workspace is not None and not self.is_locked:
+            self.workspace.show_page("conflicts")
+
+    def _wiped(self) -> None:
+        """The server ordered this laptop's profile erased; it is gone: back to unlocking."""
+        self._stop_sync()
+        self.state = None
+        if self.workspace is not None:
+            self.stack.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        self.idle.pause()
+        self.setWindowTitle("Passerelle")
         self.status.show_local_only()
+        self.status.show_profile("")
+        self.unlock_screen.refresh_profiles()
+        self.stack.setCurrentWidget(self.unlock_screen)
+        self.wiped_notice = QMessageBox(
+            QMessageBox.Icon.Warning,
+            _("Profile erased"),
+            _(
+                "The sync server ordered this laptop's profile to be erased, and it was. "
+                "Ask your administrator before enrolling this laptop again."
+            ),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.wiped_notice.open()
 
     def _restore_geometry(self) -> None:
         if self.settings.window_geometry:
@@ -131,6 +196,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         save_settings(self.settings, self.settings_file)
+        self._stop_sync()
         if self.state is not None:
             self.state.profile.close()
         super().closeEvent(event)

@@ -45,6 +45,7 @@ class PageSpec:
 
 def _page_specs() -> list[PageSpec]:
     from app.views.caseload import CaseloadPage
+    from app.views.conflicts import ConflictsPage
     from app.views.meetings import MeetingsPage
     from app.views.partners import PartnersPage
     from app.views.settings_view import SettingsPage
@@ -55,6 +56,7 @@ def _page_specs() -> list[PageSpec]:
         PageSpec("caseload", lambda: _("Caseload"), CaseloadPage),
         PageSpec("partners", lambda: _("Partners"), PartnersPage),
         PageSpec("meetings", lambda: _("Meetings"), MeetingsPage),
+        PageSpec("conflicts", lambda: _("Conflicts"), ConflictsPage),
         PageSpec("settings", lambda: _("Settings"), SettingsPage),
     ]
 

@@ -1,0 +1,170 @@
+"""``passerelle enrol``, ``sync`` and ``conflicts``: the sync client on the command line.
+
+The server password comes from ``PASSERELLE_PASSWORD`` or a prompt, never from an
+argument (it would show in the process list). Errors are ``ServiceError``s: the entry
+point prints them as one line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.cli.passphrase import read_new_passphrase, read_passphrase
+from app.i18n import _
+from app.services import conflicts, owner
+from app.services.errors import ServiceError
+from app.store.errors import ProfileNotFound
+from app.store.profile import Profile, is_profile
+from app.sync import engine, outbox
+
+PASSWORD_ENV = "PASSERELLE_PASSWORD"
+EXIT_WIPED = 3
+
+MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
+
+
+def add_parsers(commands: Any, make_command: MakeCommand) -> None:
+    """The three sync subcommands, built with the parser's own ``_command`` helper."""
+    enrol_parser = make_command(commands, "enrol", _("enrol this profile with a sync server"))
+    enrol_parser.add_argument("--server", required=True, metavar="URL")
+    enrol_parser.add_argument("--user", required=True, metavar="U")
+    enrol_parser.add_argument("--ca-file", type=Path, metavar="F")
+    enrol_parser.add_argument("--device-name", metavar="N")
+    make_command(commands, "sync", _("send local changes and receive the server's"))
+    listing = make_command(commands, "conflicts", _("list open sync conflicts"))
+    listing.add_argument("--resolve", type=uuid.UUID, metavar="ID")
+    listing.add_argument("--choose", choices=("kept", "other"), default=None)
+
+
+def _emit(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _open(args: argparse.Namespace) -> Profile:
+    if not is_profile(args.profile):
+        raise ProfileNotFound(str(args.profile))
+    return Profile.open(args.profile, read_passphrase(args.passphrase_file, _("Passphrase: ")))
+
+
+def enrol(args: argparse.Namespace) -> int:
+    if is_profile(args.profile):
+        profile = _open(args)
+    else:
+        passphrase = read_new_passphrase(args.passphrase_file, env="PASSERELLE_PASSPHRASE")
+        profile = Profile.create(args.profile, passphrase)
+    password = read_passphrase(None, _("Server password: "), env=PASSWORD_ENV)
+    with profile:
+        user = engine.enrol(
+            profile,
+            args.server,
+            args.user,
+            password,
+            args.device_name or socket.gethostname() or "laptop",
+            ca_file=args.ca_file,
+        )
+    _emit(
+        _("Enrolled as {name} ({role}). Run `passerelle sync` to receive your cases.").format(
+            name=user.full_name, role=user.role
+        )
+    )
+    return 0
+
+
+def sync(args: argparse.Namespace) -> int:
+    with _open(args) as profile:
+        report = engine.sync(profile)
+        if report.wiped:
+            sys.stderr.write(
+                "passerelle: " + _("The server ordered this profile erased: it was erased.") + "\n"
+            )
+            return EXIT_WIPED
+        open_count = outbox.open_conflict_count(profile)
+        refused = outbox.quarantined(profile)
+    _emit(
+        _(
+            "Sent {sent}: {applied} applied, {merged} merged, {conflicts} in conflict, "
+            "{retry} to retry, {quarantined} refused."
+        ).format(
+            sent=report.sent,
+            applied=report.applied + report.duplicates,
+            merged=report.merged,
+            conflicts=report.conflicts,
+            retry=report.retry,
+            quarantined=report.quarantined,
+        )
+    )
+    _emit(
+        _("Received {received} records ({kept} with your pending edits kept, {held} held).").format(
+            received=report.received, kept=report.kept_local, held=report.held
+        )
+    )
+    if report.left_scope_removed or report.left_scope_waiting:
+        _emit(
+            _("{removed} cases that left your scope removed, {waiting} waiting.").format(
+                removed=report.left_scope_removed, waiting=report.left_scope_waiting
+            )
+        )
+    _emit(_("Open conflicts: {count}.").format(count=open_count))
+    _print_refused(refused)
+    return 0
+
+
+def list_conflicts(args: argparse.Namespace) -> int:
+    with _open(args) as profile:
+        ctx = owner.owner_context(profile.sessions)
+        if args.resolve is not None:
+            if args.choose is None:
+                raise ServiceError(_("Say which value to keep with --choose."))
+            conflicts.resolve(ctx, args.resolve, args.choose)
+            _emit(_("Conflict resolved; the choice is sent at the next sync."))
+            return 0
+        views = conflicts.open_conflicts(ctx)
+        refused = outbox.quarantined(profile)
+    for view in views:
+        _emit(f"{view.id}\t{view.target_type}\t{view.target_id}\t{view.field}")
+        _emit(
+            "  "
+            + _("kept:  {value} ({who}, {when})").format(
+                value=_show(view.kept_value), who=view.kept_by or "?", when=_when(view.kept_at)
+            )
+        )
+        _emit(
+            "  "
+            + _("other: {value} ({who}, {when})").format(
+                value=_show(view.other_value), who=view.other_by or "?", when=_when(view.other_at)
+            )
+        )
+    _emit(_("Open conflicts: {count}.").format(count=len(views)))
+    _print_refused(refused)
+    return 0
+
+
+def _print_refused(refused: list[outbox.QuarantinedChange]) -> None:
+    if not refused:
+        return
+    _emit(_("Changes refused by the server: {count}.").format(count=len(refused)))
+    for change in refused:
+        _emit(f"  {change.record_type}\t{change.record_id}\t{change.error or ''}")
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="minutes") if moment else "?"
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "enrol": enrol,
+    "sync": sync,
+    "conflicts": list_conflicts,
+}

@@ -1,0 +1,113 @@
+"""Sync conflicts: two values of one field, kept side by side until a person chooses.
+
+Resolving is an ordinary edit, captured in the outbox like any other: the conflict
+record gets its resolution (who, when) and, when the other value is chosen, the target
+record's field is set to it. Both reach the server and every laptop of the case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.i18n import _
+from app.models import StaffMember, SyncConflict
+from app.models.base import utcnow
+from app.models.sync import ConflictResolution
+from app.services.context import ServiceContext
+from app.services.errors import NotFound, ServiceError
+from app.sync.records import SYNCED_TYPES, WireError, from_wire
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """One open conflict with both sides, their authors' names and times."""
+
+    id: uuid.UUID
+    target_type: str
+    target_id: uuid.UUID
+    field: str
+    case_id: uuid.UUID | None
+    kept_value: Any
+    kept_by: str | None
+    kept_at: datetime | None
+    other_value: Any
+    other_by: str | None
+    other_at: datetime | None
+
+
+def open_conflicts(ctx: ServiceContext) -> list[ConflictView]:
+    """Open conflicts, oldest first."""
+    with ctx.reading() as session:
+        conflicts = session.scalars(
+            select(SyncConflict)
+            .where(SyncConflict.resolution.is_(None), SyncConflict.deleted_at.is_(None))
+            .order_by(SyncConflict.created_at, SyncConflict.id)
+        ).all()
+        authors = {c.kept_by for c in conflicts} | {c.other_by for c in conflicts}
+        ids = [a for a in authors if a is not None]
+        names = dict(
+            session.execute(
+                select(StaffMember.id, StaffMember.full_name).where(StaffMember.id.in_(ids))
+            ).all()
+        )
+    return [
+        ConflictView(
+            id=c.id,
+            target_type=c.target_type,
+            target_id=c.target_id,
+            field=c.field,
+            case_id=c.case_id,
+            kept_value=c.kept_value,
+            kept_by=_name(names, c.kept_by),
+            kept_at=c.kept_at,
+            other_value=c.other_value,
+            other_by=_name(names, c.other_by),
+            other_at=c.other_at,
+        )
+        for c in conflicts
+    ]
+
+
+def resolve(
+    ctx: ServiceContext, conflict_id: uuid.UUID, choice: ConflictResolution | str
+) -> SyncConflict:
+    """Choose the kept value or the other one; the choice travels like any edit."""
+    try:
+        resolution = ConflictResolution(choice)
+    except ValueError:
+        raise ServiceError(_("Choose either the kept value or the other value.")) from None
+    with ctx.transaction() as session:
+        conflict = session.get(SyncConflict, conflict_id)
+        if conflict is None or conflict.deleted_at is not None:
+            raise NotFound(_("Conflict"))
+        if conflict.resolution is not None:
+            raise ServiceError(_("This conflict was already resolved."))
+        if resolution is ConflictResolution.OTHER:
+            _apply_other(session, conflict)
+        conflict.resolution = resolution
+        conflict.resolved_by = ctx.actor.staff_id
+        conflict.resolved_at = utcnow()
+        return conflict
+
+
+def _apply_other(session: Any, conflict: SyncConflict) -> None:
+    model = SYNCED_TYPES.get(conflict.target_type)
+    target = None if model is None else session.get(model, conflict.target_id)
+    if target is None:
+        raise NotFound(_("The record of this conflict"))
+    try:
+        value = from_wire(conflict.target_type, {conflict.field: conflict.other_value})
+    except WireError:
+        raise ServiceError(_("The other value no longer fits this record.")) from None
+    setattr(target, conflict.field, value[conflict.field])
+
+
+def _name(names: dict[uuid.UUID, str], staff_id: uuid.UUID | None) -> str | None:
+    if staff_id is None:
+        return None
+    return names.get(staff_id, str(staff_id))

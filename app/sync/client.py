@@ -1,0 +1,165 @@
+"""The HTTP transport of sync: one httpx client per sync, typed errors for every refusal.
+
+TLS is always verified (the system's authorities, or the organisation's own CA file);
+plain HTTP is accepted only on this computer's loopback, where tests and a local
+server run. The bearer token is set as a header on the client and never appears in a
+URL, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import ssl
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from app.sync.errors import (
+    ClientTooOld,
+    DeviceRevoked,
+    InsecureServer,
+    ProtocolError,
+    ServerUnavailable,
+    SyncError,
+    Throttled,
+    Unauthorized,
+    UntrustedServer,
+)
+from app.sync.protocol import (
+    MAX_PULL_LIMIT,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    Change,
+    EnrolRequest,
+    EnrolResponse,
+    ErrorBody,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+LOOPBACK_NAMES = frozenset({"localhost"})
+
+Reply = TypeVar("Reply", bound=BaseModel)
+
+
+def check_server_url(url: str) -> str:
+    """The URL without a trailing slash; InsecureServer unless https or loopback http."""
+    parts = urlsplit(url.strip())
+    if parts.scheme == "https" and parts.hostname:
+        return url.strip().rstrip("/")
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return url.strip().rstrip("/")
+    raise InsecureServer()
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SyncClient:
+    """Calls of the protocol's three endpoints; use as a context manager."""
+
+    def __init__(
+        self,
+        server_url: str,
+        token: str | None = None,
+        ca_file: Path | str | None = None,
+        protocol_version: int = PROTOCOL_VERSION,
+        timeout: float = READ_TIMEOUT,
+    ) -> None:
+        headers = {PROTOCOL_HEADER: str(protocol_version), "Accept": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        verify: ssl.SSLContext | bool = True
+        if ca_file is not None:
+            verify = ssl.create_default_context(cafile=str(ca_file))
+        self._http = httpx.Client(
+            base_url=check_server_url(server_url),
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
+            verify=verify,
+            follow_redirects=False,
+        )
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def enrol(self, username: str, password: str, device_name: str) -> EnrolResponse:
+        body = EnrolRequest(username=username, password=password, device_name=device_name)
+        return self._call("POST", "/api/v1/enrol", EnrolResponse, json=body.model_dump())
+
+    def push(self, changes: list[Change]) -> PushResponse:
+        body = PushRequest(changes=changes)
+        return self._call("POST", "/api/v1/push", PushResponse, json=body.model_dump(mode="json"))
+
+    def pull(self, cursor: int, limit: int = MAX_PULL_LIMIT) -> PullResponse:
+        params = {"cursor": cursor, "limit": limit}
+        return self._call("GET", "/api/v1/pull", PullResponse, params=params)
+
+    def _call(self, method: str, path: str, reply: type[Reply], **kwargs: Any) -> Reply:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            if _certificate_refused(error):
+                raise UntrustedServer() from None
+            # Includes a reply lost after the request was sent: the caller resends later.
+            raise ServerUnavailable(type(error).__name__) from None
+        if response.status_code >= 400:
+            raise error_for(response)
+        try:
+            return reply.model_validate_json(response.content)
+        except ValidationError:
+            raise ProtocolError(response.status_code) from None
+
+
+def _certificate_refused(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(error)
+
+
+def error_for(response: httpx.Response) -> SyncError:
+    """The typed error for a refusal (the server's message is not shown: it is not ours)."""
+    status = response.status_code
+    body = _error_body(response)
+    code = body.code if body is not None else None
+    if status == 426 or code == "client_too_old":
+        return ClientTooOld()
+    if code == "wipe":
+        return DeviceRevoked(wipe=True)
+    if code == "device_revoked":
+        return DeviceRevoked(wipe=bool(body and body.wipe))
+    if status == 429 or code == "throttled":
+        return Throttled()
+    if status in (401, 403) or code in ("bad_credentials", "account_disabled", "forbidden"):
+        return Unauthorized()
+    if status >= 500:
+        return ServerUnavailable(f"HTTP {status}")
+    return ProtocolError(status)
+
+
+def _error_body(response: httpx.Response) -> ErrorBody | None:
+    try:
+        return ErrorBody.model_validate_json(response.content)
+    except ValidationError:
+        return None

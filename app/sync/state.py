@@ -1,0 +1,85 @@
+"""The laptop's sync bookkeeping tables, and its key/value sync state.
+
+The state (server address and identity, this device's id and token, the pull cursor,
+the last sync time) lives in the encrypted profile database, never in a settings file:
+the device token is as secret as the case files it unlocks.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.models import HeldRecord, OutboxChange, SyncBase, SyncStateEntry
+from app.models.base import SyncedMixin
+from app.sync.records import SYNCED_TYPES
+
+OUTBOX = cast(Table, OutboxChange.__table__)
+BASE = cast(Table, SyncBase.__table__)
+HELD = cast(Table, HeldRecord.__table__)
+STATE = cast(Table, SyncStateEntry.__table__)
+
+SERVER_URL = "server_url"
+SERVER_ID = "server_id"
+DEVICE_ID = "device_id"
+DEVICE_TOKEN = "device_token"
+CA_FILE = "ca_file"
+CURSOR = "cursor"
+LAST_SYNC_AT = "last_sync_at"
+USERNAME = "username"
+WIPE = "wipe"  # set when the server ordered an erase that has not completed yet
+LEFT_SCOPE = "left_scope"  # JSON list of case ids to remove once their edits are pushed
+
+
+def table_of(record_type: str) -> Table:
+    return model_table(SYNCED_TYPES[record_type])
+
+
+def model_table(model: type[SyncedMixin]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def read_all(connection: Connection) -> dict[str, str]:
+    return {key: value for key, value in connection.execute(select(STATE.c.key, STATE.c.value))}
+
+
+def get(connection: Connection, key: str) -> str | None:
+    return connection.execute(select(STATE.c.value).where(STATE.c.key == key)).scalar_one_or_none()
+
+
+def put(connection: Connection, key: str, value: str | None) -> None:
+    if value is None:
+        connection.execute(delete(STATE).where(STATE.c.key == key))
+        return
+    statement = sqlite_insert(STATE).values(key=key, value=value)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+    )
+
+
+def get_cursor(connection: Connection) -> int:
+    return int(get(connection, CURSOR) or 0)
+
+
+def get_uuid(connection: Connection, key: str) -> uuid.UUID | None:
+    value = get(connection, key)
+    return uuid.UUID(value) if value else None
+
+
+def get_datetime(connection: Connection, key: str) -> datetime | None:
+    value = get(connection, key)
+    return datetime.fromisoformat(value) if value else None
+
+
+def get_json(connection: Connection, key: str, default: Any) -> Any:
+    value = get(connection, key)
+    return json.loads(value) if value else default
+
+
+def put_json(connection: Connection, key: str, value: Any) -> None:
+    put(connection, key, json.dumps(value) if value else None)

@@ -1,0 +1,125 @@
+"""A laptop killed (SIGKILL) at the worst moments of a sync loses nothing, doubles nothing.
+
+The sync runs in a child process that kills itself: right after the server committed
+a push but before the reply is read (scenario 1), and in the middle of applying a
+pulled page, after its rows were written and before its commit (scenario 2).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.demo import fill_profile
+from app.models import OutboxState
+from app.sync import outbox
+from app.sync.protocol import MAX_PUSH_CHANGES
+from app.sync.state import CURSOR, OUTBOX, get
+from tests.conftest import PASSPHRASE
+from tests.server.harness import RunningServer
+from tests.sync.conftest import Laptop, server_state
+
+ROOT = Path(__file__).resolve().parents[2]
+
+KILL_AFTER_PUSH = """
+    from app.sync.client import SyncClient
+
+    send = SyncClient.push
+
+    def push_then_die(self, changes):
+        send(self, changes)  # the server has committed: the reply is never read
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    SyncClient.push = push_then_die
+    engine.sync(profile)
+"""
+
+KILL_DURING_APPLY = """
+    from app.sync.pull import PageApplier
+
+    apply = PageApplier.apply
+    pages = []
+
+    def apply_then_die(self, states):
+        outcome = apply(self, states)  # written, not committed
+        pages.append(len(states))
+        if len(pages) == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return outcome
+
+    PageApplier.apply = apply_then_die
+    engine.sync(profile, engine.SyncOptions(page_size=25))
+"""
+
+
+def _die_while(script: str, folder: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import os, signal, sys
+        from pathlib import Path
+        from app.store.profile import Profile
+        from app.sync import engine
+
+        profile = Profile.open(Path(sys.argv[1]), sys.argv[2])
+        """
+    ) + textwrap.dedent(script)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(folder), PASSPHRASE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == -signal.SIGKILL, result.stderr
+
+
+def test_killed_after_the_server_committed_the_resend_is_applied_once(
+    fresh_server: RunningServer, laptop: Callable[..., Laptop]
+) -> None:
+    """Scenario 1 with a real kill."""
+    server = fresh_server
+    first = laptop(server.add_user("admin"), on=server)
+    fill_profile(first.profile, beneficiaries=3, seed=11)
+    queued = outbox.queue_all(first.profile)
+    _die_while(KILL_AFTER_PUSH, first.folder)
+    with first.profile.engine.connect() as connection:
+        states = list(connection.execute(select(OUTBOX.c.state)).scalars())
+    sent = states.count(OutboxState.INFLIGHT)  # the first batch: never acknowledged
+    assert sent == min(queued, MAX_PUSH_CHANGES) and len(states) == queued
+    assert len(server_state(server, first.account)) >= sent  # yet on the server
+
+    report = first.sync()
+    assert (report.sent, report.duplicates, report.applied) == (queued, sent, queued - sent)
+    assert outbox.pending_count(first.profile) == 0
+    assert first.state() == server_state(server, first.account)
+
+
+def test_killed_while_applying_a_page_resumes_without_gap_or_double(
+    fresh_server: RunningServer, laptop: Callable[..., Laptop]
+) -> None:
+    """Scenario 2: the killed page was never committed; the next sync applies it again."""
+    server = fresh_server
+    admin = server.add_user("admin")
+    source = laptop(admin, on=server)
+    fill_profile(source.profile, beneficiaries=6, seed=12)
+    outbox.queue_all(source.profile)
+    source.sync()
+    empty = laptop(admin, on=server, first_sync=False)
+    _die_while(KILL_DURING_APPLY, empty.folder)
+    with empty.profile.engine.connect() as connection:
+        cursor = int(get(connection, CURSOR) or 0)
+    assert cursor > 0  # two pages were committed with their cursor
+
+    report = empty.sync()
+    assert report.held == 0
+    expected = server_state(server, admin)
+    assert empty.state() == expected == source.state()
+    assert os.path.exists(empty.folder)
