@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, RootTransaction, insert, select
 
 from app.models import ProfileSetting, StaffMember
 from app.models.base import utcnow
@@ -45,6 +46,8 @@ from app.sync.push import PushOutcome, push_outbox
 from app.sync.scope import forget_left, remember_left, remove_left_cases
 
 PULL_CACHE_KIB = 128 * 1024
+COMMIT_SECONDS = 0.5
+"""A pull commits about this often: often enough that a local edit never waits long."""
 
 
 @dataclass
@@ -89,6 +92,7 @@ class SyncOptions:
     protocol_version: int = PROTOCOL_VERSION
     batch_size: int = MAX_PUSH_CHANGES
     page_size: int = MAX_PULL_LIMIT
+    commit_seconds: float = COMMIT_SECONDS  # 0: one transaction per page
 
 
 def enrol(
@@ -194,15 +198,32 @@ def _pull_all(
     options: SyncOptions,
     report: SyncReport,
 ) -> None:
+    """Pages are written in transactions of about ``commit_seconds``, cursor included.
+
+    Each transaction holds whole pages and the cursor after the last of them, so a crash
+    replays from a page boundary: never a gap, never a page applied twice. Grouping
+    pages matters: every commit writes each index page it touched to the WAL again,
+    and records in sequence order touch every table; an initial sync committed page by
+    page spends most of its time rewriting the same pages.
+    """
     pull = PullState()
     with profile.engine.connect() as connection, _pulling(connection):
         with connection.begin():
             cursor = state.get_cursor(connection)
         with PageFeed(client, cursor, options.page_size) as feed:
+            transaction: RootTransaction | None = None
+            started = 0.0
             for page in feed:
                 if page.server_id != server_id:
                     raise ServerReplaced()
+                if transaction is None:
+                    transaction, started = connection.begin(), time.monotonic()
+                    # Parents may come later in the same pages: checked at commit.
+                    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 _apply_page(connection, page, pull, report)
+                if not page.has_more or time.monotonic() - started >= options.commit_seconds:
+                    transaction.commit()
+                    transaction = None
 
 
 def _apply_page(
@@ -211,21 +232,18 @@ def _apply_page(
     pull: PullState,
     report: SyncReport,
 ) -> None:
-    """One page and its cursor, in one transaction: a crash replays the whole page.
+    """One page and its cursor, in the caller's transaction.
 
     Written with Core on a plain connection: ORM change capture never sees it (the
     ``CAPTURE_OFF`` flag is for code that would write pulled data through a Session).
     """
-    with connection.begin():
-        # Parents may come later in the same page: checked at commit, not per row.
-        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        outcome = PageApplier(connection, pull).apply(page.records)
-        forget_left(connection, outcome.case_ids)
-        remember_left(connection, page.left_scope)
-        removed, waiting = remove_left_cases(connection)
-        if removed:
-            pull.forget()
-        state.put(connection, state.CURSOR, str(page.next_cursor))
+    outcome = PageApplier(connection, pull).apply(page.records)
+    forget_left(connection, outcome.case_ids)
+    remember_left(connection, page.left_scope)
+    removed, waiting = remove_left_cases(connection)
+    if removed:
+        pull.forget()
+    state.put(connection, state.CURSOR, str(page.next_cursor))
     report.pages += 1
     report.received += outcome.applied
     report.kept_local += outcome.merged
@@ -242,18 +260,23 @@ def _pulling(connection: Connection) -> Iterator[None]:
     its cursor with it (same transaction), so it is pulled again: never a gap. The next
     local edit (``FULL``) makes every earlier page durable too, the WAL being sequential.
     A larger page cache spares re-decrypting index pages while thousands of random
-    UUID keys are inserted.
+    UUID keys are inserted, and no automatic checkpoint runs between pages: each would
+    copy the same index pages back into the database again; one checkpoint at the end.
     """
     raw = connection.connection.driver_connection  # outside any transaction
     assert raw is not None
     raw.execute("PRAGMA synchronous = NORMAL")
     previous = int(raw.execute("PRAGMA cache_size").fetchone()[0])
     raw.execute(f"PRAGMA cache_size = -{PULL_CACHE_KIB}")
+    autocheckpoint = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    raw.execute("PRAGMA wal_autocheckpoint = 0")
     try:
         yield
     finally:
         if connection.in_transaction():
             connection.rollback()
+        raw.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+        raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         raw.execute(f"PRAGMA cache_size = {previous}")
         raw.execute("PRAGMA synchronous = FULL")
 

@@ -19,49 +19,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from app.models import OutboxState
-from app.sync.decode import decode
+from app.sync import writes
+from app.sync.decode import stored_id, stored_values
+from app.sync.incoming import HeldIndex, Incoming, Key
 from app.sync.protocol import RecordState
 from app.sync.records import SYNCED_TYPES, WireError
-from app.sync.state import BASE, HELD, OUTBOX, table_of
+from app.sync.state import HELD, OUTBOX, table_of
 
 CHUNK = 500
 WAITING = (OutboxState.PENDING, OutboxState.INFLIGHT)
 HELD_MISSING_PARENT = "waiting for {table} {id}"
 HELD_CLASH = "clashes with a local record"
 
-
-@dataclass
-class Incoming:
-    """One record state ready to be written: values parsed, local protections applied."""
-
-    record_type: str
-    record_id: uuid.UUID
-    seq: int
-    version: int
-    deleted: bool
-    data: dict[str, Any]
-    case_id: uuid.UUID | None
-    values: dict[str, Any] = field(default_factory=dict)
-    exists: bool = False
-
-    @classmethod
-    def of(cls, state: RecordState) -> Incoming:
-        return cls(
-            state.record_type,
-            state.record_id,
-            state.seq,
-            state.version,
-            state.deleted,
-            state.data,
-            state.case_id,
-        )
+T = TypeVar("T")
+Held = dict[Key, tuple[Incoming, str, Key | None]]  # record, reason, parent waited for
 
 
 @dataclass
@@ -73,86 +51,42 @@ class PageOutcome:
     case_ids: set[uuid.UUID] = field(default_factory=set)
 
 
-Key = tuple[str, uuid.UUID]
-
-
-@dataclass
-class HeldIndex:
-    """The held records of one pull, in memory; ``sync_held`` is their durable copy.
-
-    Reading and decoding every held record on every page costs O(pages x held): a server
-    whose parents were edited after their children (every real one) holds thousands of
-    children until the end of an initial sync. Here a record waiting for a parent is
-    retried only on the page that brings that parent.
-    """
-
-    records: dict[Key, Incoming] = field(default_factory=dict)
-    waiting_for: dict[Key, Key | None] = field(default_factory=dict)  # None: retry always
-    by_parent: dict[Key, set[Key]] = field(default_factory=dict)
-    loaded: bool = False
-
-    def load(self, connection: Connection) -> list[Incoming]:
-        """Every stored held record, once per pull: all are retried on the first page."""
-        self.loaded = True
-        for row in connection.execute(select(HELD)):
-            record = Incoming(
-                row.record_type, row.record_id, row.seq, row.version, row.deleted, row.data,
-                row.case_id,
-            )  # fmt: skip
-            self.hold(record, None)
-        return list(self.records.values())
-
-    def hold(self, record: Incoming, parent: Key | None) -> None:
-        key = (record.record_type, record.record_id)
-        self.release(key)
-        self.records[key] = record
-        self.waiting_for[key] = parent
-        if parent is not None:
-            self.by_parent.setdefault(parent, set()).add(key)
-
-    def release(self, key: Key) -> None:
-        if self.records.pop(key, None) is None:
-            return
-        parent = self.waiting_for.pop(key)
-        if parent is not None:
-            children = self.by_parent[parent]
-            children.discard(key)
-            if not children:
-                del self.by_parent[parent]
-
-    def candidates(self, arriving: Iterable[Key]) -> list[Incoming]:
-        """Held records worth retrying with this page: those whose parent arrives (or is
-        itself retried), newer states of held records, and those held for other reasons."""
-        keys = {k for k, parent in self.waiting_for.items() if parent is None}
-        frontier = [*arriving, *keys]
-        while frontier:
-            key = frontier.pop()
-            if key in self.records:
-                keys.add(key)
-            for child in self.by_parent.get(key, ()):
-                if child not in keys:
-                    keys.add(child)
-                    frontier.append(child)
-        return [self.records[k] for k in keys]
-
-
 @dataclass
 class PullState:
-    """What one pull learns across its pages: ids already stored, records held back."""
+    """What one pull learns across its pages: ids already stored, records held back.
+
+    ``empty_types`` are the record types with no local row when the pull began: every
+    row of theirs since was written by this pull and is in ``known``, so an initial sync
+    never asks the database whether a record exists. (A record created on the laptop
+    meanwhile is not on the server before the next push: it cannot arrive in this pull.)
+    """
 
     known: set[Key] = field(default_factory=set)
     held: HeldIndex = field(default_factory=HeldIndex)
+    empty_types: frozenset[str] | None = None
 
     def forget(self) -> None:
         """After local rows were removed (cases left the scope): start afresh."""
         self.known.clear()
         self.held = HeldIndex()
+        self.empty_types = None
+
+    def find_empty_types(self, connection: Connection) -> frozenset[str]:
+        if self.empty_types is None:
+            self.empty_types = frozenset(
+                name
+                for name in SYNCED_TYPES
+                if connection.execute(select(table_of(name).c.id).limit(1)).first() is None
+            )
+        return self.empty_types
 
 
 class PageApplier:
     """Writes pulled states into the profile, within the caller's transaction."""
 
     def __init__(self, connection: Connection, pull: PullState | None = None) -> None:
+        if connection.dialect.name != "sqlite":
+            raise ValueError("pulled records are written to a SQLCipher profile")
         self.connection = connection
         self.pull = pull if pull is not None else PullState()
         self.known = self.pull.known
@@ -160,47 +94,48 @@ class PageApplier:
 
     def apply(self, states: Sequence[RecordState]) -> PageOutcome:
         outcome = PageOutcome()
-        incoming: dict[Key, Incoming] = {}
         index = self.pull.held
-        retried = index.candidates(
-            (s.record_type, s.record_id) for s in states
-        ) if index.loaded else index.load(self.connection)  # fmt: skip
-        for waiting in retried:
-            incoming[(waiting.record_type, waiting.record_id)] = waiting
-        self.held_before = set(incoming)
+        incoming: dict[Key, Incoming] = {}
+        page: list[Incoming] = []
         for state in states:
             if state.record_type not in SYNCED_TYPES:
                 outcome.skipped += 1
                 continue
-            key = (state.record_type, state.record_id)
+            page.append(Incoming.of(state))
+        arriving = [r.key for r in page]
+        retried = index.candidates(arriving) if index.loaded else index.load(self.connection)
+        for waiting in retried:
+            incoming[waiting.key] = waiting
+        self.held_before = set(incoming)
+        for record in page:
+            key = record.key
             previous = incoming.get(key)
-            if previous is None or previous.seq <= state.seq:
-                incoming[key] = Incoming.of(state)
-        records = list(incoming.values())
-        held: dict[Key, tuple[Incoming, str, Key | None]] = {}
+            if previous is None or previous.seq <= record.seq:
+                incoming[key] = record
+        held: Held = {}
         ready: list[Incoming] = []
-        for record in records:
+        for record in incoming.values():
             try:
-                record.values = decode(record.record_type, record.data)
+                record.values = stored_values(record.record_type, record.data)
             except WireError as error:
-                held[(record.record_type, record.record_id)] = (record, str(error), None)
+                held[record.key] = (record, str(error), None)
                 continue
-            record.values["id"] = record.record_id
+            record.values["id"] = stored_id(record.record_id)
             ready.append(record)
         self._mark_existing(ready)
         outcome.merged = self._protect_waiting_fields(ready)
         for record, reason, parent in self._missing_parents(ready):
-            held[(record.record_type, record.record_id)] = (record, reason, parent)
-        ready = [r for r in ready if (r.record_type, r.record_id) not in held]
+            held[record.key] = (record, reason, parent)
+        ready = [r for r in ready if r.key not in held]
         # Records held before are retried apart: one that still clashes must not send
         # every later page down the slow one-by-one path.
-        fresh = [r for r in ready if (r.record_type, r.record_id) not in self.held_before]
-        again = [r for r in ready if (r.record_type, r.record_id) in self.held_before]
+        fresh = [r for r in ready if r.key not in self.held_before]
+        again = [r for r in ready if r.key in self.held_before]
         for record in [*self._write(fresh), *self._write(again)]:
-            held[(record.record_type, record.record_id)] = (record, HELD_CLASH, None)
-        written = [r for r in ready if (r.record_type, r.record_id) not in held]
-        self.known.update((r.record_type, r.record_id) for r in written)
-        self._record_bases(written)
+            held[record.key] = (record, HELD_CLASH, None)
+        written = [r for r in ready if r.key not in held]
+        self.known.update(r.key for r in written)
+        writes.record_bases(self.connection, ((*r.key, r.version) for r in written))
         self._replace_held(held)
         outcome.applied = len(written)
         outcome.held = len(index.records)
@@ -214,17 +149,19 @@ class PageApplier:
         for record in records:
             by_type.setdefault(record.record_type, []).append(record)
         for record_type, group in by_type.items():
-            present = self._existing(record_type, [r.record_id for r in group])
+            present = self._existing(record_type, [r.values["id"] for r in group])
             for record in group:
-                record.exists = record.record_id in present
+                record.exists = record.values["id"] in present
 
-    def _existing(self, record_type: str, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        wanted = [i for i in ids if (record_type, i) not in self.known]
+    def _existing(self, record_type: str, ids: Iterable[str]) -> set[str]:
+        """Which of these stored ids are in the profile (``known`` spares most queries)."""
+        ids = list(ids)
         found = {i for i in ids if (record_type, i) in self.known}
-        table = table_of(record_type)
+        if record_type in self.pull.find_empty_types(self.connection):
+            return found
+        wanted = [i for i in ids if i not in found]
         for chunk in _chunks(wanted):
-            query = select(table.c.id).where(table.c.id.in_(chunk))
-            found.update(self.connection.execute(query).scalars())
+            found.update(writes.existing_ids(self.connection, record_type, chunk))
         self.known.update((record_type, i) for i in found)
         return found
 
@@ -257,35 +194,35 @@ class PageApplier:
         return merged
 
     def _missing_parents(self, records: list[Incoming]) -> list[tuple[Incoming, str, Key]]:
-        """Records whose foreign keys point at rows neither stored nor arriving now."""
-        arriving = {(r.record_type, r.record_id) for r in records}
+        """Records whose foreign keys point at rows neither stored nor arriving now, and
+        then the records whose parent is one of those (it will not be stored either)."""
+        arriving = {r.key for r in records}
+        links = [(record, _parents(record)) for record in records]
+        children: dict[Key, list[Incoming]] = {}
+        outside: dict[str, set[str]] = {}
+        for record, parents in links:
+            for parent in parents:
+                if parent in arriving:
+                    children.setdefault(parent, []).append(record)
+                elif parent not in self.known:
+                    outside.setdefault(parent[0], set()).add(parent[1])
+        present = {(t, i) for t, ids in outside.items() for i in self._existing(t, ids)}
         missing: list[tuple[Incoming, str, Key]] = []
-        while True:
-            found = self._missing_pass(records, arriving)
-            if not found:
-                return missing
-            missing.extend(found)
-            gone = {(r.record_type, r.record_id) for r, _reason, _parent in found}
-            arriving -= gone
-            records = [r for r in records if (r.record_type, r.record_id) not in gone]
-
-    def _missing_pass(
-        self, records: list[Incoming], arriving: set[Key]
-    ) -> list[tuple[Incoming, str, Key]]:
-        wanted: dict[str, set[uuid.UUID]] = {}
-        for record in records:
-            for parent_type, parent_id in _parents(record):
-                if (parent_type, parent_id) not in arriving:
-                    wanted.setdefault(parent_type, set()).add(parent_id)
-        present = {(t, i) for t, ids in wanted.items() for i in self._existing(t, ids)}
-        missing = []
-        for record in records:
-            for parent_type, parent_id in _parents(record):
-                key = (parent_type, parent_id)
-                if key not in arriving and key not in present:
-                    reason = HELD_MISSING_PARENT.format(table=parent_type, id=parent_id)
-                    missing.append((record, reason, key))
+        gone: set[Key] = set()
+        for record, parents in links:
+            for parent in parents:
+                if parent not in arriving and parent not in self.known and parent not in present:
+                    missing.append((record, _waiting_for(parent), parent))
+                    gone.add(record.key)
                     break
+        frontier = list(gone)
+        while frontier:
+            parent = frontier.pop()
+            for child in children.get(parent, ()):
+                if child.key not in gone:
+                    missing.append((child, _waiting_for(parent), parent))
+                    gone.add(child.key)
+                    frontier.append(child.key)
         return missing
 
     # -- writing ----------------------------------------------------------------------
@@ -308,57 +245,34 @@ class PageApplier:
         return clashing
 
     def _write_all(self, records: list[Incoming]) -> None:
-        inserts: dict[str, list[dict[str, Any]]] = {}
-        updates: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        inserts: dict[str, list[dict[str, object]]] = {}
+        updates: dict[tuple[str, tuple[str, ...]], list[list[object]]] = {}
         for record in records:
             if record.exists:
-                values = {k: v for k, v in record.values.items() if k != "id"}
-                key = (record.record_type, tuple(sorted(values)))
-                row = {f"v_{k}": v for k, v in values.items()}
-                updates.setdefault(key, []).append({"k_id": record.record_id, **row})
+                names = tuple(sorted(n for n in record.values if n != "id"))
+                row = [record.values[n] for n in names]
+                row.append(record.values["id"])
+                updates.setdefault((record.record_type, names), []).append(row)
             else:
-                inserts.setdefault(record.record_type, []).append(
-                    _full_row(table_of(record.record_type), record.values)
-                )
+                inserts.setdefault(record.record_type, []).append(record.values)
         for record_type, rows in inserts.items():
-            self.connection.execute(insert(table_of(record_type)), rows)
-        for (record_type, names), rows in updates.items():
-            table = table_of(record_type)
-            statement = (
-                update(table)
-                .where(table.c.id == bindparam("k_id"))
-                .values(
-                    {
-                        **{n: bindparam(f"v_{n}") for n in names},
-                        "row_version": table.c.row_version + 1,
-                    }
-                )
-            )
-            self.connection.execute(statement, rows)
+            writes.insert_many(self.connection, record_type, rows)
+        for (record_type, names), update_rows in updates.items():
+            if names:
+                writes.update_many(self.connection, record_type, names, update_rows)
 
-    def _record_bases(self, records: list[Incoming]) -> None:
-        if not records:
-            return
-        rows = [
-            {"record_type": r.record_type, "record_id": r.record_id, "version": r.version}
-            for r in records
-        ]
-        statement = sqlite_insert(BASE)
-        statement = statement.on_conflict_do_update(
-            index_elements=["record_type", "record_id"],
-            set_={"version": statement.excluded.version},
-        )
-        self.connection.execute(statement, rows)
-
-    def _replace_held(self, held: dict[Key, tuple[Incoming, str, Key | None]]) -> None:
+    def _replace_held(self, held: Held) -> None:
         """Keep ``sync_held`` and the in-memory index equal: release, then (re)hold."""
         index = self.pull.held
         for key in self.held_before - held.keys():
-            index.release(key)
-            record_type, record_id = key
-            self.connection.execute(
-                delete(HELD).where(HELD.c.record_type == record_type, HELD.c.record_id == record_id)
-            )
+            released = index.release(key)
+            if released is not None:
+                self.connection.execute(
+                    delete(HELD).where(
+                        HELD.c.record_type == released.record_type,
+                        HELD.c.record_id == released.record_id,
+                    )
+                )
         if not held:
             return
         for record, _reason, parent in held.values():
@@ -387,13 +301,6 @@ class PageApplier:
         self.connection.execute(statement, rows)
 
 
-def _full_row(table: Table, values: dict[str, Any]) -> dict[str, Any]:
-    """Every column given (missing ones None, row_version 1): executemany needs one shape."""
-    row = {c.name: values.get(c.name) for c in table.columns}
-    row["row_version"] = 1
-    return row
-
-
 _FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
     name: [
         (column.name, next(iter(column.foreign_keys)).column.table.name)
@@ -404,7 +311,12 @@ _FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _parents(record: Incoming) -> list[tuple[str, uuid.UUID]]:
+def _waiting_for(parent: Key) -> str:
+    parent_type, parent_id = parent
+    return HELD_MISSING_PARENT.format(table=parent_type, id=uuid.UUID(hex=parent_id))
+
+
+def _parents(record: Incoming) -> list[Key]:
     parents = []
     for column, parent_type in _FOREIGN_KEYS[record.record_type]:
         value = record.values.get(column)
@@ -413,6 +325,6 @@ def _parents(record: Incoming) -> list[tuple[str, uuid.UUID]]:
     return parents
 
 
-def _chunks(items: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
+def _chunks(items: list[T]) -> Iterable[list[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]

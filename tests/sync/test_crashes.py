@@ -15,13 +15,14 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from app.demo import fill_profile
 from app.models import OutboxState
 from app.sync import outbox
 from app.sync.protocol import MAX_PUSH_CHANGES
-from app.sync.state import CURSOR, OUTBOX, get
+from app.sync.state import BASE, CURSOR, OUTBOX, get
 from tests.conftest import PASSPHRASE
 from tests.server.harness import RunningServer
 from tests.sync.conftest import Laptop, server_state
@@ -55,11 +56,11 @@ KILL_DURING_APPLY = """
         return outcome
 
     PageApplier.apply = apply_then_die
-    engine.sync(profile, engine.SyncOptions(page_size=25))
+    engine.sync(profile, engine.SyncOptions(page_size=25, commit_seconds=float(sys.argv[3])))
 """
 
 
-def _die_while(script: str, folder: Path) -> None:
+def _die_while(script: str, folder: Path, *arguments: str) -> None:
     code = textwrap.dedent(
         """
         import os, signal, sys
@@ -71,7 +72,7 @@ def _die_while(script: str, folder: Path) -> None:
         """
     ) + textwrap.dedent(script)
     result = subprocess.run(
-        [sys.executable, "-c", code, str(folder), PASSPHRASE],
+        [sys.executable, "-c", code, str(folder), PASSPHRASE, *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -102,10 +103,15 @@ def test_killed_after_the_server_committed_the_resend_is_applied_once(
     assert first.state() == server_state(server, first.account)
 
 
+@pytest.mark.parametrize("grouped", [False, True], ids=["page-by-page", "grouped"])
 def test_killed_while_applying_a_page_resumes_without_gap_or_double(
-    fresh_server: RunningServer, laptop: Callable[..., Laptop]
+    fresh_server: RunningServer, laptop: Callable[..., Laptop], grouped: bool
 ) -> None:
-    """Scenario 2: the killed page was never committed; the next sync applies it again."""
+    """Scenario 2: the killed page was never committed; the next sync applies it again.
+
+    Committed page by page, two pages survive with their cursor; grouped in one
+    transaction (the default during a fast initial sync), none does: either way the
+    next sync resumes from the last committed cursor."""
     server = fresh_server
     admin = server.add_user("admin")
     source = laptop(admin, on=server)
@@ -113,10 +119,14 @@ def test_killed_while_applying_a_page_resumes_without_gap_or_double(
     outbox.queue_all(source.profile)
     source.sync()
     empty = laptop(admin, on=server, first_sync=False)
-    _die_while(KILL_DURING_APPLY, empty.folder)
+    _die_while(KILL_DURING_APPLY, empty.folder, "60" if grouped else "0")
     with empty.profile.engine.connect() as connection:
         cursor = int(get(connection, CURSOR) or 0)
-    assert cursor > 0  # two pages were committed with their cursor
+        stored = connection.execute(select(func.count()).select_from(BASE)).scalar_one()
+    if grouped:
+        assert cursor == 0 and stored == 0  # nothing committed, nothing half-written
+    else:
+        assert cursor > 0 and stored > 0  # two pages were committed with their cursor
 
     report = empty.sync()
     assert report.held == 0

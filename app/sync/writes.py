@@ -1,0 +1,75 @@
+"""Bulk writes of pulled records in their stored form, with statements compiled once.
+
+``connection.execute(insert(table), rows)`` re-processes every parameter of every row;
+pulled values are already in stored form (:mod:`app.sync.decode`), so here they go to
+the driver's ``executemany`` directly. Table and column names come from the models,
+never from the wire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert
+
+from app.sync.decode import DIALECT, stored_null
+from app.sync.state import BASE, table_of
+
+IdChunk = list[str]
+
+
+def insert_many(connection: Connection, record_type: str, rows: list[dict[str, Any]]) -> None:
+    """Insert new records (stored values by column; missing columns get their null)."""
+    sql, defaults = _insert_plan(record_type)
+    parameters = [tuple(row.get(name, default) for name, default in defaults) for row in rows]
+    if parameters:
+        connection.exec_driver_sql(sql, parameters)
+
+
+def update_many(
+    connection: Connection, record_type: str, names: tuple[str, ...], rows: list[list[Any]]
+) -> None:
+    """Update the ``names`` columns of records; each row is their values then the id."""
+    table = table_of(record_type)
+    assignments = ", ".join(f"{_quote(name)} = ?" for name in names)
+    sql = (
+        f"UPDATE {_quote(table.name)} SET {assignments}, row_version = row_version + 1 WHERE id = ?"
+    )
+    if rows:
+        connection.exec_driver_sql(sql, [tuple(row) for row in rows])
+
+
+def existing_ids(connection: Connection, record_type: str, ids: IdChunk) -> set[str]:
+    """Which of these stored ids the record type's table holds."""
+    table = table_of(record_type)
+    marks = ", ".join("?" for _ in ids)
+    sql = f"SELECT id FROM {_quote(table.name)} WHERE id IN ({marks})"
+    return {row[0] for row in connection.exec_driver_sql(sql, tuple(ids))}
+
+
+def record_bases(connection: Connection, rows: Iterable[tuple[str, str, int]]) -> None:
+    """Remember the server version of each (record type, stored id) just written."""
+    sql = (
+        f"INSERT INTO {_quote(BASE.name)} (record_type, record_id, version) VALUES (?, ?, ?) "
+        "ON CONFLICT (record_type, record_id) DO UPDATE SET version = excluded.version"
+    )
+    parameters = list(rows)
+    if parameters:  # an empty list would run the statement once, with no parameters
+        connection.exec_driver_sql(sql, parameters)
+
+
+@cache
+def _insert_plan(record_type: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    table: Table = table_of(record_type)
+    compiled = insert(table).compile(dialect=DIALECT)
+    names = list(compiled.positiontup or ())
+    defaults = tuple(
+        (name, 1 if name == "row_version" else stored_null(record_type, name)) for name in names
+    )
+    return str(compiled), defaults
+
+
+def _quote(name: str) -> str:
+    return DIALECT.identifier_preparer.quote(name)
