@@ -24,7 +24,7 @@ from app.models.base import utcnow
 from app.services.owner import OWNER_KEY
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
-from app.sync import state
+from app.sync import extras, state
 from app.sync.client import SyncClient, check_server_url
 from app.sync.errors import (
     AlreadyEnrolled,
@@ -180,6 +180,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
         with client:
             report.add_push(push_outbox(profile.engine, client, options.batch_size))
             _pull_all(profile, client, uuid.UUID(settings[state.SERVER_ID]), options, report)
+            extras.after_pull(profile, client)
     except DeviceRevoked as error:
         if not error.wipe:
             raise

@@ -1,0 +1,31 @@
+"""The administration's policy for this laptop, as last received from the server.
+
+Stored in ``sync_state`` (JSON) so it holds offline: how long the laptop may stay away
+from the server before it must reach it to unlock, how many wrong passphrases destroy
+the local key, and how long closed cases are kept before anonymisation or purge.
+A profile that never synced uses the defaults below (generous, as the issue asks).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from app.sync import state
+
+POLICY_KEY = "policy"
+
+
+class Policy(BaseModel):
+    max_offline_days: int = Field(default=30, ge=1)
+    max_failed_unlocks: int = Field(default=10, ge=3)
+    retention_days: dict[str, int] = Field(default_factory=dict)  # case state -> days
+
+
+def read_policy(connection: Connection) -> Policy:
+    raw = state.get(connection, POLICY_KEY)
+    return Policy.model_validate_json(raw) if raw else Policy()
+
+
+def write_policy(connection: Connection, policy: Policy) -> None:
+    state.put(connection, POLICY_KEY, policy.model_dump_json())
