@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DISTDIR ?= dist
+BUILDDIR ?= build
 
-.PHONY: run test lint pytest catalogs messages clean
+.PHONY: run test lint pytest catalogs messages dist dist-tar clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,server]'
+	$(BIN)/python -m pip install --quiet -e '.[test,server,build]'
 	touch $(STAMP)
 
 ## Install and launch the desktop application (a demo profile is created if none exists).
@@ -36,6 +38,15 @@ lint: $(STAMP)
 
 pytest: $(STAMP) catalogs
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+## Build the desktop client as a one-folder bundle: $(DISTDIR)/passerelle (PyInstaller).
+dist: $(STAMP) catalogs
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath $(DISTDIR) \
+		--workpath $(BUILDDIR) installer/passerelle.spec
+
+## The bundle as $(DISTDIR)/passerelle-<version>-linux-<arch>.tar.gz, with its install script.
+dist-tar: dist
+	sh installer/linux/make-tarball.sh $(DISTDIR) $(BUILDDIR)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

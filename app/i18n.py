@@ -8,6 +8,7 @@ French is the default language of the application. ``_`` translates at call time
 from __future__ import annotations
 
 import gettext
+from functools import lru_cache
 from pathlib import Path
 
 DOMAIN = "passerelle"
@@ -28,6 +29,15 @@ def set_language(language: str) -> None:
         DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True
     )
     _language = language
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalog of ``language`` on its own, for text in another language than the
+    interface's (a printed document): the process-wide language is left alone."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language: {language!r}")
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
 
 
 def current_language() -> str:

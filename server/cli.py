@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from server import recovery_commands, retention_commands
 from server.commands import COMMANDS, CommandError
 from server.core.db import UnsupportedDatabase
 from server.services.accounts import ROLES
@@ -87,6 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument(
         "--stolen", action="store_true", help="accept nothing from it and order it to erase itself"
     )
+
+    audit = commands.add_parser("audit", help="the laptops' access logs").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    verify = audit.add_parser("verify", parents=[storage], help="verify every access log chain")
+    verify.add_argument("--device", metavar="ID", help="one laptop's chain (or enrolled device)")
+    export = audit.add_parser("export", parents=[storage], help="write the access logs to CSV")
+    export.add_argument("--out", type=Path, required=True, metavar="F")
+    export.add_argument("--device", metavar="ID", help="one laptop's chain (or enrolled device)")
+    export.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (UTC)")
+    export.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (UTC)")
+    recovery_commands.add_parsers(commands, storage)
+    retention_commands.add_parsers(commands, storage)
     return parser
 
 
@@ -94,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = args.command if args.command == "serve" else f"{args.command} {args.action}"
     try:
-        return COMMANDS[name](args)
+        every = {**COMMANDS, **recovery_commands.COMMANDS, **retention_commands.COMMANDS}
+        return every[name](args)
     except (ServiceError, CommandError) as error:
         return _fail(str(error), getattr(error, "exit_code", EXIT_ERROR))
     except DBAPIError as error:

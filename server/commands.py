@@ -8,14 +8,17 @@ import getpass
 import ipaddress
 import os
 import sys
+import uuid
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
+from app.sync.audit_protocol import ChainBreak
 from server.core.db import Database
 from server.core.settings import ServerSettings
-from server.services import accounts, devices
+from server.services import accounts, audit, devices
 from server.services.passwords import Passwords
 
 PASSWORD_ENV = "PASSERELLE_PASSWORD"
@@ -163,6 +166,64 @@ def device_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def audit_verify(args: argparse.Namespace) -> int:
+    """One line per chain; a broken chain is named on stderr and the exit code is 1."""
+    device = _device_id(args.device) if args.device else None
+    with open_database(args).session() as session:
+        checks = audit.verify(session, device)
+    if device is not None and not checks:
+        raise CommandError(f"no access log held for device {device}")
+    _table(
+        ("DEVICE ID", "UPLOADED BY", "ENTRIES", "STATUS"),
+        [
+            (
+                str(c.device_id),
+                ",".join(sorted(str(u) for u in c.uploaded_by)),
+                str(c.check.entries),
+                _chain_status(c.check.broken),
+            )
+            for c in checks
+        ],
+    )
+    broken = [c for c in checks if c.check.broken is not None]
+    if broken:
+        first = broken[0].check.broken
+        assert first is not None
+        raise CommandError(
+            f"access log of device {broken[0].device_id} broken at entry {first.seq} "
+            f"({first.kind.value.replace('_', ' ')}); {len(broken)} chain(s) broken"
+        )
+    return 0
+
+
+def _chain_status(broken: ChainBreak | None) -> str:
+    return "intact" if broken is None else f"broken at entry {broken.seq}"
+
+
+def audit_export(args: argparse.Namespace) -> int:
+    device = _device_id(args.device) if args.device else None
+    start = _day(args.start) if args.start else None
+    end = _day(args.end) + timedelta(days=1) if args.end else None
+    with open_database(args).session() as session:
+        count = audit.export_csv(session, args.out, device, start, end)
+    sys.stdout.write(f"{count} access log entries written to {args.out}\n")
+    return 0
+
+
+def _device_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise CommandError(f"{value!r} is not a device id", EXIT_USAGE) from None
+
+
+def _day(value: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(value.strip()), time(), tzinfo=UTC)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date: write it YYYY-MM-DD", EXIT_USAGE) from None
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": serve,
     "user add": user_add,
@@ -170,6 +231,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "user disable": user_disable,
     "device list": device_list,
     "device revoke": device_revoke,
+    "audit verify": audit_verify,
+    "audit export": audit_export,
 }
 
 

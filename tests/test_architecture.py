@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-QT_FREE = ("models", "store", "services", "sync", "reports", "instruments", "demo")
+QT_FREE = ("models", "store", "services", "sync", "reports", "indicators", "instruments", "demo")
 
 
 def _imports(path: Path) -> set[str]:

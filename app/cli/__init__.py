@@ -23,6 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_language(_language_from(arguments))
     args = build_parser().parse_args(arguments)
     if args.command is None:
+        if args.exit_when_shown:
+            from app.cli.startup_probe import exit_when_shown
+
+            exit_when_shown()
         from app.views.launcher import run_gui
 
         return run_gui(demo=args.demo)
@@ -45,8 +49,14 @@ def _fail(message: str, code: int = EXIT_ERROR) -> int:
 
 
 def _language_from(arguments: list[str]) -> str:
-    """The language is needed before argparse prints help or errors."""
+    """The language is needed before argparse prints help or errors.
+
+    Only options before the command count: after it, ``--lang`` is a document's language
+    (``report plan --lang ar`` prints in Arabic, the messages stay in French).
+    """
     for index, argument in enumerate(arguments):
+        if argument in COMMANDS:
+            break
         candidate = None
         if argument == "--lang" and index + 1 < len(arguments):
             candidate = arguments[index + 1]

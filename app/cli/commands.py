@@ -6,7 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from app.cli import sync_commands
+from app.cli import (
+    audit_commands,
+    protection_commands,
+    report_commands,
+    security_commands,
+    selftest_command,
+    sync_commands,
+)
 from app.cli.passphrase import read_new_passphrase, read_passphrase
 from app.i18n import _
 from app.models.enums import StaffRole
@@ -15,6 +22,7 @@ from app.services.context import ServiceContext
 from app.store import backup
 from app.store.errors import CorruptProfile, ProfileNotFound
 from app.store.profile import Profile, check_passphrase_strength, is_profile
+from app.sync import checkin
 
 DEFAULT_OWNER_NAME = "Utilisateur"
 
@@ -27,7 +35,7 @@ def open_profile(args: argparse.Namespace) -> Profile:
     if not is_profile(args.profile):
         raise ProfileNotFound(str(args.profile))
     passphrase = read_passphrase(args.passphrase_file, _("Passphrase: "))
-    return Profile.open(args.profile, passphrase)
+    return checkin.open_profile(args.profile, passphrase)  # reaches the server if overdue
 
 
 def init(args: argparse.Namespace) -> int:
@@ -166,4 +174,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": make_backup,
     "restore": restore,
     **sync_commands.COMMANDS,
+    **report_commands.COMMANDS,
+    **protection_commands.COMMANDS,
+    **audit_commands.COMMANDS,
+    **security_commands.COMMANDS,
+    **selftest_command.COMMANDS,
 }

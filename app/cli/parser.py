@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 
 from app import __version__
-from app.cli import sync_commands
+from app.cli import (
+    audit_commands,
+    protection_commands,
+    report_commands,
+    security_commands,
+    selftest_command,
+    sync_commands,
+)
 from app.i18n import _
 from app.models.enums import StaffRole
 
@@ -21,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help=_("open a throwaway demo profile in the application")
     )
     parser.add_argument("--lang", choices=("fr", "ar", "en"), help=_("language of messages"))
+    # For the bundle's test and the start-up benchmark: say "window shown" on stdout when
+    # the main window is first painted, then close it.
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     init = _command(commands, "init", _("create a profile"))
@@ -57,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore = _command(commands, "restore", _("restore a profile from a backup"))
     restore.add_argument("file", type=Path, metavar="F")
     sync_commands.add_parsers(commands, _command)
+    report_commands.add_parsers(commands, _command)
+    protection_commands.add_parsers(commands, _command)
+    audit_commands.add_parsers(commands, _command)
+    security_commands.add_parsers(commands, _command)
+    selftest_command.add_parser(commands)
     return parser
 
 

@@ -23,7 +23,7 @@ from app.services import conflicts, owner
 from app.services.errors import ServiceError
 from app.store.errors import ProfileNotFound
 from app.store.profile import Profile, is_profile
-from app.sync import engine, outbox
+from app.sync import checkin, engine, outbox
 
 PASSWORD_ENV = "PASSERELLE_PASSWORD"
 EXIT_WIPED = 3
@@ -51,7 +51,8 @@ def _emit(line: str = "") -> None:
 def _open(args: argparse.Namespace) -> Profile:
     if not is_profile(args.profile):
         raise ProfileNotFound(str(args.profile))
-    return Profile.open(args.profile, read_passphrase(args.passphrase_file, _("Passphrase: ")))
+    passphrase = read_passphrase(args.passphrase_file, _("Passphrase: "))
+    return checkin.open_profile(args.profile, passphrase)  # reaches the server if overdue
 
 
 def enrol(args: argparse.Namespace) -> int:

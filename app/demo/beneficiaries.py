@@ -163,6 +163,7 @@ class BeneficiaryMaker:
                 "intake_date": intake,
                 "case_status": CaseStatus.CLOSED if closed_on else CaseStatus.OPEN,
                 "closed_on": closed_on,
+                "anonymised_on": None,  # demo cases are never past their retention period
             }
         )
         if closed_on is None:

@@ -1,6 +1,7 @@
 """The domain model of reintegration work (SQLAlchemy 2 typed declarative, no Qt)."""
 
 from app.models.assessment import NeedsAssessment
+from app.models.audit import AccessAction, AccessLogEntry
 from app.models.base import Base, SyncedMixin
 from app.models.beneficiary import Beneficiary, ConsentRecord, PostReleaseOutcome
 from app.models.followup import FollowUpSession, SessionNote
@@ -44,6 +45,8 @@ SYNCED_MODELS: tuple[type[SyncedMixin], ...] = (
 """Every synced model, parents before children (the order a bulk load must follow)."""
 
 __all__ = [
+    "AccessAction",
+    "AccessLogEntry",
     "Action",
     "ActionPlan",
     "Base",

@@ -63,6 +63,9 @@ class Beneficiary(SyncedMixin, Base):
     intake_date: Mapped[date | None]
     case_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.OPEN)
     closed_on: Mapped[date | None]
+    # Set by retention (app.security.erasure): the date the case's retention period ended
+    # and its identity was erased; None while the case is as recorded.
+    anonymised_on: Mapped[date | None]
 
     facility: Mapped[Facility | None] = relationship()
     assigned_staff: Mapped[StaffMember | None] = relationship()

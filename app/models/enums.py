@@ -136,3 +136,10 @@ class OutcomeCheckpoint(StrEnum):
     MONTHS_6 = "6"
     MONTHS_12 = "12"
     MONTHS_24 = "24"
+
+
+class RetentionAction(StrEnum):
+    """What happens to a case at the end of its retention period (app.security.erasure)."""
+
+    ANONYMISE = "anonymise"  # identity and free text erased, statistics kept
+    PURGE = "purge"  # everything erased and the records deleted

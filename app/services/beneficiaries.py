@@ -16,6 +16,7 @@ from app.i18n import _
 from app.models import Beneficiary, Facility, StaffMember
 from app.models.base import utcnow
 from app.models.enums import CaseStatus, LegalStatus, Sex
+from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationFailed
 from app.services.lookup import get_live
@@ -126,6 +127,8 @@ def find_by_cin(session: Session, cin: str) -> Beneficiary | None:
 def close_case(
     ctx: ServiceContext, beneficiary_id: uuid.UUID, closed_on: date | None = None
 ) -> Beneficiary:
+    """Closing starts the retention period of the case (see ``app.services.retention``)."""
+    require(ctx, Permission.CLOSE_CASE)
     with ctx.transaction() as session:
         beneficiary = _get_live(session, beneficiary_id)
         beneficiary.case_status = CaseStatus.CLOSED

@@ -11,6 +11,7 @@ deleted (the plans service keeps at most one open, but sync may briefly bring tw
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal, TypeVar
@@ -39,6 +40,7 @@ _AnySelect = TypeVar("_AnySelect", bound=Select[*tuple[Any, ...]])
 NoPlan = Literal["none"]
 NO_PLAN: NoPlan = "none"
 REVERSE_FROM = 2_000
+ROWS_CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
 """From this offset on, a page past the middle of the list is read from its end."""
 REVIEWED_STATUSES = (PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW)
 
@@ -286,3 +288,14 @@ def _where(query: _AnySelect, ctx: ServiceContext, f: CaseloadFilter) -> _AnySel
         overdue = and_(_P.status.in_(REVIEWED_STATUSES), _P.review_date < today)
         query = query.where(_of_current_plan(case((overdue, 1), else_=0)) == 1)
     return query
+
+
+def rows_for(ctx: ServiceContext, beneficiary_ids: Sequence[uuid.UUID]) -> list[CaseloadRow]:
+    """The caseload rows of these beneficiaries, in the order given (a figure's cases)."""
+    by_id: dict[uuid.UUID, CaseloadRow] = {}
+    with ctx.reading() as session:
+        for start in range(0, len(beneficiary_ids), ROWS_CHUNK):
+            chunk = beneficiary_ids[start : start + ROWS_CHUNK]
+            for row in session.execute(_display_query().where(_B.id.in_(chunk))):
+                by_id[row[0]] = CaseloadRow(*row)
+    return [by_id[i] for i in beneficiary_ids if i in by_id]

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import Beneficiary, ConsentRecord, Partner
 from app.models.enums import ConsentMethod, ConsentPurpose
+from app.security.permissions import Permission
+from app.security.permissions import require as require_permission
 from app.services.context import ServiceContext
 from app.services.errors import ConsentRequired, ServiceError
 from app.services.lookup import get_live
@@ -25,6 +27,7 @@ def record(
     partner_id: uuid.UUID | None = None,
     notes: str | None = None,
 ) -> ConsentRecord:
+    require_permission(ctx, Permission.RECORD_CONSENT)
     if purpose is ConsentPurpose.PARTNER_SHARING and partner_id is None:
         raise ServiceError(_("Consent to share must name the partner it covers."))
     if purpose is not ConsentPurpose.PARTNER_SHARING and partner_id is not None:
@@ -48,6 +51,9 @@ def record(
 
 
 def withdraw(ctx: ServiceContext, consent_id: uuid.UUID, on: date | None = None) -> ConsentRecord:
+    """From ``on`` the purpose is refused again: no new referral or slip for a withdrawn
+    sharing consent, and no place in anonymised exports for a withdrawn statistics one."""
+    require_permission(ctx, Permission.RECORD_CONSENT)
     with ctx.transaction() as session:
         consent = get_live(session, ConsentRecord, consent_id, _("Consent"))
         if consent.withdrawn_on is not None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+import app.services.audit_capture  # noqa: F401  (every service edit is in the access log)
 import app.sync.capture  # noqa: F401  (every service edit reaches the sync outbox)
 from app.models.base import SyncedMixin
 from app.models.enums import StaffRole

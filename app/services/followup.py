@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import Beneficiary, FollowUpSession, SessionNote
 from app.models.enums import Confidentiality, SessionKind
+from app.security.permissions import Permission, may, require
 from app.services.context import ServiceContext
-from app.services.errors import NotAllowed, NotFound
+from app.services.errors import NotFound
 from app.services.lookup import get_live
 from app.services.validation import OptionalText, Text, parse, require_not_future, validate
 
@@ -54,8 +55,8 @@ def record_session(
     """A session held by the acting staff member, with the first revision of its note."""
     fields = parse(_NewSession, locals())
     require_not_future(ctx, fields.held_on, "held_on")
-    if fields.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY and not _may_read_all(ctx):
-        raise NotAllowed(_("Only a psychologist can record a psychologist-only session."))
+    if fields.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY:
+        require(ctx, Permission.WRITE_RESTRICTED_NOTES)
     with ctx.transaction() as session:
         get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
         record = FollowUpSession(
@@ -123,7 +124,7 @@ def list_sessions(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Follow
 
 
 def _may_read_all(ctx: ServiceContext) -> bool:
-    return ctx.actor.is_psychologist
+    return may(ctx, Permission.READ_RESTRICTED_NOTES)
 
 
 def _visible_session(

@@ -20,8 +20,9 @@ from app.i18n import _
 from app.models import ActionPlan, Beneficiary, NeedsAssessment, Team
 from app.models.base import utcnow
 from app.models.enums import PlanOutcome, PlanStatus
+from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
-from app.services.errors import InvalidTransition, NotAllowed, ServiceError
+from app.services.errors import InvalidTransition, ServiceError
 from app.services.goals import (
     EDITABLE,
     STATUS_LABELS,
@@ -140,6 +141,7 @@ def return_to_draft(ctx: ServiceContext, plan_id: uuid.UUID) -> ActionPlan:
 
 def activate(ctx: ServiceContext, plan_id: uuid.UUID) -> ActionPlan:
     """Direct activation, unless the team wants a supervisor to approve plans first."""
+    require(ctx, Permission.ACTIVATE_PLAN)
     return _step(ctx, plan_id, "activate", S.ACTIVE, _activate_directly)
 
 
@@ -163,6 +165,7 @@ def close(
     closed_on: date | None = None,
 ) -> ActionPlan:
     """Closed with an outcome (today unless said otherwise); a closed plan never changes."""
+    require(ctx, Permission.CLOSE_PLAN)
     fields = parse(_Closing, locals())
     day = fields.closed_on or ctx.today()
     require_not_future(ctx, day, "closed_on")
@@ -229,8 +232,7 @@ def _require_ready(_ctx: ServiceContext, _session: Session, plan: ActionPlan) ->
 
 
 def _approve(ctx: ServiceContext, session: Session, plan: ActionPlan) -> None:
-    if not ctx.actor.is_supervisor:
-        raise NotAllowed(_("Only a supervisor can approve an action plan."))
+    require(ctx, Permission.APPROVE_PLAN)
     _activate(ctx, session, plan, approved=True)
 
 
@@ -238,9 +240,11 @@ def _activate_directly(ctx: ServiceContext, session: Session, plan: ActionPlan) 
     beneficiary = get_live(session, Beneficiary, plan.beneficiary_id, _("Beneficiary"))
     team = session.get(Team, beneficiary.team_id) if beneficiary.team_id else None
     needs_approval = team is not None and team.requires_plan_approval
-    if needs_approval and not ctx.actor.is_supervisor:
-        raise NotAllowed(
-            _("This team requires a supervisor's approval: submit the plan for approval.")
+    if needs_approval:
+        require(
+            ctx,
+            Permission.APPROVE_PLAN,
+            _("This team requires a supervisor's approval: submit the plan for approval."),
         )
     _activate(ctx, session, plan, approved=needs_approval)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.i18n import N_, _
 from app.models import Action, ActionPlan, Beneficiary, Goal, Partner, PartnerService, Referral
 from app.models.enums import ConsentPurpose, ReferralStatus
+from app.security.permissions import Permission, require
 from app.services import consent
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, InvalidTransition, ServiceError, ValidationFailed
@@ -74,6 +75,7 @@ def refer(
     sent_on: date | None = None,
 ) -> Referral:
     """A referral sent today unless said otherwise, with a new unique reference."""
+    require(ctx, Permission.REFER)
     fields = parse(_NewReferral, locals())
     day = fields.sent_on or ctx.today()
     require_not_future(ctx, day, "sent_on")
@@ -124,6 +126,21 @@ def update_status(
         referral.status, referral.status_changed_on = fields.status, day
         if outcome is not None:
             referral.outcome = fields.outcome
+        return referral
+
+
+def printable(ctx: ServiceContext, referral_id: uuid.UUID) -> Referral:
+    """The referral, if its slip may be printed now; ConsentRequired if not.
+
+    A slip hands the person's details to the partner: it needs the consent to share with
+    that partner *today*, not only when the referral was sent (consent may have been
+    withdrawn since). Whatever prints a slip asks this first.
+    """
+    with ctx.reading() as session:
+        referral = get_live(session, Referral, referral_id, _("Referral"))
+        consent.require(
+            session, referral.beneficiary_id, ConsentPurpose.PARTNER_SHARING, referral.partner_id
+        )
         return referral
 
 

@@ -32,6 +32,7 @@ from app.models.enums import (
     PlanStatus,
     ResponsibleKind,
 )
+from app.security.permissions import Permission, may
 from app.services.context import ServiceContext
 from app.services.referrals import TERMINAL
 
@@ -219,7 +220,7 @@ def _releases(session: Session, ctx: ServiceContext, today: date) -> list[WorkIt
 
 
 def _approvals(session: Session, ctx: ServiceContext) -> list[WorkItem]:
-    if not ctx.actor.is_supervisor:
+    if not may(ctx, Permission.APPROVE_PLAN):
         return []
     query = (
         select(ActionPlan.title, *_PERSON)

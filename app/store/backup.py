@@ -26,6 +26,7 @@ from app.store.header import (
     HEADER_NAME,
     ProfileHeader,
     fsync_directory,
+    header_bytes,
     parse_header,
     write_header,
 )
@@ -73,7 +74,7 @@ def backup(profile: Profile, out: Path) -> Path:
         partial = out.with_name(out.name + ".partial")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(MANIFEST_NAME, manifest.model_dump_json(indent=2))
-            archive.writestr(HEADER_NAME, profile.header.model_dump_json(indent=2))
+            archive.writestr(HEADER_NAME, header_bytes(profile.header))
             archive.write(copy, arcname=profile.header.database)
         with open(partial, "rb") as handle:
             os.fsync(handle.fileno())

@@ -4,6 +4,12 @@ It holds the format version, the KDF parameters and salt, the wrapped key and th
 of the database file; never anything personal. It is replaced atomically (write a
 temporary file, fsync, rename, fsync the folder), so a crash leaves either the old or
 the new header in place, never a mix.
+
+Format 2 adds the optional ``guard`` section (:mod:`app.store.guard`): the unlock
+limits of a profile enrolled with a server. It is authenticated by its own MAC, not by
+the wrapped key's associated data, so the limits change without re-wrapping the key;
+the associated data stays that of format 1. A header without a guard is still
+written as format 1, readable by older versions.
 """
 
 from __future__ import annotations
@@ -18,10 +24,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.i18n import _
 from app.store.errors import CorruptProfile, ProfileNotFound, UnsupportedProfile
+from app.store.guard import UnlockGuard
 from app.store.keys import KdfParams, derive_key, new_salt, unwrap_key, wrap_key
 
 HEADER_NAME = "profile.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+UNGUARDED_FORMAT = 1
+AAD_FORMAT = 1  # the associated data of the wrapped key never changed since format 1
 
 
 class KdfSection(BaseModel):
@@ -50,10 +59,16 @@ class ProfileHeader(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     format: Literal["passerelle-profile"] = "passerelle-profile"
-    format_version: int = FORMAT_VERSION
+    format_version: int = UNGUARDED_FORMAT
     database: str
     kdf: KdfSection
     wrapped_key: WrappedKey
+    guard: UnlockGuard | None = None
+
+    def with_guard(self, guard: UnlockGuard | None) -> ProfileHeader:
+        """The same key material with another guard (the wrapped key is untouched)."""
+        version = FORMAT_VERSION if guard is not None else UNGUARDED_FORMAT
+        return self.model_copy(update={"guard": guard, "format_version": version})
 
     @classmethod
     def seal(
@@ -93,7 +108,7 @@ class ProfileHeader(BaseModel):
 
 
 def _aad(database: str, kdf: KdfSection) -> bytes:
-    bound = {"format_version": FORMAT_VERSION, "database": database, "kdf": kdf.model_dump()}
+    bound = {"format_version": AAD_FORMAT, "database": database, "kdf": kdf.model_dump()}
     return json.dumps(bound, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -131,7 +146,13 @@ def parse_header(raw: bytes) -> ProfileHeader:
 
 
 def write_header(folder: Path, header: ProfileHeader) -> None:
-    write_atomically(folder / HEADER_NAME, header.model_dump_json(indent=2).encode())
+    write_atomically(folder / HEADER_NAME, header_bytes(header))
+
+
+def header_bytes(header: ProfileHeader) -> bytes:
+    """The header as written to disk (an unguarded header keeps the format 1 layout)."""
+    exclude = {"guard"} if header.guard is None else set()
+    return header.model_dump_json(indent=2, exclude=exclude).encode()
 
 
 def write_atomically(path: Path, data: bytes) -> None:

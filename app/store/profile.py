@@ -5,32 +5,62 @@ schema in one transaction), ``change_passphrase`` re-wraps the key (atomic heade
 swap) and ``rekey`` re-encrypts the whole database under a new key: the new database is
 written beside the old one and the header swap is the single atomic step that
 switches to it, so a crash at any point leaves one consistent, openable profile.
+
+A profile enrolled with a server also carries an unlock guard (:mod:`app.store.guard`):
+wrong passphrases are counted and destroy the key at the server's limit, and a laptop
+away from the server too long opens only through ``check_in`` (the sync layer's call to
+the server), which this module knows only as a callable: the store stays below sync.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.i18n import _
 from app.models import ProfileSetting
-from app.store import migrate, search_index
+from app.models.base import utcnow
+from app.store import escrow, lockout, migrate, search_index
 from app.store.engine import connect_keyed, create_keyed_engine, integrity_errors, key_pragma
-from app.store.errors import CorruptProfile, MigrationFailed, ProfileExists, WeakPassphrase
+from app.store.errors import (
+    CorruptProfile,
+    KeyDestroyed,
+    MigrationFailed,
+    ProfileExists,
+    ServerContactRequired,
+    WeakPassphrase,
+    WrongPassphrase,
+)
+from app.store.guard import GUARD_SETTING, UnlockGuard
 from app.store.header import HEADER_NAME, ProfileHeader, read_header, write_header
 from app.store.keys import KdfParams, new_database_key
 
 MIN_PASSPHRASE_LENGTH = 8
+
+
+class GuardState(enum.Enum):
+    """Whether an unlocked profile may be used without reaching the server first."""
+
+    OPEN = "open"  # no guard (local only), or within its limits
+    OVERDUE = "overdue"  # too many days since the last server contact
+    TAMPERED = "tampered"  # the guard was edited or removed: trust it no more
+
+
+CheckIn = Callable[["Profile"], None]
+"""Reach the server for an unlocked profile (the sync layer's); raises when it cannot."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +85,7 @@ class Profile:
         self.folder = folder
         self.header = header
         self._key = key
+        self._header_lock = threading.Lock()  # sync (guard) vs. lock screen (counter)
         self.engine: Engine = create_keyed_engine(self.database_path, key)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
         self.timings = UnlockTimings(0.0, 0.0)
@@ -86,15 +117,38 @@ class Profile:
         return profile
 
     @classmethod
-    def open(cls, folder: Path, passphrase: str) -> Profile:
+    def open(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        check_in: CheckIn | None = None,
+        now: datetime | None = None,
+    ) -> Profile:
+        """Unlock; a wrong passphrase counts against the guard (the key goes at its limit).
+
+        A profile overdue for server contact, or whose guard was tampered with, is
+        returned only once ``check_in`` reached the server; without one (or when it
+        fails) it is closed again and :class:`ServerContactRequired` is raised.
+        """
         folder = Path(folder)
         header = read_header(folder)
         started = time.perf_counter()
         wrapping_key = header.derive_wrapping_key(passphrase)
         kdf_done = time.perf_counter()
-        key = header.unwrap(wrapping_key)
+        try:
+            key = header.unwrap(wrapping_key)
+        except WrongPassphrase:
+            left, _counted = lockout.record_failure(folder, header)
+            raise WrongPassphrase(left) from None
+        header = lockout.reset_failures(folder, header)
         profile = cls.open_with_key(folder, header, key)
         profile.timings = UnlockTimings(kdf_done - started, time.perf_counter() - kdf_done)
+        try:
+            profile._enforce_guard(check_in, now)
+        except BaseException:
+            profile.close()
+            raise
         return profile
 
     @classmethod
@@ -115,6 +169,75 @@ class Profile:
     def close(self) -> None:
         self.engine.dispose()
         self._key = b""
+
+    # -- the unlock guard -------------------------------------------------------------
+
+    def guard_state(self, now: datetime | None = None) -> GuardState:
+        guard = self.header.guard
+        if guard is None:
+            with self.sessions.begin() as session:
+                installed = session.scalar(
+                    select(ProfileSetting.value).where(ProfileSetting.key == GUARD_SETTING)
+                )
+            return GuardState.TAMPERED if installed else GuardState.OPEN
+        if not guard.is_authentic(self._key):
+            return GuardState.TAMPERED
+        return GuardState.OVERDUE if guard.contact_overdue(now or utcnow()) else GuardState.OPEN
+
+    def _enforce_guard(self, check_in: CheckIn | None, now: datetime | None) -> None:
+        state = self.guard_state(now)
+        if state is GuardState.OPEN:
+            return
+        if check_in is not None:
+            check_in(self)
+            if self.guard_state(now) is GuardState.OPEN:
+                return
+        raise ServerContactRequired(tampered=state is GuardState.TAMPERED)
+
+    def record_server_contact(
+        self, *, max_failed_unlocks: int, max_offline_days: int, at: datetime | None = None
+    ) -> None:
+        """The server confirmed this device (a sync, a check-in): renew the guard."""
+        with self._header_lock:
+            current = self.header.guard
+            guard = UnlockGuard.issue(
+                self._key,
+                max_failed_unlocks=max_failed_unlocks,
+                max_offline_days=max_offline_days,
+                last_contact=at or utcnow(),
+                failed_unlocks=current.failed_unlocks if current is not None else 0,
+            )
+            header = self.header.with_guard(guard)
+            write_header(self.folder, header)  # first: a marker without header is "tampered"
+            self.header = header
+        if current is None:
+            with self.sessions.begin() as session:
+                if session.get(ProfileSetting, GUARD_SETTING) is None:
+                    session.add(ProfileSetting(key=GUARD_SETTING, value="1"))
+
+    def verify_passphrase(self, passphrase: str) -> None:
+        """The lock screen's check: counts a failure like an unlock, keeps nothing.
+
+        Raises :class:`WrongPassphrase` (with the attempts left) or, on the last allowed
+        failure, :class:`KeyDestroyed` once the profile is closed and its files destroyed.
+        """
+        header = self.header
+        try:
+            header.open_key(passphrase)
+        except WrongPassphrase:
+            with self._header_lock:
+                try:
+                    left, self.header = lockout.record_failure(self.folder, self.header)
+                except KeyDestroyed:
+                    self.close()
+                    raise
+            raise WrongPassphrase(left) from None
+        with self._header_lock:
+            self.header = lockout.reset_failures(self.folder, self.header)
+
+    def sealed_key(self, public_key: str, device_id: uuid.UUID) -> escrow.SealedKey:
+        """This profile's key sealed for the administration's recovery public key."""
+        return escrow.seal_key(self._key, public_key, device_id)
 
     def __enter__(self) -> Profile:
         return self
@@ -141,8 +264,10 @@ class Profile:
         check_passphrase_strength(new_passphrase)
         params = kdf or self.header.kdf.params
         header = ProfileHeader.seal(self._key, new_passphrase, params, self.header.database)
-        write_header(self.folder, header)
-        self.header = header
+        with self._header_lock:
+            header = header.with_guard(self.header.guard)  # same key: its MAC still holds
+            write_header(self.folder, header)
+            self.header = header
 
     def rekey(self, passphrase: str) -> None:
         """Re-encrypt every page under a fresh key (for a suspected key compromise)."""
@@ -166,9 +291,19 @@ class Profile:
             new_path.unlink()
             raise CorruptProfile(_("the re-encrypted copy failed its integrity check"))
         header = ProfileHeader.seal(new_key, passphrase, self.header.kdf.params, new_name)
+        old = self.header.guard
+        if old is not None:  # the guard's MAC follows the key; the counter starts again
+            guard = UnlockGuard.issue(
+                new_key,
+                max_failed_unlocks=old.max_failed_unlocks,
+                max_offline_days=old.max_offline_days,
+                last_contact=old.last_contact,
+            )
+            header = header.with_guard(guard if old.is_authentic(self._key) else None)
         old_path = self.database_path
-        write_header(self.folder, header)
-        self.header, self._key = header, new_key
+        with self._header_lock:
+            write_header(self.folder, header)
+            self.header, self._key = header, new_key
         _remove_database(old_path)
         self.engine = create_keyed_engine(self.database_path, new_key)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

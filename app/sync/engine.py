@@ -179,6 +179,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     try:
         with client:
             report.add_push(push_outbox(profile.engine, client, options.batch_size))
+            extras.after_push(profile, client)
             _pull_all(profile, client, uuid.UUID(settings[state.SERVER_ID]), options, report)
             extras.after_pull(profile, client)
     except DeviceRevoked as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
+from app.models.enums import RetentionAction
 from app.sync import state
 
 POLICY_KEY = "policy"
@@ -20,6 +21,14 @@ class Policy(BaseModel):
     max_offline_days: int = Field(default=30, ge=1)
     max_failed_unlocks: int = Field(default=10, ge=3)
     retention_days: dict[str, int] = Field(default_factory=dict)  # case state -> days
+    # case state -> what happens when its period ends (anonymise when not said)
+    retention_actions: dict[str, RetentionAction] = Field(default_factory=dict)
+    # Device security (issue 6): how often the laptop renews its device token, and the
+    # administration's recovery public key its database key is escrowed for (none: no
+    # escrow). The public key is no secret; the private one never reaches the server.
+    token_rotation_days: int = Field(default=30, ge=1)
+    recovery_public_key: str | None = None
+    recovery_key_id: str | None = None
 
 
 def read_policy(connection: Connection) -> Policy:

@@ -1,8 +1,7 @@
-"""What users read for each value of the domain's closed vocabularies (``app.models.enums``).
+"""Enum labels for widgets: the one table of ``app.labels``, with widget helpers.
 
-One table for every enum, so a combo box, a table cell and a printed line say the same
-word. Members of different enums may share a value ("open", "done"), so the table is
-keyed by enum class first. ``label(member)`` translates at call time.
+The table itself lives outside the views (reports print the same words); here are the
+shapes widgets want: blank cells for unset values and (label, member) combo choices.
 """
 
 from __future__ import annotations
@@ -10,157 +9,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
-from app.i18n import N_, _
+from app.labels import LABELLED_ENUMS, label
 from app.models.enums import (
     ActionStatus,
-    AssessmentStage,
-    AssessmentStatus,
-    CaseStatus,
-    Confidentiality,
-    ConsentMethod,
-    ConsentPurpose,
-    DecisionStatus,
-    FacilityKind,
-    GoalStatus,
     LegalStatus,
-    OutcomeCheckpoint,
-    PartnerKind,
-    PlanOutcome,
     PlanStatus,
     ReferralStatus,
-    ResponsibleKind,
-    SessionKind,
-    Sex,
     StaffRole,
 )
 
+__all__ = ["LABELLED_ENUMS", "label"]
+
 E = TypeVar("E", bound=StrEnum)
-
-_LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
-    StaffRole: {
-        StaffRole.PSYCHOLOGIST: N_("Psychologist"),
-        StaffRole.SOCIAL_WORKER: N_("Social worker"),
-        StaffRole.EDUCATOR: N_("Educator"),
-        StaffRole.SUPERVISOR: N_("Supervisor"),
-        StaffRole.ADMIN: N_("Administrator"),
-    },
-    FacilityKind: {
-        FacilityKind.PRISON: N_("Prison"),
-        FacilityKind.REGIONAL_OFFICE: N_("Regional office"),
-        FacilityKind.CENTRAL: N_("Central administration"),
-    },
-    Sex: {
-        Sex.FEMALE: N_("Female"),
-        Sex.MALE: N_("Male"),
-    },
-    LegalStatus: {
-        LegalStatus.PRE_TRIAL: N_("Pre-trial detention"),
-        LegalStatus.SENTENCED: N_("Sentenced"),
-        LegalStatus.CONDITIONAL_RELEASE: N_("Conditional release"),
-        LegalStatus.RELEASED: N_("Released"),
-    },
-    CaseStatus: {
-        CaseStatus.OPEN: N_("Open case"),
-        CaseStatus.CLOSED: N_("Closed case"),
-    },
-    ConsentPurpose: {
-        ConsentPurpose.ASSESSMENT: N_("Needs assessment"),
-        ConsentPurpose.PARTNER_SHARING: N_("Sharing with a partner"),
-        ConsentPurpose.STATISTICS: N_("Anonymised statistics"),
-    },
-    ConsentMethod: {
-        ConsentMethod.WRITTEN: N_("Written"),
-        ConsentMethod.ORAL: N_("Oral"),
-    },
-    AssessmentStage: {
-        AssessmentStage.INTAKE: N_("Intake"),
-        AssessmentStage.REVIEW: N_("Review"),
-        AssessmentStage.PRE_RELEASE: N_("Before release"),
-        AssessmentStage.POST_RELEASE: N_("After release"),
-    },
-    AssessmentStatus: {
-        AssessmentStatus.DRAFT: N_("Draft"),
-        AssessmentStatus.COMPLETED: N_("Completed"),
-    },
-    PlanStatus: {
-        PlanStatus.DRAFT: N_("Draft"),
-        PlanStatus.AWAITING_APPROVAL: N_("Awaiting approval"),
-        PlanStatus.ACTIVE: N_("Active"),
-        PlanStatus.UNDER_REVIEW: N_("Under review"),
-        PlanStatus.CLOSED: N_("Closed"),
-    },
-    PlanOutcome: {
-        PlanOutcome.ACHIEVED: N_("Achieved"),
-        PlanOutcome.PARTIALLY_ACHIEVED: N_("Partially achieved"),
-        PlanOutcome.NOT_ACHIEVED: N_("Not achieved"),
-        PlanOutcome.TRANSFERRED: N_("Transferred"),
-        PlanOutcome.DISCONTINUED: N_("Discontinued"),
-    },
-    GoalStatus: {
-        GoalStatus.OPEN: N_("In progress"),
-        GoalStatus.ACHIEVED: N_("Achieved"),
-        GoalStatus.ABANDONED: N_("Abandoned"),
-    },
-    ResponsibleKind: {
-        ResponsibleKind.BENEFICIARY: N_("The beneficiary"),
-        ResponsibleKind.STAFF: N_("A staff member"),
-        ResponsibleKind.PARTNER: N_("A partner"),
-    },
-    ActionStatus: {
-        ActionStatus.PLANNED: N_("Planned"),
-        ActionStatus.IN_PROGRESS: N_("In progress"),
-        ActionStatus.DONE: N_("Done"),
-        ActionStatus.CANCELLED: N_("Cancelled"),
-    },
-    SessionKind: {
-        SessionKind.INDIVIDUAL: N_("Individual session"),
-        SessionKind.GROUP_WORKSHOP: N_("Group workshop"),
-        SessionKind.FAMILY_VISIT: N_("Family visit"),
-        SessionKind.PHONE: N_("Phone call"),
-        SessionKind.HOME_VISIT: N_("Home visit"),
-    },
-    Confidentiality: {
-        Confidentiality.STANDARD: N_("Standard"),
-        Confidentiality.PSYCHOLOGIST_ONLY: N_("Psychologists only"),
-    },
-    PartnerKind: {
-        PartnerKind.NGO: N_("Association (NGO)"),
-        PartnerKind.EMPLOYER: N_("Employer"),
-        PartnerKind.LOCAL_AUTHORITY: N_("Local authority"),
-        PartnerKind.PUBLIC_SERVICE: N_("Public service"),
-        PartnerKind.FOUNDATION: N_("Foundation"),
-        PartnerKind.OTHER: N_("Other"),
-    },
-    ReferralStatus: {
-        ReferralStatus.SENT: N_("Sent"),
-        ReferralStatus.ACCEPTED: N_("Accepted"),
-        ReferralStatus.STARTED: N_("Started"),
-        ReferralStatus.COMPLETED: N_("Completed"),
-        ReferralStatus.REFUSED: N_("Refused"),
-        ReferralStatus.NO_SHOW: N_("Did not attend"),
-        ReferralStatus.CANCELLED: N_("Cancelled"),
-    },
-    DecisionStatus: {
-        DecisionStatus.OPEN: N_("To do"),
-        DecisionStatus.DONE: N_("Done"),
-        DecisionStatus.CANCELLED: N_("Cancelled"),
-    },
-    OutcomeCheckpoint: {
-        OutcomeCheckpoint.MONTHS_6: N_("6 months after release"),
-        OutcomeCheckpoint.MONTHS_12: N_("12 months after release"),
-        OutcomeCheckpoint.MONTHS_24: N_("24 months after release"),
-    },
-}
-
-LABELLED_ENUMS: tuple[type[StrEnum], ...] = tuple(_LABELS)
-
-
-def label(member: StrEnum) -> str:
-    """The translated label of one enum member (the raw value if it has none, never a crash)."""
-    labels = _LABELS.get(type(member))
-    if labels is None or member not in labels:
-        return str(member.value)
-    return _(labels[member])
 
 
 def label_or_blank(member: StrEnum | None) -> str:

@@ -12,6 +12,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.models.enums import StaffRole
@@ -24,6 +25,7 @@ from app.store.profile import Profile, is_profile
 DEMO_PASSPHRASE = "demo-passerelle"
 DEMO_BENEFICIARIES = 400
 DEMO_OWNER = "Salma Bennani"
+ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "passerelle-256.png"
 
 
 def create_demo_profile(folder: Path, kdf: KdfParams | None = None) -> Profile:
@@ -48,6 +50,8 @@ def run_gui(demo: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Passerelle")
+    app.setDesktopFileName("passerelle")  # matches installer/linux/passerelle.desktop
+    app.setWindowIcon(QIcon(str(ICON)))
     settings = load_settings()
     apply_language(app, settings.language)
     with tempfile.TemporaryDirectory(prefix="passerelle-demo-") as scratch:

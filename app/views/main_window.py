@@ -14,11 +14,14 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from app.i18n import _
-from app.services import owner
+from app.models import AccessAction
+from app.services import audit, owner
 from app.services.passphrase import RETRY_BASE_MS
 from app.settings import Settings, save_settings
+from app.store.errors import KeyDestroyed
 from app.store.keys import KdfParams
 from app.store.profile import Profile
+from app.views import clipboard
 from app.views.app_state import AppState
 from app.views.autolock import IdleWatcher
 from app.views.status_bar import StatusBar
@@ -65,6 +68,8 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self.unlock_screen.unlocked.connect(self.open_profile)
         self.lock_screen.resumed.connect(self._resume)
+        self.lock_screen.erased.connect(self._key_destroyed)
+        self.clipboard = clipboard.install(self)  # copied identifiers do not linger
         lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
         lock_shortcut.activated.connect(self.lock)
         sync_shortcut = QShortcut(QKeySequence("F5"), self)
@@ -82,6 +87,7 @@ class MainWindow(QMainWindow):
         self._build_workspace()
         self._start_sync()
         self.idle.resume()
+        audit.record_access(ctx, AccessAction.UNLOCK, "profile")
 
     def _build_workspace(self) -> None:
         assert self.state is not None
@@ -101,6 +107,7 @@ class MainWindow(QMainWindow):
         if self.workspace is None or self.state is None or self.is_locked:
             return
         self.lock_screen.lock(self.state.profile)
+        self.clipboard.clear_ours()
         self.stack.setCurrentWidget(self.lock_screen)
         self.workspace.hide()
         self.idle.pause()
@@ -108,6 +115,7 @@ class MainWindow(QMainWindow):
             self.sync.pause()
         self.setWindowTitle("Passerelle — " + _("Locked"))
         self.locked.emit()
+        audit.record_access(self.state.ctx, AccessAction.LOCK, "profile")  # once locked
 
     def _resume(self) -> None:
         if self.workspace is None:
@@ -119,6 +127,8 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.resume()
         self.unlocked.emit()
+        if self.state is not None:
+            audit.record_access(self.state.ctx, AccessAction.UNLOCK, "profile")
 
     def _language_changed(self, language: str) -> None:
         from PySide6.QtWidgets import QApplication
@@ -187,6 +197,12 @@ class MainWindow(QMainWindow):
         )
         self.wiped_notice.open()
 
+    def _key_destroyed(self) -> None:
+        """Too many wrong passphrases on the lock screen: the key is gone, as after a wipe."""
+        self._wiped()
+        if self.wiped_notice is not None:
+            self.wiped_notice.setText(str(KeyDestroyed()))
+
     def _restore_geometry(self) -> None:
         if self.settings.window_geometry:
             self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode()))
@@ -196,6 +212,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         save_settings(self.settings, self.settings_file)
+        self.clipboard.clear_ours()
         self._stop_sync()
         if self.state is not None:
             self.state.profile.close()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.i18n import _
+from app.security.permissions import Permission, may
 from app.settings import Settings, save_settings, settings_path
 from app.views.app_state import AppState
 
@@ -60,6 +61,8 @@ class SettingsPage(QWidget):
         column.addWidget(self._language_group())
         column.addWidget(self._security_group())
         column.addWidget(self._sync_group())
+        if may(state.ctx, Permission.PREVIEW_RETENTION):
+            column.addWidget(self._retention_group())
         column.addLayout(actions)
         column.addWidget(self._about_group())
         column.addStretch(1)
@@ -108,6 +111,31 @@ class SettingsPage(QWidget):
             _note(_("The window locks itself after this many minutes without any input.")),
         )
         return group
+
+    def _retention_group(self) -> QGroupBox:
+        """Supervisors and administrators: the closed cases past their retention period."""
+        self.retention_button = QPushButton(_("&Retention of closed cases…"))
+        self.retention_button.setObjectName("retention")
+        self.retention_button.clicked.connect(self.show_retention)
+        group = QGroupBox(_("Protection of the case files"))
+        form = QFormLayout(group)
+        form.addRow(self.retention_button)
+        form.addRow(
+            _note(
+                _(
+                    "Closed cases past the period set by the administration are "
+                    "anonymised or purged, after you have seen the list."
+                )
+            )
+        )
+        return group
+
+    def show_retention(self) -> QWidget:
+        from app.views.retention import RetentionDialog
+
+        dialog = RetentionDialog(self.state, self)
+        dialog.open()
+        return dialog
 
     def _sync_group(self) -> QGroupBox:
         self.sync_minutes = QSpinBox()

@@ -3,6 +3,10 @@
 Unlocking derives the key with Argon2 (about 0.3 s by design), so it runs off the GUI
 thread behind a busy state. Repeated wrong passphrases make the next attempt wait a
 growing delay; the lock screen shows nothing from the profile but its folder name.
+On a profile enrolled with a server, both screens also say how many attempts are left
+before the local copy is erased and when the server must be reached (the unlock guard,
+read from the plaintext header); after unlocking, a warning says what is at stake when
+the deadline is near.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -26,11 +31,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services import owner
+from app.services.errors import ServiceError
 from app.services.passphrase import RETRY_BASE_MS, retry_delay_ms
+from app.services.unlock_limits import offline_warning, unlock_notice
 from app.settings import Settings
-from app.store.errors import StoreError, WrongPassphrase
+from app.store.errors import KeyDestroyed, StoreError, WrongPassphrase
 from app.store.keys import KdfParams
 from app.store.profile import Profile, is_profile
+from app.sync import checkin
 from app.views.first_run import FirstRunWizard
 from app.views.tasks import run_in_background
 
@@ -101,6 +109,11 @@ class PassphrasePrompt(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b3261e;")
         self.message.hide()
+        self.notice = QLabel()  # attempts and days left: stays while the message changes
+        self.notice.setObjectName("unlockNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #8a5300;")
+        self.notice.hide()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setTextVisible(False)
@@ -123,6 +136,7 @@ class PassphrasePrompt(QWidget):
         layout.addWidget(self.label)
         layout.addLayout(row)
         layout.addWidget(self.message)
+        layout.addWidget(self.notice)
         layout.addWidget(self.busy_bar)
         layout.addWidget(self.busy_label)
 
@@ -158,6 +172,10 @@ class PassphrasePrompt(QWidget):
     def show_error(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def record_failure(self, text: str) -> None:
         """A wrong passphrase: say so, clear the field, and impose the growing wait."""
@@ -224,6 +242,7 @@ class UnlockScreen(QWidget):
         self.settings = settings
         self.kdf = kdf
         self.wizard: FirstRunWizard | None = None
+        self.notice_box: QMessageBox | None = None
         self.stack = QStackedWidget()
         self.stack.addWidget(self._welcome_body())
         self.stack.addWidget(self._unlock_body(base_delay_ms))
@@ -269,6 +288,7 @@ class UnlockScreen(QWidget):
         self.prompt = PassphrasePrompt(_("Unlocking…"), base_delay_ms)
         self.prompt.submitted.connect(self._unlock)
         self.profile_list.itemActivated.connect(lambda _item: self.prompt.focus_field())
+        self.profile_list.currentRowChanged.connect(lambda _row: self.show_limits())
         profiles_label = QLabel(_("P&rofile"))
         profiles_label.setBuddy(self.profile_list)
         self.create_button = QPushButton(_("Create a &new profile…"))
@@ -313,6 +333,10 @@ class UnlockScreen(QWidget):
         else:
             self.welcome_button.setFocus()
 
+    def show_limits(self) -> None:
+        folder = self.selected_folder()
+        self.prompt.show_notice(unlock_notice(folder) if folder is not None else "")
+
     def selected_folder(self) -> Path | None:
         item = self.profile_list.currentItem()
         return Path(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
@@ -332,7 +356,9 @@ class UnlockScreen(QWidget):
             self.prompt.show_error(_("Choose a profile first."))
             return
         self._set_busy(True)
-        run_in_background(lambda: Profile.open(folder, passphrase), self._opened, self._open_failed)
+        run_in_background(
+            lambda: checkin.open_profile(folder, passphrase), self._opened, self._open_failed
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self.prompt.set_busy(busy)
@@ -342,6 +368,10 @@ class UnlockScreen(QWidget):
     def _opened(self, profile: Profile) -> None:
         self._set_busy(False)
         self.prompt.succeeded()
+        self.show_limits()
+        warning = offline_warning(profile)
+        if warning:
+            self._notify(_("Sync soon"), warning)
         if owner.load_actor(profile.sessions) is None:
             self._open_owner_step(profile)
             return
@@ -351,7 +381,11 @@ class UnlockScreen(QWidget):
         self._set_busy(False)
         if isinstance(error, WrongPassphrase):
             self.prompt.record_failure(str(error))
-        elif isinstance(error, StoreError):
+            self.show_limits()
+        elif isinstance(error, KeyDestroyed):
+            self.refresh_profiles()
+            self._notify(_("Profile erased"), str(error))
+        elif isinstance(error, StoreError | ServiceError):
             self.prompt.show_error(str(error))
         elif isinstance(error, OSError):
             self.prompt.show_error(
@@ -361,6 +395,13 @@ class UnlockScreen(QWidget):
             self.prompt.show_error(
                 _("The profile could not be opened ({kind}).").format(kind=type(error).__name__)
             )
+
+    def _notify(self, title: str, text: str) -> None:
+        """A window-modal message that does not block (tests read ``notice_box``)."""
+        self.notice_box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        self.notice_box.open()
 
     # -- creating ---------------------------------------------------------------------
 
@@ -388,6 +429,7 @@ class LockScreen(QWidget):
     """Hides the workspace until the owner's passphrase is typed again."""
 
     resumed = Signal()
+    erased = Signal()  # too many wrong passphrases: the profile's key was destroyed
 
     def __init__(
         self, parent: QWidget | None = None, *, base_delay_ms: int = RETRY_BASE_MS
@@ -417,15 +459,16 @@ class LockScreen(QWidget):
         self.prompt.field.clear()
         if not self.prompt.is_waiting():
             self.prompt.show_error("")
+        self.prompt.show_notice(unlock_notice(profile.folder))
         self.prompt.focus_field()
 
     def _verify(self, passphrase: str) -> None:
         if self._profile is None:
             return
-        header = self._profile.header
+        profile = self._profile
 
         def check() -> None:
-            header.open_key(passphrase)  # raises WrongPassphrase; the key is not kept
+            profile.verify_passphrase(passphrase)  # counts failures; the key is not kept
 
         self.prompt.set_busy(True)
         run_in_background(check, self._verified, self._failed)
@@ -437,6 +480,13 @@ class LockScreen(QWidget):
     def _failed(self, error: Exception) -> None:
         if isinstance(error, WrongPassphrase):
             self.prompt.record_failure(str(error))
+            if self._profile is not None:
+                self.prompt.show_notice(unlock_notice(self._profile.folder))
+        elif isinstance(error, KeyDestroyed):
+            self.prompt.set_busy(False)
+            self.prompt.show_error(str(error))
+            self._profile = None
+            self.erased.emit()
         else:
             self.prompt.set_busy(False)
             self.prompt.show_error(str(error))

@@ -43,20 +43,36 @@ class PageSpec:
     factory: Callable[[AppState], QWidget]
 
 
-def _page_specs() -> list[PageSpec]:
+def _page_specs(state: AppState) -> list[PageSpec]:
+    from app.views.access_log import AccessLogPage, may_open
     from app.views.caseload import CaseloadPage
     from app.views.conflicts import ConflictsPage
+    from app.views.dashboard import DashboardPage
+    from app.views.devices import DevicesPage
+    from app.views.devices import may_open as may_manage_devices
     from app.views.meetings import MeetingsPage
     from app.views.partners import PartnersPage
     from app.views.settings_view import SettingsPage
     from app.views.worklist import WorklistPage
 
+    worklist = PageSpec("worklist", lambda: _("Worklist"), WorklistPage)
+    dashboard = PageSpec("dashboard", lambda: _("Dashboard"), DashboardPage)
+    # A supervisor's home is the team's dashboard; everyone else's, their worklist.
+    home = [dashboard, worklist] if state.ctx.actor.is_supervisor else [worklist, dashboard]
+    # The access log exists only for supervisors and administrators.
+    access_log = [PageSpec("access_log", lambda: _("Access log"), AccessLogPage)]
     return [
-        PageSpec("worklist", lambda: _("Worklist"), WorklistPage),
+        *home,
         PageSpec("caseload", lambda: _("Caseload"), CaseloadPage),
         PageSpec("partners", lambda: _("Partners"), PartnersPage),
         PageSpec("meetings", lambda: _("Meetings"), MeetingsPage),
         PageSpec("conflicts", lambda: _("Conflicts"), ConflictsPage),
+        *(access_log if may_open(state) else []),
+        *(
+            [PageSpec("devices", lambda: _("Laptops"), DevicesPage)]
+            if may_manage_devices(state)
+            else []
+        ),
         PageSpec("settings", lambda: _("Settings"), SettingsPage),
     ]
 
@@ -81,7 +97,7 @@ class Workspace(QWidget):
         self._pages: dict[str, QWidget] = {}
         self._factories: dict[str, Callable[[AppState], QWidget]] = {}
         self._open_cases: dict[uuid.UUID, CaseFileView] = {}
-        for spec in _page_specs():
+        for spec in _page_specs(state):
             self._factories[spec.key] = spec.factory
             self._add_page(spec.key, spec.title(), QWidget())
         self._add_page("cases", _("Open case files"), self.case_tabs)

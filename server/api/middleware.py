@@ -1,7 +1,9 @@
-"""Checks every request passes before any route: protocol version, size, and a last net.
+"""Checks every request passes before any route: rate, protocol version, size, a last net.
 
 Pure ASGI (no ``BaseHTTPMiddleware``) so bodies are never buffered twice. The access
-log names method, path and status only: no query string, no body, no address.
+log names method, path and status only: no query string, no body, no address. Every
+response carries security headers: nothing is cached (``no-store``: replies hold case
+data and tokens), nothing is sniffed or framed, and HSTS is sent over TLS.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.sync.protocol import PROTOCOL_HEADER
 from server.api.errors import error_response, internal_error_response
+from server.api.ratelimit import RateLimiter
 from server.core.settings import ServerSettings
 
 logger = logging.getLogger("passerelle.server")
@@ -24,12 +27,22 @@ API_PREFIX = "/api/v1/"
 HEADER_KEY = PROTOCOL_HEADER.lower().encode("latin-1")
 VERSION_PATTERN = re.compile(r"^\d{1,6}$")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class GuardMiddleware:
     def __init__(self, app: ASGIApp, settings: ServerSettings) -> None:
         self.app = app
         self.settings = settings
+        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,10 +50,15 @@ class GuardMiddleware:
             return
         started = time.monotonic()
         status: dict[str, int] = {"code": 0}
+        extra_headers = SECURITY_HEADERS + ([HSTS] if self._is_tls(scope) else [])
 
         async def send_logged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = int(message["status"])
+                names = {name.lower() for name, _value in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    header for header in extra_headers if header[0] not in names
+                ]
             await send(message)
 
         try:
@@ -60,7 +78,18 @@ class GuardMiddleware:
                 (time.monotonic() - started) * 1000,
             )
 
+    def _is_tls(self, scope: Scope) -> bool:
+        return scope.get("scheme") == "https" or self.settings.tls_cert is not None
+
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        wait = self.limiter.retry_after(str(client[0]) if client else "unknown")
+        if wait is not None:
+            throttled = error_response(
+                429, "throttled", "too many requests: slow down", {"Retry-After": str(wait)}
+            )
+            await throttled(scope, receive, send)
+            return
         if scope["path"].startswith(API_PREFIX):
             refusal = self._protocol_refusal(scope)
             if refusal is not None:

@@ -54,6 +54,16 @@ class ServerSettings(BaseSettings):
     password_parallelism: int = Field(default=4, ge=1)
     # Skip writing last_seen_at more often than this: most requests then stay read-only.
     last_seen_interval_seconds: int = Field(default=60, ge=0)
+    # Device policy sent to laptops (GET /api/v1/policy): days a laptop may stay away
+    # from the server and still unlock, wrong passphrases before its key is destroyed,
+    # and how often it renews its device token.
+    max_offline_days: int = Field(default=30, ge=1, le=3650)
+    max_failed_unlocks: int = Field(default=10, ge=3, le=1000)
+    token_rotation_days: int = Field(default=30, ge=1, le=3650)
+    # Requests per minute per client address (token bucket, per worker process), and the
+    # burst allowed above that pace (an initial sync pulls many pages at once).
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+    rate_limit_burst: int = Field(default=300, ge=1)
 
     @property
     def sqlite_path(self) -> Path:

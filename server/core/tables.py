@@ -71,6 +71,10 @@ class Device(ServerBase):
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
+    # Token rotation: the token replaced last stays valid until the new one is first
+    # used, so a rotation whose reply was lost never locks the laptop out.
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_rotated_at: Mapped[datetime | None]
 
 
 class Record(ServerBase):
@@ -137,3 +141,65 @@ class ScopeExit(ServerBase):
     team_id: Mapped[uuid.UUID | None]  # the team it left, if it changed
     staff_id: Mapped[uuid.UUID | None]  # the staff member it left, if it changed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessLogCopy(ServerBase):
+    """The server's copy of each laptop's access log (docs/sync-protocol.md, access log).
+
+    One chain per laptop profile (``device_id`` is the chain's id, made by the laptop);
+    ``uploaded_by`` is the enrolled device that sent the entry. Rows are only appended:
+    the migration adds triggers refusing UPDATE and DELETE.
+    """
+
+    __tablename__ = "access_log"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    recorded_at: Mapped[datetime] = mapped_column(index=True)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    record_type: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[uuid.UUID | None]
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[uuid.UUID] = mapped_column(index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryKey(ServerBase):
+    """The administration's recovery PUBLIC key (one row); the private key is kept offline."""
+
+    __tablename__ = "recovery_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    public_key: Mapped[str] = mapped_column(String(64))  # base64 of 32 raw X25519 bytes
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeviceEscrow(ServerBase):
+    """A device's database key sealed for the recovery public key (never the key itself)."""
+
+    __tablename__ = "device_escrow"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    sealed: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    unsealed_at: Mapped[datetime | None]  # last recovery file made from it (an audit fact)
+
+
+class RetentionRule(ServerBase):
+    """How long cases in one state are kept, and what happens then (issue 6, retention).
+
+    Sent to every laptop in its policy (:func:`server.services.retention.retention_policy`)
+    and applied to the server's own copy by ``passerelle-server retention run``.
+    """
+
+    __tablename__ = "retention_rule"
+
+    case_state: Mapped[str] = mapped_column(String(32), primary_key=True)
+    days: Mapped[int]
+    action: Mapped[str] = mapped_column(String(16))  # app.models.enums.RetentionAction
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
@@ -103,11 +103,12 @@ def enrol(
 def authenticate(session: Session, token: str, *, pushing: bool, last_seen_interval: int) -> Caller:
     """The caller behind a bearer token, or AuthError with the code the device must obey."""
     now = utcnow()
+    presented = hash_token(token)
     with read_transaction(session):
         row = session.execute(
             select(Device, ServerUser)
             .join(ServerUser, ServerUser.id == Device.user_id)
-            .where(Device.token_hash == hash_token(token))
+            .where(or_(Device.token_hash == presented, Device.previous_token_hash == presented))
         ).first()
         if row is None:
             raise AuthError("unknown device token", "bad_credentials")
@@ -115,11 +116,18 @@ def authenticate(session: Session, token: str, *, pushing: bool, last_seen_inter
         caller = Caller(device.id, device.name, device.status, user_info(user))
         disabled = user.disabled
         last_seen = device.last_seen_at
-    if last_seen is None or now - last_seen >= timedelta(seconds=last_seen_interval):
+        # The new token of a rotation is in use: the one it replaced is no longer valid.
+        forget_previous = device.previous_token_hash is not None and device.token_hash == presented
+    if (
+        forget_previous
+        or last_seen is None
+        or now - last_seen >= timedelta(seconds=last_seen_interval)
+    ):
+        values: dict[str, object] = {"last_seen_at": now}
+        if forget_previous:
+            values["previous_token_hash"] = None
         with write_transaction(session):
-            session.execute(
-                update(Device).where(Device.id == caller.device_id).values(last_seen_at=now)
-            )
+            session.execute(update(Device).where(Device.id == caller.device_id).values(**values))
     _check_status(caller.device_status, disabled, pushing=pushing)
     return caller
 

@@ -20,6 +20,7 @@ from app.sync.protocol import Change, ChangeResult
 from server.core.tables import Record
 from server.services.conflicts import Side, author_of, create_conflict
 from server.services.errors import Rejected
+from server.services.permissions import check_change
 from server.services.scope import BENEFICIARY, Placement, Viewer, place
 from server.services.sequence import SequenceAllocator
 from server.services.store import create_record, replace_placement
@@ -67,6 +68,7 @@ def _create(
     placement = place(session, change.record_type, change.record_id, data)
     if change.record_type != BENEFICIARY:  # a new case is placed by its creator
         _check_scope(author.viewer, placement)
+    check_change(session, author.viewer, change.record_type, None, data, placement)
     record = create_record(
         session, seqs, change.record_type, change.record_id, data, placement, author.device_id
     )
@@ -83,6 +85,7 @@ def _update(
 ) -> ChangeResult:
     before = Placement.of(record)
     _check_scope(author.viewer, before)
+    check_change(session, author.viewer, record.record_type, record.data, values, before)
     base = change.base_version or 0
     me = str(author.device_id)
 

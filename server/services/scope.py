@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import Session
 
 from app.models.enums import Confidentiality, StaffRole
+from app.security.permissions import TABLE, Permission
 from app.sync.records import CASE_LINKS
 from server.core.tables import Record
 from server.services.errors import Rejected
@@ -23,7 +24,8 @@ from server.services.wire import CONFLICT_TYPE, uuid_or_none
 
 BENEFICIARY = "beneficiary"
 SESSION = "follow_up_session"
-RESTRICTED_READERS = frozenset({StaffRole.PSYCHOLOGIST.value, StaffRole.ADMIN.value})
+# Who receives and writes psychologist-only records: the role table says.
+RESTRICTED_READERS = frozenset(role.value for role in TABLE[Permission.HOLD_RESTRICTED_RECORDS])
 
 
 @dataclass(frozen=True)

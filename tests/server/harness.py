@@ -42,6 +42,12 @@ HEADERS = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
 # Argon2id at its cheapest: the suite enrols hundreds of laptops on slow CI machines.
 FAST_HASHING = {"password_time_cost": 1, "password_memory_kib": 1024, "password_parallelism": 1}
 FAST_HASHING_ENV = {f"PASSERELLE_SERVER_{key.upper()}": str(v) for key, v in FAST_HASHING.items()}
+# Every test server is called from 127.0.0.1 by whole modules of tests: the request rate
+# limit (one bucket per address) is lifted, except where a test sets it (tests/security).
+UNLIMITED_RATE_ENV = {
+    "PASSERELLE_SERVER_RATE_LIMIT_PER_MINUTE": "10000000",
+    "PASSERELLE_SERVER_RATE_LIMIT_BURST": "1000000",
+}
 
 
 @dataclass(frozen=True)
@@ -269,7 +275,7 @@ def start_server(
         process = subprocess.Popen(
             [sys.executable, "-m", "server", *args, *extra_args],
             cwd=ROOT,
-            env={**os.environ, **FAST_HASHING_ENV, **(env or {})},
+            env={**os.environ, **FAST_HASHING_ENV, **UNLIMITED_RATE_ENV, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app.i18n import _
-from app.services import beneficiaries
+from app.services import audit, beneficiaries
 from app.views.app_state import AppState
 
 SectionFactory = Callable[[AppState, uuid.UUID], QWidget]
@@ -61,6 +61,7 @@ class CaseFileView(QWidget):
         layout.addWidget(self.tabs, 1)
         self._update_header()
         self._build_at(0)
+        audit.open_case(state.ctx, beneficiary_id)  # the access log: who opened which case
 
     def title(self) -> str:
         person = beneficiaries.get(self.state.ctx, self.beneficiary_id)

@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.models import Beneficiary
 from app.models.enums import CaseStatus, LegalStatus, Sex
+from app.security.permissions import Permission, may
 from app.services import beneficiaries, organisation
 from app.services.errors import ServiceError, ValidationFailed
 from app.views.app_state import AppState
+from app.views.casefile.access_export import AccessExportDialog
 from app.views.casefile.consent_panel import ConsentPanel, ReleaseDialog, confirm
 from app.views.casefile.identity_fields import GROUPS, Field, FieldSpec, normalised, start_side
 from app.views.labels import choices
@@ -68,6 +70,9 @@ class IdentitySection(QWidget):
         self.cancel_button = QPushButton(_("Cancel"))
         self.release_button = QPushButton(_("Record re&lease…"))
         self.close_button = QPushButton(_("Close the &case…"))
+        self.access_button = QPushButton(_("Right of &access export…"))
+        self.access_button.setVisible(may(state.ctx, Permission.EXPORT_SUBJECT_ACCESS))
+        self.access_button.clicked.connect(self.export_access)
         self.edit_button.clicked.connect(self.start_editing)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.cancel_editing)
@@ -79,6 +84,7 @@ class IdentitySection(QWidget):
         toolbar.addStretch(1)
         toolbar.addWidget(self.release_button)
         toolbar.addWidget(self.close_button)
+        toolbar.addWidget(self.access_button)
         content = QWidget()
         body = QVBoxLayout(content)
         body.setContentsMargins(0, 0, 8, 0)
@@ -198,6 +204,13 @@ class IdentitySection(QWidget):
         closed = person.case_status is CaseStatus.CLOSED
         if closed:
             text = _("This case was closed on {date}.").format(date=format_date(person.closed_on))
+            if person.anonymised_on is not None:
+                text = _(
+                    "This case was closed on {date}; its retention period ended on "
+                    "{anonymised} and the person's identity was erased."
+                ).format(
+                    date=format_date(person.closed_on), anonymised=format_date(person.anonymised_on)
+                )
             self.status_banner.show_info(text)
         else:
             self.status_banner.clear_message()
@@ -299,6 +312,18 @@ class IdentitySection(QWidget):
             "readable until its retention period ends."
         )
         return confirm(self, _("Close the case"), text, self._close_now)
+
+    def export_access(self) -> AccessExportDialog:
+        """Everything held on the person, for them (right of access): PDF and JSON."""
+        dialog = AccessExportDialog(self.state, self.beneficiary_id, self)
+        dialog.saved.connect(
+            lambda written: self.banner.show_info(
+                _("Written: {pdf} and {json}.").format(pdf=written.pdf, json=written.json)
+            )
+        )
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     def _close_now(self) -> None:
         self._run(lambda: beneficiaries.close_case(self.state.ctx, self.beneficiary_id))

@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,8 +27,10 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.models import Action, ActionPlan, Goal, NeedsAssessment
 from app.models.enums import PlanStatus
+from app.security.permissions import Permission, may
 from app.services import assessments, organisation, partners, plans
 from app.services.errors import ServiceError
+from app.views.activity_dialog import REPORT_LANGUAGES
 from app.views.app_state import AppState
 from app.views.casefile.plan_dialogs import (
     ActionDialog,
@@ -41,6 +45,7 @@ from app.views.casefile.plan_dialogs import (
 )
 from app.views.casefile.plan_widgets import GoalTree, Names, PlanHeader, PreviousPlans
 from app.views.record_forms import EmptyState, MessageBanner, format_date
+from app.views.report_actions import DocumentJob, preview_plan
 
 
 class PlanSection(QWidget):
@@ -53,6 +58,7 @@ class PlanSection(QWidget):
         self.state, self.beneficiary_id = state, beneficiary_id
         self.plan: ActionPlan | None = None
         self.dialog: QDialog | None = None
+        self.print_job: DocumentJob | None = None
         self.names = Names({}, {})
         self.banner = MessageBanner()
         self.draft_button = QPushButton(_("&Draft a plan…"))
@@ -112,6 +118,14 @@ class PlanSection(QWidget):
         self.add_action_button.clicked.connect(self.add_action)
         self.edit_button.clicked.connect(self.edit_selected)
         self.status_button.clicked.connect(self.set_status)
+        self.print_button = QToolButton()
+        self.print_button.setText(_("&Print the plan"))
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        print_menu = QMenu(self.print_button)
+        for code, name in REPORT_LANGUAGES:
+            action = print_menu.addAction(_("In {language}…").format(language=name))
+            action.triggered.connect(lambda _checked=False, code=code: self.print_plan(code))
+        self.print_button.setMenu(print_menu)
         row = QHBoxLayout()
         for button in (
             self.add_goal_button,
@@ -121,6 +135,7 @@ class PlanSection(QWidget):
         ):
             row.addWidget(button)
         row.addStretch(1)
+        row.addWidget(self.print_button)
         layout = QVBoxLayout(box)
         layout.addWidget(self.goals_empty)
         layout.addWidget(self.tree, 1)
@@ -187,14 +202,15 @@ class PlanSection(QWidget):
         """Lifecycle operations offered for this plan's status and the actor's role."""
         if self.plan is None:
             return set()
-        status, actor = self.plan.status, self.state.ctx.actor
+        status = self.plan.status
+        approver = may(self.state.ctx, Permission.APPROVE_PLAN)
         steps = {op for (source, _target), op in plans.TRANSITIONS.items() if source is status}
         needs_approval = organisation.plan_needs_approval(self.state.ctx, self.beneficiary_id)
-        if needs_approval and not actor.is_supervisor:
+        if needs_approval and not approver:
             steps.discard("activate")
         else:
             steps.discard("submit_for_approval")
-        if not actor.is_supervisor:
+        if not approver:
             steps -= {"approve", "return_to_draft"}
         if status in plans.EDITABLE:
             steps.add("edit_plan")
@@ -205,7 +221,7 @@ class PlanSection(QWidget):
     def _update_buttons(self) -> None:
         hint = ""
         if self.plan is not None and self.plan.status is PlanStatus.AWAITING_APPROVAL:
-            if not self.state.ctx.actor.is_supervisor:
+            if not may(self.state.ctx, Permission.APPROVE_PLAN):
                 hint = _("Submitted: a supervisor will approve it or return it to draft.")
         self.header.show_steps(self.available_steps(), hint)
         editable = self.plan is not None and self.plan.status in plans.EDITABLE
@@ -246,6 +262,11 @@ class PlanSection(QWidget):
             return False
         self._saved()
         return True
+
+    def print_plan(self, language: str) -> DocumentJob:
+        """The plan summary for the beneficiary to read and sign, previewed before print."""
+        self.print_job = preview_plan(self, self.state, self.beneficiary_id, language)
+        return self.print_job
 
     def draft_plan(self) -> QDialog:
         latest = assessments.latest(self.state.ctx, self.beneficiary_id)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.models import FollowUpSession, SessionNote
 from app.models.enums import Confidentiality, SessionKind
+from app.security.permissions import Permission, may
 from app.services import followup, organisation
 from app.views.app_state import AppState
 from app.views.labels import choices, label
@@ -91,7 +92,7 @@ class RecordSessionDialog(RecordDialog):
         self.duration.setValue(DEFAULT_MINUTES)
         self.confidentiality = ChoiceCombo()
         offered = [Confidentiality.STANDARD]
-        if state.ctx.actor.is_psychologist:
+        if may(state.ctx, Permission.WRITE_RESTRICTED_NOTES):
             offered.append(Confidentiality.PSYCHOLOGIST_ONLY)
         self.confidentiality.set_choices([(label(level), level) for level in offered])
         self.confidentiality.setEnabled(len(offered) > 1)

@@ -1,0 +1,114 @@
+"""``passerelle retention preview|run`` and ``passerelle access-export``.
+
+Retention acts as the profile's owner, with the periods of the last policy received from
+the server: ``preview`` lists the closed cases past their period, ``run`` lists them
+again and anonymises or purges exactly those. ``access-export`` writes everything held
+on one person (PDF and JSON) into a folder, in one action.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.cli.passphrase import read_passphrase
+from app.i18n import _
+from app.reports.language import DOCUMENT_LANGUAGES
+from app.reports.subject_access import export_subject_access
+from app.security.permissions import Permission, require
+from app.services import owner, retention
+from app.services.errors import NotFound
+from app.services.retention import DueCase
+from app.store.errors import ProfileNotFound
+from app.store.profile import Profile, is_profile
+
+MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
+
+
+def add_parsers(commands: Any, make_command: MakeCommand) -> None:
+    group = commands.add_parser(
+        "retention",
+        help=_("closed cases past their retention period"),
+        description=_("closed cases past their retention period"),
+    )
+    steps = group.add_subparsers(dest="step", metavar="STEP", required=True)
+    make_command(steps, "preview", _("list the cases the next run would anonymise or purge"))
+    make_command(steps, "run", _("anonymise or purge the cases past their period"))
+    export = make_command(
+        commands, "access-export", _("export everything held on one person (PDF and JSON)")
+    )
+    export.add_argument("--beneficiary", required=True, metavar="ID")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR")
+    export.add_argument(
+        "--lang",
+        dest="document_language",
+        choices=DOCUMENT_LANGUAGES,
+        default="fr",
+        help=_("language of the document"),
+    )
+
+
+def retention_command(args: argparse.Namespace) -> int:
+    with _open(args) as profile:
+        ctx = owner.owner_context(profile.sessions)
+        if args.step == "run":
+            require(ctx, Permission.RUN_RETENTION)  # refused before any name is listed
+        due = retention.preview(ctx)
+        for case in due:
+            _emit(_line(case))
+        if args.step == "preview":
+            _emit(_("{count} case(s) due.").format(count=len(due)))
+            return 0
+        report = retention.run(ctx, confirmed=[case.beneficiary_id for case in due])
+    _emit(
+        _("{anonymised} case(s) anonymised, {purged} purged ({records} records).").format(
+            anonymised=report.anonymised, purged=report.purged, records=report.records
+        )
+    )
+    return 0
+
+
+def access_export(args: argparse.Namespace) -> int:
+    try:
+        beneficiary_id = uuid.UUID(args.beneficiary.strip())
+    except ValueError:
+        raise NotFound(_("Beneficiary")) from None
+    with _open(args) as profile:
+        ctx = owner.owner_context(profile.sessions)
+        written = export_subject_access(ctx, beneficiary_id, args.out, args.document_language)
+    _emit(_("Written: {pdf} and {json}.").format(pdf=written.pdf, json=written.json))
+    _emit(_("These files are not encrypted: hand them to the person, then delete them."))
+    return 0
+
+
+def _line(case: DueCase) -> str:
+    action = _("anonymise") if case.action == "anonymise" else _("purge")
+    return "\t".join(
+        (
+            str(case.beneficiary_id),
+            case.closed_on.isoformat(),
+            case.due_on.isoformat(),
+            action,
+            case.name,
+        )
+    )
+
+
+def _open(args: argparse.Namespace) -> Profile:
+    if not is_profile(args.profile):
+        raise ProfileNotFound(str(args.profile))
+    return Profile.open(args.profile, read_passphrase(args.passphrase_file, _("Passphrase: ")))
+
+
+def _emit(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "retention": retention_command,
+    "access-export": access_export,
+}

@@ -1,0 +1,172 @@
+"""``passerelle report plan|activity`` and ``passerelle export``: documents from the CLI.
+
+Identifiers, dates and facilities are checked here so that a mistake is one clear line
+("Beneficiary not found."), never an argparse usage dump nor a traceback; everything
+else is refused by the report functions themselves with a ServiceError.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from app.cli.passphrase import read_passphrase
+from app.i18n import _
+from app.indicators import Period, Scope
+from app.models import Facility
+from app.reports import (
+    DOCUMENT_LANGUAGES,
+    ExportFormat,
+    write_activity_report,
+    write_case_list,
+    write_indicators,
+    write_plan_summary,
+)
+from app.services import owner
+from app.services.context import ServiceContext
+from app.services.errors import NotFound, ServiceError
+from app.store.errors import ProfileNotFound
+from app.store.profile import Profile, is_profile
+
+MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
+
+
+def add_parsers(commands: Any, make_command: MakeCommand) -> None:
+    """``report`` (with its two kinds) and ``export``, built with the parser's helper."""
+    report = commands.add_parser(
+        "report", help=_("print a document to PDF"), description=_("print a document to PDF")
+    )
+    kinds = report.add_subparsers(dest="report", metavar="KIND", required=True)
+    plan = make_command(kinds, "plan", _("summary of a beneficiary's action plan, to sign"))
+    plan.add_argument("--beneficiary", required=True, metavar="ID")
+    _document_options(plan)
+    activity = make_command(kinds, "activity", _("activity report with the indicators of a period"))
+    _period_options(activity, required=True)
+    _document_options(activity)
+
+    export = make_command(commands, "export", _("export indicators or the anonymised case list"))
+    export.add_argument("--what", choices=("indicators", "cases"), required=True)
+    export.add_argument(
+        "--format", dest="export_format", choices=[f.value for f in ExportFormat], required=True
+    )
+    _period_options(export, required=False)
+    _document_options(export)
+
+
+def _document_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--lang",
+        dest="document_language",
+        choices=DOCUMENT_LANGUAGES,
+        default="fr",
+        help=_("language of the document"),
+    )
+    command.add_argument("--out", type=Path, required=True, metavar="F")
+
+
+def _period_options(command: argparse.ArgumentParser, *, required: bool) -> None:
+    command.add_argument("--from", dest="start", required=required, metavar="YYYY-MM-DD")
+    command.add_argument("--to", dest="end", required=required, metavar="YYYY-MM-DD")
+    command.add_argument("--facility", metavar="X", help=_("code, name or id of a facility"))
+
+
+def report(args: argparse.Namespace) -> int:
+    with _open(args) as profile:
+        ctx = owner.owner_context(profile.sessions)
+        if args.report == "plan":
+            beneficiary = _uuid(args.beneficiary, _("Beneficiary"))
+            written = write_plan_summary(ctx, beneficiary, args.out, args.document_language)
+            message = _("Plan summary written to {path}.")
+        else:
+            period = _period(args.start, args.end)
+            scope = _scope(ctx, args.facility)
+            written = write_activity_report(ctx, period, args.out, scope, args.document_language)
+            message = _("Activity report written to {path}.")
+    _emit(message.format(path=written))
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    export_format = ExportFormat(args.export_format)
+    with _open(args) as profile:
+        ctx = owner.owner_context(profile.sessions)
+        scope = _scope(ctx, args.facility)
+        period = _optional_period(args.start, args.end)
+        language = args.document_language
+        if args.what == "indicators":
+            today = ctx.today()
+            period = period or Period(today.replace(day=1), today)  # this month so far
+            done = write_indicators(ctx, period, args.out, export_format, scope, language)
+        else:
+            done = write_case_list(ctx, args.out, export_format, period, scope, language)
+    _emit(_("{count} rows written to {path}.").format(count=done.rows, path=done.path))
+    return 0
+
+
+def _open(args: argparse.Namespace) -> Profile:
+    if not is_profile(args.profile):
+        raise ProfileNotFound(str(args.profile))
+    return Profile.open(args.profile, read_passphrase(args.passphrase_file, _("Passphrase: ")))
+
+
+def _emit(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise NotFound(what) from None
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ServiceError(
+            _("{value} is not a date: write it YYYY-MM-DD.").format(value=value)
+        ) from None
+
+
+def _period(start: str, end: str) -> Period:
+    return Period(_date(start), _date(end))
+
+
+def _optional_period(start: str | None, end: str | None) -> Period | None:
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise ServiceError(_("Give both --from and --to, or neither."))
+    return _period(start, end)
+
+
+def _scope(ctx: ServiceContext, facility: str | None) -> Scope:
+    """The facility named by its code, its name (either script) or its id."""
+    if facility is None:
+        return Scope()
+    wanted = facility.strip()
+    with ctx.reading() as session:
+        query = select(Facility.id).where(Facility.deleted_at.is_(None))
+        matches = [Facility.code == wanted, Facility.name == wanted, Facility.name_ar == wanted]
+        try:
+            matches.append(Facility.id == uuid.UUID(wanted))
+        except ValueError:
+            pass
+        found = list(session.scalars(query.where(or_(*matches))))
+    if len(found) != 1:
+        raise NotFound(_("Facility"))
+    return Scope(facility_id=found[0])
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "report": report,
+    "export": export,
+}

@@ -1,0 +1,58 @@
+"""``passerelle recover``: a new passphrase for a forgotten one, with an administrator's help.
+
+The administrator runs ``passerelle-server recovery unseal`` and gives the user a
+recovery file and, by another channel, its one-time code. The code comes from
+``PASSERELLE_RECOVERY_CODE`` or a prompt, the new passphrase from
+``PASSERELLE_NEW_PASSPHRASE``, ``--new-passphrase-file`` or a prompt (typed twice): never
+from an argument, which would show in the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.cli.passphrase import read_new_passphrase, read_passphrase
+from app.i18n import _
+from app.store.errors import RecoveryFailed
+from app.store.recovery import recover as recover_profile
+
+CODE_ENV = "PASSERELLE_RECOVERY_CODE"
+MAX_FILE_BYTES = 64 * 1024
+
+MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
+
+
+def add_parsers(commands: Any, make_command: MakeCommand) -> None:
+    recover = make_command(
+        commands, "recover", _("set a new passphrase with an administrator's recovery file")
+    )
+    recover.add_argument("--recovery-file", type=Path, required=True, metavar="F")
+    recover.add_argument("--new-passphrase-file", type=Path, metavar="F")
+
+
+def recover(args: argparse.Namespace) -> int:
+    try:
+        with open(args.recovery_file, "rb") as handle:
+            document = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        raise RecoveryFailed(
+            _("cannot read the recovery file {path}").format(path=args.recovery_file)
+        ) from None
+    code = read_passphrase(None, _("Recovery code: "), env=CODE_ENV)
+    new_passphrase = read_new_passphrase(args.new_passphrase_file)
+    recover_profile(args.profile, document, code, new_passphrase)
+    sys.stdout.write(
+        _(
+            "Passphrase replaced; the database was re-encrypted under a new key, so the "
+            "recovery file is of no further use: delete it."
+        )
+        + "\n"
+    )
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"recover": recover}

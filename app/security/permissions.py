@@ -1,0 +1,123 @@
+"""Who may do what: one table of roles and the operations that are not for everyone.
+
+The laptop checks it before an operation (``require``), the server checks it again for
+the changes a laptop pushes (``server.services.permissions``): a modified or outdated
+client cannot do more than the table allows. Operations every role may do are listed
+too, so that the table reads as the whole answer to "who may..." and a change of policy
+is one line here (the role matrix test then says which calls changed).
+
+Psychologist-only notes have three rows: reading and writing them is for psychologists;
+*holding* copies (sync scope, bulk loads, retention) is for psychologists and
+administrators, who keep the complete copy of the administration's data but are never
+shown these notes by the application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Protocol
+
+from app.i18n import N_, _
+from app.models.enums import StaffRole
+from app.services.errors import NotAllowed
+
+
+class Permission(StrEnum):
+    READ_RESTRICTED_NOTES = "read_restricted_notes"
+    WRITE_RESTRICTED_NOTES = "write_restricted_notes"
+    HOLD_RESTRICTED_RECORDS = "hold_restricted_records"
+    ACTIVATE_PLAN = "activate_plan"
+    APPROVE_PLAN = "approve_plan"
+    CLOSE_PLAN = "close_plan"
+    CLOSE_CASE = "close_case"
+    RECORD_CONSENT = "record_consent"
+    REFER = "refer"
+    EXPORT_SUBJECT_ACCESS = "export_subject_access"
+    READ_ACCESS_LOG = "read_access_log"
+    PREVIEW_RETENTION = "preview_retention"
+    RUN_RETENTION = "run_retention"
+
+
+PSY = StaffRole.PSYCHOLOGIST
+SUP = StaffRole.SUPERVISOR
+ADMIN = StaffRole.ADMIN
+EVERYONE = frozenset(StaffRole)
+
+TABLE: Mapping[Permission, frozenset[StaffRole]] = {
+    Permission.READ_RESTRICTED_NOTES: frozenset({PSY}),
+    Permission.WRITE_RESTRICTED_NOTES: frozenset({PSY}),
+    Permission.HOLD_RESTRICTED_RECORDS: frozenset({PSY, ADMIN}),
+    Permission.ACTIVATE_PLAN: EVERYONE,
+    Permission.APPROVE_PLAN: frozenset({SUP, ADMIN}),
+    Permission.CLOSE_PLAN: EVERYONE,
+    Permission.CLOSE_CASE: EVERYONE,
+    Permission.RECORD_CONSENT: EVERYONE,
+    Permission.REFER: EVERYONE,
+    Permission.EXPORT_SUBJECT_ACCESS: frozenset({PSY, SUP, ADMIN}),
+    Permission.READ_ACCESS_LOG: frozenset({SUP, ADMIN}),
+    Permission.PREVIEW_RETENTION: frozenset({SUP, ADMIN}),
+    Permission.RUN_RETENTION: frozenset({ADMIN}),
+}
+"""Permission -> the roles allowed. Every permission has a row (a test checks it)."""
+
+REFUSALS: Mapping[Permission, str] = {
+    Permission.READ_RESTRICTED_NOTES: N_("Only a psychologist can read psychologist-only notes."),
+    Permission.WRITE_RESTRICTED_NOTES: N_(
+        "Only a psychologist can record a psychologist-only session."
+    ),
+    Permission.HOLD_RESTRICTED_RECORDS: N_(
+        "Psychologist-only records are kept by psychologists and administrators only."
+    ),
+    Permission.ACTIVATE_PLAN: N_("Your role does not allow activating an action plan."),
+    Permission.APPROVE_PLAN: N_("Only a supervisor can approve an action plan."),
+    Permission.CLOSE_PLAN: N_("Your role does not allow closing an action plan."),
+    Permission.CLOSE_CASE: N_("Your role does not allow closing a case."),
+    Permission.RECORD_CONSENT: N_("Your role does not allow recording consent."),
+    Permission.REFER: N_("Your role does not allow referring to a partner."),
+    Permission.EXPORT_SUBJECT_ACCESS: N_(
+        "Only a psychologist, a supervisor or an administrator can export everything "
+        "held on a person."
+    ),
+    Permission.READ_ACCESS_LOG: N_(
+        "Only a supervisor or an administrator can read the access log."
+    ),
+    Permission.PREVIEW_RETENTION: N_(
+        "Only a supervisor or an administrator can see the cases due for retention."
+    ),
+    Permission.RUN_RETENTION: N_("Only an administrator can anonymise or purge cases."),
+}
+
+
+class _Actor(Protocol):
+    @property
+    def role(self) -> StaffRole: ...
+
+
+class _HasActor(Protocol):
+    @property
+    def actor(self) -> _Actor: ...
+
+
+def allows(role: StaffRole | str, permission: Permission) -> bool:
+    """Whether ``role`` (a member or its stored value: the server's roles are text) may."""
+    try:
+        member = StaffRole(role)
+    except ValueError:
+        return False  # an unknown role may do nothing
+    return member in TABLE[permission]
+
+
+def may(ctx: _HasActor, permission: Permission) -> bool:
+    """Whether the acting staff member may: for screens that hide what they cannot do."""
+    return allows(ctx.actor.role, permission)
+
+
+def require(ctx: _HasActor, permission: Permission, message: str | None = None) -> None:
+    """Refuse with NotAllowed (nothing written) unless the acting staff member may.
+
+    ``message`` (already translated) replaces the table's refusal where the caller can
+    say more, e.g. what to do instead.
+    """
+    if not may(ctx, permission):
+        raise NotAllowed(message or _(REFUSALS[permission]))

@@ -1,0 +1,116 @@
+"""Uploading the access log at every sync: this device's chain, after what the server holds.
+
+Entries go in seq order, in batches, to ``POST /api/v1/access-log``; the server checks
+that they continue the chain it already holds and answers how far it now holds it
+(``acked_seq``), which is stored in ``sync_state``. A resend after a lost reply is
+harmless (the server recognises entries it has). A server that holds less than we
+thought (restored from a backup) says so and we send again from there.
+
+A chain the server refuses (an entry altered, removed or reordered on this laptop) is
+not retried in a loop and does not stop the sync: the refusal is kept in ``sync_state``
+(:data:`REFUSED_KEY`) for the interface, and ``passerelle audit verify`` names the entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, select
+
+from app.models import AccessAction, AccessLogEntry, ProfileSetting
+from app.models.audit import DEVICE_SETTING
+from app.models.base import utcnow
+from app.store.profile import Profile
+from app.sync import state
+from app.sync.audit_protocol import (
+    ACCESS_LOG_PATH,
+    MAX_ACCESS_LOG_ENTRIES,
+    AccessLogAck,
+    AccessLogRecord,
+    AccessLogUpload,
+)
+from app.sync.client import SyncClient
+from app.sync.errors import ProtocolError
+
+ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
+ACKED_KEY = "access_log_acked_seq"  # sync_state: the last seq the server acknowledged
+REFUSED_KEY = "access_log_refused_at"
+MAX_ROUNDS = 10_000  # a guard: each round must move forward, this only stops a bug
+
+
+@dataclass
+class UploadOutcome:
+    sent: int = 0
+    stored: int = 0
+    acked_seq: int = 0
+    refused: bool = False
+
+
+def upload_access_log(
+    profile: Profile, client: SyncClient, batch_size: int = MAX_ACCESS_LOG_ENTRIES
+) -> UploadOutcome:
+    """Send every entry the server has not acknowledged; transport errors propagate."""
+    outcome = UploadOutcome()
+    with profile.engine.begin() as connection:
+        device = connection.execute(
+            select(ProfileSetting.value).where(ProfileSetting.key == DEVICE_SETTING)
+        ).scalar_one_or_none()
+        after = int(state.get(connection, ACKED_KEY) or 0)
+    outcome.acked_seq = after
+    if device is None:  # nothing was ever recorded on this profile
+        return outcome
+    chain = uuid.UUID(device)
+    for _round in range(MAX_ROUNDS):
+        try:
+            entries = _entries_after(profile.engine, chain, after, batch_size)
+            if not entries:
+                break
+            ack = _post(client, AccessLogUpload(device_id=chain, entries=entries))
+        except (ProtocolError, LookupError, ValueError):
+            # Refused by the server (409: the chain does not continue what it holds; other
+            # 4xx: unreadable), or rows mangled past reading here: a resend changes nothing.
+            _remember(profile.engine, REFUSED_KEY, utcnow().isoformat())
+            outcome.refused = True
+            break
+        outcome.sent += len(entries)
+        outcome.stored += ack.stored
+        _remember(profile.engine, ACKED_KEY, str(ack.acked_seq), clear=REFUSED_KEY)
+        outcome.acked_seq = ack.acked_seq
+        if ack.acked_seq == after or (entries[0].seq <= ack.acked_seq < entries[-1].seq):
+            break  # no progress: never loop on a server that does not move
+        after = ack.acked_seq
+    return outcome
+
+
+def _entries_after(
+    engine: Engine, chain: uuid.UUID, after: int, limit: int
+) -> list[AccessLogRecord]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(ACCESS_LOG)
+            .where(ACCESS_LOG.c.device_id == chain, ACCESS_LOG.c.seq > after)
+            .order_by(ACCESS_LOG.c.seq)
+            .limit(limit)
+        ).mappings()
+        return [_record(row) for row in rows]
+
+
+def _record(row: Any) -> AccessLogRecord:
+    """A stored row on the wire; ValueError or LookupError if it was mangled."""
+    return AccessLogRecord.model_validate({**row, "action": AccessAction(row["action"]).value})
+
+
+def _post(client: SyncClient, body: AccessLogUpload) -> AccessLogAck:
+    # The transport's one typed call (errors mapped like push and pull); SyncClient has
+    # no public generic call, and this endpoint is ours, not part of the shared schemas.
+    payload: dict[str, Any] = body.model_dump(mode="json")
+    return client._call("POST", ACCESS_LOG_PATH, AccessLogAck, json=payload)
+
+
+def _remember(engine: Engine, key: str, value: str, clear: str | None = None) -> None:
+    with engine.begin() as connection:
+        state.put(connection, key, value)
+        if clear is not None:
+            state.put(connection, clear, None)

@@ -1,0 +1,104 @@
+"""Device security at every sync: server contact, policy, key escrow, token rotation.
+
+Runs last in :func:`app.sync.extras.after_pull` (a rotated token must not be replaced
+under the feet of another step). Each step is idempotent and keeps its progress in
+``sync_state``, so an interrupted sync simply does the rest next time:
+
+- the server confirmed this device: the unlock guard's contact time is renewed with
+  the policy's limits (:meth:`Profile.record_server_contact`);
+- the policy is stored for offline use (:mod:`app.sync.policy`);
+- the database key is sealed for the administration's recovery public key when that
+  key, or the database key (a re-key names a new database file), changed;
+- the device token is renewed every ``token_rotation_days``: stored in the same
+  transaction as its date, then used once at once so the server forgets the old one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.models.base import utcnow
+from app.store.profile import Profile
+from app.sync import state
+from app.sync.client import SyncClient
+from app.sync.errors import ProtocolError
+from app.sync.policy import Policy, read_policy, write_policy
+from app.sync.security_messages import EscrowReceipt, TokenRotation
+
+POLICY_PATH = "/api/v1/policy"
+ESCROW_PATH = "/api/v1/escrow"
+ROTATE_PATH = "/api/v1/token/rotate"
+ESCROWED_KEY = "escrowed_for"  # "<recovery key id>:<database file>" last escrowed
+TOKEN_ISSUED_KEY = "token_issued_at"
+
+
+def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -> Policy:
+    """Every device-security step of one sync; returns the policy now in force."""
+    now = now or utcnow()
+    with profile.engine.begin() as connection:
+        stored = read_policy(connection)
+    _record_contact(profile, stored, now)
+    policy = fetch_policy(client) or stored
+    if policy != stored:
+        with profile.engine.begin() as connection:
+            write_policy(connection, policy)
+        _record_contact(profile, policy, now)
+    escrow_key(profile, client, policy)
+    rotate_token_if_due(profile, client, policy, now)
+    return policy
+
+
+def fetch_policy(client: SyncClient) -> Policy | None:
+    """The server's policy; None from a server that predates it (the stored one holds)."""
+    try:
+        return client._call("GET", POLICY_PATH, Policy)
+    except ProtocolError:
+        return None
+
+
+def _record_contact(profile: Profile, policy: Policy, now: datetime) -> None:
+    profile.record_server_contact(
+        max_failed_unlocks=policy.max_failed_unlocks,
+        max_offline_days=policy.max_offline_days,
+        at=now,
+    )
+
+
+def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
+    """Seal and upload the database key if not done for this recovery key and key yet."""
+    public_key = policy.recovery_public_key
+    if not public_key:
+        return False
+    with profile.engine.begin() as connection:
+        device_id = state.get_uuid(connection, state.DEVICE_ID)
+        done = state.get(connection, ESCROWED_KEY)
+    if device_id is None:
+        return False
+    sealed = profile.sealed_key(public_key, device_id)
+    tag = f"{sealed.key_id}:{profile.header.database}"
+    if done == tag:
+        return False
+    client._call("PUT", ESCROW_PATH, EscrowReceipt, json=sealed.model_dump())
+    with profile.engine.begin() as connection:
+        state.put(connection, ESCROWED_KEY, tag)
+    return True
+
+
+def rotate_token_if_due(
+    profile: Profile, client: SyncClient, policy: Policy, now: datetime
+) -> bool:
+    with profile.engine.begin() as connection:
+        settings = state.read_all(connection)
+    issued = settings.get(TOKEN_ISSUED_KEY)
+    if issued and now - datetime.fromisoformat(issued) < timedelta(days=policy.token_rotation_days):
+        return False
+    reply = client._call("POST", ROTATE_PATH, TokenRotation)
+    with profile.engine.begin() as connection:
+        state.put(connection, state.DEVICE_TOKEN, reply.device_token)
+        state.put(connection, TOKEN_ISSUED_KEY, now.isoformat())
+    # First use of the new token: from now on the server refuses the old one.
+    with SyncClient(
+        settings[state.SERVER_URL], token=reply.device_token, ca_file=settings.get(state.CA_FILE)
+    ) as confirming:
+        confirming._call("GET", POLICY_PATH, Policy)
+    return True

@@ -1,0 +1,27 @@
+"""The policy a laptop receives: unlock limits, token rotation, the recovery public key.
+
+The numbers come from the server's settings (``PASSERELLE_SERVER_MAX_OFFLINE_DAYS``...),
+the recovery key from the database (:mod:`server.services.escrow`), the retention
+periods from :mod:`server.services.retention`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.sync.policy import Policy
+from server.core.settings import ServerSettings
+from server.services.escrow import recovery_key
+from server.services.retention import retention_policy
+
+
+def device_policy(session: Session, settings: ServerSettings) -> Policy:
+    key = recovery_key(session)
+    return Policy(
+        max_offline_days=settings.max_offline_days,
+        max_failed_unlocks=settings.max_failed_unlocks,
+        token_rotation_days=settings.token_rotation_days,
+        recovery_public_key=key.public_key if key else None,
+        recovery_key_id=key.key_id if key else None,
+        **retention_policy(session),
+    )
