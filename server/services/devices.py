@@ -112,7 +112,7 @@ def authenticate(session: Session, token: str, *, pushing: bool, last_seen_inter
         ).first()
         if row is None:
             raise AuthError("unknown device token", "bad_credentials")
-        device, user = row.tuple()
+        device, user = row
         caller = Caller(device.id, device.name, device.status, user_info(user))
         disabled = user.disabled
         last_seen = device.last_seen_at
