@@ -59,7 +59,7 @@ def shoot(window: QWidget, path: Path) -> None:
     window.grab().save(str(path))
 
 
-PAGES = ("worklist", "caseload", "partners", "meetings")
+PAGES = ("worklist", "dashboard", "caseload", "partners", "meetings")
 CASE_SECTIONS = ("identity", "assessment", "plan", "sessions", "timeline")
 
 

@@ -91,30 +91,36 @@ class TrendChart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         legend, axis = 22.0, 20.0
         width, height = float(self.width()), float(self.height())
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+
+        def place(x: float, y: float, w: float, h: float) -> QRectF:
+            """Time and the legend run from the reading side: mirrored in Arabic."""
+            return QRectF(width - x - w if rtl else x, y, w, h)
+
         top = max(max(a, b) for _m, a, b in self.months) or 1
         slot = width / len(self.months)
         bar = max(slot * 0.3, 2.0)
         chart = height - legend - axis
+        centred = Qt.AlignmentFlag.AlignCenter
         for index, (month, *values) in enumerate(self.months):
             x = index * slot + slot * 0.2
             for series, value in enumerate(values):
                 tall = chart * value / top
                 painter.fillRect(
-                    QRectF(x + series * bar, legend + chart - tall, bar - 1, tall),
+                    place(x + series * bar, legend + chart - tall, bar - 1, tall),
                     QColor(SERIES_COLOURS[series]),
                 )
             painter.setPen(QColor("#55606a"))
             painter.drawText(
-                QRectF(index * slot, height - axis, slot, axis),
-                Qt.AlignmentFlag.AlignCenter,
-                _month(month, short=True),
+                place(index * slot, height - axis, slot, axis), centred, _month(month, True)
             )
         x = 0.0
         for series, name in enumerate(self.names):
-            painter.fillRect(QRectF(x, 6, 10, 10), QColor(SERIES_COLOURS[series]))
+            text_width = painter.fontMetrics().horizontalAdvance(name)
+            painter.fillRect(place(x, 6, 10, 10), QColor(SERIES_COLOURS[series]))
             painter.setPen(QColor("#222"))
-            painter.drawText(QRectF(x + 14, 0, 200, legend), Qt.AlignmentFlag.AlignVCenter, name)
-            x += 24 + painter.fontMetrics().horizontalAdvance(name)
+            painter.drawText(place(x + 14, 0, text_width + 4, legend), centred, name)
+            x += 28 + text_width
         painter.end()
 
 
