@@ -244,7 +244,7 @@ def _laptop_worker(
 def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
     print(f"\n== {backend} ==", flush=True)
     with (
-        contextlib_postgres(backend, args) as database_url,
+        database_for(backend, args) as database_url,
         running_server(folder, database_url, args.workers) as server,
     ):
         server.add_user("bench-admin", "admin", "Central")
@@ -278,7 +278,7 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
 
 
 @contextmanager
-def contextlib_postgres(backend: str, args: argparse.Namespace) -> Iterator[str | None]:
+def database_for(backend: str, args: argparse.Namespace) -> Iterator[str | None]:
     if backend == "sqlite":
         yield None
         return

@@ -106,7 +106,7 @@ def _post(client: SyncClient, body: AccessLogUpload) -> AccessLogAck:
     # The transport's one typed call (errors mapped like push and pull); SyncClient has
     # no public generic call, and this endpoint is ours, not part of the shared schemas.
     payload: dict[str, Any] = body.model_dump(mode="json")
-    return client._call("POST", ACCESS_LOG_PATH, AccessLogAck, json=payload)
+    return client.call("POST", ACCESS_LOG_PATH, AccessLogAck, json=payload)
 
 
 def _remember(engine: Engine, key: str, value: str, clear: str | None = None) -> None:

@@ -103,17 +103,19 @@ class SyncClient:
 
     def enrol(self, username: str, password: str, device_name: str) -> EnrolResponse:
         body = EnrolRequest(username=username, password=password, device_name=device_name)
-        return self._call("POST", "/api/v1/enrol", EnrolResponse, json=body.model_dump())
+        return self.call("POST", "/api/v1/enrol", EnrolResponse, json=body.model_dump())
 
     def push(self, changes: list[Change]) -> PushResponse:
         body = PushRequest(changes=changes)
-        return self._call("POST", "/api/v1/push", PushResponse, json=body.model_dump(mode="json"))
+        return self.call("POST", "/api/v1/push", PushResponse, json=body.model_dump(mode="json"))
 
     def pull(self, cursor: int, limit: int = MAX_PULL_LIMIT) -> PullResponse:
         params = {"cursor": cursor, "limit": limit}
-        return self._call("GET", "/api/v1/pull", PullResponse, params=params)
+        return self.call("GET", "/api/v1/pull", PullResponse, params=params)
 
-    def _call(self, method: str, path: str, reply: type[Reply], **kwargs: Any) -> Reply:
+    def call(self, method: str, path: str, reply: type[Reply], **kwargs: Any) -> Reply:
+        """One request to an endpoint of the protocol, its reply validated as ``reply``;
+        transport failures and error answers raise the sync errors (app.sync.errors)."""
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:

@@ -20,13 +20,13 @@ DEVICES_PATH = "/api/v1/admin/devices"
 
 def list_devices(profile: Profile) -> list[DeviceInfo]:
     with _client(profile) as client:
-        return client._call("GET", DEVICES_PATH, DeviceList).devices
+        return client.call("GET", DEVICES_PATH, DeviceList).devices
 
 
 def set_status(profile: Profile, device_id: uuid.UUID, status: DeviceStatus) -> DeviceInfo:
     body = DeviceStatusChange(status=status).model_dump()
     with _client(profile) as client:
-        return client._call("POST", f"{DEVICES_PATH}/{device_id}/status", DeviceInfo, json=body)
+        return client.call("POST", f"{DEVICES_PATH}/{device_id}/status", DeviceInfo, json=body)
 
 
 def this_device(profile: Profile) -> uuid.UUID | None:

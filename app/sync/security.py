@@ -51,7 +51,7 @@ def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -
 def fetch_policy(client: SyncClient) -> Policy | None:
     """The server's policy; None from a server that predates it (the stored one holds)."""
     try:
-        return client._call("GET", POLICY_PATH, Policy)
+        return client.call("GET", POLICY_PATH, Policy)
     except ProtocolError:
         return None
 
@@ -78,7 +78,7 @@ def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
     tag = f"{sealed.key_id}:{profile.header.database}"
     if done == tag:
         return False
-    client._call("PUT", ESCROW_PATH, EscrowReceipt, json=sealed.model_dump())
+    client.call("PUT", ESCROW_PATH, EscrowReceipt, json=sealed.model_dump())
     with profile.engine.begin() as connection:
         state.put(connection, ESCROWED_KEY, tag)
     return True
@@ -92,7 +92,7 @@ def rotate_token_if_due(
     issued = settings.get(TOKEN_ISSUED_KEY)
     if issued and now - datetime.fromisoformat(issued) < timedelta(days=policy.token_rotation_days):
         return False
-    reply = client._call("POST", ROTATE_PATH, TokenRotation)
+    reply = client.call("POST", ROTATE_PATH, TokenRotation)
     with profile.engine.begin() as connection:
         state.put(connection, state.DEVICE_TOKEN, reply.device_token)
         state.put(connection, TOKEN_ISSUED_KEY, now.isoformat())
@@ -100,5 +100,5 @@ def rotate_token_if_due(
     with SyncClient(
         settings[state.SERVER_URL], token=reply.device_token, ca_file=settings.get(state.CA_FILE)
     ) as confirming:
-        confirming._call("GET", POLICY_PATH, Policy)
+        confirming.call("GET", POLICY_PATH, Policy)
     return True

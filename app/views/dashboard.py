@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +32,7 @@ from app.services.errors import ServiceError
 from app.views.activity_dialog import ActivityReportDialog
 from app.views.app_state import AppState
 from app.views.case_list_dialog import CaseListDialog
-from app.views.dashboard_charts import BarList, TrendChart
+from app.views.dashboard_charts import BarList, TrendChart, month_name
 from app.views.export_menu import ExportMenu
 from app.views.labels import plan_status_label
 from app.views.record_forms import MessageBanner, domain_label
@@ -66,7 +65,7 @@ CARDS = (
 
 CARD_STYLE = """
 QPushButton#figure { text-align: left; padding: 10px 14px; border: 1px solid #c9d3dc;
-  border-radius: 6px; background: white; }
+  border-radius: 6px; background: white; font-size: 10.5pt; }
 QPushButton#figure:hover { border-color: #1d5c8c; background: #f3f7fb; }
 QPushButton#figure:focus { border: 2px solid #1d5c8c; }
 """
@@ -205,7 +204,6 @@ class DashboardPage(QWidget):
         self.data, self.trend = data, trend
         for card in CARDS:
             self.cards[card.figure].setText(f"{card.value(data)}\n{_(card.title)}")
-            self.cards[card.figure].setStyleSheet("font-size: 10.5pt;")
         needs = sorted(data.needs, key=lambda n: -n.beneficiaries)
         self.needs.set_bars(
             [(n.domain_id, domain_label(n.domain_id), n.beneficiaries) for n in needs]
@@ -272,9 +270,3 @@ def plan_label(status: str) -> str:
         return plan_status_label(PlanStatus(status))
     except ValueError:
         return _("No plan")
-
-
-def month_name(first: date) -> str:
-    from PySide6.QtCore import QDate, QLocale
-
-    return QLocale().toString(QDate(first.year, first.month, 1), "MMMM yyyy")

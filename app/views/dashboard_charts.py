@@ -80,7 +80,7 @@ class TrendChart(QWidget):
 
     def set_months(self, months: list[tuple[date, int, int]], names: tuple[str, str]) -> None:
         self.months, self.names = months, names
-        lines = [f"{_month(m)}: {names[0]} {a}, {names[1]} {b}" for m, a, b in months]
+        lines = [f"{month_name(m)}: {names[0]} {a}, {names[1]} {b}" for m, a, b in months]
         self.setToolTip("\n".join(lines))
         self.update()
 
@@ -112,7 +112,7 @@ class TrendChart(QWidget):
                 )
             painter.setPen(QColor("#55606a"))
             painter.drawText(
-                place(index * slot, height - axis, slot, axis), centred, _month(month, True)
+                place(index * slot, height - axis, slot, axis), centred, month_name(month, True)
             )
         x = 0.0
         for series, name in enumerate(self.names):
@@ -124,5 +124,6 @@ class TrendChart(QWidget):
         painter.end()
 
 
-def _month(first: date, short: bool = False) -> str:
+def month_name(first: date, short: bool = False) -> str:
+    """The month in the interface's language: "décembre 2026", or "déc." when short."""
     return QLocale().toString(QDate(first.year, first.month, 1), "MMM" if short else "MMMM yyyy")
