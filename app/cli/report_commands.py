@@ -29,6 +29,7 @@ from app.reports import (
     write_indicators,
     write_plan_summary,
 )
+from app.reports.spreadsheet import CsvDialect
 from app.services import owner
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
@@ -55,6 +56,16 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     export.add_argument("--what", choices=("indicators", "cases"), required=True)
     export.add_argument(
         "--format", dest="export_format", choices=[f.value for f in ExportFormat], required=True
+    )
+    export.add_argument(
+        "--csv-dialect",
+        dest="csv_dialect",
+        choices=[d.value for d in CsvDialect],
+        default=CsvDialect.EXCEL.value,
+        help=_(
+            "excel: ';' and decimal comma for French-locale spreadsheets (default); "
+            "rfc: RFC 4180 for programs"
+        ),
     )
     _period_options(export, required=False)
     _document_options(export)
@@ -100,13 +111,20 @@ def export(args: argparse.Namespace) -> int:
         scope = _scope(ctx, args.facility)
         period = _optional_period(args.start, args.end)
         language = args.document_language
+        dialect = CsvDialect(args.csv_dialect)
         if args.what == "indicators":
             today = ctx.today()
             period = period or Period(today.replace(day=1), today)  # this month so far
-            done = write_indicators(ctx, period, args.out, export_format, scope, language)
+            done = write_indicators(ctx, period, args.out, export_format, scope, language, dialect)
         else:
-            done = write_case_list(ctx, args.out, export_format, period, scope, language)
+            done = write_case_list(ctx, args.out, export_format, period, scope, language, dialect)
     _emit(_("{count} rows written to {path}.").format(count=done.rows, path=done.path))
+    if done.k is not None:
+        _emit(
+            _("k-anonymous with k = {k}; {count} rows left out.").format(
+                k=done.k, count=done.suppressed
+            )
+        )
     return 0
 
 

@@ -6,6 +6,10 @@ assessment, counts of sessions and referrals, post-release outcomes. Left out: n
 in both scripts, CIN, registration number, birth date, addresses, phones, contacts,
 free text, and the record's id (rows are numbered 1..n in an order that tells nothing).
 
+The rows are then made k-anonymous on their quasi-identifiers before they are written
+(``app.reports.anonymity``): ages in bands, quarters, a region for a facility when
+needed, and rows still too rare left out.
+
 Only beneficiaries with an active consent to anonymised statistics are listed (the
 consent purpose DOMAIN.md names for this use). Rows come from one SQL query and are
 streamed: a 50,000-beneficiary caseload is never held in memory.
@@ -69,6 +73,7 @@ class CaseRow(NamedTuple):
     sex: str | None
     facility: str | None
     facility_ar: str | None
+    region: str | None
     legal_status: str
     case_status: str
     intake_month: str | None
@@ -107,6 +112,7 @@ def _case(number: int, row: Any) -> CaseRow:
         sex=row.sex,
         facility=row.facility,
         facility_ar=row.facility_ar,
+        region=row.region,
         legal_status=row.legal_status,
         case_status=row.case_status,
         intake_month=row.intake_month,
@@ -222,6 +228,7 @@ def _query(period: Period | None, scope: Scope) -> Select[Any]:
             _text(B.sex).label("sex"),
             Facility.name.label("facility"),
             Facility.name_ar.label("facility_ar"),
+            Facility.region.label("region"),
             _text(B.legal_status).label("legal_status"),
             _text(B.case_status).label("case_status"),
             _month(INTAKE_DAY).label("intake_month"),

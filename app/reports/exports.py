@@ -1,10 +1,10 @@
 """Spreadsheet exports: the indicators of a period, and the anonymised case list.
 
-Two formats. CSV is for other programs: comma-separated, UTF-8 with a byte-order mark
-(so Excel reads Arabic right), ISO dates, dot decimals, shares as fractions of 1. XLSX
-is for people: typed numbers, percentages formatted, a sheet that reads right-to-left
-in Arabic, and an "About" sheet saying what, when and for whom. Both are written row by
-row (openpyxl's write-only mode) and whole or not at all.
+Two formats, written by ``app.reports.spreadsheet``: CSV for French-locale spreadsheets
+by default (``;``, decimal comma, BOM) or plain RFC 4180 for programs, ISO dates,
+shares as fractions of 1; XLSX for people (typed numbers and months, percentages,
+frozen header, right-to-left in Arabic, an "About" sheet). Both are written row by row
+and whole or not at all; text cells are neutralised against formula injection.
 
 The indicator rows are those of ``app.reports.indicator_rows``, the same the activity
 report prints: a figure cannot differ between the PDF and a spreadsheet.
@@ -12,33 +12,37 @@ report prints: a figure cannot differ between the PDF and a spreadsheet.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
+from app.i18n import N_
 from app.indicators import Period, Scope, compute
 from app.models import AccessAction
 from app.models.enums import CaseStatus, LegalStatus, PlanStatus, Sex
 from app.reports import indicator_rows
+from app.reports.anonymity import Quasi, Shown, anonymise, small_cell
 from app.reports.case_list import CaseRow, case_rows
 from app.reports.files import replacing
 from app.reports.indicator_rows import IndicatorRow, Unit
 from app.reports.language import DocumentLanguage
 from app.reports.read_ahead import read_ahead
 from app.reports.scope import describe
+from app.reports.spreadsheet import CsvDialect, Kind, Table, Value, write_csv, write_xlsx
 from app.services import audit
 from app.services.context import ServiceContext
+from app.sync.policy import read_policy
 
-Value = str | int | float | None
+UNIT_LABELS = {
+    Unit.COUNT: N_("count"),
+    Unit.SHARE: N_("share"),
+    Unit.DAYS: N_("days"),
+    Unit.RATIO: N_("ratio"),
+}
+N, T, M = Kind.NUMBER, Kind.TEXT, Kind.MONTH
+CASE_KINDS = [N, T, T, T, T, T, T, T, T, N, N, N, T, M, N, N, N]
+"""The case list's columns (see :func:`_case_header`); the outcome columns are text."""
 
 
 class ExportFormat(StrEnum):
@@ -50,16 +54,10 @@ class ExportFormat(StrEnum):
 class Export:
     path: Path
     rows: int
-
-
-@dataclass(frozen=True)
-class _Table:
-    title: str
-    header: list[str]
-    rows: Iterable[Sequence[Value]]
-    about: list[tuple[str, str]]
-    shares: int | None = None
-    """The column holding a fraction of 1 on rows whose last cell says "share"."""
+    k: int | None = None
+    """The case list's k (every quasi-identifier combination shared by k rows or more)."""
+    suppressed: int = 0
+    """Case list rows left out because they stayed too rare."""
 
 
 def write_indicators(
@@ -69,13 +67,19 @@ def write_indicators(
     export_format: ExportFormat,
     scope: Scope | None = None,
     language: str = "fr",
+    dialect: CsvDialect = CsvDialect.EXCEL,
+    k: int | None = None,
 ) -> Export:
-    """Every indicator of the period, one figure a row (the export is access-logged)."""
+    """Every indicator of the period, one figure a row (the export is access-logged);
+    small cells of the breakdowns read "< k" (the administration's k unless given)."""
     scope = scope or Scope()
     lang = DocumentLanguage(language)
     _ = lang.gettext
     names = describe(ctx, scope)
     found = indicator_rows.rows(compute(ctx, period, scope), lang)
+    if k is None:
+        with ctx.reading() as session:
+            k = read_policy(session.connection()).anonymity_k
     header = [
         _("Indicator (key)"),
         _("Indicator"),
@@ -86,31 +90,47 @@ def write_indicators(
         _("Whole"),
         _("Unit"),
     ]
-    table = _Table(
+    units = {unit: _(UNIT_LABELS[unit]) for unit in Unit}
+    table = Table(
         title=_("Indicators"),
         header=header,
-        rows=(_indicator_cells(row) for row in found),
+        rows=(_indicator_cells(row, units, k) for row in found),
         about=_about(lang, period, names.label(lang), names.today),
+        kinds=[Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.NUMBER, Kind.NUMBER, Kind.NUMBER],
         shares=4,
+        share_flag=(7, units[Unit.SHARE]),
+        widths={0: 24, 1: 46, 2: 24, 3: 36},
     )
-    done = _write(table, out, export_format, lang, count=len(found))
+    done = _write(table, out, export_format, lang, dialect, count=len(found))
     audit.record_access(ctx, AccessAction.EXPORT, "indicators")
     return done
 
 
-def _indicator_cells(row: IndicatorRow) -> list[Value]:
+def _indicator_cells(row: IndicatorRow, units: dict[Unit, str], k: int) -> list[Value]:
+    """A row's cells; in a breakdown, a count of 1 to k-1 people reads "< k" (a small
+    cell can single a person out), and so does a share counted on so few."""
     value: Value = row.value
+    part: Value = row.part
+    whole: Value = row.whole
     if isinstance(value, float) and row.unit is not Unit.SHARE:
         value = round(value, 2)
+    hidden = f"< {k}"
+    if row.breakdown and row.unit is Unit.COUNT and small_cell(int(row.value or 0), k):
+        value = hidden
+    if row.breakdown and row.unit is Unit.SHARE:
+        if small_cell(row.part or 0, k) or small_cell(row.whole or 0, k):
+            value = None
+            part = hidden if small_cell(row.part or 0, k) else part
+            whole = hidden if small_cell(row.whole or 0, k) else whole
     return [
         row.indicator,
         row.label,
         row.breakdown,
         row.breakdown_label,
         value,
-        row.part,
-        row.whole,
-        row.unit.value,
+        part,
+        whole,
+        units[row.unit],
     ]
 
 
@@ -121,49 +141,59 @@ def write_case_list(
     period: Period | None = None,
     scope: Scope | None = None,
     language: str = "fr",
+    dialect: CsvDialect = CsvDialect.EXCEL,
+    k: int | None = None,
 ) -> Export:
-    """The anonymised case list (see ``app.reports.case_list`` for what it leaves out);
-    the export is recorded in the access log."""
+    """The anonymised case list (see ``app.reports.case_list`` for what it leaves out),
+    k-anonymous with the administration's ``k`` unless one is given (see
+    ``app.reports.anonymity``); the export is recorded in the access log."""
     scope = scope or Scope()
     lang = DocumentLanguage(language)
     _ = lang.gettext
     names = describe(ctx, scope)
-    counter = _Counter(read_ahead(case_rows(ctx, period, scope)))
-    table = _Table(
+    if k is None:
+        with ctx.reading() as session:
+            k = read_policy(session.connection()).anonymity_k
+    cases = list(read_ahead(case_rows(ctx, period, scope)))
+    cells = _CaseCells(lang)
+    found = anonymise([cells.quasi(row) for row in cases], k, names.today.year)
+    rows = (
+        cells(number, cases[index], shown)
+        for number, (index, shown) in enumerate(zip(found.kept, found.shown, strict=True), 1)
+    )
+    about = _about(lang, period, names.label(lang), names.today, anonymised=True)
+    rule = _(
+        "Every combination of age band, sex, place, intake and release periods is shared "
+        "by at least {k} rows."
+    )
+    about += [
+        (_("k-anonymity"), rule.format(k=k)),
+        (_("Rows left out"), lang.number(found.suppressed)),
+    ]
+    table = Table(
         title=_("Cases"),
         header=_case_header(lang),
-        rows=map(_CaseCells(lang), counter),
-        about=_about(lang, period, names.label(lang), names.today, anonymised=True),
+        rows=rows,
+        about=about,
+        kinds=CASE_KINDS,
+        widths={3: 30, 12: 40},
     )
-    done = _write(table, out, export_format, lang, counter=counter)
+    done = _write(table, out, export_format, lang, dialect, count=len(found.kept))
     audit.record_access(ctx, AccessAction.EXPORT, "case_list")
-    return done
-
-
-class _Counter:
-    """Counts the rows of a stream as they go by (the case list is never held whole)."""
-
-    def __init__(self, rows: Iterable[CaseRow]) -> None:
-        self.rows = rows
-        self.count = 0
-
-    def __iter__(self) -> Iterator[CaseRow]:
-        for row in self.rows:
-            self.count += 1
-            yield row
+    return replace(done, k=k, suppressed=found.suppressed)
 
 
 def _case_header(lang: DocumentLanguage) -> list[str]:
     _ = lang.gettext
     return [
         _("No."),
-        _("Birth year"),
+        _("Age band"),
         _("Sex"),
-        _("Facility"),
+        _("Facility or region"),
         _("Legal status"),
         _("Case status"),
-        _("Intake (month)"),
-        _("Release (month)"),
+        _("Intake (period)"),
+        _("Release (period)"),
         _("Plan status"),
         _("Goals in progress"),
         _("Goals achieved"),
@@ -197,6 +227,22 @@ class _CaseCells:
         self.domains: dict[str, str] = {}
         self.domain_name = lang.domain
         self.separator = "؛ " if lang.rtl else "; "
+        self.quarter = _("{year}-Q{quarter}")
+
+    def quasi(self, row: CaseRow) -> Quasi:
+        facility = (row.facility_ar if self.rtl and row.facility_ar else row.facility) or None
+        return Quasi(
+            row.birth_year, row.sex, facility, row.region, row.intake_month, row.release_month
+        )
+
+    def period(self, text: str | None) -> str:
+        """ "2026-Q4" in the export's words ("2026-T4"); a year as it is."""
+        if not text:
+            return ""
+        if "-Q" not in text:
+            return text
+        year, quarter = text.split("-Q")
+        return self.quarter.format(year=year, quarter=quarter)
 
     def domain(self, domain_id: str) -> str:
         found = self.domains.get(domain_id)
@@ -204,19 +250,19 @@ class _CaseCells:
             found = self.domains[domain_id] = self.domain_name(domain_id)
         return found
 
-    def __call__(self, row: CaseRow) -> list[Value]:
+    def __call__(self, number: int, row: CaseRow, shown: Shown) -> list[Value]:
         labels, facts = self.labels, self.facts
         six = row.outcome_6 or (None, None, None)
         twelve = row.outcome_12 or (None, None, None)
         return [
-            row.number,
-            row.birth_year,
-            labels[row.sex],
-            (row.facility_ar if self.rtl and row.facility_ar else row.facility) or "",
+            number,
+            f"{shown.age[0]}–{shown.age[1]}" if shown.age else "",
+            labels[shown.sex],
+            shown.place or "",
             labels[row.legal_status],
             labels[row.case_status],
-            row.intake_month or "",
-            row.release_month or "",
+            self.period(shown.intake),
+            self.period(shown.release),
             labels[row.plan_status] if row.plan_status else self.no_plan,
             row.goals_open,
             row.goals_achieved,
@@ -247,59 +293,25 @@ def _about(
     lines = [(_("Period"), dates), (_("Scope"), scope), (_("Exported on"), lang.short_date(today))]
     if anonymised:
         note = _(
-            "No names, no identity or registration numbers, birth year only; only "
-            "beneficiaries who consented to anonymised statistics."
+            "No names, no identity or registration numbers, age bands instead of birth "
+            "dates; only beneficiaries who consented to anonymised statistics."
         )
         lines.append((_("Anonymised"), note))
     return lines
 
 
 def _write(
-    table: _Table,
+    table: Table,
     out: Path,
     export_format: ExportFormat,
     lang: DocumentLanguage,
+    dialect: CsvDialect,
     *,
-    count: int | None = None,
-    counter: _Counter | None = None,
+    count: int,
 ) -> Export:
     with replacing(out) as temporary:
         if export_format is ExportFormat.CSV:
-            _write_csv(table, temporary)
+            write_csv(table, temporary, dialect)
         else:
-            _write_xlsx(table, temporary, lang)
-    rows = counter.count if counter is not None else count or 0
-    return Export(Path(out), rows)
-
-
-def _write_csv(table: _Table, path: Path) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(table.header)
-        writer.writerows(["" if value is None else value for value in row] for row in table.rows)
-
-
-def _write_xlsx(table: _Table, path: Path, lang: DocumentLanguage) -> None:
-    _ = lang.gettext
-    workbook = Workbook(write_only=True)
-    sheet: WriteOnlyWorksheet = workbook.create_sheet(table.title[:31])
-    sheet.sheet_view.rightToLeft = lang.rtl
-    bold = Font(bold=True)
-    header = []
-    for text in table.header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        cells: list[Any] = [None if value == "" else value for value in row]  # no empty cells
-        if table.shares is not None and cells[-1] == Unit.SHARE.value:
-            share = WriteOnlyCell(sheet, value=cells[table.shares])
-            share.number_format = "0.0%"
-            cells[table.shares] = share
-        sheet.append(cells)
-    about: WriteOnlyWorksheet = workbook.create_sheet(_("About")[:31])
-    about.sheet_view.rightToLeft = lang.rtl
-    for label, text in table.about:
-        about.append([label, text])
-    workbook.save(path)
+            write_xlsx(table, temporary, rtl=lang.rtl, about_title=lang.gettext("About"))
+    return Export(Path(out), count)

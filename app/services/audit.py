@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.i18n import N_, _
 from app.models import AccessAction, AccessLogEntry, Beneficiary, ProfileSetting, StaffMember
 from app.models.audit import DEVICE_SETTING
+from app.security import formulas
 from app.security.permissions import Permission, allows, require
 from app.services import search, sync_status
 from app.services.audit_capture import Access, append
@@ -294,7 +295,8 @@ def _csv_row(line: LogLine) -> list[str]:
         line.case_id,
         line.hash,
     )
-    return ["" if value is None else str(value) for value in values]
+    # A staff name is typed by people: "=HYPERLINK(...)" must not run in a spreadsheet.
+    return ["" if value is None else formulas.neutralise(str(value)) for value in values]
 
 
 # -- verification ---------------------------------------------------------------------------

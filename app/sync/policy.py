@@ -29,6 +29,10 @@ class Policy(BaseModel):
     token_rotation_days: int = Field(default=30, ge=1)
     recovery_public_key: str | None = None
     recovery_key_id: str | None = None
+    # Anonymised exports (issue 17): every combination of quasi-identifiers in the case
+    # list is shared by at least this many rows, and smaller counts in indicator
+    # breakdowns are shown as "< k".
+    anonymity_k: int = Field(default=5, ge=2, le=100)
 
 
 def read_policy(connection: Connection) -> Policy:

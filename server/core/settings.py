@@ -60,6 +60,9 @@ class ServerSettings(BaseSettings):
     max_offline_days: int = Field(default=30, ge=1, le=3650)
     max_failed_unlocks: int = Field(default=10, ge=3, le=1000)
     token_rotation_days: int = Field(default=30, ge=1, le=3650)
+    # k of the laptops' anonymised exports (PASSERELLE_SERVER_ANONYMITY_K): every
+    # combination of quasi-identifiers in a case list is shared by at least k rows.
+    anonymity_k: int = Field(default=5, ge=2, le=100)
     # Requests per minute per client address (token bucket, per worker process), and the
     # burst allowed above that pace (an initial sync pulls many pages at once).
     rate_limit_per_minute: int = Field(default=1200, ge=1)

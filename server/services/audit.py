@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.security import formulas
 from app.sync.audit_protocol import (
     GENESIS_HASH,
     HASHED_FIELDS,
@@ -192,8 +193,10 @@ def export_csv(
 
 
 def _text(value: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is neutralised (an
+    uploaded entry's fields come from a laptop)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
-    return str(value)
+    return formulas.neutralise(str(value))

@@ -111,7 +111,7 @@ def test_export_cases_and_indicators(demo_profile: Path, tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     with open(cases, encoding="utf-8-sig", newline="") as file:
-        rows = list(csv.reader(file))
+        rows = list(csv.reader(file, delimiter=";"))
     assert result.stdout.startswith(f"{len(rows) - 1} rows written")
     indicators = tmp_path / "indicators.xlsx"
     result = passerelle(

@@ -36,8 +36,9 @@ def demo(profile: Profile, ctx: ServiceContext) -> ServiceContext:
 
 
 def _csv(path: Path) -> list[list[str]]:
+    """Read as a French-locale spreadsheet does: ";" between cells, decimal comma."""
     with open(path, encoding="utf-8-sig", newline="") as file:
-        return list(csv.reader(file))
+        return [[cell.replace(",", ".") for cell in row] for row in csv.reader(file, delimiter=";")]
 
 
 def _xlsx(path: Path) -> list[tuple[object, ...]]:

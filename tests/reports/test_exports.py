@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -55,7 +55,7 @@ def _identifying(ctx: ServiceContext) -> tuple[set[str], set[int]]:
 
 def _csv_rows(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8-sig", newline="") as file:
-        return list(csv.reader(file))
+        return list(csv.reader(file, delimiter=";"))
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -64,7 +64,14 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
     width = len(rows[0])
     padded = [list(row) + [None] * (width - len(row)) for row in rows]
-    return [["" if value is None else str(value) for value in row] for row in padded]
+    return [[_shown(value) for value in row] for row in padded]
+
+
+def _shown(value: object) -> str:
+    """A cell as the CSV writes it: months are real dates in the XLSX."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m")
+    return "" if value is None else str(value)
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
@@ -75,22 +82,24 @@ def test_case_list_has_no_names_numbers_nor_birth_dates(
     as_xlsx = write_case_list(demo, tmp_path / "cases.xlsx", ExportFormat.XLSX, language=language)
     csv_rows, xlsx_rows = _csv_rows(as_csv.path), _xlsx_rows(as_xlsx.path)
 
-    assert as_csv.rows == as_xlsx.rows == _consenting(demo) == len(csv_rows) - 1
+    assert as_csv.rows == as_xlsx.rows == len(csv_rows) - 1
+    assert as_csv.rows + as_csv.suppressed == _consenting(demo)
     assert csv_rows == xlsx_rows
     identifying, birth_years = _identifying(demo)
     cells = {cell for row in csv_rows for cell in row}
     content = as_csv.path.read_text(encoding="utf-8-sig")
-    leaked = [text for text in identifying if text in cells or f",{text}," in content]
+    leaked = [text for text in identifying if text in cells or f";{text};" in content]
     assert leaked == []
     header = csv_rows[0]
-    years = {int(row[1]) for row in csv_rows[1:] if row[1]}
-    assert years and years <= birth_years
+    bands = {row[1] for row in csv_rows[1:] if row[1]}
+    assert bands and all("–" in band for band in bands)  # ages in bands, no birth year
+    assert not {str(year) for year in birth_years} & cells
     assert [row[0] for row in csv_rows[1:]] == [str(n) for n in range(1, as_csv.rows + 1)]
     assert len(header) == len(csv_rows[1])
 
 
 def test_withdrawn_consent_leaves_the_list(demo: ServiceContext, tmp_path: Path) -> None:
-    before = write_case_list(demo, tmp_path / "before.csv", ExportFormat.CSV).rows
+    before = write_case_list(demo, tmp_path / "before.csv", ExportFormat.CSV, k=1).rows
     with demo.reading() as session:
         given = session.scalars(
             select(ConsentRecord).where(
@@ -100,7 +109,7 @@ def test_withdrawn_consent_leaves_the_list(demo: ServiceContext, tmp_path: Path)
         ).first()
         assert given is not None
     consent.withdraw(demo, given.id)
-    assert write_case_list(demo, tmp_path / "after.csv", ExportFormat.CSV).rows == before - 1
+    assert write_case_list(demo, tmp_path / "after.csv", ExportFormat.CSV, k=1).rows == before - 1
 
 
 def test_a_period_narrows_the_list_to_the_cases_followed(

@@ -162,7 +162,7 @@ def test_the_activity_report_and_the_exports_agree(
     followed = compute(ctx, page.period, page.scope).followed
     assert any(
         row and row[0] == "followed" and str(followed) in row
-        for row in csv.reader(text.splitlines())
+        for row in csv.reader(text.splitlines(), delimiter=";")
     )
     assert "Youssef" not in text and "AB123456" not in text
 
