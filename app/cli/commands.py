@@ -69,12 +69,25 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def import_file(args: argparse.Namespace) -> int:
-    from app.services.importer import import_beneficiaries
+    """Exit 1 when rows are rejected by a dry run or nothing was written."""
+    from app.services import import_mapping
+    from app.services.import_report import summary_lines
+    from app.services.importer import import_table, read_table
 
+    table = read_table(args.file)
+    mapping = (
+        import_mapping.propose(table)
+        if args.mapping is None
+        else import_mapping.apply_to(table, import_mapping.read_file(args.mapping))
+    )
+    if args.write_mapping is not None:
+        import_mapping.write_file(args.write_mapping, mapping)
+        emit(_("Mapping written to {path}.").format(path=args.write_mapping))
     with open_profile(args) as profile:
-        report = import_beneficiaries(
+        report = import_table(
             owner.owner_context(profile.sessions),
-            args.file,
+            table,
+            mapping,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
         )
@@ -82,18 +95,14 @@ def import_file(args: argparse.Namespace) -> int:
         emit(_("warning: {warning}").format(warning=warning))
     for error in report.errors:
         emit(str(error))
-    emit(
-        _("{created} created, {updated} updated, {skipped} skipped, {errors} invalid").format(
-            created=report.created,
-            updated=report.updated,
-            skipped=report.skipped,
-            errors=len(report.errors),
-        )
-    )
+    for duplicate in report.duplicates:
+        emit(_("possible duplicate: {duplicate}").format(duplicate=duplicate))
+    for line in summary_lines(report):
+        emit(line)
     if report.dry_run:
-        emit(_("Dry run: nothing was written."))
-    elif not report.applied:
-        emit(_("Nothing was imported: fix the rows above or use --skip-invalid."))
+        return 1 if report.rejected else 0
+    if not report.applied:
+        emit(_("Fix the rejected rows, or use --skip-invalid to write the valid rows only."))
         return 1
     return 0
 

@@ -50,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument(
         "--skip-invalid", action="store_true", help=_("import the valid rows, skip the others")
     )
+    import_.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="F.json",
+        help=_("which file column fills which field (see docs/import-format.md)"),
+    )
+    import_.add_argument(
+        "--write-mapping",
+        type=Path,
+        metavar="F.json",
+        help=_("write the mapping used (proposed or read) to this file"),
+    )
 
     search = _command(commands, "search", _("search beneficiaries"))
     search.add_argument("query", metavar="QUERY")

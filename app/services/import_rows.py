@@ -1,8 +1,9 @@
 """Reading the rows of a CSV or XLSX spreadsheet, as a team keeps them today.
 
-Only the shape is handled here (encodings, delimiters, header, blank rows, line
-numbers); what the cells mean is :mod:`app.services.importer`'s business. Files are
-read whole before anything is imported, so a broken file is refused before any write.
+Only the shape is handled here (encodings, delimiters, where the header is, merged
+cells, blank rows, line numbers); what the cells mean is the business of
+:mod:`app.services.import_parse`. Files are read whole before anything is imported, so
+a broken file is refused before any write.
 """
 
 from __future__ import annotations
@@ -11,18 +12,22 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from charset_normalizer import from_bytes
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.i18n import _
 from app.services.errors import ServiceError
+from app.services.import_fields import ALIASES, label_key
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 _DELIMITERS = (",", ";", "\t")
+_HEADER_SEARCH_ROWS = 20
+_CODE_PAGES = {"cp1252": "Windows-1252", "cp1256": "Windows-1256"}
 
 
 class ImportFileError(ServiceError):
@@ -31,66 +36,102 @@ class ImportFileError(ServiceError):
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One non-blank row: ``line`` is the number the spreadsheet shows (header = 1)."""
+    """One non-blank row under the header: ``line`` is the number the spreadsheet shows."""
 
     line: int
-    values: dict[str, object]  # column name -> cell; blank cells are left out
-    stray_cells: bool = False  # non-empty cells under no column name: a shifted row?
+    cells: tuple[object, ...]  # by column position; blank cells are None
+
+    def stray_cells(self, labels: list[str]) -> bool:
+        """Values under no column name: usually an unquoted separator shifted the row."""
+        return any(
+            cell is not None and (index >= len(labels) or not labels[index])
+            for index, cell in enumerate(self.cells)
+        )
 
 
-def normalise_header(name: str) -> str:
-    """``" Last Name "`` and ``last-name`` both mean ``last_name``."""
-    return "_".join(name.replace("-", " ").split()).casefold()
+@dataclass(frozen=True)
+class Table:
+    """The header as the file writes it and the rows under it.
+
+    ``labels`` are the header cells as shown (a repeated one gets " (2)"), "" for a
+    blank one; ``encoding`` is what a CSV file was read as (None for XLSX).
+    """
+
+    labels: list[str]
+    rows: list[SheetRow]
+    header_line: int
+    encoding: str | None = None
+    delimiter: str | None = None
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[SheetRow]]:
-    """The header (normalised names, blank ones as "") and the non-blank rows below it."""
+def read_table(path: Path) -> Table:
+    """The header row (found below any title rows) and the non-blank rows below it."""
     suffix = path.suffix.casefold()
     if suffix == ".csv":
-        records = _csv_records(path)
-    elif suffix == ".xlsx":
-        records = _xlsx_records(path)
-    else:
-        raise ImportFileError(
-            _("Unsupported file type “{suffix}”: use a .csv or .xlsx file.").format(
-                suffix=path.suffix or "-"
-            )
+        text, encoding = decode(_read_bytes(path))
+        delimiter = _sniff_delimiter(text)
+        return _table(_csv_records(text, delimiter), encoding, delimiter)
+    if suffix == ".xlsx":
+        return _table(_xlsx_records(path), None, None)
+    raise ImportFileError(
+        _("Unsupported file type “{suffix}”: use a .csv or .xlsx file.").format(
+            suffix=path.suffix or "-"
         )
-    return _table(records)
+    )
 
 
-def _table(records: list[list[object]]) -> tuple[list[str], Iterator[SheetRow]]:
-    numbered = [(line, cells) for line, cells in enumerate(records, start=1) if _filled(cells)]
+def _table(records: list[list[object]], encoding: str | None, delimiter: str | None) -> Table:
+    numbered = [
+        (line, tuple(None if _blank(cell) else cell for cell in cells))
+        for line, cells in enumerate(records, start=1)
+        if _filled(cells)
+    ]
     if not numbered:
         raise ImportFileError(_("The file is empty."))
-    _header_line, header_cells = numbered[0]
-    header = [normalise_header(_header_text(cell)) for cell in header_cells]
-    seen: set[str] = set()
-    for name in header:
-        if name and name in seen:
-            raise ImportFileError(
-                _("The column “{column}” appears twice in the header.").format(column=name)
-            )
-        seen.add(name)
-    if len(numbered) == 1:
+    index = _header_index(numbered)
+    header_line, header_cells = numbered[index]
+    labels = _labels(header_cells)
+    rows = [SheetRow(line, cells) for line, cells in numbered[index + 1 :]]
+    if not rows:
         raise ImportFileError(_("The file has a header but no rows to import."))
-    return header, (_sheet_row(header, line, cells) for line, cells in numbered[1:])
+    return Table(labels, rows, header_line, encoding, delimiter)
 
 
-def _sheet_row(header: list[str], line: int, cells: list[object]) -> SheetRow:
-    values: dict[str, object] = {}
-    stray = any(not _blank(cell) for cell in cells[len(header) :])
-    for name, cell in zip(header, cells, strict=False):
-        if not _blank(cell):
-            if name:
-                values[name] = cell
-            else:
-                stray = True
-    return SheetRow(line, values, stray)
+def _header_index(numbered: list[tuple[int, tuple[object, ...]]]) -> int:
+    """The row that names the most known columns among the first ones with two labels.
+
+    Title rows ("Liste des bénéficiaires – 2026", merged across the sheet) hold one
+    distinct text and are passed over.
+    """
+    best, best_hits = None, 0
+    for index, (_line, cells) in enumerate(numbered[:_HEADER_SEARCH_ROWS]):
+        texts = {_header_text(cell) for cell in cells if cell is not None}
+        if len(texts) < 2:
+            continue
+        hits = sum(1 for text in texts if label_key(text) in ALIASES)
+        if best is None or hits > best_hits:
+            best, best_hits = index, hits
+    return 0 if best is None else best
+
+
+def _labels(cells: tuple[object, ...]) -> list[str]:
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for cell in cells:
+        text = "" if cell is None else " ".join(_header_text(cell).split())
+        if text:
+            key = label_key(text) or text
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                text = f"{text} ({seen[key]})"
+        labels.append(text)
+    while labels and not labels[-1]:
+        labels.pop()
+    return labels
 
 
 def _header_text(cell: object) -> str:
-    return "" if cell is None else str(cell)
+    return "" if cell is None else str(cell).strip()
 
 
 def _blank(cell: object) -> bool:
@@ -110,10 +151,9 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
 
 
-def _csv_records(path: Path) -> list[list[object]]:
-    text = _decode(_read_bytes(path))
+def _csv_records(text: str, delimiter: str) -> list[list[object]]:
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return [list(record) for record in reader]
     except csv.Error:
         raise ImportFileError(
@@ -121,32 +161,59 @@ def _csv_records(path: Path) -> list[list[object]]:
         ) from None
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; UTF-16 when a BOM says so (Excel's "Unicode text")."""
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the name of its encoding, as the import report states it.
+
+    A byte-order mark decides; then UTF-8 if the bytes are valid UTF-8; then the
+    Windows code page (1252 for French, 1256 for Arabic) that charset-normalizer finds
+    the most coherent.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode_as(data, "utf-8-sig"), "UTF-8 (BOM)"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+        return _decode_as(data, "utf-16"), "UTF-16"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=list(_CODE_PAGES)).best()
+    if best is None or best.encoding not in _CODE_PAGES:
+        raise ImportFileError(
+            _(
+                "The text encoding of this file could not be recognised: open it in Excel "
+                "or LibreOffice and save it as “CSV UTF-8”."
+            )
+        )
+    return str(best), _CODE_PAGES[best.encoding]
+
+
+def _decode_as(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
         raise ImportFileError(
-            _("The file is not UTF-8 text: save it as “CSV UTF-8” and try again.")
+            _("The file says it is {encoding} text but is not: save it again.").format(
+                encoding=encoding.upper().replace("-SIG", "")
+            )
         ) from None
 
 
 def _sniff_delimiter(text: str) -> str:
-    """The separator used most on the header line (spreadsheets in French use ";")."""
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {delimiter: first_line.count(delimiter) for delimiter in _DELIMITERS}
+    """The separator repeated most on one of the first lines (French Excel uses ";")."""
+    lines = [line for line in text.splitlines()[:_HEADER_SEARCH_ROWS] if line.strip()]
+    counts = {d: max((line.count(d) for line in lines), default=0) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
 
 
 def _xlsx_records(path: Path) -> list[list[object]]:
-    """The first sheet, values only (cached results of formulas), dates as datetimes."""
+    """The first sheet, values only (cached results of formulas), dates as datetimes.
+
+    A merged range reads as its top-left value in every cell it covers: a facility
+    merged down a block of rows belongs to each of them.
+    """
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(path, data_only=True)
     except OSError as error:
         raise ImportFileError(
             _("Cannot read the file: {reason}.").format(reason=error.strerror or error)
@@ -157,12 +224,16 @@ def _xlsx_records(path: Path) -> list[list[object]]:
         if not workbook.worksheets:
             raise ImportFileError(_("The file is empty."))
         sheet = workbook.worksheets[0]
-        # Some producers write a wrong <dimension>; read every row actually present.
-        reset = getattr(sheet, "reset_dimensions", None)
-        if reset is not None:
-            reset()
-        return [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
+        records = [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
+        for merged in sheet.merged_cells.ranges:
+            top = records[merged.min_row - 1][merged.min_col - 1]
+            for row in range(merged.min_row - 1, min(merged.max_row, len(records))):
+                cells = records[row]
+                cells.extend([None] * (merged.max_col - len(cells)))
+                for column in range(merged.min_col - 1, merged.max_col):
+                    cells[column] = top
+        return records
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError):
         raise ImportFileError(_("The file is not a readable XLSX workbook.")) from None
     finally:
         workbook.close()

@@ -4,17 +4,16 @@ Every row is checked before anything is written, and the import is one transacti
 either every valid row lands or none does. A row whose CIN is already known updates
 that beneficiary instead of creating a duplicate. Messages give a line, a column and a
 reason, never the row's personal values: they end up on screens, terminals and logs.
-The columns are documented in ``docs/import-format.md``.
+Reading the file is :mod:`app.services.import_rows`, choosing columns
+:mod:`app.services.import_mapping`, reading cells :mod:`app.services.import_parse`.
+The format is documented in ``docs/import-format.md``.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,132 +23,133 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Beneficiary, Facility
-from app.models.enums import LegalStatus, Sex
+from app.models.enums import LegalStatus
+from app.services import import_duplicates, import_mapping
 from app.services.beneficiaries import BeneficiaryFields, NewBeneficiary
 from app.services.context import ServiceContext
-from app.services.import_rows import ImportFileError, SheetRow, read_rows
+from app.services.import_duplicates import Candidate, PossibleDuplicate
+from app.services.import_fields import InCustody, label_key
+from app.services.import_mapping import ColumnMapping
+from app.services.import_parse import ParsedRow, RowError, parse_table
+from app.services.import_rows import ImportFileError, Table, read_table
 from app.services.validation import message_for
 from app.store.textfold import fold
 
 __all__ = [
-    "COLUMNS",
     "ImportFileError",
     "ImportReport",
+    "PossibleDuplicate",
+    "RejectedRow",
     "RowError",
     "import_beneficiaries",
-    "read_rows",
+    "import_table",
+    "read_table",
 ]
 
-REQUIRED_COLUMNS = ("last_name", "first_name")
-_TEXT_COLUMNS = (
-    "last_name", "first_name", "last_name_ar", "first_name_ar", "cin", "registration_number",
-    "phone", "address", "contact_person", "contact_phone",
-)  # fmt: skip
-_DATE_COLUMNS = ("birth_date", "expected_release_date", "intake_date")
-COLUMNS = frozenset((*_TEXT_COLUMNS, *_DATE_COLUMNS, "sex", "facility", "legal_status"))
-_FACILITY_NAME_MAX = 200
 _LOOKUP_CHUNK = 500
-_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-
-
-def _key(text: str) -> str:
-    """Case, accents, spacing, hyphens and underscores do not distinguish two labels."""
-    return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
-
-
-_SEXES = {_key(label): sex for sex, labels in {
-    Sex.FEMALE: ("F", "femme", "female", "féminin", "أنثى"),
-    Sex.MALE: ("M", "H", "homme", "male", "masculin", "ذكر"),
-}.items() for label in labels}  # fmt: skip
-_LEGAL_STATUSES = {_key(label): status for status, labels in {
-    LegalStatus.PRE_TRIAL: ("pre_trial", "pre-trial", "prévenu", "prévenue"),
-    LegalStatus.SENTENCED: ("sentenced", "condamné", "condamnée"),
-    LegalStatus.CONDITIONAL_RELEASE: (
-        "conditional_release", "conditional release", "libération conditionnelle",
-    ),
-    LegalStatus.RELEASED: ("released", "libéré", "libérée"),
-}.items() for label in labels}  # fmt: skip
+_CUSTODY = (LegalStatus.PRE_TRIAL, LegalStatus.SENTENCED)
 
 
 @dataclass(frozen=True)
-class RowError:
-    """What is wrong where: ``column`` is None when the row as a whole is at fault."""
+class RejectedRow:
+    """An invalid row as the file had it, and why: the report saves these to correct."""
 
     line: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.column is None:
-            return _("Line {line}: {message}").format(line=self.line, message=self.message)
-        return _("Line {line}, column {column}: {message}").format(
-            line=self.line, column=self.column, message=self.message
-        )
+    cells: tuple[object, ...]
+    reasons: list[RowError]
 
 
 @dataclass
 class ImportReport:
     """What the import did, or would do: counts describe the valid rows either way.
 
-    ``applied`` says whether they were written; ``skipped`` counts the invalid rows.
+    ``applied`` says whether they were written; ``rejected`` counts the invalid rows
+    (``errors`` may hold several per row).
     """
 
     created: int = 0
     updated: int = 0
-    skipped: int = 0
+    rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     new_facilities: list[str] = field(default_factory=list)
+    duplicates: list[PossibleDuplicate] = field(default_factory=list)
+    rejected_rows: list[RejectedRow] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    mapping: ColumnMapping = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    header_line: int = 1
     dry_run: bool = False
     applied: bool = False
 
-
-@dataclass
-class _Row:
-    line: int
-    values: dict[str, Any] = field(default_factory=dict)
-    facility: str | None = None
-    cin: str | None = None
-    errors: list[RowError] = field(default_factory=list)
-
-    def error(self, column: str | None, message: str) -> None:
-        self.errors.append(RowError(self.line, column, message))
+    @property
+    def valid(self) -> int:
+        return self.created + self.updated
 
 
 def import_beneficiaries(
-    ctx: ServiceContext, path: Path, *, dry_run: bool = False, skip_invalid: bool = False
+    ctx: ServiceContext,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> ImportReport:
-    """Create or update (by CIN) one beneficiary per row; raises ImportFileError only."""
-    header, sheet_rows = read_rows(path)
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ImportFileError(
-            _("Required columns are missing: {columns}.").format(columns=", ".join(missing))
-        )
-    report = ImportReport(dry_run=dry_run)
-    for name in header:
-        if name and name not in COLUMNS:
-            report.warnings.append(_("Unknown column “{column}” ignored.").format(column=name))
-    rows = _parse_rows(sheet_rows)
+    """Create or update (by CIN) one beneficiary per row; raises ImportFileError only.
+
+    Without ``mapping`` the one proposed from the header and content is used.
+    """
+    table = read_table(path)
+    chosen = import_mapping.propose(table) if mapping is None else dict(mapping)
+    return import_table(ctx, table, chosen, dry_run=dry_run, skip_invalid=skip_invalid)
+
+
+def import_table(
+    ctx: ServiceContext,
+    table: Table,
+    mapping: Mapping[str, str | None],
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportReport:
+    """The import of a table already read, with a mapping already chosen."""
+    mapping = import_mapping.apply_to(table, mapping)
+    import_mapping.check(mapping)
+    report = ImportReport(
+        dry_run=dry_run, labels=list(table.labels), mapping=dict(mapping),
+        encoding=table.encoding, header_line=table.header_line,
+        unmapped=import_mapping.unmapped_labels(table, mapping),
+    )  # fmt: skip
+    for label in report.unmapped:
+        report.warnings.append(_("Column “{column}” is not imported.").format(column=label))
+    rows = parse_table(table, mapping, ctx.today())
     with ctx.reading() if dry_run else ctx.transaction() as session:
         existing = _existing_by_cin(session, list(dict.fromkeys(r.cin for r in rows if r.cin)))
         facilities = _FacilityResolver(session)
         creates: list[Beneficiary] = []
         updates: list[tuple[Beneficiary, dict[str, Any]]] = []
+        candidates: list[Candidate] = []
         for row in rows:
             facility = facilities.resolve(row)
             target = existing.get(row.cin) if row.cin else None
+            _settle_custody(row, target)
             fields = _validate(row, BeneficiaryFields if target else NewBeneficiary, facility)
             if fields is None:
                 continue
             if facility is not None:
                 facilities.use(facility)
+            candidates.append(Candidate(row.line, row.values, target.id if target else None))
             if target is not None:
                 updates.append((target, fields.model_dump(exclude_unset=True)))
             else:
                 creates.append(_new_beneficiary(ctx, fields))
+        report.duplicates = import_duplicates.find(session, candidates)
         report.errors = [error for row in rows for error in row.errors]
-        report.skipped = sum(1 for row in rows if row.errors)
+        report.rejected_rows = [
+            RejectedRow(row.line, row.cells, row.errors) for row in rows if row.errors
+        ]
+        report.rejected = len(report.rejected_rows)
         report.created, report.updated = len(creates), len(updates)
         report.new_facilities = [facility.name for facility in facilities.used_new]
         report.applied = not dry_run and (skip_invalid or not report.errors)
@@ -162,89 +162,18 @@ def import_beneficiaries(
     return report
 
 
-def _parse_rows(sheet_rows: Iterable[SheetRow]) -> list[_Row]:
-    """Cells to Python values, and CINs checked for repeats, before touching the database."""
-    rows: list[_Row] = []
-    first_line_of_cin: dict[str, int] = {}
-    for sheet_row in sheet_rows:
-        row = _parse_cells(sheet_row)
-        if row.cin is not None:
-            first = first_line_of_cin.setdefault(row.cin, row.line)
-            if first != row.line:
-                row.error("cin", _("This CIN already appears on line {line}.").format(line=first))
-        rows.append(row)
-    return rows
-
-
-def _parse_cells(sheet_row: SheetRow) -> _Row:
-    row = _Row(sheet_row.line)
-    if sheet_row.stray_cells:
-        row.error(None, _("This line has values in a column without a header."))
-    for column, cell in sheet_row.values.items():
-        if column in _DATE_COLUMNS:
-            parsed = _date(cell)
-            if parsed is None:
-                row.error(column, _("Not a valid date (expected YYYY-MM-DD)."))
-            else:
-                row.values[column] = parsed
-        elif column == "sex":
-            _choose(row, column, _text(cell), _SEXES, Sex)
-        elif column == "legal_status":
-            _choose(row, column, _text(cell), _LEGAL_STATUSES, LegalStatus)
-        elif column == "facility":
-            row.facility = " ".join(_text(cell).split())
-        elif column in _TEXT_COLUMNS:
-            row.values[column] = _text(cell)
-    if "cin" in row.values:
-        try:
-            row.cin = BeneficiaryFields.model_validate({"cin": row.values["cin"]}).cin
-        except ValidationError as error:
-            row.error("cin", message_for(error.errors()[0]))
-            del row.values["cin"]
-    return row
-
-
-def _choose(
-    row: _Row, column: str, text: str, labels: Mapping[str, StrEnum], choices: type[StrEnum]
-) -> None:
-    value = labels.get(_key(text))
-    if value is None:
-        row.error(
-            column,
-            _("Unknown value; expected one of: {choices}.").format(
-                choices=", ".join(member.value for member in choices)
-            ),
-        )
+def _settle_custody(row: ParsedRow, target: Beneficiary | None) -> None:
+    """*Détenu*: a custody status already known is kept; otherwise *sentenced*, the default."""
+    if row.values.get("legal_status") is not InCustody.IN_CUSTODY:
+        return
+    if target is not None and target.legal_status in _CUSTODY:
+        del row.values["legal_status"]
     else:
-        row.values[column] = value
-
-
-def _text(cell: object) -> str:
-    """Spreadsheets turn digit-only identifiers into numbers: give them back as digits."""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, date):  # datetime included
-        return cell.isoformat()
-    return str(cell).strip()
-
-
-def _date(cell: object) -> date | None:
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, date):
-        return cell
-    if isinstance(cell, str):
-        match = _ISO_DATE.fullmatch(cell.strip())
-        if match:
-            try:
-                return date.fromisoformat(match.group(1))
-            except ValueError:
-                return None
-    return None
+        row.values["legal_status"] = LegalStatus.SENTENCED
 
 
 def _validate(
-    row: _Row, model: type[BeneficiaryFields], facility: Facility | None
+    row: ParsedRow, model: type[BeneficiaryFields], facility: Facility | None
 ) -> BeneficiaryFields | None:
     """The row's fields, or None when the row has errors (now recorded on it)."""
     data = dict(row.values)
@@ -293,24 +222,18 @@ class _FacilityResolver:
         for facility in session.scalars(select(Facility).where(Facility.deleted_at.is_(None))):
             for label in (facility.code, facility.name, facility.name_ar):
                 if label:
-                    self._by_key.setdefault(_key(label), facility)
+                    self._by_key.setdefault(label_key(label), facility)
         self._new: dict[str, Facility] = {}
         self._used_ids: set[uuid.UUID] = set()
         self.used_new: list[Facility] = []
 
-    def resolve(self, row: _Row) -> Facility | None:
+    def resolve(self, row: ParsedRow) -> Facility | None:
         if not row.facility:
             return None
-        key = _key(row.facility)
+        key = label_key(row.facility)
         facility = self._by_key.get(key) or self._new.get(key)
         if facility is not None:
             return facility
-        if len(row.facility) > _FACILITY_NAME_MAX:
-            row.error(
-                "facility",
-                _("Too long (at most {limit} characters).").format(limit=_FACILITY_NAME_MAX),
-            )
-            return None
         facility = Facility(id=uuid.uuid4(), code=_facility_code(row.facility), name=row.facility)
         self._new[key] = facility
         return facility
@@ -320,7 +243,7 @@ class _FacilityResolver:
         if facility.id in self._used_ids:
             return
         self._used_ids.add(facility.id)
-        if self._new.get(_key(facility.name)) is facility:
+        if self._new.get(label_key(facility.name)) is facility:
             self.used_new.append(facility)
 
 

@@ -38,6 +38,7 @@ from app.services import caseload
 from app.services.caseload import NO_PLAN, CaseloadFilter
 from app.views.app_state import AppState
 from app.views.caseload_model import COLUMNS, CaseloadModel
+from app.views.import_dialog import ImportDialog
 from app.views.labels import choices, label
 from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align_to_layout
 from app.views.register_dialog import RegisterDialog
@@ -102,12 +103,15 @@ class CaseloadPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.dialog: RegisterDialog | None = None
+        self.import_dialog: ImportDialog | None = None
         self._columns_fitted = False
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Name (Latin or Arabic), CIN or registration number"))
         self.search.setClearButtonEnabled(True)
         self.register_button = QPushButton(_("Register a &beneficiary…"))
         self.register_button.clicked.connect(self.register)
+        self.import_button = QPushButton(_("&Import a spreadsheet…"))
+        self.import_button.clicked.connect(self.import_spreadsheet)
         self.facility = ChoiceCombo()
         self.legal_status = ChoiceCombo()
         self.staff = ChoiceCombo()
@@ -232,6 +236,7 @@ class CaseloadPage(QWidget):
         top.addWidget(self.search, 1)
         top.addSpacing(12)
         top.addWidget(self.register_button)
+        top.addWidget(self.import_button)
         filters = QGridLayout()
         filters.setHorizontalSpacing(8)
         filters.setVerticalSpacing(6)
@@ -385,6 +390,15 @@ class CaseloadPage(QWidget):
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.show()
         self.dialog = dialog
+        return dialog
+
+    def import_spreadsheet(self) -> ImportDialog:
+        """The import dialog, window-modal; the list reloads once rows are written."""
+        dialog = ImportDialog(self.state, self)
+        dialog.imported.connect(self.model.reload)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
+        self.import_dialog = dialog
         return dialog
 
     def _registered(self, record: object) -> None:

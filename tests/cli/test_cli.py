@@ -164,7 +164,8 @@ def test_import_csv(demo_profile: Path, tmp_path: Path) -> None:
     assert "Line 3" in refused.stdout
     assert "Tahiri" not in refused.stdout + refused.stderr
     dry = passerelle("import", "--profile", demo_profile, sheet, "--dry-run", "--skip-invalid")
-    assert dry.returncode == 0
+    assert dry.returncode == 1  # a dry run that would reject rows says so
+    assert "1 row would be written" in dry.stdout and "1 row rejected" in dry.stdout
     assert "ZZ112233" not in passerelle("search", "--profile", demo_profile, "ZZ112233").stdout
     done = passerelle("import", "--profile", demo_profile, sheet, "--skip-invalid")
     assert done.returncode == 0, done.stdout + done.stderr
