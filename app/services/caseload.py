@@ -28,13 +28,15 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    union,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from app.models import ActionPlan, Beneficiary, Facility, StaffMember
 from app.models.enums import CaseStatus, LegalStatus, PlanStatus
+from app.services import search
 from app.services.context import ServiceContext
-from app.services.search import match_expression
+from app.services.search import SearchPlan
 
 _AnySelect = TypeVar("_AnySelect", bound=Select[*tuple[Any, ...]])
 NoPlan = Literal["none"]
@@ -98,7 +100,6 @@ class FilterChoices:
 
 _B = Beneficiary
 _P = aliased(ActionPlan, name="plan")
-_search = table("beneficiary_search", column("rowid"))
 _search_map = table("beneficiary_search_map", column("docid"), column("beneficiary_id"))
 
 
@@ -149,10 +150,10 @@ SORT_KEYS: tuple[str, ...] = tuple(_SORTS)
 
 def count(ctx: ServiceContext, filter: CaseloadFilter) -> int:
     """How many beneficiaries match the filter."""
-    query = _where(select(func.count()).select_from(_B), ctx, filter)
-    if query is None:
-        return 0
     with ctx.reading() as session:
+        query = _where(select(func.count()).select_from(_B), ctx, filter, _plan(session, filter))
+        if query is None:
+            return 0
         return session.scalar(query) or 0
 
 
@@ -179,16 +180,18 @@ def page(
     source: FromClause = _B.__table__
     if joined is not None:
         source = source.outerjoin(joined, joined.id == _sort_foreign_key(joined))
-    query = _where(select(_B.id).select_from(source), ctx, filter)
     offset = max(offset, 0)
-    if query is None or limit <= 0:
-        return []
     # A name sort is reversed whole; other keys keep their ties in name order.
     ties = (_B.first_name, _B.id) if sort == "name" else (_B.last_name, _B.first_name, _B.id)
     ties_down = descending and sort == "name"
     with ctx.reading() as session:
+        found = _plan(session, filter)
+        query = _where(select(_B.id).select_from(source), ctx, filter, found)
+        if query is None or limit <= 0:
+            return []
+        tiered = found is not None and len(search.tier_queries(found)) > 1
         backwards = False
-        if sort != "name" and offset >= REVERSE_FROM:  # a name sort walks its index
+        if sort != "name" and offset >= REVERSE_FROM and not tiered:  # a name sort walks its index
             if total is None:
                 total = count(ctx, filter)
             limit = max(min(limit, total - offset), 0)
@@ -201,6 +204,8 @@ def page(
             primary = primary.nulls_first() if backwards else primary.nulls_last()
         ties_turned = ties_down != backwards
         order = [primary, *(tie.desc() if ties_turned else tie.asc() for tie in ties)]
+        if tiered and found is not None:  # exact hits first, then infixes, then typos
+            order.insert(0, _tier(found).asc())
         ids = list(session.scalars(query.order_by(*order).offset(offset).limit(limit)))
         if not ids:
             return []
@@ -255,20 +260,43 @@ def _display_query() -> Select[*tuple[Any, ...]]:
     ).select_from(source)
 
 
-def _where(query: _AnySelect, ctx: ServiceContext, f: CaseloadFilter) -> _AnySelect | None:
+def _plan(session: Session, f: CaseloadFilter) -> SearchPlan | None:
+    return search.plan(session, f.query) if f.query.strip() else None
+
+
+def _matching(table_name: str, expression: str) -> Select[tuple[Any]]:
+    """Ids of the beneficiaries whose row of the FTS table ``table_name`` matches."""
+    fts = table(table_name, column("rowid"))
+    return (
+        select(_search_map.c.beneficiary_id)
+        .join(fts, fts.c.rowid == _search_map.c.docid)
+        .where(literal_column(table_name).match(expression))
+    )
+
+
+def _tier(found: SearchPlan) -> SQLColumnExpression[Any]:
+    """0 for an exact hit, 1 for an infix, 2 for a typo: the search tiers as a sort key."""
+    tiers = search.tier_queries(found)
+    return case(
+        *((_B.id.in_(_matching(name, expression)), tier) for tier, name, expression in tiers[:-1]),
+        else_=tiers[-1][0],
+    )
+
+
+def _where(
+    query: _AnySelect, ctx: ServiceContext, f: CaseloadFilter, found: SearchPlan | None
+) -> _AnySelect | None:
     """The filter as WHERE clauses; None when the text query can match nothing."""
     query = query.where(_B.deleted_at.is_(None))
     if not f.include_closed:
         query = query.where(_B.case_status == CaseStatus.OPEN)
     if f.query.strip():
-        expression = match_expression(f.query)
-        if expression is None:
+        if found is None:
             return None
-        matching = (
-            select(_search_map.c.beneficiary_id)
-            .join(_search, _search.c.rowid == _search_map.c.docid)
-            .where(literal_column("beneficiary_search").match(expression))
-        )
+        tiers = [
+            _matching(name, expression) for _tier, name, expression in search.tier_queries(found)
+        ]
+        matching = tiers[0] if len(tiers) == 1 else union(*tiers)
         query = query.where(_B.id.in_(matching))
     if f.facility_id is not None:
         query = query.where(_B.facility_id == f.facility_id)

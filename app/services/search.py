@@ -1,27 +1,43 @@
-"""Full-text search of beneficiaries by names (Latin and Arabic), CIN and registration number."""
+"""Search of beneficiaries as staff type names: both scripts, variants, infixes and typos.
+
+A query is resolved into a :class:`SearchPlan` of up to three tiers, best first:
+
+1. every word matches the start of a name word, a variant of it (article dropped,
+   particle glued) or an identifier (CIN, registration number);
+2. every word has 4 letters or more and is found inside the names (``lahc``), looked
+   for when the first tier finds less than a page;
+3. when the first two find little, each word may also be one of the closest indexed
+   words (rapidfuzz): ``benani`` also finds ``Bennani``. A word the index does not
+   know at all is replaced by the closest one in the query offered as "did you mean".
+
+The caseload and this module's :func:`search` list tier 1 before 2 before 3.
+"""
 
 from __future__ import annotations
 
+import bisect
+import threading
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from rapidfuzz import fuzz, process
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
 
 from app.services.context import ServiceContext
-from app.store.textfold import fold_tokens
+from app.store.textfold import JOINED_PARTICLES, fold_tokens, is_article, stem
 
-_QUERY = text(
-    """
-    SELECT b.id, b.last_name, b.first_name, b.last_name_ar, b.first_name_ar, b.cin,
-           b.registration_number
-    FROM beneficiary_search AS s
-    JOIN beneficiary_search_map AS m ON m.docid = s.rowid
-    JOIN beneficiary AS b ON b.id = m.beneficiary_id
-    WHERE beneficiary_search MATCH :match AND b.deleted_at IS NULL
-    ORDER BY s.rank
-    LIMIT :limit
-    """
-)
+MIN_INFIX = 4
+"""Letters a word needs to be looked for inside names (fewer match too much)."""
+INFIX_BELOW = 200
+"""Word-start matches from which infixes are not looked for: they would rank after a page."""
+FUZZY_BELOW = 5
+"""Exact matches under which the typo-tolerant tier is added."""
+MIN_FUZZY = 4
+FUZZY_CUTOFF = 75.0
+FUZZY_CHOICES = 4
+"""Known words that may stand for a mistyped one."""
+TIERS = ("prefix", "infix", "fuzzy")
 
 
 @dataclass(frozen=True)
@@ -35,21 +51,204 @@ class SearchHit:
     registration_number: str | None
 
 
-def match_expression(query: str) -> str | None:
-    """Every word must match as a prefix; FTS syntax in the input is neutralised."""
+@dataclass(frozen=True)
+class SearchPlan:
+    """FTS5 expressions of each tier (None: the tier is not used) and the suggestion."""
+
+    prefix: str
+    infix: str | None = None
+    fuzzy: str | None = None
+    suggestion: str | None = None
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', "") + '"'
+
+
+def _words(query: str) -> list[str]:
     tokens = fold_tokens(query)
-    if not tokens:
+    kept = [token for token in tokens if not is_article(token)]
+    return kept or tokens
+
+
+def _alternatives(terms: list[str]) -> str:
+    unique = list(dict.fromkeys(terms))
+    inner = " OR ".join(f"{_phrase(term)}*" for term in unique)
+    return f"({inner})" if len(unique) > 1 else inner
+
+
+def _groups(words: list[str]) -> list[str]:
+    """One FTS group per word (or particle + word), each a set of alternatives."""
+    groups: list[str] = []
+    position = 0
+    while position < len(words):
+        word = words[position]
+        variants = [word]
+        found = stem(word)
+        if found is not None:
+            variants.append(found)
+        following = words[position + 1] if position + 1 < len(words) else None
+        if word in JOINED_PARTICLES and following is not None:
+            both = f"{_alternatives(variants)} AND {_phrase(following)}*"
+            groups.append(f"(({both}) OR {_phrase(word + following)}*)")
+            position += 2
+            continue
+        groups.append(_alternatives(variants))
+        position += 1
+    return groups
+
+
+def match_expression(query: str) -> str | None:
+    """Every word must match as a prefix (or a variant); FTS syntax in the input is neutralised."""
+    words = _words(query)
+    if not words:
         return None
-    return " ".join(f'"{token}"*' for token in tokens)
+    return " AND ".join(_groups(words))
+
+
+def infix_expression(query: str) -> str | None:
+    """Every word found inside the names, when each has :data:`MIN_INFIX` letters or more."""
+    words = _words(query)
+    if not words or any(len(word) < MIN_INFIX for word in words):
+        return None
+    return " AND ".join(_phrase(word) for word in words)
+
+
+class _Vocabulary:
+    """The indexed name words, read again only when the index has changed.
+
+    FTS5 rewrites its structure record (block 10 of the ``_data`` shadow table) on every
+    change of the index: an exact and cheap marker of "the words may have changed".
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[int, tuple[bytes | None, list[str]]] = {}
+
+    def words(self, connection: Connection) -> list[str]:
+        key = connection.execute(
+            text("SELECT block FROM beneficiary_search_data WHERE id = 10")
+        ).scalar_one_or_none()
+        engine_key = id(connection.engine)
+        with self._lock:
+            cached = self._cache.get(engine_key)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        words = sorted(
+            connection.execute(
+                text("SELECT term FROM beneficiary_search_vocab WHERE col = 'names'")
+            ).scalars()
+        )
+        with self._lock:
+            self._cache[engine_key] = (key, words)
+        return words
+
+
+VOCABULARY = _Vocabulary()
+
+
+def _corrections(word: str, vocabulary: list[str]) -> list[str]:
+    if len(word) < MIN_FUZZY or not word.isalpha():
+        return []
+    found = process.extract(
+        word, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=FUZZY_CHOICES
+    )
+    return [choice for choice, _score, _index in found if choice != word]
+
+
+def _known(word: str, vocabulary: list[str]) -> bool:
+    """Some indexed word starts with ``word`` or its stem (the vocabulary is sorted)."""
+    for form in filter(None, (word, stem(word))):
+        position = bisect.bisect_left(vocabulary, form)
+        if position < len(vocabulary) and vocabulary[position].startswith(form):
+            return True
+    return False
+
+
+def plan(session: Session, query: str) -> SearchPlan | None:
+    """The tiers of ``query``; None when it holds no word (nothing can match)."""
+    prefix = match_expression(query)
+    if prefix is None:
+        return None
+    exact = _count(session, prefix, None, INFIX_BELOW)
+    infix = infix_expression(query) if exact < INFIX_BELOW else None
+    if exact >= FUZZY_BELOW or _count(session, prefix, infix, FUZZY_BELOW) >= FUZZY_BELOW:
+        return SearchPlan(prefix, infix)
+    words = _words(query)
+    vocabulary = VOCABULARY.words(session.connection())
+    replaced: list[list[str]] = []
+    suggestion: list[str] = []
+    for word in words:
+        options = _corrections(word, vocabulary)
+        replaced.append([word, *options])
+        known = _known(word, vocabulary)
+        suggestion.append(options[0] if options and not known else word)
+    if all(len(options) == 1 for options in replaced):
+        return SearchPlan(prefix, infix)
+    fuzzy = " AND ".join(_alternatives(options) for options in replaced)
+    offered = " ".join(suggestion) if suggestion != words else None
+    return SearchPlan(prefix, infix, fuzzy, offered)
+
+
+def _count(session: Session, prefix: str, infix: str | None, limit: int) -> int:
+    """Matches of the first tiers, counted up to ``limit`` (all that a decision needs)."""
+    sql = (
+        "SELECT count(*) FROM (SELECT rowid FROM beneficiary_search "
+        "WHERE beneficiary_search MATCH :prefix"
+    )
+    if infix is not None:
+        sql += (
+            " UNION SELECT rowid FROM beneficiary_search_infix "
+            "WHERE beneficiary_search_infix MATCH :infix"
+        )
+    sql += f" LIMIT {int(limit)})"
+    return int(session.execute(text(sql), {"prefix": prefix, "infix": infix}).scalar_one())
+
+
+def tier_queries(found: SearchPlan) -> list[tuple[int, str, str]]:
+    """(tier, FTS table, expression) of each tier the plan uses, best first."""
+    tiers = [(0, "beneficiary_search", found.prefix)]
+    if found.infix is not None:
+        tiers.append((1, "beneficiary_search_infix", found.infix))
+    if found.fuzzy is not None:
+        tiers.append((2, "beneficiary_search", found.fuzzy))
+    return tiers
 
 
 def search(ctx: ServiceContext, query: str, limit: int = 50) -> list[SearchHit]:
-    expression = match_expression(query)
-    if expression is None:
-        return []
+    """Beneficiaries not deleted matching ``query``, best tier first, then by relevance."""
     with ctx.reading() as session:
-        rows = session.execute(_QUERY, {"match": expression, "limit": limit}).all()
+        found = plan(session, query)
+        if found is None:
+            return []
+        parts: list[str] = []
+        parameters: dict[str, object] = {"limit": limit}
+        for tier, table, expression in tier_queries(found):
+            parts.append(
+                f"SELECT m.beneficiary_id AS id, {tier} AS tier, s.rank AS rank "
+                f"FROM {table} AS s JOIN beneficiary_search_map AS m ON m.docid = s.rowid "
+                f"WHERE {table} MATCH :e{tier}"
+            )
+            parameters[f"e{tier}"] = expression
+        sql = f"""
+            SELECT b.id, b.last_name, b.first_name, b.last_name_ar, b.first_name_ar, b.cin,
+                   b.registration_number, min(t.tier) AS best, min(t.rank) AS relevance
+            FROM ({" UNION ALL ".join(parts)}) AS t
+            JOIN beneficiary AS b ON b.id = t.id
+            WHERE b.deleted_at IS NULL
+            GROUP BY b.id
+            ORDER BY best, relevance
+            LIMIT :limit
+        """
+        rows = session.execute(text(sql), parameters).all()
     return [
         SearchHit(uuid.UUID(hex=row[0]), row[1], row[2], row[3], row[4], row[5], row[6])
         for row in rows
     ]
+
+
+def suggestion(ctx: ServiceContext, query: str) -> str | None:
+    """The query as the index would spell it ("did you mean"), when it finds little."""
+    with ctx.reading() as session:
+        found = plan(session, query)
+    return None if found is None else found.suggestion

@@ -25,7 +25,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from app.i18n import _
 from app.store.errors import CorruptProfile
-from app.store.textfold import fold
+from app.store.textfold import fold, name_terms
 
 MEMORY_TEMP_STORE = 2
 BUSY_TIMEOUT_MS = 10_000
@@ -68,6 +68,7 @@ def configure_connection(connection: Any) -> None:
     if temp_store != MEMORY_TEMP_STORE:
         raise RuntimeError("SQLCipher did not accept temp_store=MEMORY")
     connection.create_function("passerelle_fold", 1, fold, deterministic=True)
+    connection.create_function("passerelle_name_terms", 1, name_terms, deterministic=True)
 
 
 def create_keyed_engine(path: Path, key: bytes, pool_size: int = 4) -> Engine:

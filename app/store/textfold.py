@@ -1,7 +1,10 @@
 """Folding of names and identifiers for search: accents, case and Arabic spelling variants.
 
 Applied both when indexing (from SQL triggers, registered on every connection) and to
-the query, so ``helene`` finds ``Hélène`` and ``احمد`` finds ``أحمد``.
+the query, so ``helene`` finds ``Hélène`` and ``احمد`` finds ``أحمد``. Names are indexed
+with their variants as staff type them: without the article (``العلوي`` also as
+``علوي``, ``Elmansouri`` also as ``mansouri``) and with a particle glued to the next
+word (``Ben Ali`` also as ``benali``, ``عبد الله`` also as ``عبدالله``).
 """
 
 from __future__ import annotations
@@ -9,27 +12,65 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# After NFKD, hamza carriers and madda become plain letters + a combining mark we drop.
-_ARABIC_LETTERS = str.maketrans(
-    {
-        "\u0629": "\u0647",  # teh marbuta -> heh
-        "\u0649": "\u064a",  # alef maksura -> yeh
-        "\u0671": "\u0627",  # alef wasla -> alef
-        "\u0640": None,  # tatweel
-        "\u06cc": "\u064a",  # farsi yeh -> yeh
-        "\u06a9": "\u0643",  # keheh -> kaf
-    }
-)
+from app.store import arabic
+
 _TOKEN = re.compile(r"\w+")
+LATIN_ARTICLES = ("el", "al")
+"""Written apart (El Alaoui); glued, only ``el`` is an article (Elalaoui, but Alaoui)."""
+GLUED_ARTICLE = "el"
+MIN_LATIN_STEM = 4
+"""Letters left after a glued Latin article for the stem to count (Alami is not al+ami)."""
+JOINED_PARTICLES = frozenset(
+    {
+        "ben", "bin", "ibn", "bou", "abd", "ait", "ould", "el", "al",
+        "\u0628\u0646",  # بن
+        "\u0627\u0628\u0646",  # ابن
+        "\u0639\u0628\u062f",  # عبد
+        "\u0628\u0648",  # بو
+        "\u0627\u064a\u062a",  # ايت
+        "\u0627\u0644",  # ال
+    }
+)  # fmt: skip
+"""Name particles that staff write either apart or glued to the next word."""
 
 
 def fold(text: str | None) -> str:
     if not text:
         return ""
+    text = arabic.normalize(unicodedata.normalize("NFC", text))
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.translate(_ARABIC_LETTERS).casefold()
+    return arabic.normalize(stripped).casefold()
 
 
 def fold_tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
+
+
+def stem(token: str) -> str | None:
+    """``token`` (folded) without its article, in either script; None when it has none."""
+    found = arabic.without_article(token)
+    if found is not None:
+        return found
+    rest = token[len(GLUED_ARTICLE) :]
+    if token.startswith(GLUED_ARTICLE) and len(rest) >= MIN_LATIN_STEM and rest.isascii():
+        return rest
+    return None
+
+
+def is_article(token: str) -> bool:
+    return token in LATIN_ARTICLES or arabic.is_article(token)
+
+
+def name_terms(text: str | None) -> str:
+    """The folded words of names followed by their search variants (the indexed text)."""
+    tokens = fold_tokens(text or "")
+    variants: list[str] = []
+    for position, token in enumerate(tokens):
+        found = stem(token)
+        if found is not None:
+            variants.append(found)
+        following = tokens[position + 1] if position + 1 < len(tokens) else None
+        if token in JOINED_PARTICLES and following is not None:
+            variants.append(token + following)
+    return " ".join(dict.fromkeys(tokens + variants))

@@ -8,6 +8,7 @@ waits for a short pause before asking, so each keystroke does not start a query.
 
 from __future__ import annotations
 
+import html
 import math
 import uuid
 
@@ -30,11 +31,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.i18n import _, current_language, ngettext
 from app.models import Beneficiary
 from app.models.enums import LegalStatus, PlanStatus
-from app.services import caseload
+from app.services import caseload, search
 from app.services.caseload import NO_PLAN, CaseloadFilter
 from app.views.app_state import AppState
 from app.views.caseload_model import COLUMNS, CaseloadModel
@@ -42,6 +44,7 @@ from app.views.import_dialog import ImportDialog
 from app.views.labels import choices, label
 from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align_to_layout
 from app.views.register_dialog import RegisterDialog
+from app.views.tasks import run_in_background
 
 SEARCH_DELAY_MS = 0  # stale queries are skipped by the model: no need to wait
 BUSY_NOTICE_MS = 250
@@ -125,6 +128,11 @@ class CaseloadPage(QWidget):
         self.count_label.setObjectName("caseloadCount")
         self.count_label.setStyleSheet("color: #55606a;")
         align_to_layout(self.count_label)
+        self.suggestion = QLabel()
+        self.suggestion.setObjectName("caseloadSuggestion")
+        self.suggestion.setTextFormat(Qt.TextFormat.RichText)
+        self.suggestion.linkActivated.connect(self._accept_suggestion)
+        self.suggestion.hide()
         self.banner = MessageBanner()
         self.model = CaseloadModel(state.ctx, parent=self)
         self.table = self._build_table()
@@ -267,7 +275,8 @@ class CaseloadPage(QWidget):
         checks.addStretch(1)
         filters.addLayout(checks, 1, 4, 1, 2)
         status = QHBoxLayout()
-        status.addWidget(self.count_label, 1)
+        status.addWidget(self.count_label)
+        status.addWidget(self.suggestion, 1)
         status.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -419,6 +428,7 @@ class CaseloadPage(QWidget):
 
     def _loaded(self, count: int) -> None:
         self._show_count(count)
+        self._offer_suggestion(count)
         if count:
             self.stack.setCurrentWidget(self.table)
             if not self._columns_fitted and self.table.isVisible():
@@ -427,6 +437,32 @@ class CaseloadPage(QWidget):
             self.stack.setCurrentWidget(self.no_cases)
         else:
             self.stack.setCurrentWidget(self.no_match)
+
+    def _offer_suggestion(self, count: int) -> None:
+        """When little is found, "did you mean" the spelling the index knows (a link)."""
+        query = self.search.text().strip()
+        if not query or count >= search.FUZZY_BELOW:
+            self.suggestion.hide()
+            return
+        ctx = self.state.ctx
+
+        def done(offered: str | None) -> None:
+            if not isValid(self) or self.search.text().strip() != query:
+                return
+            if offered is None:
+                self.suggestion.hide()
+                return
+            link = f'<a href="{html.escape(offered)}">{html.escape(offered)}</a>'
+            self.suggestion.setText(_("Did you mean: {suggestion}?").format(suggestion=link))
+            self.suggestion.show()
+
+        run_in_background(
+            lambda: search.suggestion(ctx, query), done, lambda _error: self.suggestion.hide()
+        )
+
+    def _accept_suggestion(self, offered: str) -> None:
+        self.search.setText(offered)
+        self.apply_filter()
 
     def _busy_changed(self, busy: bool) -> None:
         if busy:

@@ -7,7 +7,6 @@ ignoring case and accents and matching the Arabic name too.
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 
 from PySide6.QtCore import Qt
@@ -32,6 +31,7 @@ from app.i18n import _
 from app.models import Partner
 from app.models.enums import PartnerKind
 from app.services import partners
+from app.store.textfold import fold
 from app.views.app_state import AppState
 from app.views.labels import choices, label
 from app.views.partner_dialogs import ContactDialog, PartnerDialog, ServiceDialog
@@ -49,13 +49,8 @@ from app.views.record_forms import (
 ROLE = Qt.ItemDataRole.UserRole
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, so "Fondation" finds "fondation" and "é" finds "e"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def matches(partner: Partner, query: str) -> bool:
+    """Every word inside the names or city, folded as the beneficiary search folds them."""
     wanted = fold(query).split()
     haystack = fold(" ".join(filter(None, (partner.name, partner.name_ar, partner.city))))
     return all(word in haystack for word in wanted)
