@@ -66,7 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("username", metavar="USERNAME")
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--team", required=True, metavar="TEAM", help="team name (created if new)")
+    add.add_argument(
+        "--team",
+        required=True,
+        metavar="KEY",
+        help="the team's stable key (a new team of that name if new) or its id; "
+        "never matched by display name",
+    )
     add.add_argument("--full-name", metavar="N")
     add.add_argument("--facility", metavar="F", help="facility code or name (created if new)")
     user.add_parser("list", parents=[storage], help="list accounts")

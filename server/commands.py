@@ -180,11 +180,17 @@ def audit_verify(args: argparse.Namespace) -> int:
                 str(c.device_id),
                 ",".join(sorted(str(u) for u in c.uploaded_by)),
                 str(c.check.entries),
-                _chain_status(c.check.broken),
+                _chain_status(c.check.broken, c.foreign_actors),
             )
             for c in checks
         ],
     )
+    forged = [c for c in checks if c.foreign_actors]
+    for c in forged:
+        sys.stderr.write(
+            f"access log of device {c.device_id}: {len(c.foreign_actors)} entry(ies) name "
+            f"another staff member than the uploading account (first: {c.foreign_actors[0]})\n"
+        )
     broken = [c for c in checks if c.check.broken is not None]
     if broken:
         first = broken[0].check.broken
@@ -193,11 +199,15 @@ def audit_verify(args: argparse.Namespace) -> int:
             f"access log of device {broken[0].device_id} broken at entry {first.seq} "
             f"({first.kind.value.replace('_', ' ')}); {len(broken)} chain(s) broken"
         )
+    if forged:
+        raise CommandError(f"{len(forged)} chain(s) hold entries in another account's name")
     return 0
 
 
-def _chain_status(broken: ChainBreak | None) -> str:
-    return "intact" if broken is None else f"broken at entry {broken.seq}"
+def _chain_status(broken: ChainBreak | None, foreign: list[int] | None = None) -> str:
+    if broken is not None:
+        return f"broken at entry {broken.seq}"
+    return f"foreign actor at entry {foreign[0]}" if foreign else "intact"
 
 
 def audit_export(args: argparse.Namespace) -> int:

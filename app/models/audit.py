@@ -42,6 +42,7 @@ class AccessAction(StrEnum):
     PURGE = "purge"  # retention: the case removed
     UNLOCK = "unlock"
     LOCK = "lock"
+    PIN_RECOVERY_KEY = "pin_recovery_key"  # the recovery key escrow trusts was set/replaced
 
 
 class AppendOnlyError(RuntimeError):

@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from app.reports.files import write_bytes
+from app.reports.fonts import document_fonts
 from app.reports.language import DocumentLanguage
 from app.reports.text import Layout, TextStyle, draw_line, line_start
 
@@ -86,6 +87,9 @@ class Letterhead:
     footer_note: str
     page_label: str
     """With ``{page}`` and ``{pages}``."""
+    identity: str = ""
+    """Whose document it is, printed above the footer of every page: a page that comes
+    loose from a personal document still names its person (both scripts, number)."""
 
 
 def render_pdf(
@@ -136,8 +140,13 @@ class _NumberedCanvas(Canvas):
     """Keeps every page until the document is complete, then decorates each one."""
 
     def __init__(self, decorator: _Decorator, *args: Any, **kwargs: Any) -> None:
+        # Our own (embedded) font from the start: no unused, unembedded Helvetica.
+        kwargs.setdefault("initialFontName", document_fonts().latin.fontName)
         super().__init__(*args, **kwargs)
         self._decorator = decorator
+        self.setViewerPreference("DisplayDocTitle", "true")
+        if decorator.rtl:  # readers page and scroll the document right to left
+            self.setViewerPreference("Direction", "R2L")
         self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
@@ -156,7 +165,7 @@ class _NumberedCanvas(Canvas):
 class _Decorator:
     def __init__(self, language: DocumentLanguage, letterhead: Letterhead) -> None:
         self.letterhead = letterhead
-        rtl = language.rtl
+        self.rtl = rtl = language.rtl
         scale = 1.12 if rtl else 1.0
         self.plain = TextStyle(size=8 * scale, leading=10.5 * scale, color=INK, rtl=rtl)
         self.strong = self.plain.but(bold=True)
@@ -192,6 +201,10 @@ class _Decorator:
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
         canvas.line(MARGIN, rule, PAGE_WIDTH - MARGIN, rule)
+        if self.letterhead.identity:
+            line = Layout(self.strong).line(self.letterhead.identity)
+            x = MARGIN + line_start(line, BODY_WIDTH, self.strong)
+            draw_line(canvas, line, x, rule + 1.6 * mm, self.strong)
         number = self.letterhead.page_label.format(page=page, pages=pages)
         end = self.plain.but(align="end")
         self._block(canvas, number, rule - 4 * mm, BODY_WIDTH * 0.2, end)

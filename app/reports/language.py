@@ -19,6 +19,7 @@ from babel.numbers import format_decimal, format_percent
 from app import labels
 from app.i18n import translations
 from app.instruments import load_builtin
+from app.models.enums import Sex
 
 DOCUMENT_LANGUAGES = ("fr", "ar")
 NEEDS_INSTRUMENT = "passerelle-needs"
@@ -47,6 +48,20 @@ class DocumentLanguage:
 
     def label(self, member: StrEnum) -> str:
         return labels.label(member, self.gettext)
+
+    def gendered(self, message: str, sex: Sex | None) -> str:
+        """``message`` agreeing with the person's recorded sex (catalog context "female"
+        or "male"); the neutral wording when the sex is unknown or has no variant."""
+        if sex is not None:
+            context = "female" if sex is Sex.FEMALE else "male"
+            found = translations(self.code).pgettext(context, message)
+            if found != message:
+                return found
+        return self.gettext(message)
+
+    def label_for(self, member: StrEnum, sex: Sex | None) -> str:
+        """An enum's label about a person: "Condamnée", "محكومة" for a woman."""
+        return labels.label(member, lambda message: self.gendered(message, sex))
 
     def domain(self, domain_id: str) -> str:
         """A needs domain's name as the instrument words it in this language."""

@@ -16,3 +16,14 @@ def organisation_lines(language: DocumentLanguage, facility: Name | None) -> lis
     if facility is not None:
         lines.append(facility.in_language(language.code))
     return lines
+
+
+def identity_line(language: DocumentLanguage, name: Name, registration: str | None) -> str:
+    """Whose document: the name in both scripts and the registration number."""
+    _ = language.gettext
+    parts = [name.latin]
+    if name.arabic:
+        parts.append(name.arabic)
+    if registration:
+        parts.append(_("Registration number: {number}").format(number=registration))
+    return " · ".join(parts)

@@ -23,7 +23,7 @@ from app.reports.blocks import grid, heading, key_values, signatures
 from app.reports.charts import HorizontalBars, Series
 from app.reports.document import BODY_WIDTH, Letterhead, Styles, render_pdf, write_pdf
 from app.reports.language import DocumentLanguage
-from app.reports.letterhead import organisation_lines
+from app.reports.letterhead import identity_line, organisation_lines
 from app.reports.plan_data import (
     ActionLine,
     AssessmentSummary,
@@ -93,14 +93,16 @@ class _Renderer:
                 "do not pass on without the beneficiary's consent."
             ),
             page_label=_("Page {page} of {pages}"),
+            identity=identity_line(
+                lang, summary.identity.name, summary.identity.registration_number
+            ),
         )
         story = [
             *self.title(),
             *self.identity(),
             *self.assessment(),
             *self.goals(),
-            *self.review(),
-            *self.signatures(),
+            *self.signatures(),  # with the review date: never alone on a page
         ]
         return render_pdf(story, lang, letterhead, title=_("Personalised action plan"))
 
@@ -142,7 +144,7 @@ class _Renderer:
             (_("Registration number"), person.registration_number or ""),
             (_("CIN"), person.cin or ""),
             (_("Facility"), self.name(person.facility)),
-            (_("Legal status"), lang.label(person.legal_status)),
+            (_("Legal status"), lang.label_for(person.legal_status, person.sex)),
             (_("Intake date"), lang.short_date(person.intake_date)),
             (
                 _("Release") if person.actual_release_date else _("Expected release"),
@@ -277,14 +279,20 @@ class _Renderer:
 
     def signatures(self) -> list[Flowable]:
         _ = self.language.gettext
-        labels = [_("The beneficiary"), _("The counsellor"), _("The supervisor")]
-        agreement = _(
-            "By signing, the beneficiary confirms that this plan was explained to them and "
-            "that they agree to take part in it."
+        sex = self.summary.identity.sex
+        beneficiary = self.language.gendered(N_("The beneficiary"), sex)
+        labels = [beneficiary, _("The counsellor"), _("The supervisor")]
+        agreement = self.language.gendered(
+            N_(
+                "By signing, the beneficiary confirms that this plan was explained to them and "
+                "that they agree to take part in it."
+            ),
+            sex,
         )
         return [
             KeepTogether(
                 [
+                    *self.review(),
                     heading(_("Signatures"), self.styles),
                     Text(agreement, self.styles.body),
                     Spacer(1, 2 * mm),

@@ -45,7 +45,7 @@ from app.reports.blocks import Cell, grid, heading, key_values
 from app.reports.document import BODY_WIDTH, Letterhead, Styles, render_pdf
 from app.reports.files import replacing
 from app.reports.language import DocumentLanguage
-from app.reports.letterhead import organisation_lines
+from app.reports.letterhead import identity_line, organisation_lines
 from app.reports.plan_data import Name
 from app.reports.text import Text
 from app.services import audit
@@ -142,6 +142,7 @@ class _Renderer:
                 "it concerns at their request."
             ),
             page_label=_("Page {page} of {pages}"),
+            identity=self.identity_line(),
         )
         story = [
             *self.title(),
@@ -157,12 +158,19 @@ class _Renderer:
         ]
         return render_pdf(story, self.lang, letterhead, title=title)
 
+    def identity_line(self) -> str:
+        p = self.access.person
+        latin = f"{p['last_name'].upper()} {p['first_name']}".strip()
+        arabic = " ".join(filter(None, (p["first_name_ar"], p["last_name_ar"])))
+        return identity_line(self.lang, Name(latin, arabic or None), p["registration_number"])
+
     def section(
         self, title: str, rows: Sequence[Sequence[Cell]], shares: Sequence[float]
     ) -> list[Flowable]:
         story: list[Flowable] = [heading(title, self.styles)]
         if len(rows) == 1:
-            story.append(Text(self._("None."), self.styles.muted))
+            # One wording for every heading: "Aucun." would not agree with a feminine one.
+            story.append(Text(self._("Nothing recorded."), self.styles.muted))
             return story
         widths = [BODY_WIDTH * share for share in shares]
         story.append(grid(rows, widths, self.styles, rtl=self.rtl))
@@ -190,6 +198,7 @@ class _Renderer:
     def identity(self) -> list[Flowable]:
         _ = self._
         p = self.access.person
+        sex = Sex(p["sex"]) if p["sex"] else None
         pairs = [
             (_("Name"), f"{p['last_name']} {p['first_name']}".strip()),
             (
@@ -200,7 +209,7 @@ class _Renderer:
             (_("Sex"), self.label(Sex, p["sex"])),
             (_("CIN"), p["cin"] or ""),
             (_("Registration number"), p["registration_number"] or ""),
-            (_("Legal status"), self.label(LegalStatus, p["legal_status"])),
+            (_("Legal status"), self.lang.label_for(LegalStatus(p["legal_status"]), sex)),
             (_("Case status"), self.label(CaseStatus, p["case_status"])),
             (_("Intake date"), self.date(p["intake_date"])),
             (_("Expected release"), self.date(p["expected_release_date"])),

@@ -28,6 +28,11 @@ from app.reports.shaping import ShapedRun, shape
 
 Align = Literal["start", "end", "center"]
 _WORDS = re.compile(r"[^ ]+| +")
+NUMBER_RUN = re.compile(r"\+?\d(?:[\d ./:,\-\u2013\u00a0\u202f]*\d)?(?:[ \u00a0\u202f]?%)?")
+"""A number-like run: law references ("09-08"), phones ("06 40 93 56 53"), dates,
+registration numbers, percentages ("45,3 %"), amounts. Laid out left to right as one
+isolated run whatever surrounds it, and never broken across lines."""
+_GLUE = "\u00a0"
 _ARABIC_BLOCKS = (
     (0x0600, 0x06FF),
     (0x0750, 0x077F),
@@ -121,13 +126,30 @@ class _Paragraph:
         self.rtl = bidi.base_rtl(text, style.rtl) if style.direction == "auto" else False
         self.levels = bidi.levels(text, self.rtl)
         self.faces = _faces(text, layout.fonts, layout.style)
+        self.scan = self.isolate_numbers()
+
+    def isolate_numbers(self) -> str:
+        """Give every number-like run one even (left-to-right) level, as a Unicode
+        isolate would: after Arabic letters the algorithm would otherwise swap digit
+        groups joined by a hyphen or a space ("09-08" read "08-09"). Returns the text
+        to look for line breaks in, with the spaces inside such runs glued."""
+        scan = list(self.text)
+        for match in NUMBER_RUN.finditer(self.text):
+            start, end = match.span()
+            base = min(self.levels[start:end])
+            level = base + 1 if base % 2 else base
+            self.levels[start:end] = [level] * (end - start)
+            for index in range(start, end):
+                if scan[index] == " ":
+                    scan[index] = _GLUE
+        return "".join(scan)
 
     def breaks(self, width: float) -> list[tuple[int, int]]:
         """(start, end) of each line: greedy, at spaces; a word too long is cut."""
         lines: list[tuple[int, int]] = []
         start = end = None
         used = 0.0
-        for match in _WORDS.finditer(self.text):
+        for match in _WORDS.finditer(self.scan):
             if match.group().startswith(" "):
                 continue
             word_start, word_end = match.span()

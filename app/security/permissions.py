@@ -7,9 +7,12 @@ too, so that the table reads as the whole answer to "who may..." and a change of
 is one line here (the role matrix test then says which calls changed).
 
 Psychologist-only notes have three rows: reading and writing them is for psychologists;
-*holding* copies (sync scope, bulk loads, retention) is for psychologists and
-administrators, who keep the complete copy of the administration's data but are never
-shown these notes by the application.
+*holding* copies (sync scope, bulk loads, retention) is for psychologists too:
+administrators receive them only if this table says so. A session note, once written,
+is never changed (``EDIT_WRITTEN_NOTE`` is nobody's): corrections are new revisions.
+
+The plan lifecycle and the write rules per record type, built on these rows, are in
+:mod:`app.security.lifecycle`: the view, the service and the server all ask it.
 """
 
 from __future__ import annotations
@@ -37,17 +40,33 @@ class Permission(StrEnum):
     READ_ACCESS_LOG = "read_access_log"
     PREVIEW_RETENTION = "preview_retention"
     RUN_RETENTION = "run_retention"
+    SUBMIT_PLAN = "submit_plan"
+    RETURN_PLAN_TO_DRAFT = "return_plan_to_draft"
+    REVIEW_PLAN = "review_plan"
+    RESUME_PLAN = "resume_plan"
+    WRITE_CASE = "write_case"
+    DELETE_CASE = "delete_case"
+    MANAGE_ORGANISATION = "manage_organisation"
+    MANAGE_PARTNERS = "manage_partners"
+    ORGANISE_MEETING = "organise_meeting"
+    EDIT_OTHERS_MEETING = "edit_others_meeting"
+    REVISE_NOTE = "revise_note"
+    EDIT_WRITTEN_NOTE = "edit_written_note"
+    RESOLVE_CONFLICT = "resolve_conflict"
+    RECORD_CONFLICT = "record_conflict"
 
 
 PSY = StaffRole.PSYCHOLOGIST
+WORKER = StaffRole.SOCIAL_WORKER
 SUP = StaffRole.SUPERVISOR
 ADMIN = StaffRole.ADMIN
 EVERYONE = frozenset(StaffRole)
+NOBODY: frozenset[StaffRole] = frozenset()
 
 TABLE: Mapping[Permission, frozenset[StaffRole]] = {
     Permission.READ_RESTRICTED_NOTES: frozenset({PSY}),
     Permission.WRITE_RESTRICTED_NOTES: frozenset({PSY}),
-    Permission.HOLD_RESTRICTED_RECORDS: frozenset({PSY, ADMIN}),
+    Permission.HOLD_RESTRICTED_RECORDS: frozenset({PSY}),
     Permission.ACTIVATE_PLAN: EVERYONE,
     Permission.APPROVE_PLAN: frozenset({SUP, ADMIN}),
     Permission.CLOSE_PLAN: EVERYONE,
@@ -58,6 +77,20 @@ TABLE: Mapping[Permission, frozenset[StaffRole]] = {
     Permission.READ_ACCESS_LOG: frozenset({SUP, ADMIN}),
     Permission.PREVIEW_RETENTION: frozenset({SUP, ADMIN}),
     Permission.RUN_RETENTION: frozenset({ADMIN}),
+    Permission.SUBMIT_PLAN: EVERYONE,
+    Permission.RETURN_PLAN_TO_DRAFT: frozenset({SUP, ADMIN}),
+    Permission.REVIEW_PLAN: EVERYONE,
+    Permission.RESUME_PLAN: EVERYONE,
+    Permission.WRITE_CASE: EVERYONE,
+    Permission.DELETE_CASE: EVERYONE,
+    Permission.MANAGE_ORGANISATION: frozenset({ADMIN}),
+    Permission.MANAGE_PARTNERS: frozenset({WORKER, SUP, ADMIN}),
+    Permission.ORGANISE_MEETING: EVERYONE,
+    Permission.EDIT_OTHERS_MEETING: frozenset({SUP, ADMIN}),
+    Permission.REVISE_NOTE: EVERYONE,
+    Permission.EDIT_WRITTEN_NOTE: NOBODY,
+    Permission.RESOLVE_CONFLICT: EVERYONE,
+    Permission.RECORD_CONFLICT: NOBODY,  # the server records conflicts, laptops resolve them
 }
 """Permission -> the roles allowed. Every permission has a row (a test checks it)."""
 
@@ -86,6 +119,28 @@ REFUSALS: Mapping[Permission, str] = {
         "Only a supervisor or an administrator can see the cases due for retention."
     ),
     Permission.RUN_RETENTION: N_("Only an administrator can anonymise or purge cases."),
+    Permission.SUBMIT_PLAN: N_("Your role does not allow submitting an action plan."),
+    Permission.RETURN_PLAN_TO_DRAFT: N_("Only a supervisor can return a plan to draft."),
+    Permission.REVIEW_PLAN: N_("Your role does not allow reviewing an action plan."),
+    Permission.RESUME_PLAN: N_("Your role does not allow resuming an action plan."),
+    Permission.WRITE_CASE: N_("Your role does not allow changing this case."),
+    Permission.DELETE_CASE: N_("Your role does not allow deleting a case."),
+    Permission.MANAGE_ORGANISATION: N_(
+        "Only an administrator can change teams, staff members and facilities."
+    ),
+    Permission.MANAGE_PARTNERS: N_(
+        "Only a social worker, a supervisor or an administrator can change partners."
+    ),
+    Permission.ORGANISE_MEETING: N_("Your role does not allow recording a meeting."),
+    Permission.EDIT_OTHERS_MEETING: N_(
+        "Only the organiser or a supervisor can change this meeting."
+    ),
+    Permission.REVISE_NOTE: N_("Your role does not allow adding to a session note."),
+    Permission.EDIT_WRITTEN_NOTE: N_(
+        "A session note is never changed once written: add a correction instead."
+    ),
+    Permission.RESOLVE_CONFLICT: N_("Your role does not allow resolving a sync conflict."),
+    Permission.RECORD_CONFLICT: N_("Only the server records a sync conflict."),
 }
 
 

@@ -30,6 +30,7 @@ from app.security.permissions import Permission, allows, require
 from app.services import search, sync_status
 from app.services.audit_capture import Access, append
 from app.services.context import ACTOR_KEY, Actor, ServiceContext
+from app.store.private import create_private_file
 from app.sync import state
 from app.sync.audit_protocol import BreakKind, ChainBreak, ChainCheck, verify_chain
 from app.sync.audit_upload import ACKED_KEY
@@ -62,6 +63,7 @@ ACTION_LABELS: dict[AccessAction, str] = {
     AccessAction.PURGE: N_("Case purged"),
     AccessAction.UNLOCK: N_("Profile unlocked"),
     AccessAction.LOCK: N_("Profile locked"),
+    AccessAction.PIN_RECOVERY_KEY: N_("Recovery key pinned"),
 }
 
 DOCUMENT_KINDS: dict[str, str] = {
@@ -271,7 +273,7 @@ def export_csv(ctx: ServiceContext, path: Path, wanted: LogFilter | None = None)
     with ctx.reading() as session:
         found = _lines(session, wanted or LogFilter(), None)
     path = Path(path)
-    temporary = path.with_name(path.name + ".part")
+    temporary = create_private_file(path.with_name(path.name + ".part"))  # owner-only
     with temporary.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)

@@ -83,6 +83,7 @@ class NewBeneficiary(BeneficiaryFields):
 
 def register(ctx: ServiceContext, data: Mapping[str, Any]) -> Beneficiary:
     """A new beneficiary, assigned to the acting staff member and team unless said otherwise."""
+    require(ctx, Permission.WRITE_CASE)
     fields = validate(NewBeneficiary, data)
     with ctx.transaction() as session:
         values = fields.model_dump(exclude_none=True)
@@ -100,6 +101,7 @@ def update(
     ctx: ServiceContext, beneficiary_id: uuid.UUID, changes: Mapping[str, Any]
 ) -> Beneficiary:
     """Change only the given fields; a field set to None or "" is cleared."""
+    require(ctx, Permission.WRITE_CASE)
     values = provided(
         BeneficiaryFields, changes, required=("last_name", "first_name", "legal_status")
     )
@@ -138,6 +140,7 @@ def close_case(
 
 def delete(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> None:
     """Soft delete: the deletion travels through sync and can be reviewed."""
+    require(ctx, Permission.DELETE_CASE)
     with ctx.transaction() as session:
         beneficiary = _get_live(session, beneficiary_id)
         beneficiary.deleted_at = utcnow()

@@ -22,7 +22,14 @@ from app.security.permissions import Permission, may, require
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
 from app.services.lookup import get_live
-from app.services.validation import OptionalText, Text, parse, require_not_future, validate
+from app.services.validation import (
+    OptionalText,
+    Text,
+    fail,
+    parse,
+    require_not_future,
+    validate,
+)
 
 
 class _NewSession(BaseModel):
@@ -72,7 +79,8 @@ def record_session(
 
 
 def revise_note(ctx: ServiceContext, session_id: uuid.UUID, body: str) -> SessionNote:
-    """Append a revision; earlier revisions stay as they were written."""
+    """Append a revision; earlier revisions stay as they were written (never edited)."""
+    require(ctx, Permission.REVISE_NOTE)
     text = validate(_Revision, {"body": body}).body
     with ctx.transaction() as session:
         _visible_session(ctx, session, session_id)
@@ -121,6 +129,32 @@ def list_sessions(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Follow
             )
         order = (FollowUpSession.held_on.desc(), FollowUpSession.created_at.desc())
         return list(session.scalars(query.order_by(*order)))
+
+
+def require_topic_or_note(topic: str | None, note: str | None) -> None:
+    """The forms' rule: an untouched session form is not a session. (Imports and sync
+    may still carry bare sessions recorded earlier, so ``record_session`` accepts them.)"""
+    if not (topic or "").strip() and not (note or "").strip():
+        fail("topic", _("Give the topic of the session or write its note."))
+
+
+def same_day(
+    ctx: ServiceContext, beneficiary_id: uuid.UUID, held_on: date
+) -> list[FollowUpSession]:
+    """Sessions already recorded for the case on that day (not voided): a second one is
+    more often a double entry than a second interview, so the form asks."""
+    return [
+        record
+        for record in list_sessions(ctx, beneficiary_id)
+        if record.held_on == held_on and record.voided_at is None
+    ]
+
+
+def visible_session(
+    ctx: ServiceContext, session: Session, session_id: uuid.UUID
+) -> FollowUpSession:
+    """The session, or NotFound when it does not exist or is hidden from the actor."""
+    return _visible_session(ctx, session, session_id)
 
 
 def _may_read_all(ctx: ServiceContext) -> bool:

@@ -14,6 +14,10 @@ from app.services.context import Actor, ServiceContext
 from app.services.errors import ServiceError
 
 OWNER_KEY = "owner_staff_id"
+# The owner's role and team as the server's account holds them (written at each sync):
+# they take precedence over the synced staff record, which is organisation data.
+ACCOUNT_ROLE_KEY = "account_role"
+ACCOUNT_TEAM_KEY = "account_team_id"
 
 
 def setup_owner(
@@ -49,7 +53,26 @@ def load_actor(sessions: sessionmaker[Session]) -> Actor | None:
         staff = session.get(StaffMember, uuid.UUID(setting.value))
         if staff is None:
             return None
-        return Actor(staff.id, staff.role, staff.team_id)
+        role = session.get(ProfileSetting, ACCOUNT_ROLE_KEY)
+        if role is None:  # never synced: the profile's own first-run record
+            return Actor(staff.id, staff.role, staff.team_id)
+        team = session.get(ProfileSetting, ACCOUNT_TEAM_KEY)
+        team_id = uuid.UUID(team.value) if team is not None and team.value else None
+        return Actor(staff.id, StaffRole(role.value), team_id)
+
+
+def remember_account(session: Session, role: StaffRole, team_id: uuid.UUID | None) -> bool:
+    """Keep the server account's role and team for :func:`load_actor`; True if changed."""
+    wanted = {ACCOUNT_ROLE_KEY: role.value, ACCOUNT_TEAM_KEY: str(team_id) if team_id else ""}
+    changed = False
+    for key, value in wanted.items():
+        setting = session.get(ProfileSetting, key)
+        if setting is None:
+            session.add(ProfileSetting(key=key, value=value))
+            changed = True
+        elif setting.value != value:
+            setting.value, changed = value, True
+    return changed
 
 
 def owner_context(sessions: sessionmaker[Session]) -> ServiceContext:

@@ -19,6 +19,7 @@ from app.i18n import _
 from app.instruments import load_builtin
 from app.models import Partner, PartnerContact, PartnerService
 from app.models.enums import PartnerKind
+from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
 from app.services.validation import InputModel, provided, validate
@@ -79,6 +80,7 @@ class NewService(_Input):
 
 
 def create_partner(ctx: ServiceContext, data: Mapping[str, Any]) -> Partner:
+    require(ctx, Permission.MANAGE_PARTNERS)
     fields = validate(NewPartner, data)
     with ctx.transaction() as session:
         partner = Partner(contacts=[], services=[], **fields.model_dump())
@@ -91,6 +93,7 @@ def update_partner(
     ctx: ServiceContext, partner_id: uuid.UUID, changes: Mapping[str, Any]
 ) -> Partner:
     """Change only the given fields; a field set to None or "" is cleared."""
+    require(ctx, Permission.MANAGE_PARTNERS)
     values = provided(PartnerFields, changes, required=("name", "kind"))
     with ctx.transaction() as session:
         partner = _load(session, partner_id)
@@ -103,6 +106,7 @@ def add_contact(
     ctx: ServiceContext, partner_id: uuid.UUID, data: Mapping[str, Any]
 ) -> PartnerContact:
     """A person to call at the partner."""
+    require(ctx, Permission.MANAGE_PARTNERS)
     fields = validate(NewContact, data)
     with ctx.transaction() as session:
         partner = _load(session, partner_id)
@@ -121,6 +125,7 @@ def add_service(
     description: str | None = None,
 ) -> PartnerService:
     """What the partner offers, linked to the need domain it answers when there is one."""
+    require(ctx, Permission.MANAGE_PARTNERS)
     fields = validate(
         NewService, {"name": name, "domain_id": domain_id, "description": description}
     )

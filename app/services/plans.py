@@ -20,7 +20,8 @@ from app.i18n import _
 from app.models import ActionPlan, Beneficiary, NeedsAssessment, Team
 from app.models.base import utcnow
 from app.models.enums import PlanOutcome, PlanStatus
-from app.security.permissions import Permission, require
+from app.security.lifecycle import PLAN_STEPS, TRANSITIONS, refused_permission
+from app.security.permissions import require
 from app.services.context import ServiceContext
 from app.services.errors import InvalidTransition, ServiceError
 from app.services.goals import (
@@ -63,17 +64,6 @@ __all__ = [
 ]
 
 S = PlanStatus
-# Each allowed (from, to) pair and the one operation that performs it.
-TRANSITIONS: dict[tuple[PlanStatus, PlanStatus], str] = {
-    (S.DRAFT, S.AWAITING_APPROVAL): "submit_for_approval",
-    (S.AWAITING_APPROVAL, S.ACTIVE): "approve",
-    (S.AWAITING_APPROVAL, S.DRAFT): "return_to_draft",
-    (S.DRAFT, S.ACTIVE): "activate",
-    (S.ACTIVE, S.UNDER_REVIEW): "start_review",
-    (S.UNDER_REVIEW, S.ACTIVE): "resume",
-    (S.ACTIVE, S.CLOSED): "close",
-    (S.UNDER_REVIEW, S.CLOSED): "close",
-}
 Check = Callable[[ServiceContext, Session, ActionPlan], None]
 
 
@@ -141,7 +131,6 @@ def return_to_draft(ctx: ServiceContext, plan_id: uuid.UUID) -> ActionPlan:
 
 def activate(ctx: ServiceContext, plan_id: uuid.UUID) -> ActionPlan:
     """Direct activation, unless the team wants a supervisor to approve plans first."""
-    require(ctx, Permission.ACTIVATE_PLAN)
     return _step(ctx, plan_id, "activate", S.ACTIVE, _activate_directly)
 
 
@@ -165,7 +154,6 @@ def close(
     closed_on: date | None = None,
 ) -> ActionPlan:
     """Closed with an outcome (today unless said otherwise); a closed plan never changes."""
-    require(ctx, Permission.CLOSE_PLAN)
     fields = parse(_Closing, locals())
     day = fields.closed_on or ctx.today()
     require_not_future(ctx, day, "closed_on")
@@ -212,13 +200,19 @@ def _step(
     check: Check | None = None,
     **values: Any,
 ) -> ActionPlan:
-    """One lifecycle move: allowed by TRANSITIONS, then checked, then written."""
+    """One lifecycle move: allowed by PLAN_STEPS for the actor's role, checked, written."""
     with ctx.transaction() as session:
         plan = load_plan(session, plan_id)
-        if TRANSITIONS.get((plan.status, target)) != operation:
+        step = PLAN_STEPS.get((plan.status, target))
+        if step is None or step.operation != operation:
             message = _("A plan cannot go from {current} to {target}.")
             current, wanted = _(STATUS_LABELS[plan.status]), _(STATUS_LABELS[target])
             raise InvalidTransition(message.format(current=current, target=wanted))
+        needs_approval = step.approval and _needs_approval(session, plan)
+        refused = refused_permission(ctx.actor.role, step, needs_approval)
+        if refused is not None:
+            hint = _("This team requires a supervisor's approval: submit the plan for approval.")
+            require(ctx, refused, hint if refused is not step.permission else None)
         if check is not None:
             check(ctx, session, plan)
         return assign(plan, {"status": target, **values})
@@ -232,21 +226,17 @@ def _require_ready(_ctx: ServiceContext, _session: Session, plan: ActionPlan) ->
 
 
 def _approve(ctx: ServiceContext, session: Session, plan: ActionPlan) -> None:
-    require(ctx, Permission.APPROVE_PLAN)
     _activate(ctx, session, plan, approved=True)
 
 
 def _activate_directly(ctx: ServiceContext, session: Session, plan: ActionPlan) -> None:
+    _activate(ctx, session, plan, approved=_needs_approval(session, plan))
+
+
+def _needs_approval(session: Session, plan: ActionPlan) -> bool:
     beneficiary = get_live(session, Beneficiary, plan.beneficiary_id, _("Beneficiary"))
     team = session.get(Team, beneficiary.team_id) if beneficiary.team_id else None
-    needs_approval = team is not None and team.requires_plan_approval
-    if needs_approval:
-        require(
-            ctx,
-            Permission.APPROVE_PLAN,
-            _("This team requires a supervisor's approval: submit the plan for approval."),
-        )
-    _activate(ctx, session, plan, approved=needs_approval)
+    return team is not None and team.requires_plan_approval
 
 
 def _activate(ctx: ServiceContext, session: Session, plan: ActionPlan, *, approved: bool) -> None:

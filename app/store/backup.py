@@ -3,7 +3,10 @@
 A backup is a zip holding the header and a page-by-page copy of the database made with
 SQLite's online backup API under the same key: everything in it is as encrypted as the
 profile itself, and it opens with the passphrase that was current at backup time.
-Restoring never overwrites: a profile already in the target folder is moved aside.
+Restoring never overwrites: a profile already in the target folder is moved aside, and
+the database name in a backup's header must be a plain file name on every platform
+(a crafted ``..\\x`` or ``C:x`` cannot write outside the profile). Backups and restored
+profiles are owner-only files.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import zipfile
 from datetime import UTC, datetime
@@ -30,9 +34,13 @@ from app.store.header import (
     parse_header,
     write_header,
 )
+from app.store.private import create_private_file, private_folder
 from app.store.profile import Profile, is_profile
 
 MANIFEST_NAME = "manifest.json"
+# Letters, digits, dot, dash and underscore; a letter or digit first (the database files
+# this application names are ``cases-<hex>.db``).
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", re.ASCII)
 BACKUP_FORMAT = "passerelle-backup"
 
 
@@ -55,7 +63,7 @@ def backup(profile: Profile, out: Path) -> Path:
     out = Path(out)
     staging = out.with_name(f".{out.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    private_folder(staging)
     try:
         copy = staging / profile.header.database
         target = profile.keyed_connection(copy)
@@ -71,7 +79,7 @@ def backup(profile: Profile, out: Path) -> Path:
             database=profile.header.database,
             database_sha256=_sha256(copy),
         )
-        partial = out.with_name(out.name + ".partial")
+        partial = create_private_file(out.with_name(out.name + ".partial"))
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(MANIFEST_NAME, manifest.model_dump_json(indent=2))
             archive.writestr(HEADER_NAME, header_bytes(profile.header))
@@ -90,7 +98,7 @@ def restore(archive_path: Path, folder: Path, passphrase: str) -> Path | None:
     folder = Path(folder)
     staging = folder.with_name(f".{folder.name}.restoring")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    private_folder(staging)
     try:
         header = _extract(Path(archive_path), staging)
         key = header.open_key(passphrase)
@@ -114,9 +122,9 @@ def _extract(archive_path: Path, staging: Path) -> ProfileHeader:
             if manifest.format != BACKUP_FORMAT:
                 raise CorruptProfile(_("this file is not a Passerelle backup"))
             header = parse_header(archive.read(HEADER_NAME))
-            if header.database != manifest.database or "/" in header.database:
+            if header.database != manifest.database or not is_plain_file_name(header.database):
                 raise CorruptProfile(_("the backup's files do not belong together"))
-            target = staging / header.database
+            target = create_private_file(staging / header.database)
             with archive.open(header.database) as source, open(target, "wb") as sink:
                 shutil.copyfileobj(source, sink)
     except FileNotFoundError:
@@ -126,6 +134,12 @@ def _extract(archive_path: Path, staging: Path) -> ProfileHeader:
     if _sha256(target) != manifest.database_sha256:
         raise CorruptProfile(_("the backup's database does not match its checksum"))
     return header
+
+
+def is_plain_file_name(name: str) -> bool:
+    """A name that stays in its folder on every platform: no separator of any system,
+    no drive letter or stream (``:``), no ``..``, nothing Windows would reinterpret."""
+    return bool(PLAIN_NAME.fullmatch(name)) and name not in {".", ".."} and not name.endswith(".")
 
 
 def _make_room(folder: Path) -> Path | None:

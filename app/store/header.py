@@ -26,6 +26,7 @@ from app.i18n import _
 from app.store.errors import CorruptProfile, ProfileNotFound, UnsupportedProfile
 from app.store.guard import UnlockGuard
 from app.store.keys import KdfParams, derive_key, new_salt, unwrap_key, wrap_key
+from app.store.private import create_private_file
 
 HEADER_NAME = "profile.json"
 FORMAT_VERSION = 2
@@ -157,7 +158,7 @@ def header_bytes(header: ProfileHeader) -> bytes:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` so that a crash leaves the old or the new content."""
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = create_private_file(path.with_name(path.name + ".tmp"))
     with open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()

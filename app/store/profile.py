@@ -47,6 +47,7 @@ from app.store.errors import (
 from app.store.guard import GUARD_SETTING, UnlockGuard
 from app.store.header import HEADER_NAME, ProfileHeader, read_header, write_header
 from app.store.keys import KdfParams, new_database_key
+from app.store.private import private_folder, restrict_tree
 
 MIN_PASSPHRASE_LENGTH = 8
 
@@ -98,7 +99,7 @@ class Profile:
         folder = Path(folder)
         if is_profile(folder):
             raise ProfileExists(str(folder))
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         key = new_database_key()
         database = _database_name()
         header = ProfileHeader.seal(key, passphrase, kdf or KdfParams.calibrated(), database)
@@ -114,6 +115,7 @@ class Profile:
             raise
         # The header is written last: until it exists the folder is not a profile.
         write_header(folder, header)
+        restrict_tree(folder)
         return profile
 
     @classmethod
@@ -157,6 +159,7 @@ class Profile:
         if not database.is_file():
             raise CorruptProfile(_("the database file is missing"))
         _remove_leftovers(folder, header)
+        restrict_tree(folder)  # also profiles made before files were owner-only
         connect_keyed(database, key).close()
         profile = cls(folder, header, key)
         try:

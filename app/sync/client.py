@@ -17,11 +17,13 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from app.i18n import _
 from app.sync.errors import (
     ClientTooOld,
     DeviceRevoked,
     InsecureServer,
     ProtocolError,
+    ResponseRefused,
     ServerUnavailable,
     SyncError,
     Throttled,
@@ -43,6 +45,12 @@ from app.sync.protocol import (
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
+# A reply larger than this is refused unread: a hostile or broken server cannot fill the
+# laptop's memory (a full pull page of assessments is a few MiB).
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# Pages one client pulls at most: a server that answers "more" for ever is refused
+# (10 million records at the largest page size).
+MAX_PULL_PAGES = 20_000
 LOOPBACK_NAMES = frozenset({"localhost"})
 
 Reply = TypeVar("Reply", bound=BaseModel)
@@ -77,7 +85,13 @@ class SyncClient:
         ca_file: Path | str | None = None,
         protocol_version: int = PROTOCOL_VERSION,
         timeout: float = READ_TIMEOUT,
+        *,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        max_pull_pages: int = MAX_PULL_PAGES,
     ) -> None:
+        self.max_response_bytes = max_response_bytes
+        self.max_pull_pages = max_pull_pages
+        self.pages_pulled = 0
         headers = {PROTOCOL_HEADER: str(protocol_version), "Accept": "application/json"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -110,6 +124,9 @@ class SyncClient:
         return self.call("POST", "/api/v1/push", PushResponse, json=body.model_dump(mode="json"))
 
     def pull(self, cursor: int, limit: int = MAX_PULL_LIMIT) -> PullResponse:
+        self.pages_pulled += 1
+        if self.pages_pulled > self.max_pull_pages:
+            raise ResponseRefused(_("the server sent more pages than a sync may take"))
         params = {"cursor": cursor, "limit": limit}
         return self.call("GET", "/api/v1/pull", PullResponse, params=params)
 
@@ -117,7 +134,9 @@ class SyncClient:
         """One request to an endpoint of the protocol, its reply validated as ``reply``;
         transport failures and error answers raise the sync errors (app.sync.errors)."""
         try:
-            response = self._http.request(method, path, **kwargs)
+            with self._http.stream(method, path, **kwargs) as streamed:
+                content = self._read_capped(streamed)
+            response = httpx.Response(streamed.status_code, content=content)  # decoded body
         except httpx.TransportError as error:
             if _certificate_refused(error):
                 raise UntrustedServer() from None
@@ -126,9 +145,23 @@ class SyncClient:
         if response.status_code >= 400:
             raise error_for(response)
         try:
-            return reply.model_validate_json(response.content)
+            return reply.model_validate_json(content)
         except ValidationError:
             raise ProtocolError(response.status_code) from None
+
+    def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, refused past ``max_response_bytes`` (announced or actually sent)."""
+        announced = response.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > self.max_response_bytes:
+            raise ResponseRefused(_("the server's answer is too large"))
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise ResponseRefused(_("the server's answer is too large"))
+            chunks.append(chunk)
+        return b"".join(chunks)
 
 
 def _certificate_refused(error: BaseException) -> bool:

@@ -103,6 +103,13 @@ class ProtocolError(SyncError):
         )
 
 
+class ResponseRefused(SyncError):
+    """An answer this client refuses to take in whole (too large, too many pages)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(_("The server's answer was refused: {reason}.").format(reason=reason))
+
+
 class ServerReplaced(SyncError):
     def __init__(self) -> None:
         super().__init__(

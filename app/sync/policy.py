@@ -8,6 +8,8 @@ A profile that never synced uses the defaults below (generous, as the issue asks
 
 from __future__ import annotations
 
+import uuid
+
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
@@ -29,6 +31,10 @@ class Policy(BaseModel):
     token_rotation_days: int = Field(default=30, ge=1)
     recovery_public_key: str | None = None
     recovery_key_id: str | None = None
+    # The calling account's role and team as the server holds them (issue 15): the
+    # laptop acts with these, never with a synced staff record someone else could edit.
+    account_role: str | None = None
+    account_team_id: uuid.UUID | None = None
     # Anonymised exports (issue 17): every combination of quasi-identifiers in the case
     # list is shared by at least this many rows, and smaller counts in indicator
     # breakdowns are shown as "< k".

@@ -8,18 +8,24 @@ under the feet of another step). Each step is idempotent and keeps its progress 
   the policy's limits (:meth:`Profile.record_server_contact`);
 - the policy is stored for offline use (:mod:`app.sync.policy`);
 - the database key is sealed for the administration's recovery public key when that
-  key, or the database key (a re-key names a new database file), changed;
+  key, or the database key (a re-key names a new database file), changed, and only if
+  it is the key pinned on this laptop (:mod:`app.sync.recovery_pin`);
 - the device token is renewed every ``token_rotation_days``: stored in the same
   transaction as its date, then used once at once so the server forgets the old one.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from app.models.base import utcnow
+from app.models.enums import StaffRole
+from app.services import owner
+from app.services.errors import ServiceError
+from app.store.escrow import key_id
 from app.store.profile import Profile
-from app.sync import state
+from app.sync import recovery_pin, state
 from app.sync.client import SyncClient
 from app.sync.errors import ProtocolError
 from app.sync.policy import Policy, read_policy, write_policy
@@ -29,6 +35,8 @@ POLICY_PATH = "/api/v1/policy"
 ESCROW_PATH = "/api/v1/escrow"
 ROTATE_PATH = "/api/v1/token/rotate"
 ESCROWED_KEY = "escrowed_for"  # "<recovery key id>:<database file>" last escrowed
+ESCROW_REFUSED_KEY = "escrow_refused_for"  # a recovery key offered but not pinned here
+logger = logging.getLogger(__name__)
 TOKEN_ISSUED_KEY = "token_issued_at"
 
 
@@ -43,9 +51,22 @@ def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -
         with profile.engine.begin() as connection:
             write_policy(connection, policy)
         _record_contact(profile, policy, now)
+    _remember_account(profile, policy)
     escrow_key(profile, client, policy)
     rotate_token_if_due(profile, client, policy, now)
     return policy
+
+
+def _remember_account(profile: Profile, policy: Policy) -> None:
+    """The account's role and team, from the server: the laptop acts with these."""
+    if policy.account_role is None:
+        return
+    try:
+        role = StaffRole(policy.account_role)
+    except ValueError:
+        return
+    with profile.sessions.begin() as session:
+        owner.remember_account(session, role, policy.account_team_id)
 
 
 def fetch_policy(client: SyncClient) -> Policy | None:
@@ -68,6 +89,18 @@ def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
     """Seal and upload the database key if not done for this recovery key and key yet."""
     public_key = policy.recovery_public_key
     if not public_key:
+        return False
+    try:
+        trusted = recovery_pin.effective_pin(profile)
+    except ServiceError:
+        trusted = None  # an unusable installer setting pins nothing
+    if trusted is None or key_id(public_key) != trusted:
+        # Never escrow to a key this laptop was not told to trust by the administration.
+        logger.warning(
+            "recovery key %s is not the pinned one: not escrowed", policy.recovery_key_id
+        )
+        with profile.engine.begin() as connection:
+            state.put(connection, ESCROW_REFUSED_KEY, key_id(public_key))
         return False
     with profile.engine.begin() as connection:
         device_id = state.get_uuid(connection, state.DEVICE_ID)

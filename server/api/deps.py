@@ -64,6 +64,7 @@ def pushing_device(request: Request, session: SessionDep, settings: SettingsDep)
         _bearer(request),
         pushing=True,
         last_seen_interval=settings.last_seen_interval_seconds,
+        final_push_hours=settings.final_push_hours,
     )
 
 

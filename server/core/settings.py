@@ -46,8 +46,14 @@ class ServerSettings(BaseSettings):
     max_push_changes: int = Field(default=MAX_PUSH_CHANGES, ge=1, le=MAX_PUSH_CHANGES)
     max_pull_limit: int = Field(default=MAX_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT)
     login_failures_per_user: int = Field(default=5, ge=1)
-    login_failures_per_address: int = Field(default=20, ge=1)
+    # Higher than per user, so that one office behind one address is not locked out by
+    # a colleague's typos; past it, blocks of login_address_backoff_seconds doubling.
+    login_failures_per_address: int = Field(default=100, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
+    login_address_backoff_seconds: int = Field(default=60, ge=1)
+    # A device told to erase (or of a disabled account) may hand in what it recorded
+    # before the order, once, within this many hours of it; then every call is refused.
+    final_push_hours: int = Field(default=72, ge=0, le=24 * 365)
     # Argon2id cost (argon2-cffi's defaults); lower them only for tests.
     password_time_cost: int = Field(default=3, ge=1)
     password_memory_kib: int = Field(default=64 * 1024, ge=8)

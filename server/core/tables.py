@@ -47,6 +47,19 @@ class ServerUser(ServerBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TeamKey(ServerBase):
+    """The stable key ``user add --team KEY`` names a team by (issue 15).
+
+    Set when the command creates the team; renaming the team (its display name, synced
+    organisation data) never changes which team a key names.
+    """
+
+    __tablename__ = "team_key"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # casefolded
+    team_id: Mapped[uuid.UUID] = mapped_column(index=True)
+
+
 class LoginThrottle(ServerBase):
     """Failed logins in the current window, per username (known or not) and per address.
 
@@ -58,7 +71,9 @@ class LoginThrottle(ServerBase):
 
     key: Mapped[str] = mapped_column(String(250), primary_key=True)
     window_start: Mapped[datetime]
-    failures: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)  # attempts counted (before checking)
+    strikes: Mapped[int] = mapped_column(default=0)  # blocks in a row (address back-off)
+    blocked_until: Mapped[datetime | None]
 
 
 class Device(ServerBase):
@@ -75,6 +90,10 @@ class Device(ServerBase):
     # used, so a rotation whose reply was lost never locks the laptop out.
     previous_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_rotated_at: Mapped[datetime | None]
+    # End states (issue 15): when an erase was ordered, and when the one last push of
+    # what was recorded before that order was taken.
+    wipe_ordered_at: Mapped[datetime | None]
+    final_push_at: Mapped[datetime | None]
 
 
 class Record(ServerBase):

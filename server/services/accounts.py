@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.models.enums import FacilityKind, StaffRole
 from app.sync.protocol import UserInfo
 from server.core.db import read_transaction, write_transaction
-from server.core.tables import Record, ServerUser
+from server.core.tables import Record, ServerUser, TeamKey
 from server.services.errors import ServiceError
 from server.services.passwords import Passwords
 from server.services.scope import ORGANISATION
@@ -119,14 +119,29 @@ def disable_user(session: Session, username: str) -> None:
 
 
 def _team(
-    session: Session, seqs: SequenceAllocator, name: str, facility_id: uuid.UUID | None
+    session: Session, seqs: SequenceAllocator, key: str, facility_id: uuid.UUID | None
 ) -> uuid.UUID:
-    for record in _living(session, "team"):
-        if str(record.data.get("name", "")).casefold() == name.casefold():
-            return record.record_id
+    """The team a stable key (or a team id) names; a new team named ``key`` otherwise.
+
+    Never found by display name: a renamed team keeps its key, and a team renamed to
+    look like another cannot capture that team's newcomers.
+    """
+    try:
+        team_id = uuid.UUID(key)
+    except ValueError:
+        pass
+    else:
+        team = session.get(Record, ("team", team_id))
+        if team is None or team.deleted:
+            raise ServiceError(f"no team with id {key}", "not_found")
+        return team_id
+    known = session.get(TeamKey, key.casefold())
+    if known is not None:
+        return known.team_id
     team_id = uuid.uuid4()
-    values = {"name": name, "facility_id": canonical(facility_id)}
+    values = {"name": key, "facility_id": canonical(facility_id)}
     _organisation_record(session, seqs, "team", team_id, values)
+    session.add(TeamKey(key=key.casefold(), team_id=team_id))
     return team_id
 
 

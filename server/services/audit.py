@@ -9,7 +9,10 @@ own key cannot rewrite. An upload that starts beyond what is held (the server wa
 restored) stores nothing and answers how far the chain is held, so the laptop resends.
 
 A chain belongs to the account that first uploaded it: another account's device cannot
-add to it (a re-enrolled laptop of the same person can).
+add to it (a re-enrolled laptop of the same person can). An entry's actor is the
+uploading account (or nobody, for what the laptop did by itself): a laptop cannot log
+acts in a colleague's name, and ``verify`` names any entry held whose actor is not the
+account of the device that uploaded it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import csv
 import logging
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -27,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.security import formulas
+from app.store.private import create_private_file
 from app.sync.audit_protocol import (
     GENESIS_HASH,
     HASHED_FIELDS,
@@ -71,6 +75,8 @@ def store_upload(session: Session, caller: Caller, upload: AccessLogUpload) -> A
             expected += 1
             if entry.hash != entry_hash(entry.model_dump()):
                 _refuse(chain, entry.seq, "does not match its hash")
+            if entry.seq > tail_seq and entry.staff_id not in (None, caller.user_id):
+                _refuse(chain, entry.seq, "names another staff member than this account")
             if entry.seq <= tail_seq:
                 if held.get(entry.seq) != entry.hash:
                     _refuse(chain, entry.seq, "differs from the one already received")
@@ -136,6 +142,7 @@ class ServerChainCheck:
     device_id: uuid.UUID
     uploaded_by: set[uuid.UUID]
     check: ChainCheck
+    foreign_actors: list[int] = field(default_factory=list)  # seq of entries in another's name
 
 
 def verify(session: Session, device: uuid.UUID | None = None) -> list[ServerChainCheck]:
@@ -150,8 +157,23 @@ def verify(session: Session, device: uuid.UUID | None = None) -> list[ServerChai
         for chain in sorted(session.scalars(chains)):
             uploaders: set[uuid.UUID] = set()
             check = verify_chain(_entries(session, chain, uploaders))
-            results.append(ServerChainCheck(chain, uploaders, check))
+            results.append(ServerChainCheck(chain, uploaders, check, _foreign(session, chain)))
     return results
+
+
+def _foreign(session: Session, chain: uuid.UUID) -> list[int]:
+    """Entries whose actor is not the account of the device that uploaded them."""
+    query = (
+        select(AccessLogCopy.seq)
+        .join(Device, Device.id == AccessLogCopy.uploaded_by)
+        .where(
+            AccessLogCopy.device_id == chain,
+            AccessLogCopy.staff_id.is_not(None),
+            AccessLogCopy.staff_id != Device.user_id,
+        )
+        .order_by(AccessLogCopy.seq)
+    )
+    return [int(seq) for seq in session.scalars(query)]
 
 
 def _entries(
@@ -181,7 +203,7 @@ def export_csv(
     if end is not None:
         query = query.where(AccessLogCopy.recorded_at < end)
     count = 0
-    temporary = path.with_name(path.name + ".part")
+    temporary = create_private_file(path.with_name(path.name + ".part"))  # owner-only
     with read_transaction(session), temporary.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)

@@ -1,8 +1,9 @@
 """Enrolling laptops and recognising them: bearer tokens stored only as SHA-256 hashes.
 
 Device states (docs/sync-protocol.md): ``active``; ``revoked`` (401
-``device_revoked``); ``wipe`` (may still push what it holds, anything else answers
-``wipe``); ``stolen`` (``wipe`` everywhere, nothing accepted).
+``device_revoked``); ``wipe`` (may still push what it recorded before the order, once,
+within ``final_push_hours``; anything else answers ``wipe``); ``stolen`` (``wipe``
+everywhere, nothing accepted).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from server.services.scope import Viewer
 from server.services.sequence import committed_high_water
 
 STATUSES = ("active", "revoked", "wipe", "stolen")
+ERASING = frozenset({"wipe", "stolen"})
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,8 @@ def enrol(
     passwords: Passwords,
 ) -> EnrolResponse:
     username = normalise_username(request.username)
-    with read_transaction(session):
-        wait = throttle.retry_after(session, policy, username, address)
+    with write_transaction(session):  # the attempt is counted before it is checked
+        wait = throttle.begin_attempt(session, policy, username, address)
         user = session.scalar(select(ServerUser).where(ServerUser.username == username))
     if wait is not None:
         raise AuthError("too many failed logins: try again later", "throttled", retry_after=wait)
@@ -70,10 +72,8 @@ def enrol(
     token = secrets.token_urlsafe(32)
     device_id = uuid.uuid4()
     with write_transaction(session):
-        if not ok or user is None:
-            throttle.record_failure(session, policy, username, address)
-        else:
-            throttle.clear_user(session, username)
+        throttle.end_attempt(session, policy, username, address, ok=ok and user is not None)
+        if ok and user is not None:
             if not user.disabled:
                 session.add(
                     Device(
@@ -100,7 +100,14 @@ def enrol(
     )
 
 
-def authenticate(session: Session, token: str, *, pushing: bool, last_seen_interval: int) -> Caller:
+def authenticate(
+    session: Session,
+    token: str,
+    *,
+    pushing: bool,
+    last_seen_interval: int,
+    final_push_hours: int = 72,
+) -> Caller:
     """The caller behind a bearer token, or AuthError with the code the device must obey."""
     now = utcnow()
     presented = hash_token(token)
@@ -116,6 +123,7 @@ def authenticate(session: Session, token: str, *, pushing: bool, last_seen_inter
         caller = Caller(device.id, device.name, device.status, user_info(user))
         disabled = user.disabled
         last_seen = device.last_seen_at
+        ordered = device.wipe_ordered_at
         # The new token of a rotation is in use: the one it replaced is no longer valid.
         forget_previous = device.previous_token_hash is not None and device.token_hash == presented
     if (
@@ -129,6 +137,10 @@ def authenticate(session: Session, token: str, *, pushing: bool, last_seen_inter
         with write_transaction(session):
             session.execute(update(Device).where(Device.id == caller.device_id).values(**values))
     _check_status(caller.device_status, disabled, pushing=pushing)
+    if caller.device_status == "wipe" and (
+        ordered is None or now - ordered > timedelta(hours=final_push_hours)
+    ):
+        raise AuthError("this device must erase its data", "wipe")  # its last chance passed
     return caller
 
 
@@ -166,4 +178,8 @@ def set_device_status(session: Session, device_id: str, status: str) -> None:
         device = session.get(Device, key)
         if device is None:
             raise ServiceError(f"no device {device_id}", "not_found")
+        if status in ERASING and device.wipe_ordered_at is None:
+            device.wipe_ordered_at = utcnow()  # what is recorded later is never accepted
+        elif status not in ERASING:
+            device.wipe_ordered_at = device.final_push_at = None
         device.status = status

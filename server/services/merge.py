@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.security.lifecycle import CREATE, DELETE, UPDATE
 from app.sync.protocol import Change, ChangeResult
 from server.core.tables import Record
+from server.services.authorship import stamp
 from server.services.conflicts import Side, author_of, create_conflict
 from server.services.errors import Rejected
 from server.services.permissions import check_change
@@ -64,11 +66,12 @@ def _create(
     change: Change,
     values: dict[str, Any],
 ) -> ChangeResult:
+    values = stamp(change.record_type, values, author.viewer.staff_id, creating=True)
     data = new_record_data(change.record_type, change.record_id, values)
     placement = place(session, change.record_type, change.record_id, data)
     if change.record_type != BENEFICIARY:  # a new case is placed by its creator
         _check_scope(author.viewer, placement)
-    check_change(session, author.viewer, change.record_type, None, data, placement)
+    check_change(session, author.viewer, change.record_type, None, data, placement, CREATE)
     record = create_record(
         session, seqs, change.record_type, change.record_id, data, placement, author.device_id
     )
@@ -85,7 +88,10 @@ def _update(
 ) -> ChangeResult:
     before = Placement.of(record)
     _check_scope(author.viewer, before)
-    check_change(session, author.viewer, record.record_type, record.data, values, before)
+    values = stamp(record.record_type, values, author.viewer.staff_id, creating=False)
+    deleting = change.op == "delete" or values.get(DELETED_FIELD) is not None
+    operation = DELETE if deleting and not record.deleted else UPDATE
+    check_change(session, author.viewer, record.record_type, record.data, values, before, operation)
     base = change.base_version or 0
     me = str(author.device_id)
 

@@ -1,34 +1,47 @@
-"""The role table (:mod:`app.security.permissions`) applied to the changes laptops push.
+"""The role table and the lifecycle rules applied to the changes laptops push.
 
 The laptop refuses these operations before they happen; the server refuses them again
-when a change arrives, so that an outdated or modified client cannot do more than the
-table allows. A refusal is permanent: no retry makes a role change.
+when a change arrives, from the same source (:mod:`app.security.lifecycle` and
+:mod:`app.security.permissions`), so that an outdated or modified client cannot do more
+than the table allows. A refusal is permanent: no retry makes a role change.
 
-What each change means is read from the record's state before and after it:
-a plan becoming active from draft or submission in a team that approves plans is an
-approval; setting ``approved_by_id`` is an approval; a plan or a case becoming closed
-is a closing; a new consent or a withdrawal is recording consent; a new referral is a
-referral. Writing a psychologist-only record needs the right to hold one.
+Checked for every change: the write itself (``WRITES``: organisation records are the
+administrators', partners the roles the table names, a meeting its organiser's and the
+supervisors'), holding a psychologist-only record, and what the change means from the
+record's state before and after it: a plan moving along its lifecycle (every path into
+``active``), approving, closing a plan or a case, recording or withdrawing consent, a
+referral (which also needs the beneficiary's consent to share with that partner).
+A session note, once written, never changes.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.enums import CaseStatus, PlanStatus
+from app.models.enums import CaseStatus, ConsentPurpose, PlanStatus
+from app.security.lifecycle import (
+    CREATE,
+    ORGANISER_MAY,
+    UPDATE,
+    may_reach,
+    write_permission,
+)
 from app.security.permissions import Permission, allows
 from server.core.tables import Record
 from server.services.errors import Rejected
 from server.services.scope import BENEFICIARY, Placement, Viewer
+from server.services.wire import DELETED_FIELD, META_FIELDS
 
 PLAN = "action_plan"
 CONSENT = "consent_record"
 REFERRAL = "referral"
 TEAM = "team"
-BEFORE_APPROVAL = frozenset({None, PlanStatus.DRAFT.value, PlanStatus.AWAITING_APPROVAL.value})
+MEETING = "coordination_meeting"
 
 
 def check_change(
@@ -38,19 +51,35 @@ def check_change(
     current: Mapping[str, Any] | None,
     values: Mapping[str, Any],
     placement: Placement,
+    operation: str = UPDATE,
 ) -> None:
     """Rejected (permanent) when the pushing user's role may not make this change.
 
     ``current`` is the stored record's data (None for a creation), ``values`` the pushed
-    fields, ``placement`` where the record belongs.
+    fields, ``placement`` where the record belongs, ``operation`` create/update/delete.
     """
-    for permission in needed(session, record_type, current or {}, values, placement):
+    before = current or {}
+    if operation == UPDATE and not _changes(before, values):
+        return  # a resend of what is stored writes nothing
+    write = write_permission(record_type, operation)
+    if not allows(viewer.role, write) and not _organiser(
+        session, viewer, record_type, before, values
+    ):
+        _refuse(viewer, write)
+    for permission in needed(record_type, before, values, placement):
         if not allows(viewer.role, permission):
-            raise Rejected(f"the role {viewer.role} may not {permission.value.replace('_', ' ')}")
+            _refuse(viewer, permission)
+    if record_type == PLAN:
+        _check_plan_path(session, viewer, current, values, placement)
+    if record_type == REFERRAL and current is None:
+        _check_referral_consent(session, values)
+
+
+def _refuse(viewer: Viewer, permission: Permission) -> None:
+    raise Rejected(f"the role {viewer.role} may not {permission.value.replace('_', ' ')}")
 
 
 def needed(
-    session: Session,
     record_type: str,
     current: Mapping[str, Any],
     values: Mapping[str, Any],
@@ -66,17 +95,8 @@ def needed(
     if placement.restricted:
         wanted.append(Permission.HOLD_RESTRICTED_RECORDS)
     if record_type == PLAN:
-        if becomes("status", PlanStatus.ACTIVE.value):
-            wanted.append(Permission.ACTIVATE_PLAN)
-            if current.get("status") in BEFORE_APPROVAL and (
-                current.get("status") == PlanStatus.AWAITING_APPROVAL.value
-                or _team_approves_plans(session, placement)
-            ):
-                wanted.append(Permission.APPROVE_PLAN)
         if sets("approved_by_id"):
             wanted.append(Permission.APPROVE_PLAN)
-        if becomes("status", PlanStatus.CLOSED.value):
-            wanted.append(Permission.CLOSE_PLAN)
     elif record_type == BENEFICIARY and becomes("case_status", CaseStatus.CLOSED.value):
         wanted.append(Permission.CLOSE_CASE)
     elif record_type == CONSENT and (not current or sets("withdrawn_on")):
@@ -86,8 +106,93 @@ def needed(
     return wanted
 
 
+def _changes(current: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    return any(
+        values[name] != current.get(name) for name in values.keys() - META_FIELDS
+    ) or values.get(DELETED_FIELD, current.get(DELETED_FIELD)) != current.get(DELETED_FIELD)
+
+
+def _organiser(
+    session: Session,
+    viewer: Viewer,
+    record_type: str,
+    current: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> bool:
+    """Whether the pushing user organised the meeting this record belongs to."""
+    if record_type not in ORGANISER_MAY:
+        return False
+    if record_type == MEETING:
+        organiser = current.get("organiser_id", values.get("organiser_id"))
+    else:
+        meeting_id = current.get("meeting_id", values.get("meeting_id"))
+        meeting = _living(session, MEETING, meeting_id)
+        organiser = None if meeting is None else meeting.data.get("organiser_id")
+    return organiser is not None and organiser == str(viewer.staff_id)
+
+
+def _check_plan_path(
+    session: Session,
+    viewer: Viewer,
+    current: Mapping[str, Any] | None,
+    values: Mapping[str, Any],
+    placement: Placement,
+) -> None:
+    """Every way into a status goes through steps the role may take (no shortcut)."""
+    before = None if current is None else current.get("status")
+    after = values.get("status", before)
+    if after is None or (current is not None and after == before):
+        return
+    try:
+        start = None if before is None else PlanStatus(before)
+        target = PlanStatus(after)
+    except ValueError:
+        raise Rejected("unknown plan status") from None
+    if not may_reach(viewer.role, start, target, _team_approves_plans(session, placement)):
+        raise Rejected(
+            f"the role {viewer.role} may not bring a plan from {before or 'nothing'} to {after}"
+        )
+
+
+def _check_referral_consent(session: Session, values: Mapping[str, Any]) -> None:
+    """A referral needs the beneficiary's living consent to share with that partner."""
+    case_id, partner_id = values.get("beneficiary_id"), values.get("partner_id")
+    if case_id is None:
+        return
+    consents = session.scalars(
+        select(Record).where(
+            Record.case_id == uuid.UUID(str(case_id)),
+            Record.record_type == CONSENT,
+            Record.deleted.is_(False),
+        )
+    )
+    for consent in consents:
+        data = consent.data
+        if (
+            data.get("purpose") == ConsentPurpose.PARTNER_SHARING.value
+            and data.get("withdrawn_on") is None
+            and data.get("partner_id") == partner_id
+        ):
+            return
+    raise Rejected("the beneficiary has not consented to sharing with this partner")
+
+
 def _team_approves_plans(session: Session, placement: Placement) -> bool:
     if placement.team_id is None:
         return False
-    team = session.get(Record, (TEAM, placement.team_id))
-    return team is not None and not team.deleted and bool(team.data.get("requires_plan_approval"))
+    team = _living(session, TEAM, placement.team_id)
+    return team is not None and bool(team.data.get("requires_plan_approval"))
+
+
+def _living(session: Session, record_type: str, record_id: Any) -> Record | None:
+    if record_id is None:
+        return None
+    try:
+        key = uuid.UUID(str(record_id))
+    except ValueError:
+        return None
+    record = session.get(Record, (record_type, key))
+    return None if record is None or record.deleted else record
+
+
+__all__ = ["CREATE", "check_change", "needed"]

@@ -10,14 +10,20 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.sync.policy import Policy
+from app.sync.protocol import UserInfo
 from server.core.settings import ServerSettings
 from server.services.escrow import recovery_key
 from server.services.retention import retention_policy
 
 
-def device_policy(session: Session, settings: ServerSettings) -> Policy:
+def device_policy(
+    session: Session, settings: ServerSettings, account: UserInfo | None = None
+) -> Policy:
+    """The policy, with the calling ``account``'s role and team when given."""
     key = recovery_key(session)
     return Policy(
+        account_role=account.role if account else None,
+        account_team_id=account.team_id if account else None,
         max_offline_days=settings.max_offline_days,
         max_failed_unlocks=settings.max_failed_unlocks,
         token_rotation_days=settings.token_rotation_days,

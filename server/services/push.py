@@ -22,12 +22,13 @@ from app.sync.records import WireError
 from server.core.db import write_transaction
 from server.core.tables import ChangeLog, Device
 from server.services.devices import Caller
-from server.services.errors import Rejected
+from server.services.errors import AuthError, Rejected
 from server.services.merge import Author, apply_change
 from server.services.sequence import SequenceAllocator
 from server.services.wire import parse_fields
 
 logger = logging.getLogger(__name__)
+AFTER_ERASE_ORDER = "recorded after this device was told to erase its data"
 REFUSED_STATUSES = {
     "revoked": "this device was revoked",
     "stolen": "this device was reported stolen",
@@ -38,17 +39,29 @@ def push(session: Session, caller: Caller, changes: list[Change]) -> list[Change
     with write_transaction(session):
         seqs = SequenceAllocator(session)
         # Checked again under the lock: a device revoked a moment ago pushes nothing.
-        status = session.scalar(select(Device.status).where(Device.id == caller.device_id))
-        refusal = REFUSED_STATUSES.get(status or "revoked")
+        device = session.get(Device, caller.device_id, populate_existing=True)
+        status = device.status if device is not None else "revoked"
+        refusal = REFUSED_STATUSES.get(status)
+        ordered = _last_push(device) if device is not None and status == "wipe" else None
         author = Author(caller.device_id, caller.viewer)
         results = []
         for change in changes:
             if refusal is not None:
                 results.append(_rejected(change, refusal, permanent=True))
+            elif ordered is not None and change.recorded_at > ordered:
+                results.append(_rejected(change, AFTER_ERASE_ORDER, permanent=True))
             else:
                 results.append(_push_one(session, seqs, author, caller.user_id, change))
         seqs.save()
     return results
+
+
+def _last_push(device: Device) -> datetime:
+    """A device told to erase hands in what it recorded before the order, in one push."""
+    if device.final_push_at is not None or device.wipe_ordered_at is None:
+        raise AuthError("this device must erase its data", "wipe")
+    device.final_push_at = utcnow()
+    return device.wipe_ordered_at
 
 
 def _push_one(

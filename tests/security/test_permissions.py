@@ -30,6 +30,7 @@ from app.services import (
     beneficiaries,
     consent,
     followup,
+    meetings,
     partners,
     plans,
     referrals,
@@ -51,7 +52,7 @@ ALL = {P, W, E, S, A}
 EXPECTED: dict[Permission, set[StaffRole]] = {
     Permission.READ_RESTRICTED_NOTES: {P},
     Permission.WRITE_RESTRICTED_NOTES: {P},
-    Permission.HOLD_RESTRICTED_RECORDS: {P, A},
+    Permission.HOLD_RESTRICTED_RECORDS: {P},
     Permission.ACTIVATE_PLAN: ALL,
     Permission.APPROVE_PLAN: {S, A},
     Permission.CLOSE_PLAN: ALL,
@@ -62,8 +63,31 @@ EXPECTED: dict[Permission, set[StaffRole]] = {
     Permission.READ_ACCESS_LOG: {S, A},
     Permission.PREVIEW_RETENTION: {S, A},
     Permission.RUN_RETENTION: {A},
+    Permission.SUBMIT_PLAN: ALL,
+    Permission.RETURN_PLAN_TO_DRAFT: {S, A},
+    Permission.REVIEW_PLAN: ALL,
+    Permission.RESUME_PLAN: ALL,
+    Permission.WRITE_CASE: ALL,
+    Permission.DELETE_CASE: ALL,
+    Permission.MANAGE_ORGANISATION: {A},
+    Permission.MANAGE_PARTNERS: {W, S, A},
+    Permission.ORGANISE_MEETING: ALL,
+    Permission.EDIT_OTHERS_MEETING: {S, A},
+    Permission.REVISE_NOTE: ALL,
+    Permission.EDIT_WRITTEN_NOTE: set(),
+    Permission.RESOLVE_CONFLICT: ALL,
+    Permission.RECORD_CONFLICT: set(),
 }
-SERVER_ONLY = {Permission.HOLD_RESTRICTED_RECORDS}
+# No laptop service performs these: the server's matrix checks them
+# (tests/security/test_server_permissions.py and test_authorisation.py).
+SERVER_ONLY = {
+    Permission.HOLD_RESTRICTED_RECORDS,
+    Permission.MANAGE_ORGANISATION,
+    Permission.EDIT_OTHERS_MEETING,
+    Permission.EDIT_WRITTEN_NOTE,
+    Permission.RESOLVE_CONFLICT,
+    Permission.RECORD_CONFLICT,
+}
 CONCEALED = {Permission.READ_RESTRICTED_NOTES}  # refused as NotFound
 
 
@@ -102,6 +126,12 @@ def _approve(world: World) -> object:
     return plans.approve(world.actor, world.plan_id)
 
 
+def _resume(world: World) -> object:
+    plans.activate(world.owner, world.plan_id)
+    plans.start_review(world.owner, world.plan_id)
+    return plans.resume(world.actor, world.plan_id, review_date=date.today() + timedelta(days=9))
+
+
 def _close_plan(world: World) -> object:
     plans.activate(world.owner, world.plan_id)
     return plans.close(world.actor, world.plan_id, outcome=PlanOutcome.ACHIEVED)
@@ -129,6 +159,29 @@ PROBES: dict[Permission, Callable[[World], object]] = {
     Permission.READ_ACCESS_LOG: lambda w: audit.lines(w.actor),
     Permission.PREVIEW_RETENTION: lambda w: retention.preview(w.actor),
     Permission.RUN_RETENTION: lambda w: retention.run(w.actor),
+    Permission.SUBMIT_PLAN: lambda w: plans.submit_for_approval(w.actor, w.plan_id),
+    Permission.RETURN_PLAN_TO_DRAFT: lambda w: plans.return_to_draft(
+        w.actor, plans.submit_for_approval(w.owner, w.plan_id).id
+    ),
+    Permission.REVIEW_PLAN: lambda w: plans.start_review(
+        w.actor, plans.activate(w.owner, w.plan_id).id
+    ),
+    Permission.RESUME_PLAN: _resume,
+    Permission.WRITE_CASE: lambda w: beneficiaries.update(
+        w.actor, w.beneficiary_id, {"first_name": "Saïd"}
+    ),
+    Permission.DELETE_CASE: lambda w: beneficiaries.delete(w.actor, w.beneficiary_id),
+    Permission.MANAGE_PARTNERS: lambda w: partners.create_partner(
+        w.actor, {"name": "Annajat", "kind": PartnerKind.NGO}
+    ),
+    Permission.ORGANISE_MEETING: lambda w: meetings.record_meeting(
+        w.actor, held_on=date.today(), title="Synthèse"
+    ),
+    Permission.REVISE_NOTE: lambda w: followup.revise_note(
+        w.actor,
+        followup.record_session(w.owner, w.beneficiary_id, held_on=date.today()).id,
+        "Suite de l'entretien.",
+    ),
 }
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.models import Action, ActionPlan, Goal, NeedsAssessment
 from app.models.enums import PlanStatus
+from app.security.lifecycle import plan_steps
 from app.security.permissions import Permission, may
 from app.services import assessments, organisation, partners, plans
 from app.services.errors import ServiceError
@@ -203,15 +204,8 @@ class PlanSection(QWidget):
         if self.plan is None:
             return set()
         status = self.plan.status
-        approver = may(self.state.ctx, Permission.APPROVE_PLAN)
-        steps = {op for (source, _target), op in plans.TRANSITIONS.items() if source is status}
         needs_approval = organisation.plan_needs_approval(self.state.ctx, self.beneficiary_id)
-        if needs_approval and not approver:
-            steps.discard("activate")
-        else:
-            steps.discard("submit_for_approval")
-        if not approver:
-            steps -= {"approve", "return_to_draft"}
+        steps = plan_steps(self.state.ctx.actor.role, status, needs_approval)
         if status in plans.EDITABLE:
             steps.add("edit_plan")
         if status is PlanStatus.CLOSED:

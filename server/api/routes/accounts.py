@@ -30,6 +30,7 @@ def enrol_device(
         per_user=settings.login_failures_per_user,
         per_address=settings.login_failures_per_address,
         window_seconds=settings.login_window_seconds,
+        backoff_seconds=settings.login_address_backoff_seconds,
     )
     address = request.client.host if request.client else "unknown"
     return enrol(session, body, address, policy, passwords)

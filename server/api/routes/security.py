@@ -35,8 +35,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
 
 
 @router.get("/policy", response_model=Policy, responses=ERRORS)
-def policy(_caller: CurrentDevice, session: SessionDep, settings: SettingsDep) -> Policy:
-    return device_policy(session, settings)
+def policy(caller: CurrentDevice, session: SessionDep, settings: SettingsDep) -> Policy:
+    return device_policy(session, settings, caller.user)
 
 
 @router.put("/escrow", response_model=EscrowReceipt, responses=ERRORS)

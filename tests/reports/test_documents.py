@@ -1,0 +1,172 @@
+"""Personal documents as the person who receives them reads them: for a woman and a man,
+in French and Arabic, numbers inside Arabic text in their own order, the person named
+on every page, sentences about them agreeing with their sex, accessible PDFs.
+
+Glyph order is read back from character positions (pdfplumber): the characters of one
+baseline sorted left to right, as they are seen on paper.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from app.models.enums import LegalStatus, ResponsibleKind, StaffRole
+from app.reports import render_plan_summary
+from app.reports.subject_access import render_subject_access
+from app.services import beneficiaries, plans, subject_access
+from app.services.context import ServiceContext
+from tests.reports.conftest import BIDI_MARKS
+
+PHONE = "06 40 93 56 53"
+LAW = "09-08"
+REGISTRATION = "OUK/2026/00417"
+CIN = "BK482913"
+ARABIC_WORDING = f"الاتصال بالجمعية على الرقم {PHONE} قبل الموعد، طبقا للقانون {LAW} وبنسبة 45,3 %"
+PEOPLE = {
+    "F": ("El Idrissi", "Fatima Zahra", "الإدريسي", "فاطمة الزهراء"),
+    "M": ("Bennani", "Youssef", "بناني", "يوسف"),
+}
+
+
+def _case(ctx: ServiceContext, sex: str) -> uuid.UUID:
+    last, first, last_ar, first_ar = PEOPLE[sex]
+    person = beneficiaries.register(
+        ctx,
+        {
+            "last_name": last,
+            "first_name": first,
+            "last_name_ar": last_ar,
+            "first_name_ar": first_ar,
+            "sex": sex,
+            "cin": CIN,
+            "registration_number": REGISTRATION,
+            "phone": PHONE,
+            "legal_status": LegalStatus.SENTENCED,
+        },
+    )
+    review = ctx.today() + timedelta(days=90)
+    plan = plans.draft_plan(ctx, person.id, title="Préparer la sortie", review_date=review)
+    for index in range(9):  # enough goals for a second page
+        goal = plans.add_goal(
+            ctx,
+            plan.id,
+            domain_id="housing" if index % 2 else "employment",
+            wording=ARABIC_WORDING,
+            target_date=ctx.today() + timedelta(days=30 + index),
+        )
+        plans.add_action(
+            ctx,
+            goal.id,
+            description=f"Appeler le {PHONE} ({LAW})",
+            responsible_kind=ResponsibleKind.BENEFICIARY,
+        )
+    plans.activate(ctx, plan.id)
+    return person.id
+
+
+def _lines(data: bytes) -> list[list[str]]:
+    """Each page's lines as seen: characters of one baseline, left to right."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            rows: dict[int, list[dict[str, object]]] = {}
+            for char in page.chars:
+                rows.setdefault(round(float(char["matrix"][5])), []).append(char)
+            pages.append(
+                [
+                    "".join(str(c["text"]) for c in sorted(rows[y], key=lambda c: c["x0"]))
+                    for y in sorted(rows, reverse=True)
+                ]
+            )
+    return pages
+
+
+def _text(data: bytes) -> list[str]:
+    """Each page's text in logical order, as poppler extracts it (search, copy)."""
+    import subprocess
+
+    pages = []
+    reader = PdfReader(io.BytesIO(data))
+    for number in range(1, len(reader.pages) + 1):
+        out = subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-enc", "UTF-8", "-", "-"],
+            input=data,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        pages.append(BIDI_MARKS.sub("", out))
+    return pages
+
+
+def _check_document(data: bytes, language: str, sex: str) -> list[str]:
+    last, first, last_ar, first_ar = PEOPLE[sex]
+    seen = _lines(data)
+    texts = _text(data)
+    assert len(seen) >= 2
+    for page, (lines, text) in enumerate(zip(seen, texts, strict=True), start=1):
+        joined = "\n".join(lines)
+        # Identity on every page: both scripts and the number, and "page X of Y".
+        assert REGISTRATION in joined, page
+        assert last.upper() in text.upper() and first_ar in text, page
+        footer = " ".join(lines[-3:])
+        assert f"{page}" in footer and f"{len(seen)}" in footer
+        # Never "08-09" nor a phone number read backwards, never a number cut in two.
+        assert "08-09" not in joined and "08.09" not in joined
+        assert "53 56 93 40 06" not in joined
+        assert LAW in joined or "09.08" in joined  # the Arabic catalog writes 09.08
+        for line in lines:
+            assert not line.rstrip().endswith(("06 40", "06 40 93", "09-", "OUK/2026/"))
+    everything = "\n".join(texts)
+    assert PHONE in everything and CIN in everything
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == language
+    assert reader.metadata is not None and reader.metadata.title
+    preferences = root.get("/ViewerPreferences", {})
+    assert (preferences.get("/Direction") == "/R2L") == (language == "ar")
+    return texts
+
+
+@pytest.mark.parametrize("sex", ["F", "M"])
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_plan_summary_for_a_woman_and_a_man(ctx: ServiceContext, language: str, sex: str) -> None:
+    case = _case(ctx, sex)
+    texts = _check_document(render_plan_summary(ctx, case, language), language, sex)
+    everything = "\n".join(texts)
+    last_page = texts[-1]
+    if language == "fr":
+        expected = "Condamnée" if sex == "F" else "Condamné"
+        assert expected in everything and "Condamné(e)" not in everything
+        signer = "La bénéficiaire" if sex == "F" else "Le bénéficiaire"
+        pronoun = "qu'elle accepte" if sex == "F" else "qu'il accepte"
+        assert signer in last_page and pronoun in everything.replace("\n", " ")
+    else:
+        assert ("محكومة" in everything) == (sex == "F")
+        signer = "المستفيدة" if sex == "F" else "المستفيد"
+        assert signer in last_page
+        assert ("بتوقيعها" in everything) == (sex == "F")
+    assert "Signatures" in last_page or "التوقيعات" in last_page
+
+
+@pytest.mark.parametrize("sex", ["F", "M"])
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_right_of_access_export_for_a_woman_and_a_man(
+    ctx: ServiceContext,
+    colleague: Callable[[StaffRole], ServiceContext],
+    language: str,
+    sex: str,
+) -> None:
+    case = _case(ctx, sex)
+    access = subject_access.collect(colleague(StaffRole.SUPERVISOR), case)
+    texts = _check_document(render_subject_access(access, language), language, sex)
+    everything = "\n".join(texts)
+    assert "Aucun." not in everything  # never disagreeing with a feminine heading
+    if language == "ar":
+        assert "الاطلاع" in everything  # the lam-alef ligature extracts in logical order
