@@ -9,24 +9,41 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
+from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from server import recovery_commands, retention_commands
-from server.commands import COMMANDS, CommandError
+from server import account_commands, recovery_commands, retention_commands
+from server.commands import COMMANDS, CommandError, positive_number
 from server.core.db import UnsupportedDatabase
+from server.core.settings import ENV_PREFIX
 from server.services.accounts import ROLES
 from server.services.errors import ServiceError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_CODES = (
+    (0, "done"),
+    (EXIT_ERROR, "the command failed (the message says why)"),
+    (EXIT_USAGE, "wrong arguments or settings (the message says which)"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl+C)"),
+)
+
+
+class ServerParser(argparse.ArgumentParser):
+    """Errors on one line, ``passerelle-server: ...``, exit code 2 (argparse writes two)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"passerelle-server: {message} (see {self.prog} --help)\n")
+        sys.exit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    storage = argparse.ArgumentParser(add_help=False)
+    storage = ServerParser(add_help=False)
     storage.add_argument(
         "--data-dir",
         type=Path,
@@ -39,15 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="e.g. postgresql+psycopg://user:password@host/db (default: SQLite in the data dir)",
     )
-    parser = argparse.ArgumentParser(
-        prog="passerelle-server", description="The Passerelle sync server."
-    )
+    parser = ServerParser(prog="passerelle-server", description="The Passerelle sync server.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     serve = commands.add_parser("serve", parents=[storage], help="run the sync API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, metavar="N")
+    serve.add_argument(
+        "--port", type=positive_number, default=8000, help="port to listen on (default: 8000)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=positive_number,
+        default=1,
+        metavar="N",
+        help="worker processes (default: 1)",
+    )
     serve.add_argument("--tls-cert", type=Path, metavar="F", help="PEM certificate (chain)")
     serve.add_argument("--tls-key", type=Path, metavar="F", help="PEM private key")
     serve.add_argument(
@@ -73,20 +96,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="the team's stable key (a new team of that name if new) or its id; "
         "never matched by display name",
     )
-    add.add_argument("--full-name", metavar="N")
+    add.add_argument("--full-name", metavar="N", help="the name colleagues see (default: USERNAME)")
     add.add_argument("--facility", metavar="F", help="facility code or name (created if new)")
     user.add_parser("list", parents=[storage], help="list accounts")
     disable = user.add_parser("disable", parents=[storage], help="disable an account")
-    disable.add_argument("username", metavar="USERNAME")
+    disable.add_argument("username", metavar="USERNAME", help="the account's login")
+    account_commands.add_parsers(user, storage)
 
     device = commands.add_parser("device", help="manage enrolled laptops").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
-    device.add_parser("list", parents=[storage], help="list devices")
+    device.add_parser(
+        "list", parents=[storage], help="list devices, with their status and last contact"
+    )
     revoke = device.add_parser(
         "revoke", parents=[storage], help="revoke a device (or order it to wipe itself)"
     )
-    revoke.add_argument("device_id", metavar="DEVICE_ID")
+    revoke.add_argument("device_id", metavar="DEVICE_ID", help="as shown by `device list`")
     how = revoke.add_mutually_exclusive_group()
     how.add_argument(
         "--wipe", action="store_true", help="let it push its pending work, then erase itself"
@@ -101,7 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit.add_parser("verify", parents=[storage], help="verify every access log chain")
     verify.add_argument("--device", metavar="ID", help="one laptop's chain (or enrolled device)")
     export = audit.add_parser("export", parents=[storage], help="write the access logs to CSV")
-    export.add_argument("--out", type=Path, required=True, metavar="F")
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="F", help="the .csv file to write"
+    )
+    export.add_argument(
+        "--force", action="store_true", help="replace the file if it already exists"
+    )
     export.add_argument("--device", metavar="ID", help="one laptop's chain (or enrolled device)")
     export.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day (UTC)")
     export.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (UTC)")
@@ -114,8 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = args.command if args.command == "serve" else f"{args.command} {args.action}"
     try:
-        every = {**COMMANDS, **recovery_commands.COMMANDS, **retention_commands.COMMANDS}
-        return every[name](args)
+        return every_command()[name](args)
+    except ValidationError as error:
+        return _fail(settings_message(error), EXIT_USAGE)
     except (ServiceError, CommandError) as error:
         return _fail(str(error), getattr(error, "exit_code", EXIT_ERROR))
     except DBAPIError as error:

@@ -11,6 +11,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
@@ -23,6 +24,27 @@ from server.services.passwords import Passwords
 
 PASSWORD_ENV = "PASSERELLE_PASSWORD"
 EXIT_USAGE = 2
+
+
+def positive_number(text: str) -> int:
+    """An argument that must be a whole number of at least 1 (a port, workers)."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def prepare_out(out: Path, *, force: bool) -> Path:
+    """``--out``: its folder created, an existing file refused unless ``--force``."""
+    if out.is_dir():
+        raise CommandError(f"{out} is a folder: give a file name")
+    if out.exists() and not force:
+        raise CommandError(f"{out} already exists: choose another name, or add --force")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 class CommandError(Exception):
@@ -99,7 +121,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def user_add(args: argparse.Namespace) -> int:
-    password = _read_password()
+    password = read_password()
     database = open_database(args)
     with database.session() as session:
         info = accounts.add_user(
@@ -142,7 +164,7 @@ def device_list(args: argparse.Namespace) -> int:
     with open_database(args).session() as session:
         rows = devices.list_devices(session)
     _table(
-        ("DEVICE ID", "USER", "NAME", "STATUS", "ENROLLED", "LAST SEEN"),
+        ("DEVICE ID", "USER", "NAME", "STATUS", "ENROLLED", "LAST CONTACT"),
         [
             (
                 str(d.id),
@@ -214,8 +236,9 @@ def audit_export(args: argparse.Namespace) -> int:
     device = _device_id(args.device) if args.device else None
     start = _day(args.start) if args.start else None
     end = _day(args.end) + timedelta(days=1) if args.end else None
+    out = prepare_out(args.out, force=args.force)
     with open_database(args).session() as session:
-        count = audit.export_csv(session, args.out, device, start, end)
+        count = audit.export_csv(session, out, device, start, end)
     sys.stdout.write(f"{count} access log entries written to {args.out}\n")
     return 0
 
@@ -246,7 +269,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def _read_password() -> str:
+def read_password() -> str:
     value = os.environ.get(PASSWORD_ENV)
     if value:
         return value

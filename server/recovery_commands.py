@@ -44,7 +44,13 @@ def add_parsers(commands: Any, storage: argparse.ArgumentParser) -> None:
         help="make the recovery key pair: public key on the server, private key in a file "
         f"(passphrase from a prompt or {PASSPHRASE_ENV})",
     )
-    init.add_argument("--private-key-out", type=Path, required=True, metavar="F")
+    init.add_argument(
+        "--private-key-out",
+        type=Path,
+        required=True,
+        metavar="F",
+        help="the private key file to write (never over an existing one); keep it offline",
+    )
     set_key = recovery.add_parser(
         "set-public-key", parents=[storage], help="install a recovery public key made elsewhere"
     )
@@ -55,9 +61,17 @@ def add_parsers(commands: Any, storage: argparse.ArgumentParser) -> None:
         parents=[storage],
         help="write a recovery file for one device and print its one-time code",
     )
-    unseal.add_argument("--device", required=True, metavar="ID")
-    unseal.add_argument("--private-key", type=Path, required=True, metavar="F")
-    unseal.add_argument("--out", type=Path, required=True, metavar="F")
+    unseal.add_argument("--device", required=True, metavar="ID", help="as shown by `device list`")
+    unseal.add_argument(
+        "--private-key", type=Path, required=True, metavar="F", help="the private key file"
+    )
+    unseal.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="F",
+        help="the recovery file to write (never over an existing one)",
+    )
 
 
 def recovery_init(args: argparse.Namespace) -> int:

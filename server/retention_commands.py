@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from app.models.enums import CaseStatus, RetentionAction
-from server.commands import open_database
+from server.commands import open_database, positive_number
 from server.services import retention
 
 
@@ -26,13 +26,25 @@ def add_parsers(commands: Any, storage: argparse.ArgumentParser) -> None:
     rule = group.add_parser(
         "set", parents=[storage], help="set the retention period of cases in one state"
     )
-    rule.add_argument("--state", required=True, choices=[s.value for s in CaseStatus])
-    rule.add_argument("--days", type=int, required=True, metavar="N")
+    rule.add_argument(
+        "--state",
+        required=True,
+        choices=[s.value for s in CaseStatus],
+        help="the closed state the rule applies to",
+    )
+    rule.add_argument(
+        "--days",
+        type=positive_number,
+        required=True,
+        metavar="N",
+        help="days after closing",
+    )
     rule.add_argument(
         "--action",
         dest="retention_action",
         required=True,
         choices=[a.value for a in RetentionAction],
+        help="what happens then",
     )
     run = group.add_parser(
         "run", parents=[storage], help="anonymise or purge the cases past their period"

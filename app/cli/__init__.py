@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 
@@ -9,13 +10,23 @@ from sqlalchemy.exc import DBAPIError
 
 from app.cli.commands import COMMANDS
 from app.cli.parser import build_parser
+from app.cli.parser_base import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WIPED
 from app.cli.passphrase import PassphraseUnavailable
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, set_language
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language
 from app.services.errors import ServiceError
-from app.store.errors import StoreError
+from app.store.errors import KeyDestroyed, ProfileErased, StoreError
 
-EXIT_ERROR = 1
-EXIT_INTERRUPTED = 130
+OS_ERRORS = {
+    errno.ENOENT: N_("No such file or folder"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Permission denied"),
+    errno.ENOSPC: N_("No space left on the disk"),
+    errno.EISDIR: N_("This is a folder, not a file"),
+    errno.ENOTDIR: N_("This is a file, not a folder"),
+    errno.EEXIST: N_("This already exists"),
+    errno.EROFS: N_("The disk is read-only"),
+}
+"""System errors in the user's language (the system's own text is English)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,15 +43,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(demo=args.demo)
     try:
         return COMMANDS[args.command](args)
+    except (ProfileErased, KeyDestroyed) as error:
+        return _fail(str(error), EXIT_WIPED)
     except (StoreError, ServiceError, PassphraseUnavailable) as error:
         return _fail(str(error))
     except DBAPIError as error:
         return _fail(_("Database error: {reason}").format(reason=error.orig))
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return _fail(_("{reason}: {path}").format(reason=reason, path=error.filename or ""))
+        return _fail(os_error_message(error))
     except KeyboardInterrupt:
         return _fail(_("Interrupted."), EXIT_INTERRUPTED)
+    except Exception as error:  # a bug: one line naming its kind, never a traceback
+        return _fail(
+            _("Unexpected error ({kind}): please report it.").format(kind=type(error).__name__)
+        )
+
+
+def os_error_message(error: OSError) -> str:
+    known = OS_ERRORS.get(error.errno or 0)
+    reason = _(known) if known else _("System error {number}").format(number=error.errno)
+    if error.filename:
+        return _("{reason}: {path}").format(reason=reason, path=error.filename)
+    return reason
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> int:

@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.passphrase import read_passphrase
+from app.cli import unlock
+from app.cli.outputs import add_force_option, prepare_file
 from app.i18n import _
 from app.services import audit, owner
 from app.services.errors import ServiceError
-from app.store.errors import ProfileNotFound
-from app.store.profile import Profile, is_profile
+from app.store.profile import Profile
 
 MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 
@@ -32,9 +32,12 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     actions = parser.add_subparsers(dest="audit", metavar="ACTION", required=True)
     make_command(actions, "verify", _("check that no access log entry was removed or altered"))
     export = make_command(actions, "export", _("write the access log to a CSV file"))
-    export.add_argument("--out", type=Path, required=True, metavar="F")
-    export.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
-    export.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="F", help=_("the .csv file to write")
+    )
+    add_force_option(export)
+    export.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help=_("first day"))
+    export.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help=_("last day"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,9 +64,10 @@ def verify(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     wanted = audit.LogFilter(start=_date(args.start), end=_date(args.end))
+    out = prepare_file(args.out, force=args.force, suffixes=(".csv",))
     with _open(args) as profile:
         ctx = owner.owner_context(profile.sessions)
-        count = audit.export_csv(ctx, args.out, wanted)
+        count = audit.export_csv(ctx, out, wanted)
     _emit(
         _("{count} entries written to {path}. This file is not encrypted: keep it safe.").format(
             count=count, path=args.out
@@ -73,9 +77,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> Profile:
-    if not is_profile(args.profile):
-        raise ProfileNotFound(str(args.profile))
-    return Profile.open(args.profile, read_passphrase(args.passphrase_file, _("Passphrase: ")))
+    return unlock.open_profile(args, check_in=False)  # the unlock is logged
 
 
 def _date(value: str | None) -> date | None:

@@ -13,16 +13,19 @@ from app.cli import (
     security_commands,
     selftest_command,
     sync_commands,
+    unlock,
 )
+from app.cli.outputs import prepare_file
 from app.cli.passphrase import read_new_passphrase, read_passphrase
 from app.i18n import _
 from app.models.enums import StaffRole
 from app.services import owner, search, stats
 from app.services.context import ServiceContext
+from app.services.errors import ServiceError
 from app.store import backup
-from app.store.errors import CorruptProfile, ProfileNotFound
-from app.store.profile import Profile, check_passphrase_strength, is_profile
-from app.sync import checkin
+from app.store.errors import CorruptProfile
+from app.store.profile import Profile, is_profile
+from app.sync import state
 
 DEFAULT_OWNER_NAME = "Utilisateur"
 
@@ -32,15 +35,12 @@ def emit(line: str = "") -> None:
 
 
 def open_profile(args: argparse.Namespace) -> Profile:
-    if not is_profile(args.profile):
-        raise ProfileNotFound(str(args.profile))
-    passphrase = read_passphrase(args.passphrase_file, _("Passphrase: "))
-    return checkin.open_profile(args.profile, passphrase)  # reaches the server if overdue
+    """Unlocked (the server reached if overdue), the unlock in the access log."""
+    return unlock.open_profile(args)
 
 
 def init(args: argparse.Namespace) -> int:
-    passphrase = read_new_passphrase(args.passphrase_file, env="PASSERELLE_PASSPHRASE")
-    check_passphrase_strength(passphrase)
+    passphrase = unlock.new_profile_passphrase(args.passphrase_file)
     with Profile.create(args.profile, passphrase) as profile:
         owner.setup_owner(
             profile.sessions,
@@ -58,14 +58,31 @@ def demo(args: argparse.Namespace) -> int:
     if is_profile(args.profile):
         profile = open_profile(args)
     else:
-        passphrase = read_new_passphrase(args.passphrase_file, env="PASSERELLE_PASSPHRASE")
+        passphrase = read_new_passphrase(
+            args.passphrase_file, env="PASSERELLE_PASSPHRASE", option="--passphrase-file"
+        )
         profile = Profile.create(args.profile, passphrase)
     with profile:
+        _refuse_enrolled(profile)
         if owner.load_actor(profile.sessions) is None:
             owner.setup_owner(profile.sessions, "Démonstration", StaffRole.SOCIAL_WORKER)
         summary = fill_profile(profile, beneficiaries=args.beneficiaries, seed=args.seed)
-    emit(_("Demo data written: {summary}").format(summary=summary))
+    emit(
+        _("Demo data written: {beneficiaries} beneficiaries, {records} records.").format(
+            beneficiaries=summary.beneficiary, records=summary.total
+        )
+    )
     return 0
+
+
+def _refuse_enrolled(profile: Profile) -> None:
+    """Demo people must never reach a server nor sit beside real cases."""
+    with profile.engine.connect() as connection:
+        enrolled = state.get(connection, state.DEVICE_TOKEN) is not None
+    if enrolled:
+        raise ServiceError(
+            _("This profile is enrolled with a server: demo data goes in a profile of its own.")
+        )
 
 
 def import_file(args: argparse.Namespace) -> int:
@@ -110,6 +127,7 @@ def import_file(args: argparse.Namespace) -> int:
 def search_beneficiaries(args: argparse.Namespace) -> int:
     with open_profile(args) as profile:
         hits = search.search(_context(profile), args.query, limit=args.limit)
+        unlock.record_shown(profile, "beneficiary", [hit.beneficiary_id for hit in hits])
     for hit in hits:
         arabic = " ".join(p for p in (hit.first_name_ar, hit.last_name_ar) if p)
         fields = [str(hit.beneficiary_id), f"{hit.last_name} {hit.first_name}", arabic, hit.cin]
@@ -122,7 +140,8 @@ def print_stats(args: argparse.Namespace) -> int:
         counts = stats.record_counts(_context(profile))
     width = max(len(count.table) for count in counts)
     for count in counts:
-        emit(f"{count.table:<{width}}  {count.live:>8}  ({count.deleted} deleted)")
+        deleted = _("({count} deleted)").format(count=count.deleted)
+        emit(f"{count.table:<{width}}  {count.live:>8}  {deleted}")
     return 0
 
 
@@ -137,7 +156,7 @@ def check(args: argparse.Namespace) -> int:
 
 def passwd(args: argparse.Namespace) -> int:
     with open_profile(args) as profile:
-        new_passphrase = read_new_passphrase(args.new_passphrase_file)
+        new_passphrase = unlock.new_passphrase(args.new_passphrase_file)
         profile.change_passphrase(new_passphrase)
     emit(_("Passphrase changed."))
     return 0
@@ -145,15 +164,16 @@ def passwd(args: argparse.Namespace) -> int:
 
 def rekey(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args.passphrase_file, _("Passphrase: "))
-    with Profile.open(args.profile, passphrase) as profile:
+    with unlock.open_profile(args, check_in=False, passphrase=passphrase) as profile:
         profile.rekey(passphrase)
     emit(_("The database was re-encrypted under a new key."))
     return 0
 
 
 def make_backup(args: argparse.Namespace) -> int:
+    out = prepare_file(args.out, force=args.force)
     with open_profile(args) as profile:
-        written = backup.backup(profile, args.out)
+        written = backup.backup(profile, out)
     emit(_("Backup written to {path}.").format(path=written))
     return 0
 

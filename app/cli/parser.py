@@ -14,16 +14,23 @@ from app.cli import (
     selftest_command,
     sync_commands,
 )
+from app.cli.outputs import add_force_option
+from app.cli.parser_base import CliParser, whole_number
 from app.i18n import _
 from app.models.enums import StaffRole
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog="passerelle",
         description=_("Passerelle: case management for social reintegration staff."),
     )
-    parser.add_argument("--version", action="version", version=f"passerelle {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"passerelle {__version__}",
+        help=_("print the version and exit"),
+    )
     parser.add_argument(
         "--demo", action="store_true", help=_("open a throwaway demo profile in the application")
     )
@@ -36,16 +43,31 @@ def build_parser() -> argparse.ArgumentParser:
     init = _command(commands, "init", _("create a profile"))
     init.add_argument("--name", default=None, help=_("your full name"))
     init.add_argument(
-        "--role", choices=[role.value for role in StaffRole], default=StaffRole.SOCIAL_WORKER.value
+        "--role",
+        choices=[role.value for role in StaffRole],
+        default=StaffRole.SOCIAL_WORKER.value,
+        help=_("your role (default: social_worker)"),
     )
     init.add_argument("--facility", default=None, help=_("your facility"))
 
     demo = _command(commands, "demo", _("fill a profile with demo data (created if missing)"))
-    demo.add_argument("--beneficiaries", type=int, default=200, metavar="N")
-    demo.add_argument("--seed", type=int, default=0, metavar="S")
+    demo.add_argument(
+        "--beneficiaries",
+        type=whole_number,
+        default=200,
+        metavar="N",
+        help=_("how many beneficiaries (default: 200)"),
+    )
+    demo.add_argument(
+        "--seed",
+        type=whole_number,
+        default=0,
+        metavar="S",
+        help=_("the same seed gives the same data (default: 0)"),
+    )
 
     import_ = _command(commands, "import", _("import beneficiaries from a CSV or XLSX file"))
-    import_.add_argument("file", type=Path, metavar="FILE")
+    import_.add_argument("file", type=Path, metavar="FILE", help=_("the .csv or .xlsx file"))
     import_.add_argument("--dry-run", action="store_true", help=_("validate only"))
     import_.add_argument(
         "--skip-invalid", action="store_true", help=_("import the valid rows, skip the others")
@@ -64,20 +86,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     search = _command(commands, "search", _("search beneficiaries"))
-    search.add_argument("query", metavar="QUERY")
-    search.add_argument("--limit", type=int, default=50)
+    search.add_argument(
+        "query", metavar="QUERY", help=_("name (either script), CIN or file number")
+    )
+    search.add_argument(
+        "--limit",
+        type=whole_number,
+        default=50,
+        metavar="N",
+        help=_("at most N results (default: 50)"),
+    )
 
     _command(commands, "stats", _("print record counts per table"))
     _command(commands, "check", _("verify the profile's integrity"))
 
     passwd = _command(commands, "passwd", _("change the passphrase"))
-    passwd.add_argument("--new-passphrase-file", type=Path, metavar="F")
+    passwd.add_argument(
+        "--new-passphrase-file",
+        type=Path,
+        metavar="F",
+        help=_(
+            "read the new passphrase from this file (else PASSERELLE_NEW_PASSPHRASE or a prompt)"
+        ),
+    )
     _command(commands, "rekey", _("re-encrypt the whole database under a new key"))
 
     backup = _command(commands, "backup", _("write an encrypted backup of the profile"))
-    backup.add_argument("--out", type=Path, required=True, metavar="F")
+    backup.add_argument(
+        "--out", type=Path, required=True, metavar="F", help=_("the backup file to write")
+    )
+    add_force_option(backup)
     restore = _command(commands, "restore", _("restore a profile from a backup"))
-    restore.add_argument("file", type=Path, metavar="F")
+    restore.add_argument("file", type=Path, metavar="F", help=_("the backup file"))
     sync_commands.add_parsers(commands, _command)
     report_commands.add_parsers(commands, _command)
     protection_commands.add_parsers(commands, _command)
@@ -88,9 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str
+    commands: argparse._SubParsersAction[CliParser], name: str, summary: str
 ) -> argparse.ArgumentParser:
     command = commands.add_parser(name, help=summary, description=summary)
-    command.add_argument("--profile", type=Path, required=True, metavar="DIR")
-    command.add_argument("--passphrase-file", type=Path, metavar="F")
+    command.add_argument(
+        "--profile", type=Path, required=True, metavar="DIR", help=_("the profile's folder")
+    )
+    command.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="F",
+        help=_("read the passphrase from this file (else PASSERELLE_PASSPHRASE or a prompt)"),
+    )
     return command

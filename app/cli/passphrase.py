@@ -17,7 +17,12 @@ class PassphraseUnavailable(Exception):
     pass
 
 
-def read_passphrase(file: Path | None, prompt: str, env: str = PASSPHRASE_ENV) -> str:
+def read_passphrase(
+    file: Path | None,
+    prompt: str,
+    env: str = PASSPHRASE_ENV,
+    option: str = "--passphrase-file",
+) -> str:
     if file is not None:
         try:
             return Path(file).read_text(encoding="utf-8").rstrip("\r\n")
@@ -30,16 +35,18 @@ def read_passphrase(file: Path | None, prompt: str, env: str = PASSPHRASE_ENV) -
         return value
     if not sys.stdin.isatty():
         raise PassphraseUnavailable(
-            _("No passphrase: use a terminal, {env} or --passphrase-file.").format(env=env)
+            _("No passphrase: use a terminal, {env} or {option}.").format(env=env, option=option)
         )
     return getpass.getpass(prompt)
 
 
-def read_new_passphrase(file: Path | None, env: str = NEW_PASSPHRASE_ENV) -> str:
+def read_new_passphrase(
+    file: Path | None, env: str = NEW_PASSPHRASE_ENV, option: str = "--new-passphrase-file"
+) -> str:
     """A new passphrase, typed twice when interactive."""
     if file is not None or os.environ.get(env):
-        return read_passphrase(file, "", env=env)
-    first = read_passphrase(None, _("New passphrase: "), env=env)
+        return read_passphrase(file, "", env=env, option=option)
+    first = read_passphrase(None, _("New passphrase: "), env=env, option=option)
     second = getpass.getpass(_("Repeat the new passphrase: "))
     if first != second:
         raise PassphraseUnavailable(_("The two passphrases differ."))

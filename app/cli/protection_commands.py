@@ -15,16 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.cli.passphrase import read_passphrase
+from app.cli import unlock
+from app.cli.outputs import add_force_option, prepare_folder, refuse_existing
 from app.i18n import _
 from app.reports.language import DOCUMENT_LANGUAGES
-from app.reports.subject_access import export_subject_access
+from app.reports.subject_access import export_paths, export_subject_access
 from app.security.permissions import Permission, require
 from app.services import owner, retention
 from app.services.errors import NotFound
 from app.services.retention import DueCase
-from app.store.errors import ProfileNotFound
-from app.store.profile import Profile, is_profile
+from app.store.profile import Profile
 
 MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 
@@ -41,8 +41,17 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     export = make_command(
         commands, "access-export", _("export everything held on one person (PDF and JSON)")
     )
-    export.add_argument("--beneficiary", required=True, metavar="ID")
-    export.add_argument("--out", type=Path, required=True, metavar="DIR")
+    export.add_argument(
+        "--beneficiary", required=True, metavar="ID", help=_("the beneficiary's id (see search)")
+    )
+    export.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help=_("the folder to write into (created if missing)"),
+    )
+    add_force_option(export)
     export.add_argument(
         "--lang",
         dest="document_language",
@@ -58,6 +67,7 @@ def retention_command(args: argparse.Namespace) -> int:
         if args.step == "run":
             require(ctx, Permission.RUN_RETENTION)  # refused before any name is listed
         due = retention.preview(ctx)
+        unlock.record_shown(profile, "beneficiary", [case.beneficiary_id for case in due])
         for case in due:
             _emit(_line(case))
         if args.step == "preview":
@@ -77,9 +87,11 @@ def access_export(args: argparse.Namespace) -> int:
         beneficiary_id = uuid.UUID(args.beneficiary.strip())
     except ValueError:
         raise NotFound(_("Beneficiary")) from None
+    folder = prepare_folder(args.out)
     with _open(args) as profile:
         ctx = owner.owner_context(profile.sessions)
-        written = export_subject_access(ctx, beneficiary_id, args.out, args.document_language)
+        refuse_existing(export_paths(ctx, beneficiary_id, folder), force=args.force)
+        written = export_subject_access(ctx, beneficiary_id, folder, args.document_language)
     _emit(_("Written: {pdf} and {json}.").format(pdf=written.pdf, json=written.json))
     _emit(_("These files are not encrypted: hand them to the person, then delete them."))
     return 0
@@ -99,9 +111,7 @@ def _line(case: DueCase) -> str:
 
 
 def _open(args: argparse.Namespace) -> Profile:
-    if not is_profile(args.profile):
-        raise ProfileNotFound(str(args.profile))
-    return Profile.open(args.profile, read_passphrase(args.passphrase_file, _("Passphrase: ")))
+    return unlock.open_profile(args, check_in=False)  # the unlock is logged
 
 
 def _emit(line: str) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from app.cli.passphrase import read_passphrase
+from app.cli import unlock
+from app.cli.outputs import add_force_option, format_from_name, prepare_file
 from app.i18n import _
 from app.indicators import Period, Scope
 from app.models import Facility
@@ -33,8 +34,7 @@ from app.reports.spreadsheet import CsvDialect
 from app.services import owner
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
-from app.store.errors import ProfileNotFound
-from app.store.profile import Profile, is_profile
+from app.store.profile import Profile
 
 MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 
@@ -46,16 +46,27 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     )
     kinds = report.add_subparsers(dest="report", metavar="KIND", required=True)
     plan = make_command(kinds, "plan", _("summary of a beneficiary's action plan, to sign"))
-    plan.add_argument("--beneficiary", required=True, metavar="ID")
+    plan.add_argument(
+        "--beneficiary", required=True, metavar="ID", help=_("the beneficiary's id (see search)")
+    )
     _document_options(plan)
     activity = make_command(kinds, "activity", _("activity report with the indicators of a period"))
     _period_options(activity, required=True)
     _document_options(activity)
 
     export = make_command(commands, "export", _("export indicators or the anonymised case list"))
-    export.add_argument("--what", choices=("indicators", "cases"), required=True)
     export.add_argument(
-        "--format", dest="export_format", choices=[f.value for f in ExportFormat], required=True
+        "--what",
+        choices=("indicators", "cases"),
+        required=True,
+        help=_("the indicators of a period, or the anonymised case list"),
+    )
+    export.add_argument(
+        "--format",
+        dest="export_format",
+        choices=[f.value for f in ExportFormat],
+        default=None,
+        help=_("csv or xlsx (default: from the file name's extension)"),
     )
     export.add_argument(
         "--csv-dialect",
@@ -79,33 +90,43 @@ def _document_options(command: argparse.ArgumentParser) -> None:
         default="fr",
         help=_("language of the document"),
     )
-    command.add_argument("--out", type=Path, required=True, metavar="F")
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="F", help=_("the file to write")
+    )
+    add_force_option(command)
 
 
 def _period_options(command: argparse.ArgumentParser, *, required: bool) -> None:
-    command.add_argument("--from", dest="start", required=required, metavar="YYYY-MM-DD")
-    command.add_argument("--to", dest="end", required=required, metavar="YYYY-MM-DD")
+    command.add_argument(
+        "--from", dest="start", required=required, metavar="YYYY-MM-DD", help=_("first day")
+    )
+    command.add_argument(
+        "--to", dest="end", required=required, metavar="YYYY-MM-DD", help=_("last day")
+    )
     command.add_argument("--facility", metavar="X", help=_("code, name or id of a facility"))
 
 
 def report(args: argparse.Namespace) -> int:
+    out = prepare_file(args.out, force=args.force, suffixes=(".pdf",))
     with _open(args) as profile:
         ctx = owner.owner_context(profile.sessions)
         if args.report == "plan":
             beneficiary = _uuid(args.beneficiary, _("Beneficiary"))
-            written = write_plan_summary(ctx, beneficiary, args.out, args.document_language)
+            written = write_plan_summary(ctx, beneficiary, out, args.document_language)
             message = _("Plan summary written to {path}.")
         else:
             period = _period(args.start, args.end)
             scope = _scope(ctx, args.facility)
-            written = write_activity_report(ctx, period, args.out, scope, args.document_language)
+            written = write_activity_report(ctx, period, out, scope, args.document_language)
             message = _("Activity report written to {path}.")
     _emit(message.format(path=written))
     return 0
 
 
 def export(args: argparse.Namespace) -> int:
-    export_format = ExportFormat(args.export_format)
+    formats = tuple(f.value for f in ExportFormat)
+    export_format = ExportFormat(format_from_name(args.out, args.export_format, formats))
+    out = prepare_file(args.out, force=args.force)
     with _open(args) as profile:
         ctx = owner.owner_context(profile.sessions)
         scope = _scope(ctx, args.facility)
@@ -115,9 +136,9 @@ def export(args: argparse.Namespace) -> int:
         if args.what == "indicators":
             today = ctx.today()
             period = period or Period(today.replace(day=1), today)  # this month so far
-            done = write_indicators(ctx, period, args.out, export_format, scope, language, dialect)
+            done = write_indicators(ctx, period, out, export_format, scope, language, dialect)
         else:
-            done = write_case_list(ctx, args.out, export_format, period, scope, language, dialect)
+            done = write_case_list(ctx, out, export_format, period, scope, language, dialect)
     _emit(_("{count} rows written to {path}.").format(count=done.rows, path=done.path))
     if done.k is not None:
         _emit(
@@ -129,9 +150,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> Profile:
-    if not is_profile(args.profile):
-        raise ProfileNotFound(str(args.profile))
-    return Profile.open(args.profile, read_passphrase(args.passphrase_file, _("Passphrase: ")))
+    return unlock.open_profile(args, check_in=False)  # the unlock is logged
 
 
 def _emit(line: str) -> None:

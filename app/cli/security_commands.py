@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.cli.passphrase import read_new_passphrase, read_passphrase
+from app.cli.passphrase import read_passphrase
+from app.cli.unlock import new_passphrase as read_strong_passphrase
 from app.i18n import _
 from app.store.errors import RecoveryFailed
 from app.store.recovery import recover as recover_profile
@@ -30,8 +31,24 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     recover = make_command(
         commands, "recover", _("set a new passphrase with an administrator's recovery file")
     )
-    recover.add_argument("--recovery-file", type=Path, required=True, metavar="F")
-    recover.add_argument("--new-passphrase-file", type=Path, metavar="F")
+    recover.add_argument(
+        "--recovery-file",
+        type=Path,
+        required=True,
+        metavar="F",
+        help=_(
+            "the file the administrator gave (the code comes from PASSERELLE_RECOVERY_CODE "
+            "or a prompt)"
+        ),
+    )
+    recover.add_argument(
+        "--new-passphrase-file",
+        type=Path,
+        metavar="F",
+        help=_(
+            "read the new passphrase from this file (else PASSERELLE_NEW_PASSPHRASE or a prompt)"
+        ),
+    )
 
 
 def recover(args: argparse.Namespace) -> int:
@@ -43,7 +60,7 @@ def recover(args: argparse.Namespace) -> int:
             _("cannot read the recovery file {path}").format(path=args.recovery_file)
         ) from None
     code = read_passphrase(None, _("Recovery code: "), env=CODE_ENV)
-    new_passphrase = read_new_passphrase(args.new_passphrase_file)
+    new_passphrase = read_strong_passphrase(args.new_passphrase_file)
     recover_profile(args.profile, document, code, new_passphrase)
     sys.stdout.write(
         _(

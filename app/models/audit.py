@@ -32,6 +32,7 @@ class AccessAction(StrEnum):
     """What was done. Stored and synced as-is: never rename a value."""
 
     OPEN_CASE = "open_case"  # a case file was opened on screen
+    VIEW = "view"  # a record's content was shown in a list (a search result on the CLI)
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"

@@ -68,13 +68,18 @@ def export_subject_access(
     """Write ``subject-access-<id>-<date>.pdf`` and ``.json`` into ``folder``, both or none."""
     access = collect(ctx, beneficiary_id)
     pdf = render_subject_access(access, language, _facility(ctx, access))
-    stem = f"subject-access-{beneficiary_id.hex[:8]}-{ctx.today():%Y%m%d}"
-    paths = AccessExport(Path(folder) / f"{stem}.pdf", Path(folder) / f"{stem}.json")
+    paths = AccessExport(*export_paths(ctx, beneficiary_id, folder))
     with replacing(paths.json) as json_part, replacing(paths.pdf) as pdf_part:
         json_part.write_bytes(access.to_bytes())
         pdf_part.write_bytes(pdf)
     audit.record_access(ctx, AccessAction.EXPORT, "beneficiary", beneficiary_id)
     return paths
+
+
+def export_paths(ctx: ServiceContext, beneficiary_id: uuid.UUID, folder: Path) -> tuple[Path, Path]:
+    """The PDF and JSON an export of today writes (the CLI checks them before writing)."""
+    stem = f"subject-access-{beneficiary_id.hex[:8]}-{ctx.today():%Y%m%d}"
+    return Path(folder) / f"{stem}.pdf", Path(folder) / f"{stem}.json"
 
 
 def render_subject_access(

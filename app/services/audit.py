@@ -53,6 +53,7 @@ CSV_COLUMNS = (
 
 ACTION_LABELS: dict[AccessAction, str] = {
     AccessAction.OPEN_CASE: N_("Case file opened"),
+    AccessAction.VIEW: N_("Shown in a list"),
     AccessAction.CREATE: N_("Record created"),
     AccessAction.UPDATE: N_("Record changed"),
     AccessAction.DELETE: N_("Record deleted"),

@@ -1,4 +1,4 @@
-"""The passphrase strength estimate explains refusals; the unlock wait grows and is capped."""
+"""The passphrase policy (zxcvbn) explains refusals; the unlock wait grows and is capped."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import pytest
 from app.services.passphrase import (
     RETRY_CAP_MS,
     StrengthLevel,
+    WeakPassphraseRefused,
     estimate_strength,
+    require_strong,
     retry_delay_ms,
 )
 from app.store.profile import MIN_PASSPHRASE_LENGTH
@@ -15,7 +17,7 @@ from app.store.profile import MIN_PASSPHRASE_LENGTH
 
 @pytest.mark.parametrize(
     "passphrase",
-    ["correct horse battery", "ma soeur habite a fes", "Xk9#mQ2!", "كلمة سر طويلة جدا"],
+    ["correct horse battery", "ma soeur habite a fes", "Xk9#mQ2!vT", "كلمة سر طويلة جدا"],
 )
 def test_good_passphrases_are_accepted(passphrase: str) -> None:
     strength = estimate_strength(passphrase)
@@ -30,15 +32,19 @@ def test_short_passphrase_names_the_minimum() -> None:
     assert str(MIN_PASSPHRASE_LENGTH) in strength.problems[0]
 
 
-@pytest.mark.parametrize("passphrase", ["password", "Password1!", "motdepasse2024", "azerty"])
+@pytest.mark.parametrize(
+    "passphrase", ["password", "Password1!", "motdepasse2024", "azerty", "12345678", "maroc2024!"]
+)
 def test_well_known_passwords_are_refused(passphrase: str) -> None:
     strength = estimate_strength(passphrase)
     assert not strength.acceptable
     assert any("well-known" in problem for problem in strength.problems)
-    assert strength.level == StrengthLevel.VERY_WEAK
+    assert strength.level <= StrengthLevel.WEAK
+    with pytest.raises(WeakPassphraseRefused, match="too weak"):
+        require_strong(passphrase)
 
 
-@pytest.mark.parametrize("passphrase", ["12345678", "abcdefgh", "aaaaaaaaaaaa", "abcabcabcabc"])
+@pytest.mark.parametrize("passphrase", ["abcdefgh", "aaaaaaaaaaaa", "abcabcabcabc", "98765432"])
 def test_sequences_and_repeats_are_refused(passphrase: str) -> None:
     strength = estimate_strength(passphrase)
     assert not strength.acceptable
