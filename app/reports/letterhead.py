@@ -22,8 +22,8 @@ def identity_line(language: DocumentLanguage, name: Name, registration: str | No
     """Whose document: the name in both scripts and the registration number."""
     _ = language.gettext
     parts = [name.latin]
-    if name.arabic:
-        parts.append(name.arabic)
+    if name.arabic:  # the document's script first: it sets the line's direction
+        parts = [name.arabic, name.latin] if language.rtl else [name.latin, name.arabic]
     if registration:
         parts.append(_("Registration number: {number}").format(number=registration))
     return " · ".join(parts)
