@@ -137,8 +137,16 @@ def write_file(path: Path, mapping: Mapping[str, str | None]) -> None:
 
 
 def apply_to(table: Table, mapping: Mapping[str, str | None]) -> ColumnMapping:
-    """The mapping for this table: labels the given mapping does not name are ignored."""
-    return {label: mapping.get(label) for label in table.labels if label}
+    """The mapping for this table's labels, matched as headers are (case, accents...).
+
+    Labels the given mapping does not name are not imported.
+    """
+    by_key = {label_key(label): field for label, field in mapping.items()}
+    return {
+        label: mapping[label] if label in mapping else by_key.get(label_key(label))
+        for label in table.labels
+        if label
+    }
 
 
 def header_signature(labels: list[str]) -> str:

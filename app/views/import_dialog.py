@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import import_mapping
 from app.services.errors import ServiceError
 from app.services.import_fields import FIELD_LABELS, FIELDS, InCustody
@@ -260,9 +260,11 @@ class ImportDialog(QDialog):
             return
         mapping = self.mapping()
         facts = [
-            _("{count} rows under the header on line {line}.").format(
-                count=len(table.rows), line=table.header_line
-            )
+            ngettext(
+                "{count} row under the header on line {line}.",
+                "{count} rows under the header on line {line}.",
+                len(table.rows),
+            ).format(count=len(table.rows), line=table.header_line)
         ]
         if table.encoding:
             facts.append(_("Read as {encoding}.").format(encoding=table.encoding))
@@ -378,7 +380,9 @@ class ImportDialog(QDialog):
         self.save_button.setEnabled(bool(report.rejected_rows))
         if report.dry_run:
             self.import_button.setText(
-                _("Import the {count} valid rows").format(count=report.valid)
+                ngettext(
+                    "Import the {count} valid row", "Import the {count} valid rows", report.valid
+                ).format(count=report.valid)
             )
             self.import_button.setEnabled(report.valid > 0)
             self.import_button.setVisible(True)
