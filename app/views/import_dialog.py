@@ -356,7 +356,7 @@ class ImportDialog(QDialog):
     def _show_report(self, report: ImportReport) -> None:
         self.report = report
         self.check_button.setEnabled(True)
-        self.summary_label.setText("\n".join(summary_lines(report)))
+        self.summary_label.setText("\n".join([*summary_lines(report), *report.warnings]))
         problems: list[tuple[int, str, str, QColor]] = [
             (error.line, error.column or "", error.message, ERROR_BACKGROUND)
             for error in report.errors
