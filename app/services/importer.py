@@ -43,6 +43,7 @@ __all__ = [
     "RowError",
     "import_beneficiaries",
     "import_table",
+    "known_facilities",
     "read_table",
 ]
 
@@ -162,6 +163,12 @@ def import_table(
     return report
 
 
+def known_facilities(ctx: ServiceContext) -> dict[str, str]:
+    """Folded code, name and Arabic name of each live facility -> its name (for previews)."""
+    with ctx.reading() as session:
+        return {key: facility.name for key, facility in _FacilityResolver(session).by_key.items()}
+
+
 def _settle_custody(row: ParsedRow, target: Beneficiary | None) -> None:
     """*Détenu*: a custody status already known is kept; otherwise *sentenced*, the default."""
     if row.values.get("legal_status") is not InCustody.IN_CUSTODY:
@@ -218,11 +225,11 @@ class _FacilityResolver:
     """
 
     def __init__(self, session: Session) -> None:
-        self._by_key: dict[str, Facility] = {}
+        self.by_key: dict[str, Facility] = {}
         for facility in session.scalars(select(Facility).where(Facility.deleted_at.is_(None))):
             for label in (facility.code, facility.name, facility.name_ar):
                 if label:
-                    self._by_key.setdefault(label_key(label), facility)
+                    self.by_key.setdefault(label_key(label), facility)
         self._new: dict[str, Facility] = {}
         self._used_ids: set[uuid.UUID] = set()
         self.used_new: list[Facility] = []
@@ -231,7 +238,7 @@ class _FacilityResolver:
         if not row.facility:
             return None
         key = label_key(row.facility)
-        facility = self._by_key.get(key) or self._new.get(key)
+        facility = self.by_key.get(key) or self._new.get(key)
         if facility is not None:
             return facility
         facility = Facility(id=uuid.uuid4(), code=_facility_code(row.facility), name=row.facility)

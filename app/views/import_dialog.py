@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 from app.i18n import _, ngettext
 from app.services import import_mapping
 from app.services.errors import ServiceError
-from app.services.import_fields import FIELD_LABELS, FIELDS, InCustody
+from app.services.import_fields import FIELD_LABELS, FIELDS, InCustody, label_key
 from app.services.import_mapping import ColumnMapping
 from app.services.import_parse import ParsedRow, parse_table
 from app.services.import_report import save_rejected, summary_lines
 from app.services.import_rows import Table, read_table
 from app.services.import_values import clean_text
-from app.services.importer import ImportReport, import_table
+from app.services.importer import ImportReport, import_table, known_facilities
 from app.views.app_state import AppState
 from app.views.labels import label
 from app.views.tasks import run_in_background
@@ -79,6 +79,7 @@ class ImportDialog(QDialog):
         self.table: Table | None = None
         self.report: ImportReport | None = None
         self.mapping_source = ""
+        self.facilities: dict[str, str] = {}
         self.setWindowTitle(_("Import beneficiaries from a spreadsheet"))
         self.resize(1100, 720)
         self.stack = QStackedWidget()
@@ -194,6 +195,7 @@ class ImportDialog(QDialog):
             self.check_button.setEnabled(False)
             return
         self.table = table
+        self.facilities = known_facilities(self.state.ctx)
         saved = import_mapping.saved(self.state.ctx, table.labels)
         if saved is not None:
             mapping = import_mapping.apply_to(table, saved)
@@ -308,10 +310,12 @@ class ImportDialog(QDialog):
                 self.preview_table.setItem(row_index, column, item)
         self.preview_table.resizeColumnsToContents()
 
-    @staticmethod
-    def _preview_item(row: ParsedRow, name: str, original: object) -> QTableWidgetItem:
+    def _preview_item(self, row: ParsedRow, name: str, original: object) -> QTableWidgetItem:
         """The stored value; on a problem, the cell as typed, marked, the reason as tip."""
-        value: Any = row.facility if name == "facility" else row.values.get(name)
+        value: Any = row.values.get(name)
+        if name == "facility" and row.facility:
+            known = self.facilities.get(label_key(row.facility))
+            value = known or _("{name} (new)").format(name=row.facility)
         problems = [e.message for e in row.errors if e.field == name]
         if not problems:
             return QTableWidgetItem(stored_text(value))

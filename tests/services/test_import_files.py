@@ -385,3 +385,32 @@ def test_the_summary_never_contradicts_itself(
     report = import_beneficiaries(ctx, path, dry_run=dry_run, skip_invalid=skip_invalid)
 
     assert summary_lines(report)[1:] == expected
+
+
+def test_two_level_header_and_cells_merged_down_the_rows(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """A group title merged above two columns, a header merged down, a facility merged
+    over a block of rows: each cell of a merged range holds its top-left value."""
+    path = write_xlsx(
+        tmp_path / "blocs.xlsx",
+        [
+            ["Identité", None, "CIN", "Établissement"],
+            ["Nom", "Prénom", None, None],
+            ["Alaoui", "Karim", "AB1", "Prison locale Oukacha"],
+            ["Bennani", "Salma", "AB2", None],
+            ["Chraibi", "Omar", "AB3", "Centre Atlas"],
+        ],
+        merge=["A1:B1", "C1:C2", "D1:D2", "D3:D4"],
+    )
+
+    report = import_beneficiaries(ctx, path)
+
+    assert (report.header_line, report.created, report.errors) == (2, 3, [])
+    assert report.mapping == {"Nom": "last_name", "Prénom": "first_name", "CIN": "cin",
+                              "Établissement": "facility"}  # fmt: skip
+    found = people(ctx)
+    assert found["Bennani"].cin == "AB2"
+    assert found["Bennani"].facility is not None
+    assert found["Bennani"].facility.name == "Prison locale Oukacha"
+    assert report.new_facilities == ["Centre Atlas"]

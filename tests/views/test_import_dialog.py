@@ -21,7 +21,7 @@ from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
 from app.views.import_dialog import ERROR_BACKGROUND, ImportDialog
 
-HEADER = "Nom;Prénom;Pièce;Divers;Date de naissance"
+HEADER = "Nom;Prénom;Pièce;Divers;Date de naissance;Établissement"
 
 
 @pytest.fixture(autouse=True)
@@ -62,9 +62,9 @@ def test_map_preview_check_save_rejected_import_and_reuse(
 ) -> None:
     path = write(
         tmp_path / "liste.csv",
-        "Alaoui;Karim;ab 123456;Derb Sultan;14/05/1990",
-        "Bennani;Salma;CD654321;Hay Riad;31/02/1990",
-        "Chraibi;Omar;EF112233;;٠١/٠٢/١٩٨٥",
+        "Alaoui;Karim;ab 123456;Derb Sultan;14/05/1990;prison locale OUKACHA",
+        "Bennani;Salma;CD654321;Hay Riad;31/02/1990;",
+        "Chraibi;Omar;EF112233;;٠١/٠٢/١٩٨٥;Centre Atlas",
     )
     dialog = dialog_for(qtbot, profile, ctx)
 
@@ -72,14 +72,15 @@ def test_map_preview_check_save_rejected_import_and_reuse(
 
     assert dialog.mapping() == {
         "Nom": "last_name", "Prénom": "first_name", "Pièce": "cin", "Divers": None,
-        "Date de naissance": "birth_date",
+        "Date de naissance": "birth_date", "Établissement": "facility",
     }  # fmt: skip
     assert "proposed" in dialog.info_label.text() and "3 rows" in dialog.info_label.text()
     assert dialog.problem_label.text() == "Not imported: Divers."
     rows = preview(dialog)
     assert rows[0] == {"Last name": "Alaoui", "First name": "Karim", "CIN": "AB123456",
-                       "Birth date": "1990-05-14"}  # fmt: skip
+                       "Birth date": "1990-05-14", "Facility": "Prison locale Oukacha"}  # fmt: skip
     assert rows[2]["Birth date"] == "1985-02-01"
+    assert rows[2]["Facility"] == "Centre Atlas (new)"
     bad = dialog.preview_table.item(1, 3)
     assert bad.text() == "⚠ 31/02/1990" and bad.toolTip() == "This date does not exist."
     assert bad.background().color() == ERROR_BACKGROUND
@@ -112,7 +113,8 @@ def test_map_preview_check_save_rejected_import_and_reuse(
     second = dialog_for(qtbot, profile, ctx)
     other = tmp_path / "autre.csv"
     other.write_text(
-        "NOM;prenom;PIÈCE;divers;date de naissance\nDaoudi;Nadia;GH445566;Anfa;01/01/1991\n",
+        "NOM;prenom;PIÈCE;divers;date de naissance;établissement\n"
+        "Daoudi;Nadia;GH445566;Anfa;01/01/1991;\n",
         encoding="utf-8",
     )
     second.load_file(other)
@@ -138,7 +140,7 @@ def test_a_field_chosen_twice_blocks_the_check(
     qtbot: QtBot, profile: Profile, ctx: ServiceContext, tmp_path: Path
 ) -> None:
     dialog = dialog_for(qtbot, profile, ctx)
-    dialog.load_file(write(tmp_path / "liste.csv", "Alaoui;Karim;AB1;x;14/05/1990"))
+    dialog.load_file(write(tmp_path / "liste.csv", "Alaoui;Karim;AB1;x;14/05/1990;"))
 
     dialog.set_field("Divers", "last_name")
 
