@@ -3,7 +3,8 @@
 The servers and laptops are those of the server and sync tests (one server process per
 test module and backend, started only when a test asks). ``recovery_key`` runs
 ``passerelle-server recovery init`` on the module's server; the private key file is
-written outside the server's data folder, as the administration keeps it offline.
+written outside the server's data folder, as the administration keeps it offline, and
+its fingerprint is the laptops' installer setting that pins it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app.sync.recovery_pin import INSTALLER_ENV
 from tests.server import conftest as server_fixtures
 from tests.server.harness import RunningServer
 from tests.sync import conftest as sync_fixtures
@@ -37,10 +39,15 @@ class RecoveryKeyFile:
 
 
 @pytest.fixture
-def recovery_key(server: RunningServer, tmp_path: Path) -> RecoveryKeyFile:
+def recovery_key(
+    server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> RecoveryKeyFile:
+    """The key installed on the server, and named by the laptops' installer configuration
+    (``PASSERELLE_RECOVERY_KEY``): laptops escrow only to the key they were told to trust."""
     path = tmp_path / "recovery-key.pem"
     made = server.admin("recovery", "init", "--private-key-out", str(path), env=RECOVERY_ENV)
     assert made.returncode == 0, made.stderr
     found = INSTALLED.search(made.stdout)
     assert found is not None, made.stdout
+    monkeypatch.setenv(INSTALLER_ENV, found.group(1))
     return RecoveryKeyFile(path, found.group(1))
