@@ -136,9 +136,9 @@ def _read_cell(row: ParsedRow, field_name: str, cell: object, reader: DateReader
     if kind is Kind.DATE:
         row.values[field_name] = reader.read(cell, past_only=field_name == "birth_date")
     elif kind is Kind.SEX:
-        row.values[field_name] = _choose(cell, SEXES, [s.value for s in Sex])
+        row.values[field_name] = _choose(cell, SEXES, Sex)
     elif kind is Kind.LEGAL_STATUS:
-        row.values[field_name] = _choose(cell, LEGAL_STATUSES, [s.value for s in LegalStatus])
+        row.values[field_name] = _choose(cell, LEGAL_STATUSES, LegalStatus)
     elif kind is Kind.FACILITY:
         name = clean_text(cell)
         if len(name) > _FACILITY_NAME_MAX:
@@ -155,11 +155,15 @@ def _read_cell(row: ParsedRow, field_name: str, cell: object, reader: DateReader
 
 
 def _choose(
-    cell: object, choices: Mapping[str, Sex | LegalStatus | InCustody], accepted: list[str]
+    cell: object,
+    choices: Mapping[str, Sex | LegalStatus | InCustody],
+    accepted: type[Sex] | type[LegalStatus],
 ) -> Sex | LegalStatus | InCustody:
     value = choices.get(label_key(identifier_text(cell)))
     if value is None:
         raise CellError(
-            _("Unknown value; expected one of: {choices}.").format(choices=", ".join(accepted))
+            _("Unknown value; expected one of: {choices}.").format(
+                choices=", ".join(member.value for member in accepted)
+            )
         )
     return value

@@ -11,13 +11,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from charset_normalizer import from_bytes
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.i18n import _
@@ -28,6 +31,7 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 _DELIMITERS = (",", ";", "\t")
 _HEADER_SEARCH_ROWS = 20
 _CODE_PAGES = {"cp1252": "Windows-1252", "cp1256": "Windows-1256"}
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
 
 
 class ImportFileError(ServiceError):
@@ -210,10 +214,11 @@ def _xlsx_records(path: Path) -> list[list[object]]:
     """The first sheet, values only (cached results of formulas), dates as datetimes.
 
     A merged range reads as its top-left value in every cell it covers: a facility
-    merged down a block of rows belongs to each of them.
+    merged down a block of rows belongs to each of them. (Read-only mode, three times
+    faster on large sheets, does not list merged ranges: they are read from the XML.)
     """
     try:
-        workbook = load_workbook(path, data_only=True)
+        workbook = load_workbook(path, read_only=True, data_only=True)
     except OSError as error:
         raise ImportFileError(
             _("Cannot read the file: {reason}.").format(reason=error.strerror or error)
@@ -224,16 +229,41 @@ def _xlsx_records(path: Path) -> list[list[object]]:
         if not workbook.worksheets:
             raise ImportFileError(_("The file is empty."))
         sheet = workbook.worksheets[0]
+        # Some producers write a wrong <dimension>; read every row actually present.
+        reset = getattr(sheet, "reset_dimensions", None)
+        if reset is not None:
+            reset()
         records = [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
-        for merged in sheet.merged_cells.ranges:
-            top = records[merged.min_row - 1][merged.min_col - 1]
-            for row in range(merged.min_row - 1, min(merged.max_row, len(records))):
-                cells = records[row]
-                cells.extend([None] * (merged.max_col - len(cells)))
-                for column in range(merged.min_col - 1, merged.max_col):
-                    cells[column] = top
+        for min_col, min_row, max_col, max_row in _merged_ranges(sheet):
+            _fill_merged(records, min_col, min_row, max_col, max_row)
         return records
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError):
         raise ImportFileError(_("The file is not a readable XLSX workbook.")) from None
     finally:
         workbook.close()
+
+
+def _merged_ranges(sheet: object) -> list[tuple[int, int, int, int]]:
+    source = getattr(sheet, "_get_source", None)  # openpyxl's read-only worksheet
+    if source is None:
+        return []
+    with source() as stream:
+        xml = stream.read()
+    return [
+        cast(tuple[int, int, int, int], range_boundaries(ref.decode("ascii")))
+        for ref in _MERGE_CELL.findall(xml)
+    ]
+
+
+def _fill_merged(
+    records: list[list[object]], min_col: int, min_row: int, max_col: int, max_row: int
+) -> None:
+    if min_row > len(records):
+        return
+    top = records[min_row - 1]
+    value = top[min_col - 1] if min_col <= len(top) else None
+    for row in range(min_row - 1, min(max_row, len(records))):
+        cells = records[row]
+        cells.extend([None] * (max_col - len(cells)))
+        for column in range(min_col - 1, max_col):
+            cells[column] = value

@@ -62,7 +62,10 @@ def clean_text(cell: object) -> str:
         return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
     if isinstance(cell, date):
         return cell.isoformat()
-    text = " ".join(str(cell).translate(_INVISIBLE).split())
+    text = str(cell)
+    if not text.isascii():
+        text = text.translate(_INVISIBLE)
+    text = " ".join(text.split())
     if text.startswith("'") and text[1:].startswith(_FORMULA_TRIGGERS):
         text = text[1:]
     return text
@@ -70,6 +73,8 @@ def clean_text(cell: object) -> str:
 
 def western_digits(text: str) -> str:
     """``٠٦٦١٢٣٤٥٦٧`` and ``۰۶۶۱`` become ``0661234567`` and ``0661``."""
+    if text.isascii():
+        return text
     return text.translate(_DIGITS).translate(_ARABIC_PUNCTUATION)
 
 
