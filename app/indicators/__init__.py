@@ -21,7 +21,7 @@ from app.indicators.results import (
     StaffSessions,
     Trend,
 )
-from app.indicators.trend import monthly, monthly_counts
+from app.indicators.trend import counts_in_period, monthly, monthly_counts
 
 __all__ = [
     "BY_KEY",
@@ -44,5 +44,6 @@ __all__ = [
     "case_ids",
     "compute",
     "monthly",
+    "counts_in_period",
     "monthly_counts",
 ]

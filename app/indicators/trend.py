@@ -67,6 +67,18 @@ def monthly_counts(
     return [(first, counts.get(_month_key(first), 0)) for first in span.months()]
 
 
+def counts_in_period(
+    ctx: ServiceContext, figure: Figure, period: Period, scope: Scope | None = None
+) -> list[tuple[date, int]]:
+    """One event figure for each calendar month the period touches, counting only the
+    days inside the period: a report's chart never counts what its period leaves out."""
+    if figure not in EVENTS.values():
+        raise ValueError(f"figure {figure.value!r} is not counted by month")
+    with ctx.reading() as session:
+        counts = _by_month(session, figure, period, scope or Scope())
+    return [(first, counts.get(_month_key(first), 0)) for first in period.months()]
+
+
 def _month_key(first: date) -> str:
     return first.strftime("%Y-%m")
 

@@ -23,7 +23,7 @@ from app.indicators import (
     Period,
     Scope,
     compute,
-    monthly_counts,
+    counts_in_period,
 )
 from app.models import AccessAction
 from app.models.enums import GoalStatus, PlanStatus, ReferralStatus
@@ -74,7 +74,7 @@ def render_activity_report(
         raise NothingToReport(
             _("Nothing to report: nobody was followed in this period for this scope.")
         )
-    sessions = monthly_counts(ctx, Figure.SESSIONS, period.end, scope)
+    sessions = counts_in_period(ctx, Figure.SESSIONS, period, scope)
     names = describe(ctx, scope)
     document = _Renderer(indicators, sessions, names, DocumentLanguage(language)).render()
     audit.record_access(ctx, AccessAction.PRINT, "activity_report")
@@ -245,7 +245,7 @@ class _Renderer:
             KeepTogether(
                 [
                     heading(_("Sessions"), self.styles),
-                    Text(_("Sessions held per month, last 12 months"), self.styles.subheading),
+                    Text(_("Sessions held per month in the period"), self.styles.subheading),
                     chart,
                 ]
             ),
@@ -263,8 +263,14 @@ class _Renderer:
         if not partners:
             return [title, Text(_("No referral sent in this period."), self.styles.body)]
         shown = partners[:CHART_PARTNERS]
+        # Numbered in the chart and in the table: a name cut short in the chart is told
+        # apart from its neighbours, and read in full on the table's line of that number.
+        names = [
+            f"{number}. {lang.pick(partner.name, partner.name_ar)}"
+            for number, partner in enumerate(partners, start=1)
+        ]
         chart = HorizontalBars(
-            [lang.pick(partner.name, partner.name_ar) for partner in shown],
+            names[:CHART_PARTNERS],
             [
                 Series(
                     lang.label(status),
@@ -278,12 +284,11 @@ class _Renderer:
             self.number,
         )
         rows = [[_("Partner"), *[lang.label(status) for status in ReferralStatus], _("Total")]]
-        for partner in partners:
+        for name, partner in zip(names, partners, strict=True):
             counts = [partner.by_status.get(status, 0) for status in ReferralStatus]
-            name = lang.pick(partner.name, partner.name_ar)
             rows.append([name, *map(lang.number, counts), lang.number(partner.total)])
         columns = len(ReferralStatus) + 1
-        widths = [BODY_WIDTH * 0.24] + [BODY_WIDTH * 0.76 / columns] * columns
+        widths = [BODY_WIDTH * 0.2] + [BODY_WIDTH * 0.8 / columns] * columns
         table = grid(rows, widths, self.styles, rtl=self.rtl, numeric=set(range(1, columns + 1)))
         note = None
         if len(partners) > CHART_PARTNERS:

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from app.reports.document import BODY_WIDTH, MUTED, RULE, SHADE, Styles
-from app.reports.text import Text, TextStyle
+from app.reports.text import Layout, Text, TextStyle
 
 Cell: TypeAlias = "str | Flowable"
 PADDING = 3
@@ -39,9 +39,9 @@ def grid(
         cells: list[Flowable] = []
         for column, cell in enumerate(row):
             if isinstance(cell, str):
-                cell = Text(
-                    cell, _cell_style(styles, row_index, column, header, numeric, bold_first_column)
-                )
+                style = _cell_style(styles, row_index, column, header, numeric, bold_first_column)
+                style = fit_words(cell, style, widths[column] - 2 * PADDING)
+                cell = Text(cell, style)
             cells.append(cell)
         body.append(cells[::-1] if rtl else cells)
     table = Table(
@@ -65,6 +65,21 @@ def grid(
         ]
     table.setStyle(TableStyle(commands))
     return table
+
+
+def fit_words(text: str, style: TextStyle, width: float, smallest: float = 0.6) -> TextStyle:
+    """``style``, set smaller (down to ``smallest`` of its size) until the longest word of
+    ``text`` fits ``width``: a narrow column's heading wraps between words, never inside
+    one ("Commenc/ée")."""
+    words = [word for word in text.split() if word]
+    if not words:
+        return style
+    layout = Layout(style)
+    longest = max(layout.width(word) for word in words)
+    if longest <= width:
+        return style
+    scale = max(width * 0.98 / longest, smallest)  # a hair of room against rounding
+    return style.but(size=style.size * scale, leading=style.leading * scale)
 
 
 def _cell_style(

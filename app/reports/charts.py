@@ -6,7 +6,7 @@ Arabic nor lay it out right-to-left, so category names, values and legends are d
 by ``app.reports.text`` around the chart; the chart itself only draws numbers on its
 value axis. In a right-to-left document a horizontal chart is mirrored (names on the
 right, bars growing leftwards), as the application's own charts are; a chart of months
-keeps time running left to right.
+runs from the right too (its oldest month on the right).
 """
 
 from __future__ import annotations
@@ -115,6 +115,16 @@ class _Chart(Flowable):
         axis.gridStrokeWidth = 0.4  # type: ignore[attr-defined]
 
 
+def distinct_labels(layout: Layout, names: Sequence[str], width: float) -> list[str]:
+    """``names`` shortened to ``width`` with an ellipsis, numbered when shortening made two
+    of them alike ("1. Association Al…", "2. Association Al…"): a reader tells every bar
+    apart and finds the full name under that number in the table beside the chart."""
+    shown = [layout.fit(name, width) for name in names]
+    if len(set(shown)) == len(shown):
+        return shown
+    return [layout.fit(f"{n}. {name}", width) for n, name in enumerate(names, start=1)]
+
+
 class HorizontalBars(_Chart):
     """One bar per category (stacked when there are several series), names beside them
     and each bar's total at its end."""
@@ -176,12 +186,12 @@ class HorizontalBars(_Chart):
         renderPDF.draw(drawing, self.canv, 0, 0)
 
         top = chart.valueAxis.valueMax
-        rows = zip(self.categories, labels, totals, strict=True)
-        for index, (name, label, total) in enumerate(rows):
+        shown_names = distinct_labels(layout, self.categories, label_width - 6)
+        rows = zip(shown_names, labels, totals, strict=True)
+        for index, (shown, label, total) in enumerate(rows):
             middle = bottom + plot_height - (index + 0.5) * self.pitch
             baseline = middle - style.size * 0.35
             name_x = self.width - label_width + 6 if rtl else 0  # 6 pt from the plot
-            shown = layout.fit(name, label_width - 6)
             draw_text(self.canv, shown, name_x, baseline, label_width - 6, style)
             reach = plot_width * min(total / top, 1.0) if top else 0
             number = style.but(rtl=False, color=MUTED, align="end" if rtl else "start")
@@ -194,8 +204,9 @@ class HorizontalBars(_Chart):
 
 
 class MonthColumns(_Chart):
-    """One column per month, oldest on the left; under each, its name and, under the
-    first month and every January, the year."""
+    """One column per month, oldest on the start side (the right in Arabic, with the
+    value axis there too); under each, its name and, under the first month and every
+    January, the year."""
 
     def __init__(
         self,
@@ -222,8 +233,9 @@ class MonthColumns(_Chart):
         label_height = style.leading * 2.2
         axis_width = 26.0
         values = list(self.series[0].values)
+        rtl = self.style.rtl
         chart = VerticalBarChart()
-        chart.x, chart.y = axis_width, label_height
+        chart.x, chart.y = (4 if rtl else axis_width), label_height
         chart.width = self.width - axis_width - 4
         chart.height = self.height - label_height - style.leading
         chart.data = [values]
@@ -235,6 +247,11 @@ class MonthColumns(_Chart):
         chart.bars[0].fillColor = self.series[0].color
         chart.bars[0].strokeColor = None
         self.configure_value_axis(chart.valueAxis, max(values, default=0))
+        if rtl:  # time runs from the right; the value axis stands on the right
+            chart.categoryAxis.reverseDirection = 1
+            chart.valueAxis.joinAxisMode = "right"
+            chart.valueAxis.labels.boxAnchor = "w"
+            chart.valueAxis.labels.dx = 4
         drawing = Drawing(self.width, self.height)
         drawing.add(chart)
         renderPDF.draw(drawing, self.canv, 0, 0)
@@ -242,7 +259,8 @@ class MonthColumns(_Chart):
         top = chart.valueAxis.valueMax
         rows = zip(self.categories, self.years, values, strict=True)
         for index, (name, year, value) in enumerate(rows):
-            x = chart.x + index * slot
+            place = len(values) - 1 - index if rtl else index
+            x = chart.x + place * slot
             first_line = label_height - style.leading * 0.9
             draw_text(self.canv, name, x, first_line, slot, style)
             if year:

@@ -33,6 +33,8 @@ NUMBER_RUN = re.compile(r"\+?\d(?:[\d ./:,\-\u2013\u00a0\u202f]*\d)?(?:[ \u00a0\
 registration numbers, percentages ("45,3 %"), amounts. Laid out left to right as one
 isolated run whatever surrounds it, and never broken across lines."""
 _GLUE = "\u00a0"
+_BRACKETED = re.compile(r"\([^()\n]{1,32}\)")
+"""A short bracketed aside ("(412 / 909)", "(psychologue)"): kept on one line."""
 _ARABIC_BLOCKS = (
     (0x0600, 0x06FF),
     (0x0750, 0x077F),
@@ -134,6 +136,10 @@ class _Paragraph:
         groups joined by a hyphen or a space ("09-08" read "08-09"). Returns the text
         to look for line breaks in, with the spaces inside such runs glued."""
         scan = list(self.text)
+        for match in _BRACKETED.finditer(self.text):
+            for index in range(*match.span()):
+                if scan[index] == " ":
+                    scan[index] = _GLUE
         for match in NUMBER_RUN.finditer(self.text):
             start, end = match.span()
             base = min(self.levels[start:end])

@@ -11,17 +11,21 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pdfplumber
 import pytest
 from pypdf import PdfReader
 
+from app.demo import DEMO_TODAY, fill_profile
+from app.indicators import Period
 from app.models.enums import LegalStatus, ResponsibleKind, StaffRole
-from app.reports import render_plan_summary
+from app.reports import render_activity_report, render_plan_summary
+from app.reports.language import DocumentLanguage
 from app.reports.subject_access import render_subject_access
 from app.services import beneficiaries, plans, subject_access
 from app.services.context import ServiceContext
+from app.store.profile import Profile
 from tests.reports.conftest import BIDI_MARKS
 
 PHONE = "06 40 93 56 53"
@@ -170,3 +174,30 @@ def test_right_of_access_export_for_a_woman_and_a_man(
     assert "Aucun." not in everything  # never disagreeing with a feminine heading
     if language == "ar":
         assert "الاطلاع" in everything  # the lam-alef ligature extracts in logical order
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_activity_report_reads_without_a_pencil(
+    profile: Profile, ctx: ServiceContext, language: str
+) -> None:
+    fill_profile(profile, 120, seed=11)
+    demo = ServiceContext(profile.sessions, ctx.actor, today=lambda: DEMO_TODAY)
+    period = Period(date(2026, 7, 1), date(2026, 9, 30))
+    data = render_activity_report(demo, period, None, language)
+    seen = _lines(data)
+    texts = _text(data)
+    everything = "\n".join(texts)
+    for lines in seen:
+        for line in lines:
+            # No heading cut inside a word or a bracket, no period date read backwards.
+            assert not line.rstrip().endswith(("Commenc", "présenté(e", "(", "/")), line
+            assert "2026/07/01" not in line and "2026/09/30" not in line
+    assert "01/07/2026" in everything and "30/09/2026" in everything
+    # The sessions chart counts the period's three months only.
+    months = [DocumentLanguage(language).month(date(2026, m, 1)) for m in range(1, 13)]
+    shown = {month for month in months if month in everything}
+    assert {months[6], months[7], months[8]} <= shown
+    assert months[5] not in shown and months[9] not in shown
+    # Partners numbered alike in the chart and the table.
+    if "Aucune orientation" not in everything and "لم ترسل" not in everything:
+        assert everything.count("1. ") + everything.count(" .1") >= 2  # poppler: ".1"
