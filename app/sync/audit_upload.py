@@ -17,11 +17,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, select, update
 
 from app.models import AccessAction, AccessLogEntry, ProfileSetting
 from app.models.audit import DEVICE_SETTING
 from app.models.base import utcnow
+from app.services.audit_capture import Access, append
 from app.store.profile import Profile
 from app.sync import state
 from app.sync.audit_protocol import (
@@ -46,12 +47,79 @@ class UploadOutcome:
     stored: int = 0
     acked_seq: int = 0
     refused: bool = False
+    rechained: int = 0  # entries carried over to a new chain (a restored profile)
 
 
 def upload_access_log(
     profile: Profile, client: SyncClient, batch_size: int = MAX_ACCESS_LOG_ENTRIES
 ) -> UploadOutcome:
-    """Send every entry the server has not acknowledged; transport errors propagate."""
+    """Send every entry the server has not acknowledged; transport errors propagate.
+
+    A refusal of an intact local chain means the profile forked from what the server
+    holds (restored from a backup, then used): the entries the server never acknowledged
+    move to a new chain id, sent at once; a chain altered here stays refused.
+    """
+    outcome = _upload(profile, client, batch_size)
+    if outcome.refused and _own_chain_intact(profile):
+        rechained = start_new_chain(profile)
+        retried = _upload(profile, client, batch_size)
+        retried.rechained = rechained
+        retried.sent += outcome.sent
+        return retried
+    return outcome
+
+
+def start_new_chain(profile: Profile) -> int:
+    """Give this profile a new chain id; entries not acknowledged are copied onto it."""
+    with profile.engine.begin() as connection:
+        return rechain(connection)
+
+
+def rechain(connection: Connection, staff: tuple[uuid.UUID, uuid.UUID] | None = None) -> int:
+    """Copy the entries the server never acknowledged onto a new chain, in the caller's
+    transaction; the old chain stays as it is (append-only). ``staff`` (old, new) maps
+    the actor of an adopted profile onto its server account: the same person."""
+    old = connection.execute(
+        select(ProfileSetting.value).where(ProfileSetting.key == DEVICE_SETTING)
+    ).scalar_one_or_none()
+    if old is None:
+        return 0
+    after = int(state.get(connection, ACKED_KEY) or 0)
+    rows = list(
+        connection.execute(
+            select(ACCESS_LOG)
+            .where(ACCESS_LOG.c.device_id == uuid.UUID(old), ACCESS_LOG.c.seq > after)
+            .order_by(ACCESS_LOG.c.seq)
+        ).mappings()
+    )
+    connection.execute(
+        update(ProfileSetting)
+        .where(ProfileSetting.key == DEVICE_SETTING)
+        .values(value=str(uuid.uuid4()))
+    )
+    for row in rows:
+        actor = row["staff_id"]
+        if staff is not None and actor == staff[0]:
+            actor = staff[1]
+        access = Access(row["action"], row["record_type"], row["record_id"], row["case_id"])
+        append(connection, actor, [access], when=row["recorded_at"])
+    state.put(connection, ACKED_KEY, None)
+    state.put(connection, REFUSED_KEY, None)
+    return len(rows)
+
+
+def _own_chain_intact(profile: Profile) -> bool:
+    from app.services.audit import verify  # the service layer's check, imported late
+
+    with profile.engine.connect() as connection:
+        own = connection.execute(
+            select(ProfileSetting.value).where(ProfileSetting.key == DEVICE_SETTING)
+        ).scalar_one_or_none()
+    checks = [c for c in verify(profile.engine) if own and c.device_id == str(uuid.UUID(own))]
+    return bool(checks) and all(c.check.intact for c in checks)
+
+
+def _upload(profile: Profile, client: SyncClient, batch_size: int) -> UploadOutcome:
     outcome = UploadOutcome()
     with profile.engine.begin() as connection:
         device = connection.execute(

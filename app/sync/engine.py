@@ -11,20 +11,23 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, RootTransaction, insert, select
+from sqlalchemy import Connection, RootTransaction, func, insert, select
 
-from app.models import ProfileSetting, StaffMember
+from app.models import Beneficiary, ProfileSetting, StaffMember
 from app.models.base import utcnow
 from app.services.owner import OWNER_KEY
+from app.store import writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
-from app.sync import extras, state
+from app.sync import adopt, extras, state
+from app.sync.audit_upload import UploadOutcome
 from app.sync.client import SyncClient, check_server_url
 from app.sync.errors import (
     AlreadyEnrolled,
@@ -32,6 +35,7 @@ from app.sync.errors import (
     NotEnrolled,
     OwnerMismatch,
     ServerReplaced,
+    SyncError,
 )
 from app.sync.feed import PageFeed
 from app.sync.protocol import (
@@ -48,6 +52,12 @@ from app.sync.scope import forget_left, remember_left, remove_left_cases
 PULL_CACHE_KIB = 128 * 1024
 COMMIT_SECONDS = 0.5
 """A pull commits about this often: often enough that a local edit never waits long."""
+PULL_WRITE_WAIT_SECONDS = 120.0
+"""How long a pull's commit group waits for the lock (a large import may hold it)."""
+REMOVAL_SHARE = 0.2
+REMOVAL_FLOOR = 5
+"""The removal fail-safe: a pull that would remove more than this share of the local
+cases (and more than the floor) at once waits for a supervisor's confirmation."""
 
 
 @dataclass
@@ -69,6 +79,26 @@ class SyncReport:
     pages: int = 0
     wiped: bool = False
     errors: list[str] = field(default_factory=list)
+    expected: int | None = None  # records the server announced for a first sync
+    received_so_far: int = 0  # of those, written so far (across resumed syncs)
+    cancelled: bool = False  # stopped on request: the next sync resumes where it stopped
+    removals_held: int = 0  # cases the fail-safe kept until someone confirms
+    access_log_refused: bool = False
+    access_log_rechained: int = 0  # entries carried to a new chain (a restored profile)
+    policy_failed: bool = False
+    server_restored: bool = False  # the server lost what it had acknowledged
+    reuploaded: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every step went through: only then does a sync report success."""
+        return not (
+            self.cancelled
+            or self.removals_held
+            or self.access_log_refused
+            or self.policy_failed
+            or self.rejected
+        )
 
     @property
     def rejected(self) -> int:
@@ -93,6 +123,11 @@ class SyncOptions:
     batch_size: int = MAX_PUSH_CHANGES
     page_size: int = MAX_PULL_LIMIT
     commit_seconds: float = COMMIT_SECONDS  # 0: one transaction per page
+    confirm_removals: bool = False  # let a removal past the fail-safe through
+    removal_share: float = REMOVAL_SHARE
+    removal_floor: int = REMOVAL_FLOOR
+    progress: Callable[[int, int | None], None] | None = None  # (received, expected)
+    cancel: threading.Event | None = None  # set: stop after the current page, resumable
 
 
 def enrol(
@@ -105,22 +140,60 @@ def enrol(
     *,
     options: SyncOptions | None = None,
 ) -> UserInfo:
-    """Register this laptop with the server as ``username``; the profile's owner is them."""
+    """Register this laptop with the server as ``username``; the profile's owner is them.
+
+    A profile never enrolled whose owner is someone local (started offline) is adopted
+    by the account. A profile enrolled before may enrol again only as the same person,
+    on a server that is not the one it knows (replaced): everything is sent again.
+    """
+    return enrol_with_outcome(
+        profile, server_url, username, password, device_name, ca_file, options=options
+    ).user
+
+
+@dataclass(frozen=True)
+class EnrolOutcome:
+    user: UserInfo
+    adopted: bool = False  # an offline-started profile now belongs to the account
+    queued: int = 0  # local records queued for upload (adoption, new server)
+
+
+def enrol_with_outcome(
+    profile: Profile,
+    server_url: str,
+    username: str,
+    password: str,
+    device_name: str,
+    ca_file: Path | str | None = None,
+    *,
+    options: SyncOptions | None = None,
+) -> EnrolOutcome:
+    """:func:`enrol`, saying whether the profile was adopted and how much it will upload."""
     url = check_server_url(server_url)
     with profile.engine.begin() as connection:
-        if state.get(connection, state.DEVICE_TOKEN) is not None:
-            raise AlreadyEnrolled()
-        owner = connection.execute(
-            select(ProfileSetting.value).where(ProfileSetting.key == OWNER_KEY)
-        ).scalar_one_or_none()
+        known_server = state.get(connection, state.SERVER_ID)
+        enrolled_as = state.get(connection, state.ENROLLED_STAFF) or (
+            None if known_server is None else _owner(connection)
+        )
+        owner = _owner(connection)
     version = (options or SyncOptions()).protocol_version
     with SyncClient(url, ca_file=ca_file, protocol_version=version) as client:
         reply = client.enrol(username, password, device_name)
     user = reply.user
-    if owner is not None and uuid.UUID(owner) != user.staff_id:
+    if enrolled_as is not None and uuid.UUID(enrolled_as) != user.staff_id:
         raise OwnerMismatch()
+    if known_server is not None and uuid.UUID(known_server) == reply.server_id:
+        raise AlreadyEnrolled()
+    adopted = owner is not None and uuid.UUID(owner) != user.staff_id
+    queued = 0
     with profile.engine.begin() as connection:
-        _link_owner(connection, user, owner is None)
+        adopt.write_organisation(connection, reply.organisation)
+        if adopted and owner is not None:
+            queued = adopt.adopt(connection, uuid.UUID(owner), user)
+        else:
+            _link_owner(connection, user, owner is None)
+        if known_server is not None:  # the same person, on a new server
+            queued = adopt.reupload(connection, new_server=True)
         for key, value in (
             (state.SERVER_URL, url),
             (state.SERVER_ID, str(reply.server_id)),
@@ -128,14 +201,24 @@ def enrol(
             (state.DEVICE_TOKEN, reply.device_token),
             (state.CA_FILE, str(ca_file) if ca_file else None),
             (state.USERNAME, user.username),
+            (state.ENROLLED_STAFF, str(user.staff_id)),
             (state.CURSOR, "0"),
         ):
             state.put(connection, key, value)
-    return user
+    return EnrolOutcome(user, adopted, queued)
+
+
+def _owner(connection: Connection) -> str | None:
+    return connection.execute(
+        select(ProfileSetting.value).where(ProfileSetting.key == OWNER_KEY)
+    ).scalar_one_or_none()
 
 
 def _link_owner(connection: Connection, user: UserInfo, new_owner: bool) -> None:
-    """The owner's staff record, with the server's id; the pull fills in the rest."""
+    """The owner's staff record, with the server's id; the pull fills in the rest.
+
+    The enrolment normally delivered it (with the team): this is for an older server.
+    """
     staff = state.model_table(StaffMember)
     exists = connection.execute(
         select(staff.c.id).where(staff.c.id == user.staff_id)
@@ -176,21 +259,68 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
         ca_file=settings.get(state.CA_FILE),
         protocol_version=options.protocol_version,
     )
+    server_id = uuid.UUID(settings[state.SERVER_ID])
     try:
         with client:
             report.add_push(push_outbox(profile.engine, client, options.batch_size))
-            extras.after_push(profile, client)
-            _pull_all(profile, client, uuid.UUID(settings[state.SERVER_ID]), options, report)
-            extras.after_pull(profile, client)
+            _note_access_log(report, extras.after_push(profile, client))
+            if _pull_all(profile, client, server_id, options, report):
+                _reupload_to_restored(profile, client, server_id, options, report)
+            if not report.cancelled:
+                report.removals_held = _remove_left(profile, options, report)
+                try:
+                    extras.after_pull(profile, client)
+                except DeviceRevoked:
+                    raise
+                except SyncError:  # records went through; the policy did not
+                    report.policy_failed = True
     except DeviceRevoked as error:
         if not error.wipe:
             raise
         erase(profile)
         report.wiped = True
         return report
-    with profile.engine.begin() as connection:
-        state.put(connection, state.LAST_SYNC_AT, utcnow().isoformat())
+    if report.complete:
+        with profile.engine.begin() as connection:
+            state.put(connection, state.LAST_SYNC_AT, utcnow().isoformat())
     return report
+
+
+def _note_access_log(report: SyncReport, outcome: UploadOutcome) -> None:
+    report.access_log_refused = outcome.refused
+    report.access_log_rechained = outcome.rechained
+
+
+def _reupload_to_restored(
+    profile: Profile,
+    client: SyncClient,
+    server_id: uuid.UUID,
+    options: SyncOptions,
+    report: SyncReport,
+) -> None:
+    """The server went back in time: send everything again, then pull it all again."""
+    report.server_restored = True
+    with profile.engine.begin() as connection:
+        report.reuploaded = adopt.reupload(connection, new_server=False)
+        state.put(connection, state.SERVER_RESTORED_AT, utcnow().isoformat())
+    report.add_push(push_outbox(profile.engine, client, options.batch_size))
+    _pull_all(profile, client, server_id, options, report)
+
+
+def _remove_left(profile: Profile, options: SyncOptions, report: SyncReport) -> int:
+    """Cases that left the scope, removed at the end of the pull; past the fail-safe they
+    wait for a confirmation (``confirm_removals``). Returns how many wait for it."""
+    with profile.engine.begin() as connection:
+        local = connection.execute(
+            select(func.count()).select_from(state.model_table(Beneficiary))
+        ).scalar_one()
+        limit = max(options.removal_floor, int(local * options.removal_share))
+        removed, waiting, held = remove_left_cases(
+            connection, limit=None if options.confirm_removals else limit
+        )
+    report.left_scope_removed += removed
+    report.left_scope_waiting = waiting
+    return held
 
 
 def _pull_all(
@@ -199,8 +329,9 @@ def _pull_all(
     server_id: uuid.UUID,
     options: SyncOptions,
     report: SyncReport,
-) -> None:
-    """Pages are written in transactions of about ``commit_seconds``, cursor included.
+) -> bool:
+    """Pages are written in transactions of about ``commit_seconds``, cursor included;
+    True when the server turned out restored from an older copy (nothing written).
 
     Each transaction holds whole pages and the cursor after the last of them, so a crash
     replays from a page boundary: never a gap, never a page applied twice. Grouping
@@ -210,6 +341,8 @@ def _pull_all(
     """
     pull = PullState()
     with profile.engine.connect() as connection, _pulling(connection):
+        # A user's save may hold the lock for a moment: the pull waits longer than she does.
+        connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
         with connection.begin():
             cursor = state.get_cursor(connection)
         with PageFeed(client, cursor, options.page_size) as feed:
@@ -218,14 +351,28 @@ def _pull_all(
             for page in feed:
                 if page.server_id != server_id:
                     raise ServerReplaced()
+                if page.next_cursor < cursor and not page.has_more and not page.records:
+                    # Its last number is below what we already hold: the server was
+                    # restored from an older copy. Nothing is written or removed.
+                    return True
                 if transaction is None:
                     transaction, started = connection.begin(), time.monotonic()
                     # Parents may come later in the same pages: checked at commit.
                     connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 _apply_page(connection, page, pull, report)
-                if not page.has_more or time.monotonic() - started >= options.commit_seconds:
+                stop = options.cancel is not None and options.cancel.is_set()
+                elapsed = time.monotonic() - started >= options.commit_seconds
+                if not page.has_more or stop or elapsed:
                     transaction.commit()
                     transaction = None
+                    if options.progress is not None:
+                        options.progress(report.received_so_far, report.expected)
+                    if page.has_more:
+                        writelock.pull_yield()  # a save waiting for the lock goes first
+                if stop and page.has_more:
+                    report.cancelled = True
+                    break
+    return False
 
 
 def _apply_page(
@@ -241,17 +388,33 @@ def _apply_page(
     """
     outcome = PageApplier(connection, pull).apply(page.records)
     forget_left(connection, outcome.case_ids)
-    remember_left(connection, page.left_scope)
-    removed, waiting = remove_left_cases(connection)
-    if removed:
-        pull.forget()
+    remember_left(connection, page.left_scope)  # removed after the last page (fail-safe)
     state.put(connection, state.CURSOR, str(page.next_cursor))
+    _first_sync_progress(connection, page, outcome.applied, report)
     report.pages += 1
     report.received += outcome.applied
     report.kept_local += outcome.merged
     report.held = outcome.held
-    report.left_scope_removed += removed
-    report.left_scope_waiting = waiting
+
+
+def _first_sync_progress(
+    connection: Connection, page: PullResponse, applied: int, report: SyncReport
+) -> None:
+    """Records so far / expected, kept with the cursor so a resumed first sync goes on
+    counting where it stopped; forgotten once the last page is in."""
+    if page.expected is not None:
+        state.put(connection, state.FIRST_SYNC_EXPECTED, str(page.expected))
+        state.put(connection, state.FIRST_SYNC_RECEIVED, "0")
+    expected = state.get(connection, state.FIRST_SYNC_EXPECTED)
+    if expected is None:
+        return
+    received = int(state.get(connection, state.FIRST_SYNC_RECEIVED) or 0) + applied
+    report.expected, report.received_so_far = int(expected), received
+    if page.has_more:
+        state.put(connection, state.FIRST_SYNC_RECEIVED, str(received))
+    else:
+        state.put(connection, state.FIRST_SYNC_EXPECTED, None)
+        state.put(connection, state.FIRST_SYNC_RECEIVED, None)
 
 
 @contextlib.contextmanager

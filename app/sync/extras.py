@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from app.store.profile import Profile
 from app.sync import security
-from app.sync.audit_upload import upload_access_log
+from app.sync.audit_upload import UploadOutcome, upload_access_log
 from app.sync.client import SyncClient
 
 
-def after_push(profile: Profile, client: SyncClient) -> None:
+def after_push(profile: Profile, client: SyncClient) -> UploadOutcome:
     """Before the pull: a device told to wipe is refused the pull, but may still upload
     what it holds, its access log included (the server keeps the only copy after)."""
-    upload_access_log(profile, client)  # a refused chain is noted, not raised
+    return upload_access_log(profile, client)  # a refused chain is noted, not raised
 
 
 def after_pull(profile: Profile, client: SyncClient) -> None:

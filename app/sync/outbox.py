@@ -8,6 +8,7 @@ design, and this is how they reach a server (e.g. to seed one for a benchmark).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,22 +86,34 @@ def quarantined(profile: Profile) -> list[QuarantinedChange]:
 
 def queue_all(profile: Profile) -> int:
     """Queue as creations every record with no server version and no outbox row yet."""
+    with profile.engine.begin() as connection:
+        return queue_records(connection, _unqueued, base_version=None)
+
+
+def queue_records(
+    connection: Connection, select_rows: Callable[[str], Any], base_version: int | None
+) -> int:
+    """Queue each row ``select_rows(record_type)`` gives as one whole-record upsert.
+
+    Parents first (SYNCED_MODELS order), so the server never waits for a parent.
+    ``base_version`` None: the server never saw the record; 0: it may hold an older copy
+    (a restored server), and any field another device wrote there is kept as a conflict.
+    """
     queued = 0
     now = utcnow()
-    with profile.engine.begin() as connection:
-        cases: dict[str, dict[uuid.UUID, uuid.UUID | None]] = {}
-        walker = CaseWalker(connection)
-        for model in SYNCED_MODELS:
-            table = model_table(model)
-            cases[table.name] = {}
-            batch: list[dict[str, Any]] = []
-            for row in connection.execute(_unqueued(table.name)).mappings():
-                case_id = _case_of(table.name, row, cases, walker)
-                cases[table.name][row["id"]] = case_id
-                batch.append(_creation(table.name, row, case_id, now))
-                if len(batch) >= QUEUE_BATCH:
-                    queued += _insert(connection, batch)
-            queued += _insert(connection, batch)
+    cases: dict[str, dict[uuid.UUID, uuid.UUID | None]] = {}
+    walker = CaseWalker(connection)
+    for model in SYNCED_MODELS:
+        table = model_table(model)
+        cases[table.name] = {}
+        batch: list[dict[str, Any]] = []
+        for row in connection.execute(select_rows(table.name)).mappings():
+            case_id = _case_of(table.name, row, cases, walker)
+            cases[table.name][row["id"]] = case_id
+            batch.append(_creation(table.name, row, case_id, now, base_version))
+            if len(batch) >= QUEUE_BATCH:
+                queued += _insert(connection, batch)
+        queued += _insert(connection, batch)
     return queued
 
 
@@ -109,6 +122,16 @@ def _unqueued(record_type: str) -> Any:
     known = select(BASE.c.record_id).where(BASE.c.record_type == record_type)
     queued = select(OUTBOX.c.record_id).where(OUTBOX.c.record_type == record_type)
     return select(table).where(table.c.id.not_in(known), table.c.id.not_in(queued))
+
+
+def unsent(record_type: str) -> Any:
+    """Every record of the type without a change waiting in the outbox."""
+    table = state.table_of(record_type)
+    waiting = select(OUTBOX.c.record_id).where(
+        OUTBOX.c.record_type == record_type,
+        OUTBOX.c.state.in_((OutboxState.PENDING, OutboxState.INFLIGHT)),
+    )
+    return select(table).where(table.c.id.not_in(waiting))
 
 
 def _case_of(
@@ -133,7 +156,11 @@ def _case_of(
 
 
 def _creation(
-    record_type: str, row: Any, case_id: uuid.UUID | None, now: datetime
+    record_type: str,
+    row: Any,
+    case_id: uuid.UUID | None,
+    now: datetime,
+    base_version: int | None = None,
 ) -> dict[str, Any]:
     fields = {
         name: to_wire_value(value)
@@ -145,7 +172,7 @@ def _creation(
         "record_type": record_type,
         "record_id": row["id"],
         "op": "upsert",
-        "base_version": None,
+        "base_version": base_version,
         "fields": fields,
         "base_fields": {},
         "case_id": case_id,

@@ -58,13 +58,6 @@ class UserInfo(Message):
     facility_id: uuid.UUID | None
 
 
-class EnrolResponse(Message):
-    server_id: uuid.UUID
-    device_id: uuid.UUID
-    device_token: str
-    user: UserInfo
-
-
 class Change(Message):
     """One local edit of one record, captured in the same transaction as the edit."""
 
@@ -108,9 +101,22 @@ class RecordState(Message):
     case_id: uuid.UUID | None = None
 
 
+class EnrolResponse(Message):
+    server_id: uuid.UUID
+    device_id: uuid.UUID
+    device_token: str
+    user: UserInfo
+    # The user's facility, team and own staff record, so that anything written between
+    # enrolment and the first sync is placed in the user's team (docs: "Placement").
+    organisation: list[RecordState] = Field(default_factory=list)
+
+
 class PullResponse(Message):
     server_id: uuid.UUID
     records: list[RecordState]
     left_scope: list[uuid.UUID] = Field(default_factory=list)  # case ids no longer visible
     next_cursor: int
     has_more: bool
+    # Records in scope in all, given with the first page of a first sync (cursor 0),
+    # for its progress bar.
+    expected: int | None = None

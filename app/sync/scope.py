@@ -34,11 +34,15 @@ def forget_left(connection: Connection, case_ids: Iterable[uuid.UUID]) -> None:
         put_json(connection, LEFT_SCOPE, sorted(waiting - back))
 
 
-def remove_left_cases(connection: Connection) -> tuple[int, int]:
-    """Remove the cases that left scope and have no edit waiting; (removed, still waiting)."""
+def remove_left_cases(connection: Connection, limit: int | None = None) -> tuple[int, int, int]:
+    """Remove the cases that left scope and have no edit waiting.
+
+    Returns (removed, still waiting for their edits, held by the fail-safe): more than
+    ``limit`` removable cases at once are all kept, listed, until a removal is confirmed.
+    """
     waiting = [uuid.UUID(value) for value in get_json(connection, LEFT_SCOPE, [])]
     if not waiting:
-        return 0, 0
+        return 0, 0, 0
     busy = set(
         connection.execute(
             select(OUTBOX.c.case_id).where(
@@ -47,10 +51,12 @@ def remove_left_cases(connection: Connection) -> tuple[int, int]:
         ).scalars()
     )
     removable = [case_id for case_id in waiting if case_id not in busy]
+    if limit is not None and len(removable) > limit:
+        return 0, len(busy), len(removable)  # nothing removed: all stay listed
     for case_id in removable:
         remove_case(connection, case_id)
     put_json(connection, LEFT_SCOPE, sorted(str(case_id) for case_id in busy))
-    return len(removable), len(busy)
+    return len(removable), len(busy), 0
 
 
 def remove_case(connection: Connection, case_id: uuid.UUID) -> None:

@@ -32,6 +32,10 @@ CA_FILE = "ca_file"
 CURSOR = "cursor"
 LAST_SYNC_AT = "last_sync_at"
 USERNAME = "username"
+ENROLLED_STAFF = "enrolled_staff_id"  # the account that enrolled the profile (first time)
+FIRST_SYNC_EXPECTED = "first_sync_expected"  # records announced, until the first sync ends
+FIRST_SYNC_RECEIVED = "first_sync_received"
+SERVER_RESTORED_AT = "server_restored_at"  # when a restored server was last detected
 WIPE = "wipe"  # set when the server ordered an erase that has not completed yet
 LEFT_SCOPE = "left_scope"  # JSON list of case ids to remove once their edits are pushed
 

@@ -18,15 +18,16 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models.base import utcnow
-from app.sync.protocol import EnrolRequest, EnrolResponse, UserInfo
+from app.sync.protocol import EnrolRequest, EnrolResponse, RecordState, UserInfo
 from server.core.db import read_transaction, write_transaction
-from server.core.tables import Device, ServerUser
+from server.core.tables import Device, Record, ServerUser
 from server.services import throttle
 from server.services.accounts import normalise_username, user_info
 from server.services.errors import AuthError, ServiceError
 from server.services.passwords import Passwords
 from server.services.scope import Viewer
 from server.services.sequence import committed_high_water
+from server.services.wire import uuid_or_none
 
 STATUSES = ("active", "revoked", "wipe", "stolen")
 ERASING = frozenset({"wipe", "stolen"})
@@ -91,13 +92,47 @@ def enrol(
                         .values(password_hash=passwords.hash(request.password))
                     )
         _high, server_id = committed_high_water(session)
+        organisation = own_organisation(session, user) if ok and user is not None else []
     if not ok or user is None:
         raise AuthError("wrong username or password", "bad_credentials")
     if user.disabled:
         raise AuthError("this account is disabled", "account_disabled")
     return EnrolResponse(
-        server_id=server_id, device_id=device_id, device_token=token, user=user_info(user)
+        server_id=server_id,
+        device_id=device_id,
+        device_token=token,
+        user=user_info(user),
+        organisation=organisation,
     )
+
+
+def own_organisation(session: Session, user: ServerUser) -> list[RecordState]:
+    """The user's facility, team and staff record, parents first, as a pull gives them.
+
+    A laptop writes them at enrolment, so a case registered before the first sync
+    already names the user's team (docs/sync-protocol.md "Placement").
+    """
+    team = session.get(Record, ("team", user.team_id)) if user.team_id else None
+    facilities = {user.facility_id, uuid_or_none(team.data.get("facility_id")) if team else None}
+    wanted: list[tuple[str, uuid.UUID | None]] = [
+        ("facility", facility) for facility in facilities if facility is not None
+    ]
+    wanted += [("team", user.team_id), ("staff_member", user.id)]
+    states = []
+    for record_type, record_id in wanted:
+        record = session.get(Record, (record_type, record_id)) if record_id else None
+        if record is not None and not record.deleted:
+            states.append(
+                RecordState(
+                    seq=record.seq,
+                    record_type=record_type,
+                    record_id=record.record_id,
+                    version=record.version,
+                    deleted=False,
+                    data=record.data,
+                )
+            )
+    return states
 
 
 def authenticate(

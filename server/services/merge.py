@@ -68,6 +68,10 @@ def _create(
 ) -> ChangeResult:
     values = stamp(change.record_type, values, author.viewer.staff_id, creating=True)
     data = new_record_data(change.record_type, change.record_id, values)
+    if change.record_type == BENEFICIARY and data.get("team_id") is None:
+        # Registered before the laptop knew its team (docs: "Placement"): the case joins
+        # its creator's team, and the pull brings the placed record back to the laptop.
+        data["team_id"] = canonical(author.viewer.team_id)
     placement = place(session, change.record_type, change.record_id, data)
     if change.record_type != BENEFICIARY:  # a new case is placed by its creator
         _check_scope(author.viewer, placement)

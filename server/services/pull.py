@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, Text, cast, select
+from sqlalchemy import Row, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from server.core.db import read_transaction
@@ -38,6 +38,7 @@ class PulledPage:
     left_scope: list[uuid.UUID]
     next_cursor: int
     has_more: bool
+    expected: int | None = None
 
     def to_json(self) -> bytes:
         """The ``PullResponse`` JSON document (docs/sync-protocol.md)."""
@@ -48,6 +49,7 @@ class PulledPage:
                 "left_scope": [str(case_id) for case_id in self.left_scope],
                 "next_cursor": self.next_cursor,
                 "has_more": self.has_more,
+                "expected": self.expected,
             }
         )
         return f'{envelope[:-1]},"records":[{records}]}}'.encode()
@@ -89,7 +91,12 @@ def pull(session: Session, viewer: Viewer, cursor: int, limit: int) -> PulledPag
         # (A cursor beyond it comes from a database restored from backup: go back.)
         next_cursor = page[-1].seq if has_more else high
         left = _left_scope(session, viewer, cursor, next_cursor)
-    return PulledPage(server_id, page, left, next_cursor, has_more)
+        expected = None
+        if cursor == 0:  # a first sync: how much is coming, for its progress
+            expected = session.scalar(
+                select(func.count()).select_from(Record).where(Record.seq <= high, viewer.visible())
+            )
+    return PulledPage(server_id, page, left, next_cursor, has_more, expected)
 
 
 def _left_scope(session: Session, viewer: Viewer, cursor: int, until: int) -> list[uuid.UUID]:

@@ -111,10 +111,28 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def test_a_profile_of_someone_else_is_not_enrolled(server: RunningServer, tmp_path: Path) -> None:
+def test_a_profile_enrolled_by_someone_else_is_refused(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    first, second = server.add_user(), server.add_user()
+    with Profile.create(tmp_path / "p", PASSPHRASE, KdfParams.fast_for_tests()) as profile:
+        engine.enrol(profile, server.url, first.username, first.password, "laptop")
+        with pytest.raises(OwnerMismatch):
+            engine.enrol(profile, server.url, second.username, second.password, "laptop")
+        actor = owner.load_actor(profile.sessions)
+        assert actor is not None and actor.staff_id == first.staff_id
+        assert is_enrolled(profile)
+
+
+def test_an_offline_profile_is_adopted(server: RunningServer, tmp_path: Path) -> None:
+    """Started with `passerelle init` before the account existed: the account adopts it."""
     account = server.add_user()
     with Profile.create(tmp_path / "p", PASSPHRASE, KdfParams.fast_for_tests()) as profile:
-        owner.setup_owner(profile.sessions, "Someone Else", StaffRole.EDUCATOR)
-        with pytest.raises(OwnerMismatch):
-            engine.enrol(profile, server.url, account.username, account.password, "laptop")
-        assert not is_enrolled(profile)
+        owner.setup_owner(profile.sessions, "Offline Me", StaffRole.EDUCATOR, team_name="Mine")
+        outcome = engine.enrol_with_outcome(
+            profile, server.url, account.username, account.password, "laptop"
+        )
+        assert outcome.adopted
+        actor = owner.load_actor(profile.sessions)
+        assert actor is not None
+        assert (actor.staff_id, actor.team_id) == (account.staff_id, account.team_id)
