@@ -23,7 +23,6 @@ from sqlalchemy import Connection, RootTransaction, func, insert, select
 from app.models import Beneficiary, ProfileSetting, StaffMember
 from app.models.base import utcnow
 from app.services.owner import OWNER_KEY
-from app.store import writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
 from app.sync import adopt, extras, state
@@ -52,8 +51,6 @@ from app.sync.scope import forget_left, remember_left, remove_left_cases
 PULL_CACHE_KIB = 128 * 1024
 COMMIT_SECONDS = 0.5
 """A pull commits about this often: often enough that a local edit never waits long."""
-PULL_WRITE_WAIT_SECONDS = 120.0
-"""How long a pull's commit group waits for the lock (a large import may hold it)."""
 REMOVAL_SHARE = 0.2
 REMOVAL_FLOOR = 5
 """The removal fail-safe: a pull that would remove more than this share of the local
@@ -341,8 +338,6 @@ def _pull_all(
     """
     pull = PullState()
     with profile.engine.connect() as connection, _pulling(connection):
-        # A user's save may hold the lock for a moment: the pull waits longer than she does.
-        connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
         with connection.begin():
             cursor = state.get_cursor(connection)
         with PageFeed(client, cursor, options.page_size) as feed:
@@ -367,8 +362,6 @@ def _pull_all(
                     transaction = None
                     if options.progress is not None:
                         options.progress(report.received_so_far, report.expected)
-                    if page.has_more:
-                        writelock.pull_yield()  # a save waiting for the lock goes first
                 if stop and page.has_more:
                     report.cancelled = True
                     break
