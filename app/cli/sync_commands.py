@@ -27,6 +27,7 @@ from app.sync import checkin, engine, outbox
 
 PASSWORD_ENV = "PASSERELLE_PASSWORD"
 EXIT_WIPED = 3
+EXIT_PARTIAL = 4  # some steps of the sync did not go through: the output says which
 
 MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 
@@ -38,7 +39,12 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     enrol_parser.add_argument("--user", required=True, metavar="U")
     enrol_parser.add_argument("--ca-file", type=Path, metavar="F")
     enrol_parser.add_argument("--device-name", metavar="N")
-    make_command(commands, "sync", _("send local changes and receive the server's"))
+    sync_parser = make_command(commands, "sync", _("send local changes and receive the server's"))
+    sync_parser.add_argument(
+        "--confirm-removals",
+        action="store_true",
+        help=_("let through a removal of many cases that the fail-safe stopped"),
+    )
     listing = make_command(commands, "conflicts", _("list open sync conflicts"))
     listing.add_argument("--resolve", type=uuid.UUID, metavar="ID")
     listing.add_argument("--choose", choices=("kept", "other"), default=None)
@@ -63,7 +69,7 @@ def enrol(args: argparse.Namespace) -> int:
         profile = Profile.create(args.profile, passphrase)
     password = read_passphrase(None, _("Server password: "), env=PASSWORD_ENV)
     with profile:
-        user = engine.enrol(
+        outcome = engine.enrol_with_outcome(
             profile,
             args.server,
             args.user,
@@ -71,17 +77,32 @@ def enrol(args: argparse.Namespace) -> int:
             args.device_name or socket.gethostname() or "laptop",
             ca_file=args.ca_file,
         )
+    user = outcome.user
     _emit(
         _("Enrolled as {name} ({role}). Run `passerelle sync` to receive your cases.").format(
             name=user.full_name, role=user.role
         )
     )
+    if outcome.adopted:
+        _emit(
+            _(
+                "The work done on this laptop before enrolment now belongs to this account: "
+                "{count} records will be sent at the next sync."
+            ).format(count=outcome.queued)
+        )
+    elif outcome.queued:
+        _emit(
+            _("{count} records will be sent again to this server at the next sync.").format(
+                count=outcome.queued
+            )
+        )
     return 0
 
 
 def sync(args: argparse.Namespace) -> int:
+    options = engine.SyncOptions(confirm_removals=args.confirm_removals)
     with _open(args) as profile:
-        report = engine.sync(profile)
+        report = engine.sync(profile, options)
         if report.wiped:
             sys.stderr.write(
                 "passerelle: " + _("The server ordered this profile erased: it was erased.") + "\n"
@@ -115,7 +136,52 @@ def sync(args: argparse.Namespace) -> int:
         )
     _emit(_("Open conflicts: {count}.").format(count=open_count))
     _print_refused(refused)
-    return 0
+    return _print_partial(report)
+
+
+def _print_partial(report: engine.SyncReport) -> int:
+    """What did not go through, on standard error; exit 0 only for a complete sync."""
+    lines = []
+    if report.server_restored:
+        lines.append(
+            _(
+                "The server had lost recent work (restored from an older copy): "
+                "{count} records were sent to it again; nothing was removed here."
+            ).format(count=report.reuploaded)
+        )
+    if report.access_log_rechained:
+        lines.append(
+            _(
+                "This profile's access log no longer continued the server's copy (a restored "
+                "profile): it goes on as a new chain."
+            )
+        )
+    if report.complete:
+        for line in lines:
+            _emit(line)
+        return 0
+    if report.cancelled:
+        lines.append(_("Sync stopped before the end: the next sync goes on from there."))
+    if report.rejected:
+        lines.append(
+            _("Not sent: {count} changes the server refused.").format(count=report.rejected)
+        )
+    if report.removals_held:
+        lines.append(
+            _(
+                "{count} cases would be removed from this laptop at once: nothing was removed. "
+                "A supervisor or administrator confirms with `passerelle sync "
+                "--confirm-removals`."
+            ).format(count=report.removals_held)
+        )
+    if report.access_log_refused:
+        lines.append(_("The access log was not accepted by the server."))
+    if report.policy_failed:
+        lines.append(_("The security policy could not be refreshed."))
+    lines.append(_("Partial sync: records above went through, the rest did not."))
+    for line in lines:
+        sys.stderr.write("passerelle: " + line + "\n")
+    return EXIT_PARTIAL
 
 
 def list_conflicts(args: argparse.Namespace) -> int:
