@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from app.demo import texts
 from app.demo.beneficiaries import ASSESSMENT_CONSENT_SHARE, Case
-from app.demo.records import Clock, RowBuffer, synced
+from app.demo.records import NOT_VOIDED, Clock, RowBuffer, synced
 from app.instruments import (
     AssessmentScores,
     DomainScore,
@@ -181,6 +181,7 @@ class AssessmentMaker:
             assessment_id = clock.new_id()
             buffer.rows["needs_assessment"].append(
                 synced(assessment_id, clock.at(day), None, assessor)
+                | NOT_VOIDED
                 | {
                     "beneficiary_id": case.id,
                     "instrument_id": NEEDS_INSTRUMENT,

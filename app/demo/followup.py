@@ -13,7 +13,7 @@ from itertools import accumulate
 
 from app.demo import texts
 from app.demo.beneficiaries import Case
-from app.demo.records import Clock, RowBuffer, synced
+from app.demo.records import NOT_VOIDED, Clock, RowBuffer, synced
 from app.models.enums import Confidentiality, OutcomeCheckpoint, SessionKind
 
 PSYCHOLOGIST_ONLY_SHARE = 0.10
@@ -67,6 +67,7 @@ class FollowUpMaker:
             session_id, held_at = clock.new_id(), clock.at(day)
             sessions.append(
                 synced(session_id, held_at, None, staff_id)
+                | NOT_VOIDED
                 | {
                     "beneficiary_id": case.id,
                     "held_on": day,

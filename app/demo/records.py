@@ -66,6 +66,10 @@ def synced(
     }
 
 
+NOT_VOIDED: Row = {"voided_at": None, "void_reason": None}
+"""Sessions, assessments and referrals of the demo were not entered by mistake."""
+
+
 class RowBuffer:
     """Rows per table, written parents-first with one executemany per table.
 

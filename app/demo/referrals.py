@@ -15,7 +15,7 @@ from app.demo import texts
 from app.demo.assessments import Assessed
 from app.demo.beneficiaries import BeneficiaryMaker, Case
 from app.demo.organisation import Organisation, ServiceRef
-from app.demo.records import Clock, RowBuffer, synced
+from app.demo.records import NOT_VOIDED, Clock, RowBuffer, synced
 from app.models.enums import ReferralStatus
 from app.services.referrals import ALPHABET, CODE_LENGTH
 
@@ -88,6 +88,7 @@ class ReferralMaker:
                 case.staff.id,
                 _REFERRAL_VERSIONS.get(status, 2),
             )
+            | NOT_VOIDED
             | {
                 "reference": self._reference(sent),
                 "beneficiary_id": case.id,

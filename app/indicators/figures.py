@@ -154,6 +154,7 @@ def assessments(period: Period, scope: Scope) -> Rows:
         .where(
             *in_scope(scope),
             A.deleted_at.is_(None),
+            A.voided_at.is_(None),
             A.status == AssessmentStatus.COMPLETED,
             A.assessed_on.between(period.start, period.end),
         )
@@ -174,6 +175,7 @@ def recently_assessed(period: Period, scope: Scope) -> Rows:
     recent = exists().where(
         A.beneficiary_id == B.id,
         A.deleted_at.is_(None),
+        A.voided_at.is_(None),
         A.status == AssessmentStatus.COMPLETED,
         A.assessed_on > cutoff,
         A.assessed_on <= period.end,
@@ -274,6 +276,7 @@ def needs(period: Period, scope: Scope) -> Rows:
         .where(
             L.beneficiary_id == B.id,
             L.deleted_at.is_(None),
+            L.voided_at.is_(None),
             L.status == AssessmentStatus.COMPLETED,
             L.assessed_on <= period.end,
         )
@@ -326,7 +329,7 @@ def sessions(period: Period, scope: Scope) -> Rows:
             S.held_on.label("day"),
         )
         .join(B, B.id == S.beneficiary_id)
-        .where(*in_scope(scope), S.deleted_at.is_(None))
+        .where(*in_scope(scope), S.deleted_at.is_(None), S.voided_at.is_(None))
         .where(_without_index(S.held_on, period).between(period.start, period.end))
     )
 
@@ -343,7 +346,7 @@ def referrals(period: Period, scope: Scope) -> Rows:
             R.sent_on.label("day"),
         )
         .join(B, B.id == R.beneficiary_id)
-        .where(*in_scope(scope), R.deleted_at.is_(None))
+        .where(*in_scope(scope), R.deleted_at.is_(None), R.voided_at.is_(None))
         .where(R.sent_on.between(period.start, period.end))
     )
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, str_enum
 from app.models.enums import AssessmentStage, AssessmentStatus
+from app.models.voiding import VoidableMixin
 
 
-class NeedsAssessment(SyncedMixin, Base):
+class NeedsAssessment(VoidableMixin, SyncedMixin, Base):
     """One assessment of one beneficiary with one instrument version.
 
     ``answers`` maps item ids to scale values (None = not answered), ``item_notes``

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, str_enum, utcnow
 from app.models.enums import Confidentiality, SessionKind
+from app.models.voiding import VoidableMixin
 
 
-class FollowUpSession(SyncedMixin, Base):
+class FollowUpSession(VoidableMixin, SyncedMixin, Base):
     __tablename__ = "follow_up_session"
 
     beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiary.id"), index=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
 from app.models.enums import PartnerKind, ReferralStatus
+from app.models.voiding import VoidableMixin
 
 
 class Partner(SyncedMixin, Base):
@@ -53,7 +54,7 @@ class PartnerService(SyncedMixin, Base):
     partner: Mapped[Partner] = relationship(back_populates="services")
 
 
-class Referral(SyncedMixin, Base):
+class Referral(VoidableMixin, SyncedMixin, Base):
     """A referral works on paper too: its reference is printed on the referral slip."""
 
     __tablename__ = "referral"

@@ -117,7 +117,11 @@ def list_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[NeedsAssess
 
 
 def latest(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> NeedsAssessment | None:
-    completed = [a for a in list_for(ctx, beneficiary_id) if a.status is AssessmentStatus.COMPLETED]
+    completed = [
+        a
+        for a in list_for(ctx, beneficiary_id)
+        if a.status is AssessmentStatus.COMPLETED and a.voided_at is None
+    ]
     return completed[-1] if completed else None
 
 

@@ -8,6 +8,7 @@ is closed. ``app.services.plans`` re-exports these operations with the plan life
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -95,6 +96,34 @@ def add_goal(
         goal = Goal(plan=plan, actions=[], position=position)
         session.add(goal)
         return assign(goal, fields.model_dump())
+
+
+def add_goals(
+    ctx: ServiceContext,
+    plan_id: uuid.UUID,
+    wordings: Mapping[str, str],
+    target_date: date | None = None,
+) -> list[Goal]:
+    """One goal per domain (domain id -> wording) in one step, all or none: the priority
+    domains of an assessment turned into the plan's goals at once."""
+    if not wordings:
+        raise ValidationFailed([FieldError("wording", _("Write at least one goal."))])
+    checked = [
+        parse(_NewGoal, {"domain_id": domain, "wording": wording, "target_date": target_date})
+        for domain, wording in wordings.items()
+    ]
+    for fields in checked:
+        _check_domain(fields.domain_id)
+    with ctx.transaction() as session:
+        plan = load_plan(session, plan_id, editable=True)
+        position = max((goal.position for goal in plan.goals), default=-1)
+        added = []
+        for fields in checked:
+            position += 1
+            goal = Goal(plan=plan, actions=[], position=position)
+            session.add(goal)
+            added.append(assign(goal, fields.model_dump()))
+        return added
 
 
 def update_goal(ctx: ServiceContext, goal_id: uuid.UUID, **changes: Any) -> Goal:

@@ -83,6 +83,13 @@ class _Closing(InputModel):
     closed_on: date | None = None
 
 
+def require_title(title: str | None) -> None:
+    """The forms' rule: a plan is named in the worklist, the timeline and the printed
+    summary, so the forms ask for a title (plans synced or imported without one stay valid)."""
+    if not (title or "").strip():
+        fail("title", _("This field is required."))
+
+
 def draft_plan(
     ctx: ServiceContext,
     beneficiary_id: uuid.UUID,

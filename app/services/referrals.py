@@ -178,6 +178,7 @@ def awaiting_outcome(ctx: ServiceContext) -> list[Referral]:
                 Referral.referred_by_id == ctx.actor.staff_id,
                 Referral.status.not_in(TERMINAL),
                 Referral.deleted_at.is_(None),
+                Referral.voided_at.is_(None),
             )
             .order_by(Referral.sent_on, Referral.created_at)
         )

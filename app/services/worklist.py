@@ -173,6 +173,7 @@ def _referrals(session: Session, ctx: ServiceContext, today: date) -> list[WorkI
             Referral.referred_by_id == ctx.actor.staff_id,
             Referral.status.not_in(TERMINAL),
             Referral.deleted_at.is_(None),
+            Referral.voided_at.is_(None),
             Beneficiary.deleted_at.is_(None),
         )
     )

@@ -281,6 +281,12 @@ class EmptyState(QWidget):
         layout.addStretch(2)
 
 
+def field_name(label: str) -> str:
+    """A form label as the name of its field in a message: no mnemonic, no colon of its
+    own ("Libellé :" would read "Libellé : : ..." once the message adds one)."""
+    return label.replace("&", "").rstrip(" :\u00a0\u202f\u061b")
+
+
 class RecordDialog(QDialog):
     """A form that saves through a service when accepted, and shows a refusal inline."""
 
@@ -325,7 +331,7 @@ class RecordDialog(QDialog):
         """A labelled row (``&`` marks the mnemonic); ``fields`` are the service's names."""
         self.form.addRow(label, widget)
         for name in fields:
-            self._field_labels[name] = label.replace("&", "")
+            self._field_labels[name] = field_name(label)
         return widget
 
     def submit(self) -> object:

@@ -200,6 +200,7 @@ def test_action_status_review_and_close(
     qtbot.mouseClick(section.header.lifecycle["draft_new"], Qt.MouseButton.LeftButton)
     draft = section.dialog
     assert isinstance(draft, DraftPlanDialog)
+    qtbot.keyClicks(draft.title, "Apres la sortie")  # a plan needs a title
     with qtbot.waitSignal(section.changed):
         draft.accept()
     assert section.header.status_badge.text() == "Draft"

@@ -41,6 +41,7 @@ from app.views.casefile.plan_dialogs import (
     EditPlanDialog,
     GoalDialog,
     GoalStatusDialog,
+    PriorityGoalsDialog,
     ResumeDialog,
     priority_domains,
 )
@@ -58,6 +59,7 @@ class PlanSection(QWidget):
         super().__init__(parent)
         self.state, self.beneficiary_id = state, beneficiary_id
         self.plan: ActionPlan | None = None
+        self._select_next: uuid.UUID | None = None
         self.dialog: QDialog | None = None
         self.print_job: DocumentJob | None = None
         self.names = Names({}, {})
@@ -112,6 +114,11 @@ class PlanSection(QWidget):
         self.goals_empty.setStyleSheet("color: #55606a;")
         self.goals_empty.setWordWrap(True)
         self.add_goal_button = QPushButton(_("Add a &goal…"))
+        self.priority_goals_button = QPushButton(_("Goals for the &priorities…"))
+        self.priority_goals_button.setToolTip(
+            _("One goal per priority need of the assessment, in one step")
+        )
+        self.priority_goals_button.clicked.connect(self.add_priority_goals)
         self.add_action_button = QPushButton(_("Add an ac&tion…"))
         self.edit_button = QPushButton(_("&Edit…"))
         self.status_button = QPushButton(_("Set &status…"))
@@ -130,6 +137,7 @@ class PlanSection(QWidget):
         row = QHBoxLayout()
         for button in (
             self.add_goal_button,
+            self.priority_goals_button,
             self.add_action_button,
             self.edit_button,
             self.status_button,
@@ -171,6 +179,9 @@ class PlanSection(QWidget):
             today=ctx.today(),
         )
         self.tree.fill(self.plan, self.names, ctx.today())
+        if self._select_next is not None:
+            self.tree.select_goal(self._select_next)
+            self._select_next = None
         self.goals_empty.setVisible(not self.plan.goals)
         self.previous.fill([p for p in every if p is not self.plan])
         self._update_buttons()
@@ -221,6 +232,7 @@ class PlanSection(QWidget):
         editable = self.plan is not None and self.plan.status in plans.EDITABLE
         selected = self.selected() is not None
         self.add_goal_button.setEnabled(editable)
+        self.priority_goals_button.setEnabled(editable and bool(self._uncovered_priorities()))
         self.add_action_button.setEnabled(editable and selected)
         self.edit_button.setEnabled(editable and selected)
         self.status_button.setEnabled(editable and selected)
@@ -282,7 +294,31 @@ class PlanSection(QWidget):
     def add_goal(self) -> QDialog | None:
         if self.plan is None:
             return None
-        return self._open(GoalDialog(self.state, self.plan, self._priorities(), parent=self))
+        dialog = GoalDialog(self.state, self.plan, self._priorities(), parent=self)
+        dialog.saved.connect(self._select_saved)
+        return self._open(dialog)
+
+    def _uncovered_priorities(self) -> list[str]:
+        """Priority domains of the assessment that no goal of the plan addresses yet."""
+        if self.plan is None:
+            return []
+        covered = {goal.domain_id for goal in self.plan.goals}
+        return [domain for domain in self._priorities() if domain not in covered]
+
+    def add_priority_goals(self) -> QDialog | None:
+        domains = self._uncovered_priorities()
+        if self.plan is None or not domains:
+            return None
+        dialog = PriorityGoalsDialog(self.state, self.plan, domains, parent=self)
+        dialog.saved.connect(self._select_saved)
+        return self._open(dialog)
+
+    def _select_saved(self, record: object) -> None:
+        """The goal just added is selected once the plan is shown again (its actions next)."""
+        if isinstance(record, list):
+            record = record[0] if record else None
+        if isinstance(record, Goal):
+            self._select_next = record.id
 
     def add_action(self) -> QDialog | None:
         goal = self._selected_goal()

@@ -14,7 +14,7 @@ from app.i18n import _
 from app.instruments import Priority
 from app.models import Action, ActionPlan, Goal, NeedsAssessment, Partner, StaffMember
 from app.models.enums import ActionStatus, GoalStatus, PlanOutcome, ResponsibleKind
-from app.services import assessments, plans
+from app.services import assessments, goals, plans
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.labels import choices, label
@@ -76,6 +76,7 @@ class DraftPlanDialog(RecordDialog):
         self.set_intro(basis)
 
     def submit(self) -> ActionPlan:
+        plans.require_title(self.title.text())
         return plans.draft_plan(
             self.state.ctx,
             self.beneficiary_id,
@@ -97,12 +98,45 @@ class EditPlanDialog(RecordDialog):
         self.add_row(_("&Review date:"), self.review_date, "review_date")
 
     def submit(self) -> ActionPlan:
+        plans.require_title(self.title.text())
         return plans.update_plan(
             self.state.ctx,
             self.plan.id,
             title=self.title.text(),
             review_date=from_qdate(self.review_date.date()),
         )
+
+
+class PriorityGoalsDialog(RecordDialog):
+    """One goal per priority domain of the assessment, written in one form, saved at once.
+
+    A domain left blank gets no goal; the others are added together or not at all.
+    """
+
+    def __init__(
+        self, state: AppState, plan: ActionPlan, domains: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(_("Goals for the priority needs"), parent)
+        self.state, self.plan = state, plan
+        self.set_intro(
+            _("One goal for each priority need of the assessment; leave blank to skip one.")
+        )
+        self.wordings: dict[str, QLineEdit] = {}
+        for domain in domains:
+            edit = QLineEdit()
+            edit.setPlaceholderText(_("What will be different?"))
+            self.wordings[domain] = edit
+            self.add_row(_("{domain}:").format(domain=domain_label(domain)), edit, "wording")
+        today = state.ctx.today()
+        self.target_date = OptionalDateEdit(
+            _("Set a target date"), today + timedelta(days=60), None
+        )
+        self.add_row(_("Ta&rget date:"), self.target_date, "target_date")
+        self.resize(560, self.sizeHint().height())
+
+    def submit(self) -> list[Goal]:
+        written = {d: e.text().strip() for d, e in self.wordings.items() if e.text().strip()}
+        return goals.add_goals(self.state.ctx, self.plan.id, written, self.target_date.value())
 
 
 class GoalDialog(RecordDialog):

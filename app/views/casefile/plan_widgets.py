@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _
 from app.models import Action, ActionPlan, Goal
-from app.models.enums import ActionStatus, PlanStatus, ResponsibleKind
+from app.models.enums import ActionStatus, GoalStatus, PlanStatus, ResponsibleKind
 from app.views.casefile.plan_dialogs import plan_outcome_text
 from app.views.labels import label
 from app.views.record_forms import (
@@ -36,6 +36,7 @@ from app.views.record_forms import (
     align_to_layout,
     domain_label,
     format_date,
+    top_items,
 )
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -47,6 +48,7 @@ STATUS_TONES = {
     PlanStatus.CLOSED: "neutral",
 }
 FINISHED_ACTIONS = frozenset({ActionStatus.DONE, ActionStatus.CANCELLED})
+NOT_YET_IN_FORCE = frozenset({PlanStatus.DRAFT, PlanStatus.AWAITING_APPROVAL})
 LIFECYCLE_STEPS = (
     ("edit_plan", N_("Edit the &plan…")),
     ("activate", N_("&Activate")),
@@ -73,6 +75,13 @@ def stretch_first(tree: QTreeWidget) -> None:
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for column in range(1, tree.columnCount()):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+
+def goal_status(plan: ActionPlan, goal: Goal) -> str:
+    """An open goal of a plan not yet in force is planned, not under way."""
+    if goal.status is GoalStatus.OPEN and plan.status in NOT_YET_IN_FORCE:
+        return _("Planned (goal)")
+    return label(goal.status)
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,12 @@ class GoalTree(QTreeWidget):
         self.setAlternatingRowColors(True)
         stretch_first(self)
 
+    def select_goal(self, goal_id: uuid.UUID) -> None:
+        for item in top_items(self):
+            if item.data(0, ROLE) == ("goal", goal_id):
+                self.setCurrentItem(item)
+                return
+
     def fill(self, plan: ActionPlan, names: Names, today: date) -> None:
         self.clear()
         bold = QFont(self.font())
@@ -193,7 +208,7 @@ class GoalTree(QTreeWidget):
         for goal in plan.goals:
             target = format_date(goal.target_date) if goal.target_date else ""
             goal_item = QTreeWidgetItem(
-                [goal.wording, domain_label(goal.domain_id), target, label(goal.status)]
+                [goal.wording, domain_label(goal.domain_id), target, goal_status(plan, goal)]
             )
             goal_item.setData(0, ROLE, ("goal", goal.id))
             goal_item.setFont(0, bold)

@@ -8,7 +8,7 @@ shows who wrote each one and when. Psychologist-only sessions never reach other 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.models import FollowUpSession, SessionNote
 from app.models.enums import Confidentiality, SessionKind
 from app.security.permissions import Permission, may
 from app.services import followup, organisation
+from app.services.errors import ServiceError
 from app.views.app_state import AppState
+from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.labels import choices, label
 from app.views.record_forms import (
     TONES,
@@ -106,13 +108,31 @@ class RecordSessionDialog(RecordDialog):
         self.add_row(_("&Confidentiality:"), self.confidentiality, "confidentiality")
         self.add_row(_("&Topic:"), self.topic, "topic")
         self.add_row(_("&Note:"), self.note, "note")
+        self._warned_for: date | None = None
+        """The day a double entry was pointed out for: saving again confirms it."""
         self.resize(560, self.sizeHint().height())
 
     def submit(self) -> FollowUpSession:
+        followup.require_topic_or_note(self.topic.text(), self.note.toPlainText())
+        held_on = from_qdate(self.held_on.date())
+        if self._warned_for != held_on:
+            already = followup.same_day(self.state.ctx, self.beneficiary_id, held_on)
+            if already:
+                self._warned_for = held_on
+                topic = already[0].topic or _("no topic")
+                raise ServiceError(
+                    ngettext(
+                        "A session is already recorded on this day ({topic}). "
+                        "Save again to record a second one.",
+                        "{count} sessions are already recorded on this day ({topic}). "
+                        "Save again to record another one.",
+                        len(already),
+                    ).format(count=len(already), topic=topic)
+                )
         return followup.record_session(
             self.state.ctx,
             self.beneficiary_id,
-            held_on=from_qdate(self.held_on.date()),
+            held_on=held_on,
             kind=self.kind.value(),
             duration_minutes=self.duration.value() or None,
             confidentiality=self.confidentiality.value(),
@@ -200,8 +220,12 @@ class SessionsSection(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.currentItemChanged.connect(lambda *_args: self._show_selected())
         self.table.itemActivated.connect(lambda *_args: self.correct_note())
+        self.void_button = QPushButton(_("Ca&ncel this entry…"))
+        self.void_button.setToolTip(_("For a session recorded by mistake"))
+        self.void_button.clicked.connect(self.void_session)
         top = QHBoxLayout()
         top.addWidget(self.record_button)
+        top.addWidget(self.void_button)
         top.addStretch(1)
         upper = QWidget()
         upper_layout = QVBoxLayout(upper)
@@ -284,6 +308,10 @@ class SessionsSection(QWidget):
             ]
         )
         item.setData(0, ROLE, record.id)
+        if record.voided_at is not None:
+            item.setText(5, f"{voided_caption(record.void_reason)} — {record.topic or ''}")
+            mark_voided(item, 7)
+            return item
         if record.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY:
             background, foreground = TONES["warning"]
             item.setBackground(4, QBrush(QColor(background)))
@@ -294,10 +322,22 @@ class SessionsSection(QWidget):
         item = self.table.currentItem()
         return item.data(0, ROLE) if item is not None else None
 
+    def _voided(self, session_id: uuid.UUID) -> bool:
+        return followup.get_session(self.state.ctx, session_id).voided_at is not None
+
+    def void_session(self) -> QDialog | None:
+        """Cancel the selected session, recorded by mistake (kept, marked, not counted)."""
+        session_id = self.selected_id()
+        if session_id is None:
+            return None
+        self._select_next = session_id
+        return self._open(VoidDialog(self.state, FollowUpSession, session_id, self))
+
     def _show_selected(self) -> None:
         session_id = self.selected_id()
         self.history.clear()
         self._history = []
+        self.void_button.setEnabled(session_id is not None and not self._voided(session_id))
         if session_id is None:
             self.correct_button.setEnabled(False)
             return
