@@ -1,4 +1,4 @@
-"""The indicators of the activity reports (DOMAIN.md), computed in one place.
+"""The indicators of the activity reports (docs/domain.md), computed in one place.
 
 Reports, exports and the dashboard all read them from here: ``compute`` for a period,
 ``monthly`` for the trend of the last twelve months, ``case_ids`` for the cases behind

@@ -87,7 +87,7 @@ class OutcomeShares:
 
 @dataclass(frozen=True)
 class Indicators:
-    """Every indicator of DOMAIN.md for one period and scope (see ``app.indicators.figures``
+    """Every indicator of docs/domain.md for one period and scope (see ``app.indicators.figures``
     for the definition of each count)."""
 
     period: Period

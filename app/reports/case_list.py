@@ -11,7 +11,7 @@ The rows are then made k-anonymous on their quasi-identifiers before they are wr
 needed, and rows still too rare left out.
 
 Only beneficiaries with an active consent to anonymised statistics are listed (the
-consent purpose DOMAIN.md names for this use). Rows come from one SQL query and are
+consent purpose docs/domain.md names for this use). Rows come from one SQL query and are
 streamed: a 50,000-beneficiary caseload is never held in memory.
 """
 

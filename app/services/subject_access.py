@@ -8,7 +8,7 @@ two values of a field. Records deleted in the application are included too: they
 still held. The partners the data went to and the meetings that decided about the
 person are named, since the person may ask who received their data.
 
-Psychologist-only sessions and their notes: DOMAIN.md keeps them from every other role
+Psychologist-only sessions and their notes: docs/domain.md keeps them from every other role
 and from print, while the right of access covers them. Both hold if only a
 psychologist's export contains them (the psychologist hands them over); an export by
 anyone else leaves them out and says so in words that do not reveal whether any exist.

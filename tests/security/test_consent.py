@@ -47,7 +47,7 @@ def _exported(ctx: ServiceContext, out: Path) -> int:
 def test_withdrawing_statistics_consent_removes_the_person_from_anonymised_exports(
     ctx: ServiceContext, tmp_path: Path
 ) -> None:
-    """Never given counts as refused: consent is asked per purpose (DOMAIN.md)."""
+    """Never given counts as refused: consent is asked per purpose (docs/domain.md)."""
     consenting = beneficiaries.register(ctx, {"last_name": "Alaoui", "first_name": "Said"})
     beneficiaries.register(ctx, {"last_name": "Tazi", "first_name": "Amine"})  # never asked
     given = consent.record(ctx, consenting.id, ConsentPurpose.STATISTICS)
