@@ -13,10 +13,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from app.reports.document import BODY_WIDTH, MUTED, RULE, SHADE, Styles
+from app.reports.fonts import document_fonts
 from app.reports.text import Layout, Text, TextStyle
 
 Cell: TypeAlias = "str | Flowable"
 PADDING = 3
+
+
+def _font() -> tuple[object, ...]:
+    """Tables set their cells' font even when a cell is a flowable: ours, not Helvetica
+    (which would be listed in the PDF, unembedded)."""
+    return ("FONTNAME", (0, 0), (-1, -1), document_fonts().latin.fontName)
 
 
 def heading(text: str, styles: Styles) -> Text:
@@ -52,6 +59,7 @@ def grid(
     )
     commands: list[tuple[object, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        _font(),
         ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -122,6 +130,7 @@ def key_values(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                _font(),
                 ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
                 ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
                 ("TOPPADDING", (0, 0), (-1, -1), 1.5),
@@ -145,6 +154,7 @@ def signatures(labels: Sequence[str], note: str, styles: Styles, *, rtl: bool) -
             TableStyle(
                 [
                     ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                    _font(),
                     ("LEFTPADDING", (0, 0), (-1, -1), PADDING + 1),
                     ("RIGHTPADDING", (0, 0), (-1, -1), PADDING + 1),
                 ]
@@ -154,6 +164,8 @@ def signatures(labels: Sequence[str], note: str, styles: Styles, *, rtl: bool) -
     row = cells[::-1] if rtl else cells
     table = Table([row], colWidths=[width] * len(labels))
     table.setStyle(
-        TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+        TableStyle(
+            [_font(), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+        )
     )
     return table

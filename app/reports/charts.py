@@ -182,6 +182,7 @@ class HorizontalBars(_Chart):
             chart.bars[index].fillColor = item.color
             chart.bars[index].strokeColor = None
         drawing = Drawing(self.width, self.height)
+        drawing.initialFontName = document_fonts().latin.fontName  # not Helvetica, unembedded
         drawing.add(chart)
         renderPDF.draw(drawing, self.canv, 0, 0)
 
@@ -253,6 +254,7 @@ class MonthColumns(_Chart):
             chart.valueAxis.labels.boxAnchor = "w"
             chart.valueAxis.labels.dx = 4
         drawing = Drawing(self.width, self.height)
+        drawing.initialFontName = document_fonts().latin.fontName  # not Helvetica, unembedded
         drawing.add(chart)
         renderPDF.draw(drawing, self.canv, 0, 0)
         slot = chart.width / max(len(values), 1)

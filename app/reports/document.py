@@ -141,7 +141,7 @@ class _NumberedCanvas(Canvas):
 
     def __init__(self, decorator: _Decorator, *args: Any, **kwargs: Any) -> None:
         # Our own (embedded) font from the start: no unused, unembedded Helvetica.
-        kwargs.setdefault("initialFontName", document_fonts().latin.fontName)
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or document_fonts().latin.fontName
         super().__init__(*args, **kwargs)
         self._decorator = decorator
         self.setViewerPreference("DisplayDocTitle", "true")
