@@ -41,16 +41,20 @@ _CONTENT_SHARE = 0.8
 _CIN_SHAPE = re.compile(r"[A-Z]{1,2}\d{4,8}")
 _PHONE_SHAPE = re.compile(r"(?:\+|00)?\d{9,13}")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+_ARABIC_TWIN = {"last_name": "last_name_ar", "first_name": "first_name_ar"}
 
 
 def propose(table: Table) -> ColumnMapping:
     """Aliases first; then, for the fields still free, what the columns contain."""
     mapping: ColumnMapping = {}
     taken: set[str] = set()
-    for label in table.labels:
+    for index, label in enumerate(table.labels):
         if not label:
             continue
         field = ALIASES.get(label_key(label))
+        twin = _ARABIC_TWIN.get(field or "")
+        if twin and twin not in taken and _mostly(_sample(table, index), _is_arabic):
+            field = twin  # "النسب" over names in Arabic script: their Arabic spelling
         if field is not None and field not in taken:
             mapping[label] = field
             taken.add(field)
@@ -190,8 +194,8 @@ def _sample(table: Table, index: int) -> list[object]:
     return found
 
 
-def _share(cells: list[object], test: Callable[[object], bool]) -> float:
-    return sum(1 for cell in cells if test(cell)) / len(cells) if cells else 0.0
+def _mostly(cells: list[object], test: Callable[[object], bool]) -> bool:
+    return bool(cells) and sum(1 for cell in cells if test(cell)) >= _CONTENT_SHARE * len(cells)
 
 
 def _guess_from_content(cells: list[object], taken: set[str]) -> str | None:
@@ -209,7 +213,7 @@ def _guess_from_content(cells: list[object], taken: set[str]) -> str | None:
     ]
     for fields, test in tests:
         free = [field for field in fields if field not in taken]
-        if free and _share(cells, test) >= _CONTENT_SHARE:
+        if free and _mostly(cells, test):
             return free[0]
     return None
 

@@ -414,3 +414,23 @@ def test_two_level_header_and_cells_merged_down_the_rows(
     assert found["Bennani"].facility is not None
     assert found["Bennani"].facility.name == "Prison locale Oukacha"
     assert report.new_facilities == ["Centre Atlas"]
+
+
+def test_arabic_names_under_latin_name_headers_go_to_the_arabic_fields(tmp_path: Path) -> None:
+    both = write_text(
+        tmp_path / "both.csv",
+        ["Nom;النسب;الاسم;Prénom", "Alaoui;العلوي;كريم;Karim", "Bennani;بناني;سلمى;Salma"],
+        "utf-8",
+    )
+    arabic_only = write_text(
+        tmp_path / "arabic.csv", ["النسب;الاسم", "العلوي;كريم", "بناني;سلمى"], "utf-8"
+    )
+
+    assert import_mapping.propose(read_table(both)) == {
+        "Nom": "last_name", "النسب": "last_name_ar", "الاسم": "first_name_ar",
+        "Prénom": "first_name",
+    }  # fmt: skip
+    proposed = import_mapping.propose(read_table(arabic_only))
+    assert proposed == {"النسب": "last_name_ar", "الاسم": "first_name_ar"}
+    with pytest.raises(ImportFileError, match="last_name, first_name"):
+        import_mapping.check(proposed)  # Latin names are required: said, not guessed
