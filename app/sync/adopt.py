@@ -18,12 +18,12 @@ import uuid
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import Column, Connection, Table, delete, select, update
+from sqlalchemy import Column, Connection, Table, delete, false, select, update
 
 from app.models import Base, OutboxState, ProfileSetting, StaffMember, Team
 from app.services.owner import OWNER_KEY
 from app.sync import state
-from app.sync.audit_upload import rechain
+from app.sync.audit_upload import ACKED_KEY, rechain
 from app.sync.outbox import queue_records, unsent
 from app.sync.protocol import RecordState, UserInfo
 from app.sync.pull import PageApplier
@@ -33,6 +33,7 @@ STAFF_COLUMNS = ("updated_by_id", "kept_by", "other_by", "resolved_by")
 """Columns naming a staff member without a foreign key (authors are not constrained)."""
 
 WAITING = (OutboxState.PENDING, OutboxState.INFLIGHT)
+SERVER_MANAGED = frozenset({"staff_member", "team", "facility"})
 
 
 def write_organisation(connection: Connection, records: Sequence[RecordState]) -> None:
@@ -81,23 +82,43 @@ def adopt(connection: Connection, local_owner: uuid.UUID, user: UserInfo) -> int
     rechain(connection, (local_owner, user.staff_id))
     # Every edit captured offline is folded into the records themselves: send them whole.
     connection.execute(delete(OUTBOX))
+    return queue_unknown(connection)
+
+
+def forget_server(connection: Connection) -> None:
+    """Enrolling with a new server (another ``server_id``): it holds none of our versions.
+
+    Waiting changes are folded into the whole records queued afterwards; the access log
+    is sent again from its start (the new server acknowledges what it holds).
+    """
+    connection.execute(delete(OUTBOX).where(OUTBOX.c.state.in_(WAITING)))
+    connection.execute(delete(BASE))
+    state.put(connection, ACKED_KEY, None)
+
+
+def queue_unknown(connection: Connection) -> int:
+    """Queue, whole and as new, every record the server never delivered to us."""
     return queue_records(connection, _not_known, base_version=None)
 
 
-def reupload(connection: Connection, *, new_server: bool) -> int:
-    """Queue every local record again, whole; the pull cursor starts over.
+def reupload(connection: Connection) -> int:
+    """A server restored from an older copy: queue every local record again, whole, and
+    pull everything again from the start.
 
-    A new server (another ``server_id``) never saw any of our versions: they are
-    forgotten and everything is sent as new. A server restored from an older copy may
-    hold older versions: sent against version 0, so a field another device wrote there
-    is kept and our value recorded in a conflict; nothing is overwritten or lost.
+    Sent against version 0: a field another device wrote on the server is kept there and
+    our value recorded in a conflict; fields we wrote last are ours again. Nothing is
+    overwritten without a trace, nothing removed.
     """
     connection.execute(delete(OUTBOX).where(OUTBOX.c.state.in_(WAITING)))
-    if new_server:
-        connection.execute(delete(BASE))
-    queued = queue_records(connection, unsent, base_version=None if new_server else 0)
+    queued = queue_records(connection, _ours_unsent, base_version=0)
     state.put(connection, state.CURSOR, "0")
     return queued
+
+
+def _ours_unsent(record_type: str) -> object:
+    """Accounts, teams and facilities are the server's own: never sent back to it."""
+    rows = unsent(record_type)
+    return rows.where(false()) if record_type in SERVER_MANAGED else rows
 
 
 def _not_known(record_type: str) -> object:

@@ -151,7 +151,7 @@ def enrol(
 @dataclass(frozen=True)
 class EnrolOutcome:
     user: UserInfo
-    adopted: bool = False  # an offline-started profile now belongs to the account
+    adopted: bool = False  # the profile's owner became this account (offline start)
     queued: int = 0  # local records queued for upload (adoption, new server)
 
 
@@ -172,25 +172,31 @@ def enrol_with_outcome(
         enrolled_as = state.get(connection, state.ENROLLED_STAFF) or (
             None if known_server is None else _owner(connection)
         )
+        known_username = state.get(connection, state.USERNAME)
         owner = _owner(connection)
     version = (options or SyncOptions()).protocol_version
     with SyncClient(url, ca_file=ca_file, protocol_version=version) as client:
         reply = client.enrol(username, password, device_name)
     user = reply.user
+    new_server = known_server is not None and uuid.UUID(known_server) != reply.server_id
     if enrolled_as is not None and uuid.UUID(enrolled_as) != user.staff_id:
-        raise OwnerMismatch()
-    if known_server is not None and uuid.UUID(known_server) == reply.server_id:
+        # A new server has new accounts: the same person is known by the username.
+        if not (new_server and known_username == user.username):
+            raise OwnerMismatch()
+    if known_server is not None and not new_server:
         raise AlreadyEnrolled()
     adopted = owner is not None and uuid.UUID(owner) != user.staff_id
     queued = 0
     with profile.engine.begin() as connection:
+        if new_server:  # nothing we hold is on it: forget what the old one acknowledged
+            adopt.forget_server(connection)
         adopt.write_organisation(connection, reply.organisation)
         if adopted and owner is not None:
             queued = adopt.adopt(connection, uuid.UUID(owner), user)
         else:
             _link_owner(connection, user, owner is None)
-        if known_server is not None:  # the same person, on a new server
-            queued = adopt.reupload(connection, new_server=True)
+            if new_server:
+                queued = adopt.queue_unknown(connection)
         for key, value in (
             (state.SERVER_URL, url),
             (state.SERVER_ID, str(reply.server_id)),
@@ -298,7 +304,7 @@ def _reupload_to_restored(
     """The server went back in time: send everything again, then pull it all again."""
     report.server_restored = True
     with profile.engine.begin() as connection:
-        report.reuploaded = adopt.reupload(connection, new_server=False)
+        report.reuploaded = adopt.reupload(connection)
         state.put(connection, state.SERVER_RESTORED_AT, utcnow().isoformat())
     report.add_push(push_outbox(profile.engine, client, options.batch_size))
     _pull_all(profile, client, server_id, options, report)
