@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.security.erasure import ANONYMISED_MARK
 from app.security.lifecycle import CREATE, DELETE, UPDATE
 from app.sync.protocol import Change, ChangeResult
 from server.core.tables import Record
@@ -23,6 +24,7 @@ from server.services.authorship import stamp
 from server.services.conflicts import Side, author_of, create_conflict
 from server.services.errors import Rejected
 from server.services.permissions import check_change
+from server.services.retention import erase_withheld
 from server.services.scope import BENEFICIARY, Placement, Viewer, place
 from server.services.sequence import SequenceAllocator
 from server.services.store import create_record, replace_placement
@@ -119,6 +121,8 @@ def _update(
         if record.record_type != BENEFICIARY:  # reassigning a case away is allowed
             _check_scope(author.viewer, after)
         replace_placement(session, seqs, record, after)
+    if _retention_pushed(record, outcome.changed, author.viewer):
+        erase_withheld(session, seqs, record, canonical(change.recorded_at))
     record.seq = seqs.next()  # every change is delivered again, conflicts included
     session.flush()
     conflict_ids = [
@@ -198,6 +202,16 @@ def _write(record: Record, changed: dict[str, Any], device: str) -> None:
     record.field_versions = {**record.field_versions, **dict.fromkeys(changed, version)}
     record.field_devices = {**record.field_devices, **dict.fromkeys(changed, device)}
     record.deleted = record.data.get(DELETED_FIELD) is not None
+
+
+def _retention_pushed(record: Record, changed: dict[str, Any], viewer: Viewer) -> bool:
+    """A case anonymised or purged by someone who does not hold its restricted records."""
+    return (
+        record.record_type == BENEFICIARY
+        and not viewer.sees_restricted
+        and record.data.get(ANONYMISED_MARK) is not None
+        and (ANONYMISED_MARK in changed or DELETED_FIELD in changed)
+    )
 
 
 def _check_scope(viewer: Viewer, placement: Placement) -> None:

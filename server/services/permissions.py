@@ -11,7 +11,8 @@ supervisors'), holding a psychologist-only record, and what the change means fro
 record's state before and after it: a plan moving along its lifecycle (every path into
 ``active``), approving, closing a plan or a case, recording or withdrawing consent, a
 referral (which also needs the beneficiary's consent to share with that partner).
-A session note, once written, never changes.
+A session note, once written, never changes (but for its erasure by retention, in a
+closed case, by a role that runs retention).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.enums import CaseStatus, ConsentPurpose, PlanStatus
+from app.security.erasure import BLANK
 from app.security.lifecycle import (
     CREATE,
     ORGANISER_MAY,
@@ -42,6 +44,7 @@ CONSENT = "consent_record"
 REFERRAL = "referral"
 TEAM = "team"
 MEETING = "coordination_meeting"
+NOTE = "session_note"
 
 
 def check_change(
@@ -62,8 +65,10 @@ def check_change(
     if operation == UPDATE and not _changes(before, values):
         return  # a resend of what is stored writes nothing
     write = write_permission(record_type, operation)
-    if not allows(viewer.role, write) and not _organiser(
-        session, viewer, record_type, before, values
+    if (
+        not allows(viewer.role, write)
+        and not _organiser(session, viewer, record_type, before, values)
+        and not _retention_erasure(session, viewer, record_type, before, values, placement)
     ):
         _refuse(viewer, write)
     for permission in needed(record_type, before, values, placement):
@@ -129,6 +134,32 @@ def _organiser(
         meeting = _living(session, MEETING, meeting_id)
         organiser = None if meeting is None else meeting.data.get("organiser_id")
     return organiser is not None and organiser == str(viewer.staff_id)
+
+
+def _retention_erasure(
+    session: Session,
+    viewer: Viewer,
+    record_type: str,
+    current: Mapping[str, Any],
+    values: Mapping[str, Any],
+    placement: Placement,
+) -> bool:
+    """A note of a closed case erased by retention (anonymised or purged) on a laptop.
+
+    The one change of a written note there is: its body blanked, or its deletion, by a
+    role that runs retention, in a case that is closed.
+    """
+    if record_type != NOTE or not allows(viewer.role, Permission.RUN_RETENTION):
+        return False
+    case = _living(session, BENEFICIARY, placement.case_id)
+    if case is None or case.data.get("case_status") != CaseStatus.CLOSED.value:
+        return False
+    changed = {
+        name
+        for name in values.keys() - META_FIELDS - {DELETED_FIELD}
+        if values[name] != current.get(name)
+    }
+    return changed <= {"body"} and values.get("body", BLANK) == BLANK
 
 
 def _check_plan_path(

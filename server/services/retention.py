@@ -148,6 +148,34 @@ def _erase_case(session: Session, seqs: SequenceAllocator, case: DueCase, now: s
     session.flush()
 
 
+def erase_withheld(session: Session, seqs: SequenceAllocator, case: Record, now: str) -> None:
+    """Finish a retention a laptop pushed: erase the case's psychologist-only records.
+
+    The laptop that anonymised or purged the case (an administrator's) never received
+    them, so it could not erase them; the server does, the same way.
+    """
+    purge = case.deleted
+    retention_date = date.fromisoformat(str(case.data[ANONYMISED_MARK])[:10])
+    withheld = session.scalars(
+        select(Record)
+        .where(Record.case_id == case.record_id, Record.restricted.is_(True))
+        .order_by(Record.seq)
+    ).all()
+    for record in withheld:
+        values = erased_values(
+            record.record_type,
+            record.record_id,
+            record.data,
+            purge=purge,
+            retention_date=retention_date,
+        )
+        if purge and record.data.get(DELETED_FIELD) is None:
+            values[DELETED_FIELD] = now
+        if values:
+            _write(record, values, seqs)
+    session.flush()
+
+
 def _write(record: Record, changed: dict[str, Any], seqs: SequenceAllocator) -> None:
     """A new version by the server itself: no device owns the changed fields."""
     version = record.version + 1
