@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,9 @@ from app.sync.errors import ServerUnavailable
 from app.sync.outbox import QuarantinedChange
 from app.sync.records import SYNCED_TYPES, WireError, from_wire, wire_columns
 
+if TYPE_CHECKING:
+    from app.sync.engine import SyncReport
+
 
 class Connectivity(StrEnum):
     """What the last sync attempt of this session says about the server."""
@@ -39,6 +42,7 @@ class Connectivity(StrEnum):
     ONLINE = "online"  # the last attempt completed
     OFFLINE = "offline"  # the server could not be reached: changes wait, nothing is wrong
     ERROR = "error"  # the server answered with a refusal the person must act on
+    PARTIAL = "partial"  # the server answered, but some steps did not go through
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,26 @@ def read_snapshot(profile: Profile) -> SyncSnapshot:
         quarantined=len(outbox.quarantined(profile)),
         must_erase=outbox.must_erase(profile),
     )
+
+
+def partial_reasons(report: SyncReport) -> list[str]:
+    """What did not go through in a sync that reached the server, one phrase per step."""
+    reasons = []
+    if report.rejected:
+        reasons.append(_("{n} changes not accepted").format(n=report.rejected))
+    if report.removals_held:
+        reasons.append(
+            _("{n} cases kept until a supervisor confirms their removal").format(
+                n=report.removals_held
+            )
+        )
+    if report.access_log_refused:
+        reasons.append(_("access log refused"))
+    if report.policy_failed:
+        reasons.append(_("security policy not refreshed"))
+    if report.cancelled:
+        reasons.append(_("stopped before the end"))
+    return reasons
 
 
 def is_enrolled(profile: Profile) -> bool:

@@ -27,7 +27,9 @@ from app import __version__
 from app.i18n import _
 from app.security.permissions import Permission, may
 from app.settings import Settings, save_settings, settings_path
+from app.sync import outbox
 from app.views.app_state import AppState
+from app.views.connect_dialog import ConnectDialog
 
 # Languages are named in their own script: whoever needs them can read them.
 UI_LANGUAGES = (("fr", "Français"), ("ar", "العربية"), ("en", "English"))
@@ -40,6 +42,7 @@ class SettingsPage(QWidget):
 
     language_changed = Signal(str)
     settings_saved = Signal()
+    server_connected = Signal()  # this profile was just enrolled (sync can start)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,7 +149,20 @@ class SettingsPage(QWidget):
         form = QFormLayout(group)
         form.addRow(_buddy(_("S&ync every"), self.sync_minutes), self.sync_minutes)
         form.addRow("", _note(_("Used once sync with a server is configured.")))
+        self.connect_button = QPushButton(_("I already work offline: connect to the server…"))
+        self.connect_button.setObjectName("connectToServer")
+        self.connect_button.setVisible(not outbox.is_enrolled(self.state.profile))
+        self.connect_button.clicked.connect(self.show_connect)
+        form.addRow("", self.connect_button)
         return group
+
+    def show_connect(self) -> ConnectDialog:
+        """Enrol this profile, keeping everything on it (adoption); non-modal."""
+        dialog = ConnectDialog(self.state.profile, self)
+        dialog.connected.connect(lambda _outcome: self.connect_button.setVisible(False))
+        dialog.connected.connect(lambda _outcome: self.server_connected.emit())
+        dialog.show()
+        return dialog
 
     def _about_group(self) -> QGroupBox:
         settings_file = self.state.settings_file or settings_path()

@@ -257,6 +257,9 @@ class StatusBar(QStatusBar):
         elif connectivity is Connectivity.ERROR:
             label.setText(_("Sync stopped: {reason}").format(reason=status.message or ""))
             label.setStyleSheet(DANGER)
+        elif connectivity is Connectivity.PARTIAL:
+            label.setText(_("Partial sync: {what}").format(what=status.message or ""))
+            label.setStyleSheet(WARNING)
         elif connectivity is Connectivity.ONLINE:
             label.setText(_("Online"))
             label.setStyleSheet("color: #1e5e2e;")

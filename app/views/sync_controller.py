@@ -185,8 +185,9 @@ class SyncController(QObject):
             self.stop(wait=False)
             self.wiped.emit()
             return
-        self._connectivity = Connectivity.ONLINE
-        self._message = None
+        reasons = sync_status.partial_reasons(report)
+        self._connectivity = Connectivity.PARTIAL if reasons else Connectivity.ONLINE
+        self._message = "; ".join(reasons) if reasons else None
         self._noticed = None
         self.refresh()
         self.finished.emit(report)
