@@ -223,6 +223,11 @@ def _latest_assessment(
     )
 
 
+def facility_of(session: Session, person: Beneficiary) -> Name | None:
+    """The facility a document about ``person`` is issued by: theirs, else their team's."""
+    return _Names(session).facility(person.facility_id or _team_facility(session, person))
+
+
 def _team_facility(session: Session, person: Beneficiary) -> uuid.UUID | None:
     """Where the beneficiary's team works: the facility when none is recorded."""
     team = session.get(Team, person.team_id) if person.team_id else None

@@ -20,11 +20,18 @@ from pypdf import PdfReader
 
 from app.demo import DEMO_TODAY, fill_profile
 from app.indicators import Period
-from app.models.enums import LegalStatus, ResponsibleKind, StaffRole
+from app.models.enums import (
+    ConsentPurpose,
+    LegalStatus,
+    PartnerKind,
+    ResponsibleKind,
+    StaffRole,
+)
 from app.reports import render_activity_report, render_plan_summary
 from app.reports.language import DocumentLanguage
+from app.reports.referral_slip import render_referral_slip
 from app.reports.subject_access import render_subject_access
-from app.services import beneficiaries, plans, subject_access
+from app.services import beneficiaries, consent, partners, plans, referrals, subject_access
 from app.services.context import ServiceContext
 from app.store.profile import Profile
 from tests.reports.conftest import BIDI_MARKS
@@ -212,3 +219,36 @@ def test_activity_report_reads_without_a_pencil(
     # Partners numbered alike in the chart and the table.
     if "Aucune orientation" not in everything and "لم ترسل" not in everything:
         assert everything.count("1. ") + everything.count(" .1") >= 2  # poppler: ".1"
+
+
+@pytest.mark.parametrize("sex", ["F", "M"])
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_referral_slip_for_a_woman_and_a_man(ctx: ServiceContext, language: str, sex: str) -> None:
+    case = _case(ctx, sex)
+    partner = partners.create_partner(
+        ctx,
+        {
+            "name": "Association Amal pour la réinsertion",
+            "name_ar": "جمعية الأمل لإعادة الإدماج",
+            "kind": PartnerKind.NGO,
+            "phone": "05 37 12 34 56",
+        },
+    )
+    consent.record(ctx, case, ConsentPurpose.PARTNER_SHARING, partner_id=partner.id)
+    referral = referrals.refer(ctx, case, partner.id, reason=ARABIC_WORDING)
+    data = render_referral_slip(ctx, referral.id, language)
+    seen = _lines(data)
+    texts = _text(data)
+    everything = "\n".join(texts)
+    joined = "\n".join(line for lines in seen for line in lines)
+    for page, text in enumerate(texts, start=1):
+        assert REGISTRATION in text and PEOPLE[sex][3] in text, page
+    assert referral.reference in joined and "05 37 12 34 56" in joined
+    assert "56 34 12 37 05" not in joined and "53 56 93 40 06" not in joined
+    consent_words = {
+        ("fr", "F"): "La bénéficiaire a accepté",
+        ("fr", "M"): "Le bénéficiaire a accepté",
+        ("ar", "F"): "وافقت المستفيدة",
+        ("ar", "M"): "وافق المستفيد",
+    }
+    assert consent_words[(language, sex)] in everything.replace("\n", " ")
