@@ -10,6 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from app import i18n
+from app.i18n import translations
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -41,8 +42,15 @@ def test_catalog_translates_every_message(language: str) -> None:
             problems.append(f"untranslated or fuzzy: {message_id!r}")
             continue
         expected = set(PLACEHOLDER.findall(message_id))
+        # A plural form may leave the number out where the language says it in words
+        # (Arabic: مستفيد واحد, مستفيدان), never any other placeholder.
+        may_omit: set[str] = set()
+        if isinstance(entry.id, tuple):
+            expected |= set(PLACEHOLDER.findall(entry.id[1]))
+            may_omit = {"{count}", "{n}"}
         for translation in translations:
-            if set(PLACEHOLDER.findall(translation)) != expected:
+            found = set(PLACEHOLDER.findall(translation))
+            if not (expected - may_omit <= found <= expected):
                 problems.append(f"placeholders differ: {message_id!r}")
     assert problems == []
 
@@ -55,3 +63,31 @@ def test_compiled_catalogs_are_used_at_runtime() -> None:
         assert i18n._("Wrong passphrase.") == "عبارة المرور غير صحيحة."
     finally:
         i18n.set_language("en")
+
+
+NUMBER_THEN_NOUN = re.compile(r"\{(?:count|n|days)\}\s+\w")
+
+
+def test_arabic_counted_nouns_take_their_plural_forms() -> None:
+    """Arabic counts with six forms (CLDR): one, two, 3-10 (plural), 11-99 (singular,
+    accusative), 100+ and zero. Where the number stands before its noun, the forms must
+    differ at least for one, two and a few; "label: {count}" phrasings need no forms."""
+    path = ROOT / "resources" / "locale" / "ar" / "LC_MESSAGES" / "passerelle.po"
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    assert catalog.num_plurals == 6
+    flat = []
+    for entry in catalog:
+        if not isinstance(entry.id, tuple) or not all(entry.string):
+            continue
+        if any(NUMBER_THEN_NOUN.search(form) for form in entry.string):
+            if len(set(entry.string)) < 3:
+                flat.append(entry.id[0])
+    assert flat == []
+
+    arabic = translations("ar")
+    said = [
+        arabic.ngettext("{count} beneficiary", "{count} beneficiaries", n).format(count=n)
+        for n in (1, 2, 3, 11, 100)
+    ]
+    assert said == ["مستفيد واحد", "مستفيدان", "3 مستفيدين", "11 مستفيدًا", "100 مستفيد"]

@@ -120,6 +120,24 @@ def get(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> Beneficiary:
         return _get_live(session, beneficiary_id)
 
 
+def arabic_names(
+    ctx: ServiceContext, beneficiary_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The Arabic spelling (first name then surname) of those who have one, for lists
+    that put Arabic names first in the Arabic interface."""
+    found: dict[uuid.UUID, str] = {}
+    B = Beneficiary
+    with ctx.reading() as session:
+        for start in range(0, len(beneficiary_ids), 500):
+            chunk = beneficiary_ids[start : start + 500]
+            query = select(B.id, B.first_name_ar, B.last_name_ar).where(B.id.in_(chunk))
+            for person_id, first, last in session.execute(query):
+                name = " ".join(part for part in (first, last) if part)
+                if name:
+                    found[person_id] = name
+    return found
+
+
 def find_by_cin(session: Session, cin: str) -> Beneficiary | None:
     return session.scalar(
         select(Beneficiary).where(Beneficiary.cin == cin, Beneficiary.deleted_at.is_(None))

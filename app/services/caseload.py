@@ -136,6 +136,7 @@ _PLAN_ORDER = case(
 # Each sort key: its expression, whether blanks go last in both directions, the join it needs.
 _SORTS: dict[str, tuple[SQLColumnExpression[Any], bool, type[Any] | None]] = {
     "name": (_B.last_name, False, None),
+    "name_ar": (_B.last_name_ar, True, None),
     "cin": (_B.cin, True, None),
     "registration": (_B.registration_number, True, None),
     "facility": (Facility.name, True, Facility),

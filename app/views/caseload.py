@@ -50,11 +50,18 @@ SEARCH_DELAY_MS = 0  # stale queries are skipped by the model: no need to wait
 BUSY_NOTICE_MS = 250
 """A query that takes longer than this says so under the search box."""
 RELEASE_WINDOWS = (30, 90, 180)
-NAME_CHARS = 34
-"""The name column's starting width, in Latin letters: both spellings usually fit."""
+NAME_CHARS = 24
+"""The name column's starting width, in Latin letters: most names fit."""
 # How narrow a text column may become (in Latin letters) when the page is too
 # narrow for every column; identifiers and dates never shrink.
-SHRINKABLE = {"name": 20, "facility": 13, "legal_status": 12, "staff": 12, "plan_status": 10}
+SHRINKABLE = {
+    "name": 18,
+    "name_ar": 14,
+    "facility": 13,
+    "legal_status": 12,
+    "staff": 12,
+    "plan_status": 10,
+}
 OPENED_SECTION = "identity"
 
 
@@ -198,6 +205,8 @@ class CaseloadPage(QWidget):
         header.setMinimumSectionSize(4 * _letter(table))
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         header.resizeSection(0, NAME_CHARS * _letter(table))
+        if current_language() == "ar":  # the Arabic interface reads the Arabic name first
+            header.moveSection(header.visualIndex(1), 0)
         table.setSortingEnabled(True)
         table.row_activated.connect(self.open_row)
         return table

@@ -51,6 +51,7 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", N_("Name")),
+    Column("name_ar", N_("Name in Arabic")),
     Column("cin", N_("CIN")),
     Column("registration", N_("Registration")),
     Column("facility", N_("Facility")),
@@ -63,10 +64,14 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def display_name(row: CaseloadRow) -> str:
-    """Latin then Arabic spelling, the Arabic isolated so it never reorders the Latin."""
-    latin = f"{row.last_name.upper()} {row.first_name}"
+    """The Latin spelling, surname first in capitals (the Arabic has its own column)."""
+    return f"{row.last_name.upper()} {row.first_name}"
+
+
+def arabic_name(row: CaseloadRow) -> str:
+    """The Arabic spelling, first name then surname, isolated so it never reorders a row."""
     arabic = " ".join(part for part in (row.first_name_ar, row.last_name_ar) if part)
-    return f"{latin}\u2003\u2067{arabic}\u2069" if arabic else latin
+    return f"\u2067{arabic}\u2069" if arabic else ""
 
 
 @dataclass(frozen=True)
@@ -199,7 +204,7 @@ class CaseloadModel(QAbstractTableModel):
         if role == ROLE.ToolTipRole:
             if key == "review" and self._overdue(row):
                 return _("The plan review date has passed.")
-            if key in {"name", "facility", "legal_status", "staff", "plan_status"}:
+            if key in {"name", "name_ar", "facility", "legal_status", "staff", "plan_status"}:
                 return self._text(row, key)  # the whole text of a cell cut short
         if role == ROLE.UserRole:
             return row.beneficiary_id
@@ -288,6 +293,7 @@ class CaseloadModel(QAbstractTableModel):
     def _text(row: CaseloadRow, key: str) -> str:
         texts: dict[str, Callable[[], str]] = {
             "name": lambda: display_name(row),
+            "name_ar": lambda: arabic_name(row),
             "cin": lambda: ltr(row.cin),
             "registration": lambda: ltr(row.registration_number),
             "facility": lambda: row.facility_name or "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
+from app.i18n import current_language
 from app.labels import LABELLED_ENUMS, label
 from app.models.enums import (
     ActionStatus,
@@ -51,3 +52,16 @@ def action_status_label(value: ActionStatus) -> str:
 
 def staff_role_label(value: StaffRole) -> str:
     return label(value)
+
+
+def person_name(latin: str, arabic: str | None) -> str:
+    """A person as the interface reads: in Arabic, the Arabic spelling first, the Latin
+    after it (isolated, so neither reorders the other); elsewhere the Latin spelling."""
+    if current_language() != "ar" or not arabic:
+        return latin
+    return f"\u2067{arabic}\u2069 \u2014 \u2066{latin}\u2069"
+
+
+def short_person_name(latin: str, arabic: str | None) -> str:
+    """For narrow places (a tab): one spelling, the interface's script when there is one."""
+    return arabic if current_language() == "ar" and arabic else latin

@@ -7,6 +7,7 @@ where the work is done. Overdue dates are shown in a calm red, never as an alarm
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -24,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, ngettext
-from app.services import worklist
+from app.i18n import N_, _, current_language, ngettext
+from app.services import beneficiaries, worklist
 from app.services.errors import ServiceError
 from app.services.worklist import WorkItem, WorkKind
 from app.views.app_state import AppState
+from app.views.labels import person_name
 from app.views.record_forms import (
     OVERDUE_COLOUR,
     EmptyState,
@@ -124,6 +126,7 @@ class WorklistPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.items: list[WorkItem] = []
+        self._arabic: dict[uuid.UUID, str] = {}
         self.title = QLabel(_("What needs you"))
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.summary = QLabel()
@@ -187,6 +190,13 @@ class WorklistPage(QWidget):
         self.banner.clear_message()
         try:
             self.items = worklist.worklist(self.state.ctx, horizon_days=HORIZON_DAYS)
+            self._arabic = (
+                beneficiaries.arabic_names(
+                    self.state.ctx, list({work.beneficiary_id for work in self.items})
+                )
+                if current_language() == "ar"
+                else {}
+            )
         except ServiceError as error:
             self.banner.show_error(str(error))
             self.items = []
@@ -240,7 +250,8 @@ class WorklistPage(QWidget):
         heading.setFirstColumnSpanned(True)
         for work in items:
             due = format_date(work.due) if work.due is not None else ""
-            line = QTreeWidgetItem([due, _(KIND_LABELS[work.kind]), work.beneficiary_name])
+            name = person_name(work.beneficiary_name, self._arabic.get(work.beneficiary_id))
+            line = QTreeWidgetItem([due, _(KIND_LABELS[work.kind]), name])
             line.setText(3, work.title)
             line.setToolTip(3, work.title)
             line.setData(0, ITEM_ROLE, work)

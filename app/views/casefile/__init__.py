@@ -8,14 +8,16 @@ a case costs one section, not six.
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from app.i18n import _
+from app.i18n import _, current_language
 from app.services import audit, beneficiaries
 from app.views.app_state import AppState
+from app.views.labels import short_person_name
 
 SectionFactory = Callable[[AppState, uuid.UUID], QWidget]
 
@@ -65,7 +67,7 @@ class CaseFileView(QWidget):
 
     def title(self) -> str:
         person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
-        return person.display_name
+        return short_person_name(person.display_name, person.display_name_ar)
 
     def section(self, key: str) -> QWidget:
         """The section widget, built now if its tab was never shown."""
@@ -102,8 +104,12 @@ class CaseFileView(QWidget):
 
     def _update_header(self) -> None:
         person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
-        arabic = person.display_name_ar or ""
-        details = " · ".join(p for p in (person.cin, person.registration_number) if p)
-        self.header.setText(
-            f"<h2>{person.display_name} <span dir='rtl'>{arabic}</span></h2><p>{details}</p>"
+        arabic = html.escape(person.display_name_ar or "")
+        latin = html.escape(person.display_name)
+        details = html.escape(" · ".join(p for p in (person.cin, person.registration_number) if p))
+        names = (
+            f"<span dir='rtl'>{arabic}</span> — <span dir='ltr'>{latin}</span>"
+            if arabic and current_language() == "ar"
+            else f"{latin} <span dir='rtl'>{arabic}</span>"
         )
+        self.header.setText(f"<h2>{names}</h2><p>{details}</p>")
