@@ -59,10 +59,16 @@ def adopt(connection: Connection, local_owner: uuid.UUID, user: UserInfo) -> int
         if local_team is not None
         else None
     )
+    # The account's facility, else its team's (delivered with the enrolment).
+    server_facility = user.facility_id or (
+        connection.execute(select(team.c.facility_id).where(team.c.id == user.team_id)).scalar()
+        if user.team_id is not None
+        else None
+    )
     mapping: list[tuple[str, uuid.UUID | None, uuid.UUID | None]] = [
         ("staff_member", local_owner, user.staff_id),
         ("team", local_team, user.team_id),
-        ("facility", local_facility, user.facility_id),
+        ("facility", local_facility, server_facility),
     ]
     connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     for table_name, old, new in mapping:
