@@ -87,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[storage],
         help="add an account (password from a prompt or PASSERELLE_PASSWORD)",
     )
-    add.add_argument("username", metavar="USERNAME")
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("username", metavar="USERNAME", help="the login, without spaces")
+    add.add_argument("--role", required=True, choices=ROLES, help="what the account may do")
     add.add_argument(
         "--team",
         required=True,
@@ -162,6 +162,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{reason}: {error.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
+    except Exception as error:  # a bug: one line naming its kind, never a traceback
+        return _fail(f"unexpected error ({type(error).__name__}): please report it")
+
+
+def every_command() -> dict[str, Callable[[argparse.Namespace], int]]:
+    return {
+        **COMMANDS,
+        **account_commands.COMMANDS,
+        **recovery_commands.COMMANDS,
+        **retention_commands.COMMANDS,
+    }
+
+
+def settings_message(error: ValidationError) -> str:
+    """``PASSERELLE_SERVER_LOGIN_WINDOW_SECONDS=15m``: which variable, and what it wants."""
+    problems = []
+    for problem in error.errors():
+        field = "_".join(str(part) for part in problem.get("loc", ())).upper()
+        problems.append(f"{ENV_PREFIX}{field}: {problem.get('msg', 'invalid')}")
+    return "invalid setting " + "; ".join(problems)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> int:

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import socket
 import sys
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.passphrase import read_new_passphrase, read_passphrase
+from app.cli import unlock
+from app.cli.parser_base import identifier
+from app.cli.passphrase import read_passphrase
 from app.i18n import _
+from app.labels import label
+from app.models.enums import StaffRole
 from app.services import conflicts, owner
 from app.services.errors import ServiceError
-from app.store.errors import ProfileNotFound
 from app.store.profile import Profile, is_profile
-from app.sync import checkin, engine, outbox
+from app.sync import engine, outbox
+from app.sync.errors import ServerUnavailable
 
 PASSWORD_ENV = "PASSERELLE_PASSWORD"
 EXIT_WIPED = 3
@@ -35,10 +39,24 @@ MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     """The three sync subcommands, built with the parser's own ``_command`` helper."""
     enrol_parser = make_command(commands, "enrol", _("enrol this profile with a sync server"))
-    enrol_parser.add_argument("--server", required=True, metavar="URL")
-    enrol_parser.add_argument("--user", required=True, metavar="U")
-    enrol_parser.add_argument("--ca-file", type=Path, metavar="F")
-    enrol_parser.add_argument("--device-name", metavar="N")
+    enrol_parser.add_argument(
+        "--server", required=True, metavar="URL", help=_("the server's address (https://...)")
+    )
+    enrol_parser.add_argument(
+        "--user",
+        required=True,
+        metavar="U",
+        help=_("your account on the server (password: PASSERELLE_PASSWORD or a prompt)"),
+    )
+    enrol_parser.add_argument(
+        "--ca-file",
+        type=Path,
+        metavar="F",
+        help=_("the certificate authority to trust for this server (PEM)"),
+    )
+    enrol_parser.add_argument(
+        "--device-name", metavar="N", help=_("this laptop's name on the server (default: its own)")
+    )
     sync_parser = make_command(commands, "sync", _("send local changes and receive the server's"))
     sync_parser.add_argument(
         "--confirm-removals",
@@ -46,8 +64,15 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
         help=_("let through a removal of many cases that the fail-safe stopped"),
     )
     listing = make_command(commands, "conflicts", _("list open sync conflicts"))
-    listing.add_argument("--resolve", type=uuid.UUID, metavar="ID")
-    listing.add_argument("--choose", choices=("kept", "other"), default=None)
+    listing.add_argument(
+        "--resolve", type=identifier, metavar="ID", help=_("the conflict to resolve")
+    )
+    listing.add_argument(
+        "--choose",
+        choices=("kept", "other"),
+        default=None,
+        help=_("with --resolve: keep the value kept here, or the other one"),
+    )
 
 
 def _emit(line: str = "") -> None:
@@ -55,32 +80,40 @@ def _emit(line: str = "") -> None:
 
 
 def _open(args: argparse.Namespace) -> Profile:
-    if not is_profile(args.profile):
-        raise ProfileNotFound(str(args.profile))
-    passphrase = read_passphrase(args.passphrase_file, _("Passphrase: "))
-    return checkin.open_profile(args.profile, passphrase)  # reaches the server if overdue
+    return unlock.open_profile(args)  # reaches the server if overdue; the unlock is logged
 
 
 def enrol(args: argparse.Namespace) -> int:
-    if is_profile(args.profile):
-        profile = _open(args)
+    folder = Path(args.profile)
+    created = not is_profile(folder)
+    if created:
+        passphrase = unlock.new_profile_passphrase(args.passphrase_file)
+        password = read_passphrase(None, _("Server password: "), env=PASSWORD_ENV)
+        existed = folder.exists()
+        profile = Profile.create(folder, passphrase)
     else:
-        passphrase = read_new_passphrase(args.passphrase_file, env="PASSERELLE_PASSPHRASE")
-        profile = Profile.create(args.profile, passphrase)
-    password = read_passphrase(None, _("Server password: "), env=PASSWORD_ENV)
-    with profile:
-        outcome = engine.enrol_with_outcome(
-            profile,
-            args.server,
-            args.user,
-            password,
-            args.device_name or socket.gethostname() or "laptop",
-            ca_file=args.ca_file,
-        )
+        profile = _open(args)
+        password = read_passphrase(None, _("Server password: "), env=PASSWORD_ENV)
+    try:
+        with profile:
+            outcome = engine.enrol_with_outcome(
+                profile,
+                args.server,
+                args.user,
+                password,
+                args.device_name or socket.gethostname() or "laptop",
+                ca_file=args.ca_file,
+            )
+    except BaseException as error:
+        if created:
+            _discard(folder, existed)  # a failed enrolment leaves no new profile behind
+        if isinstance(error, ServerUnavailable):
+            raise ServiceError(_not_enrolled(created, _("the server cannot be reached"))) from None
+        raise
     user = outcome.user
     _emit(
         _("Enrolled as {name} ({role}). Run `passerelle sync` to receive your cases.").format(
-            name=user.full_name, role=user.role
+            name=user.full_name, role=_role(user.role)
         )
     )
     if outcome.adopted:
@@ -97,6 +130,31 @@ def enrol(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _discard(folder: Path, existed: bool) -> None:
+    """Remove what ``enrol`` created: the folder, or its content if the folder was there."""
+    if not existed:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in folder.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _not_enrolled(created: bool, reason: str) -> str:
+    if created:
+        return _("Not enrolled, no profile created: {reason}.").format(reason=reason)
+    return _("Not enrolled: {reason}.").format(reason=reason)
+
+
+def _role(value: str) -> str:
+    try:
+        return label(StaffRole(value))
+    except ValueError:
+        return value
 
 
 def sync(args: argparse.Namespace) -> int:
@@ -195,6 +253,8 @@ def list_conflicts(args: argparse.Namespace) -> int:
             return 0
         views = conflicts.open_conflicts(ctx)
         refused = outbox.quarantined(profile)
+        for view in views:  # the values shown are read: the access log says so
+            unlock.record_shown(profile, view.target_type, [view.target_id])
     for view in views:
         _emit(f"{view.id}\t{view.target_type}\t{view.target_id}\t{view.field}")
         _emit(
