@@ -22,16 +22,13 @@ from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from app.bidi_runs import NUMBER_RUN
 from app.reports import bidi
 from app.reports.fonts import FontSet, ShapingFont, document_fonts
 from app.reports.shaping import ShapedRun, shape
 
 Align = Literal["start", "end", "center"]
 _WORDS = re.compile(r"[^ ]+| +")
-NUMBER_RUN = re.compile(r"\+?\d(?:[\d ./:,\-\u2013\u00a0\u202f]*\d)?(?:[ \u00a0\u202f]?%)?")
-"""A number-like run: law references ("09-08"), phones ("06 40 93 56 53"), dates,
-registration numbers, percentages ("45,3 %"), amounts. Laid out left to right as one
-isolated run whatever surrounds it, and never broken across lines."""
 _GLUE = "\u00a0"
 _BRACKETED = re.compile(r"\([^()\n]{1,32}\)")
 """A short bracketed aside ("(412 / 909)", "(psychologue)"): kept on one line."""
@@ -134,7 +131,8 @@ class _Paragraph:
         """Give every number-like run one even (left-to-right) level, as a Unicode
         isolate would: after Arabic letters the algorithm would otherwise swap digit
         groups joined by a hyphen or a space ("09-08" read "08-09"). Returns the text
-        to look for line breaks in, with the spaces inside such runs glued."""
+        to look for line breaks in, with the spaces inside such runs glued (a number-like
+        run, ``app.bidi_runs.NUMBER_RUN``, is never broken across lines)."""
         scan = list(self.text)
         for match in _BRACKETED.finditer(self.text):
             for index in range(*match.span()):
