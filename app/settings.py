@@ -16,7 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.paths import APP_NAME
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
+IDLE_LOCK_DEFAULT = 20
+"""Minutes: long enough for a listening interview without touching the keyboard."""
+FilterValue = str | int | bool | None
 
 
 class Settings(BaseModel):
@@ -25,10 +28,15 @@ class Settings(BaseModel):
     version: int = SETTINGS_VERSION
     language: Literal["fr", "ar", "en"] = "fr"
     report_language: Literal["fr", "ar"] = "fr"
-    idle_lock_minutes: int = Field(default=10, ge=1, le=120)
+    idle_lock_minutes: int = Field(default=IDLE_LOCK_DEFAULT, ge=1, le=120)
     sync_interval_minutes: int = Field(default=15, ge=1, le=1440)
     last_profile: str | None = None
     window_geometry: str | None = None  # base64 of QWidget.saveGeometry()
+    zoom_percent: int = Field(default=100, ge=100, le=200)
+    high_contrast: bool = False
+    # The caseload's last filters per staff member id: ids and codes, never names nor
+    # the search text (see the module docstring).
+    caseload_filters: dict[str, dict[str, FilterValue]] = Field(default_factory=dict)
 
 
 def settings_path() -> Path:
@@ -59,6 +67,12 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
 
 
 def _upgrade(data: dict[str, object]) -> dict[str, object]:
-    """Each step turns version N into N+1 (none yet beyond the first format)."""
-    data.setdefault("version", SETTINGS_VERSION)
+    """Each step turns version N into N+1."""
+    version = data.get("version", 1)
+    if version == 1:
+        # The old default locked the screen in the middle of a listening interview.
+        if data.get("idle_lock_minutes") == 10:
+            data["idle_lock_minutes"] = IDLE_LOCK_DEFAULT
+        version = 2
+    data["version"] = version
     return data

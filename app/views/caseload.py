@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import math
 import uuid
+from dataclasses import replace
+from datetime import date, timedelta
 
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut
@@ -33,11 +35,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.i18n import _, current_language, ngettext
+from app.i18n import N_, _, current_language, ngettext
 from app.models import Beneficiary
 from app.models.enums import LegalStatus, PlanStatus
 from app.services import caseload, search
 from app.services.caseload import NO_PLAN, CaseloadFilter
+from app.settings import FilterValue
 from app.views.app_state import AppState
 from app.views.caseload_model import COLUMNS, CaseloadModel
 from app.views.import_dialog import ImportDialog
@@ -63,6 +66,56 @@ SHRINKABLE = {
     "plan_status": 10,
 }
 OPENED_SECTION = "identity"
+PRESETS: tuple[tuple[str, str], ...] = (
+    ("mine", N_("My cases")),
+    ("release_month", N_("My cases released this month")),
+    ("review_overdue", N_("My cases with a plan review overdue")),
+    ("everyone", N_("Every case")),
+)
+"""The saved filters offered first; "mine" is what a counsellor sees the first time."""
+
+
+def filter_to_settings(wanted: CaseloadFilter) -> dict[str, FilterValue]:
+    """Ids and codes only: the settings file is not encrypted (no search text kept)."""
+
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "facility_id": text(wanted.facility_id),
+        "legal_status": text(wanted.legal_status),
+        "assigned_staff_id": text(wanted.assigned_staff_id),
+        "plan_status": text(wanted.plan_status),
+        "release_within_days": wanted.release_within_days,
+        "review_overdue": wanted.review_overdue,
+        "include_closed": wanted.include_closed,
+    }
+
+
+def filter_from_settings(saved: dict[str, FilterValue]) -> CaseloadFilter | None:
+    """The remembered filter, or None when it no longer reads (ids of another format)."""
+    try:
+
+        def ident(key: str) -> uuid.UUID | None:
+            value = saved.get(key)
+            return None if value is None else uuid.UUID(str(value))
+
+        plan = saved.get("plan_status")
+        days = saved.get("release_within_days")
+        legal = saved.get("legal_status")
+        return CaseloadFilter(
+            facility_id=ident("facility_id"),
+            legal_status=None if legal is None else LegalStatus(str(legal)),
+            assigned_staff_id=ident("assigned_staff_id"),
+            plan_status=(
+                None if plan is None else NO_PLAN if plan == NO_PLAN else PlanStatus(str(plan))
+            ),
+            release_within_days=int(days) if isinstance(days, int) else None,
+            review_overdue=bool(saved.get("review_overdue")),
+            include_closed=bool(saved.get("include_closed")),
+        )
+    except ValueError:
+        return None
 
 
 CELL_PADDING = 8
@@ -129,6 +182,9 @@ class CaseloadPage(QWidget):
         self.release = ChoiceCombo()
         self.review_overdue = QCheckBox(_("Plan re&view overdue"))
         self.include_closed = QCheckBox(_("Include &closed cases"))
+        self.preset = ChoiceCombo()
+        self.preset.set_choices([(_(title), key) for key, title in PRESETS])
+        self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.clear_button = QPushButton(_("C&lear filters"))
         self.clear_button.clicked.connect(self.clear_filters)
         self.count_label = QLabel()
@@ -141,7 +197,9 @@ class CaseloadPage(QWidget):
         self.suggestion.linkActivated.connect(self._accept_suggestion)
         self.suggestion.hide()
         self.banner = MessageBanner()
-        self.model = CaseloadModel(state.ctx, parent=self)
+        self._fill_choices()
+        self._restore_filters()
+        self.model = CaseloadModel(state.ctx, self.current_filter(), parent=self)
         self.table = self._build_table()
         self.empty_register_button = QPushButton(_("Register a beneficiary…"))
         self.empty_register_button.clicked.connect(self.register)
@@ -166,7 +224,6 @@ class CaseloadPage(QWidget):
         self.stack = QStackedWidget()
         for widget in (self.table, self.no_cases, self.no_match):
             self.stack.addWidget(widget)
-        self._fill_choices()
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)
@@ -247,6 +304,11 @@ class CaseloadPage(QWidget):
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()
+        preset_label = QLabel(_("Sh&ow:"))
+        preset_label.setBuddy(self.preset)
+        top.addWidget(preset_label)
+        top.addWidget(self.preset)
+        top.addSpacing(12)
         search_label = QLabel(_("&Search:"))
         search_label.setBuddy(self.search)
         top.addWidget(search_label)
@@ -303,6 +365,7 @@ class CaseloadPage(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
         for check in (self.review_overdue, self.include_closed):
             check.toggled.connect(lambda _checked: self.apply_filter())
+        self.preset.activated.connect(lambda _index: self.apply_preset(self.preset.value()))
         self.model.loaded.connect(self._loaded)
         self.model.busy_changed.connect(self._busy_changed)
         self.model.failed.connect(self.banner.show_error)
@@ -366,7 +429,81 @@ class CaseloadPage(QWidget):
 
     def apply_filter(self) -> None:
         self._debounce.stop()
-        self.model.setFilter(self.current_filter())
+        wanted = self.current_filter()
+        self._remember(wanted)
+        self.preset.blockSignals(True)
+        if not self.preset.select(self._matching_preset(wanted)):
+            self.preset.setCurrentIndex(-1)  # filters of one's own: no saved filter named
+        self.preset.blockSignals(False)
+        self.model.setFilter(wanted)
+
+    # -- presets and remembered filters -----------------------------------------------
+
+    def _preset_filter(self, key: str) -> CaseloadFilter:
+        me = self.state.ctx.actor.staff_id
+        today = self.state.ctx.today()
+        if key == "release_month":
+            end = date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(1)
+            return CaseloadFilter(assigned_staff_id=me, release_within_days=(end - today).days)
+        if key == "review_overdue":
+            return CaseloadFilter(assigned_staff_id=me, review_overdue=True)
+        if key == "everyone":
+            return CaseloadFilter()
+        return CaseloadFilter(assigned_staff_id=me)
+
+    def _matching_preset(self, wanted: CaseloadFilter) -> str | None:
+        bare = replace(wanted, query="")
+        for key, _title in PRESETS:
+            if self._preset_filter(key) == bare:
+                return key
+        return None
+
+    def apply_preset(self, key: str | None) -> None:
+        """One of the saved filters: the widgets take its values, the search text stays."""
+        if key is None:
+            return
+        self._set_widgets(self._preset_filter(key))
+        self.apply_filter()
+
+    def _set_widgets(self, wanted: CaseloadFilter) -> None:
+        widgets = (self.facility, self.legal_status, self.staff, self.plan, self.release)
+        for widget in (*widgets, self.review_overdue, self.include_closed):
+            widget.blockSignals(True)
+        self.facility.select(wanted.facility_id)
+        self.legal_status.select(wanted.legal_status)
+        self.staff.select(wanted.assigned_staff_id)
+        self.plan.select(wanted.plan_status)
+        days = wanted.release_within_days
+        if days is not None and days not in self.release.values():
+            text = ngettext("Within {days} day", "Within {days} days", days)
+            self.release.add_choice(text.format(days=days), days)
+        self.release.select(wanted.release_within_days)
+        self.review_overdue.setChecked(wanted.review_overdue)
+        self.include_closed.setChecked(wanted.include_closed)
+        for widget in (*widgets, self.review_overdue, self.include_closed):
+            widget.blockSignals(False)
+
+    def _remember(self, wanted: CaseloadFilter) -> None:
+        """The filters (never the search text) kept per staff member for the next time."""
+        staff_id = self.state.ctx.actor.staff_id
+        if staff_id is None:
+            return
+        remembered = dict(self.state.settings.caseload_filters)
+        remembered[str(staff_id)] = filter_to_settings(wanted)
+        self.state.settings.caseload_filters = remembered
+
+    def _restore_filters(self) -> None:
+        """The staff member's last filters, or their own cases the first time."""
+        staff_id = self.state.ctx.actor.staff_id
+        saved = self.state.settings.caseload_filters.get(str(staff_id)) if staff_id else None
+        wanted = filter_from_settings(saved) if saved is not None else None
+        if wanted is None:
+            wanted = self._preset_filter("mine")
+        if wanted.assigned_staff_id not in self.staff.values():
+            wanted = replace(wanted, assigned_staff_id=None)
+        self._set_widgets(wanted)
+        if not self.preset.select(self._matching_preset(wanted)):
+            self.preset.setCurrentIndex(-1)
 
     def refresh(self) -> None:
         """Shown again: colleagues, facilities and cases may have changed meanwhile."""
@@ -379,16 +516,10 @@ class CaseloadPage(QWidget):
             self.model.reload()
 
     def clear_filters(self) -> None:
-        widgets = (self.search, self.facility, self.legal_status, self.staff, self.plan)
-        for widget in (*widgets, self.release, self.review_overdue, self.include_closed):
-            widget.blockSignals(True)
+        self.search.blockSignals(True)
         self.search.clear()
-        for combo in (self.facility, self.legal_status, self.staff, self.plan, self.release):
-            combo.setCurrentIndex(0)
-        self.review_overdue.setChecked(False)
-        self.include_closed.setChecked(False)
-        for widget in (*widgets, self.release, self.review_overdue, self.include_closed):
-            widget.blockSignals(False)
+        self.search.blockSignals(False)
+        self._set_widgets(CaseloadFilter())
         self.apply_filter()
         self.search.setFocus()
 
@@ -442,7 +573,7 @@ class CaseloadPage(QWidget):
             self.stack.setCurrentWidget(self.table)
             if not self._columns_fitted and self.table.isVisible():
                 self._fit_columns()
-        elif self.current_filter() == CaseloadFilter():
+        elif self._profile_is_empty():
             self.stack.setCurrentWidget(self.no_cases)
         else:
             self.stack.setCurrentWidget(self.no_match)
@@ -472,6 +603,10 @@ class CaseloadPage(QWidget):
     def _accept_suggestion(self, offered: str) -> None:
         self.search.setText(offered)
         self.apply_filter()
+
+    def _profile_is_empty(self) -> bool:
+        """Nothing registered at all (not: nothing matches the filters)."""
+        return caseload.count(self.state.ctx, CaseloadFilter(include_closed=True)) == 0
 
     def _busy_changed(self, busy: bool) -> None:
         if busy:

@@ -197,6 +197,10 @@ class ChoiceCombo(QComboBox):
     def values(self) -> list[Any]:
         return list(self._values)
 
+    def add_choice(self, label: str, value: Any) -> None:
+        self.addItem(label, len(self._values))
+        self._values.append(value)
+
 
 class Badge(QLabel):
     """A small coloured label for a status: colour helps, the word says it."""
@@ -279,6 +283,12 @@ class EmptyState(QWidget):
             layout.addSpacing(8)
             layout.addLayout(row)
         layout.addStretch(2)
+
+
+def field_name(label: str) -> str:
+    """A form label as the name of its field in a message: no mnemonic, no colon of its
+    own ("Libellé :" would read "Libellé : : ..." once the message adds one)."""
+    return label.replace("&", "").rstrip(" :\u00a0\u202f\u061b")
 
 
 def field_name(label: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,11 @@ def test_device_list_shows_the_last_contact(server: RunningServer) -> None:
     assert header[-1] == "LAST CONTACT"
     row = next(r for r in rows if r[0] == str(laptop.device_id))
     assert row[-1] != "-"
+
+
+def test_audit_export_never_overwrites(server: RunningServer, tmp_path: Path) -> None:
+    out = tmp_path / "new folder" / "access-log.csv"
+    first = server.admin("audit", "export", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    again = server.admin("audit", "export", "--out", str(out))
+    assert "already exists" in _one_line(again)

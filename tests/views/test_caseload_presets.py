@@ -1,0 +1,96 @@
+"""The caseload opens on the counsellor's own cases, offers saved filters and remembers
+each staff member's last filters (never the search text), in French and Arabic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.i18n import _
+from app.models.enums import StaffRole
+from app.services import beneficiaries
+from app.services.context import ServiceContext
+from app.settings import Settings, load_settings
+from app.store.profile import Profile
+from app.views.app_state import AppState
+from app.views.caseload import CaseloadPage
+from app.views.language import apply_language
+
+Colleague = Callable[[StaffRole], ServiceContext]
+
+
+@pytest.fixture(params=["fr", "ar"])
+def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    apply_language(qapp, request.param)
+    yield request.param
+    QThreadPool.globalInstance().waitForDone()
+    apply_language(qapp, "en")
+
+
+def _names(page: CaseloadPage) -> list[str]:
+    rows = [page.model.row_data(row) for row in range(page.model.rowCount())]
+    return sorted(row.last_name for row in rows if row is not None)
+
+
+def _open(qtbot: QtBot, state: AppState) -> CaseloadPage:
+    page = CaseloadPage(state)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    qtbot.waitUntil(lambda: not page.model.busy)
+    return page
+
+
+def test_my_cases_first_then_saved_filters_remembered_per_user(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, colleague: Colleague, language: str
+) -> None:
+    other = colleague(StaffRole.SOCIAL_WORKER)
+    today = ctx.today()
+    soon = (today + timedelta(days=1)).isoformat()
+    beneficiaries.register(ctx, {"last_name": "Amrani", "first_name": "A"})
+    beneficiaries.register(
+        ctx,
+        {"last_name": "Berrada", "first_name": "B", "legal_status": "sentenced",
+         "expected_release_date": soon},
+    )  # fmt: skip
+    beneficiaries.register(other, {"last_name": "Chraibi", "first_name": "C"})
+    settings = Settings()
+    state = AppState(profile, ctx, settings)
+
+    page = _open(qtbot, state)
+    assert _names(page) == ["Amrani", "Berrada"]  # my cases, not everyone's
+    assert page.preset.currentText() == _("My cases")
+
+    page.apply_preset("everyone")
+    qtbot.waitUntil(lambda: _names(page) == ["Amrani", "Berrada", "Chraibi"])
+    page.apply_preset("release_month")
+    this_month = ["Berrada"] if (today + timedelta(days=1)).month == today.month else []
+    qtbot.waitUntil(lambda: not page.model.busy and _names(page) == this_month)
+    page.apply_preset("review_overdue")
+    qtbot.waitUntil(lambda: not page.model.busy and _names(page) == [])
+
+    page.apply_preset("everyone")
+    page.search.setText("chra")
+    qtbot.waitUntil(lambda: _names(page) == ["Chraibi"])
+    again = _open(qtbot, AppState(profile, ctx, settings))  # the same user comes back
+    assert again.preset.currentText() == _("Every case")
+    assert again.search.text() == ""  # the search text is never kept
+    qtbot.waitUntil(lambda: _names(again) == ["Amrani", "Berrada", "Chraibi"])
+    theirs = _open(qtbot, AppState(profile, other, settings))  # a colleague: her own cases
+    qtbot.waitUntil(lambda: _names(theirs) == ["Chraibi"])
+    assert "chra" not in settings.model_dump_json()
+
+
+def test_the_old_ten_minute_lock_default_becomes_twenty(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text('{"version": 1, "idle_lock_minutes": 10}', encoding="utf-8")
+    assert load_settings(path).idle_lock_minutes == 20
+    path.write_text('{"version": 1, "idle_lock_minutes": 5}', encoding="utf-8")
+    assert load_settings(path).idle_lock_minutes == 5  # a choice made is kept
+    assert Settings().idle_lock_minutes == 20
