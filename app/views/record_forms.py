@@ -291,12 +291,6 @@ def field_name(label: str) -> str:
     return label.replace("&", "").rstrip(" :\u00a0\u202f\u061b")
 
 
-def field_name(label: str) -> str:
-    """A form label as the name of its field in a message: no mnemonic, no colon of its
-    own ("Libellé :" would read "Libellé : : ..." once the message adds one)."""
-    return label.replace("&", "").rstrip(" :\u00a0\u202f\u061b")
-
-
 class RecordDialog(QDialog):
     """A form that saves through a service when accepted, and shows a refusal inline."""
 
