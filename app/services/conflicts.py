@@ -20,6 +20,7 @@ from app.models.base import utcnow
 from app.models.sync import ConflictResolution
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
+from app.sync.capture import CAPTURE_OFF
 from app.sync.records import SYNCED_TYPES, WireError, from_wire
 
 
@@ -88,7 +89,15 @@ def resolve(
         if conflict.resolution is not None:
             raise ServiceError(_("This conflict was already resolved."))
         if resolution is ConflictResolution.OTHER:
-            _apply_other(session, conflict)
+            # Shown at once, but not sent as an edit: the server applies the other value
+            # only if this resolution is the first it receives (docs/sync-protocol.md,
+            # "Conflicts"), so two people choosing differently end with one answer.
+            session.info[CAPTURE_OFF] = True
+            try:
+                _apply_other(session, conflict)
+                session.flush()
+            finally:
+                session.info.pop(CAPTURE_OFF, None)
         conflict.resolution = resolution
         conflict.resolved_by = ctx.actor.staff_id
         conflict.resolved_at = utcnow()

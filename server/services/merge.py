@@ -28,7 +28,17 @@ from server.services.retention import erase_withheld
 from server.services.scope import BENEFICIARY, Placement, Viewer, place
 from server.services.sequence import SequenceAllocator
 from server.services.store import create_record, replace_placement
-from server.services.wire import DELETED_FIELD, META_FIELDS, canonical, new_record_data
+from server.services.wire import (
+    CONFLICT_TYPE,
+    DELETED_FIELD,
+    META_FIELDS,
+    canonical,
+    new_record_data,
+)
+
+RESOLUTION = "resolution"
+RESOLVED_BY_AT = frozenset({"resolved_by", "resolved_at"})
+OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,12 @@ def _update(
         return record.field_versions.get(name, 0) > base and record.field_devices.get(name) != me
 
     mine = Side(None, author.viewer.staff_id, change.recorded_at)
+    resolving = record.record_type == CONFLICT_TYPE and _first_resolution(record, values)
+    if record.record_type == CONFLICT_TYPE and not resolving and values.get(RESOLUTION):
+        # Resolved differently elsewhere first: that resolution wins (commit order, no
+        # clock); ours is kept as one conflict on the resolution, shown to people.
+        values = {k: v for k, v in values.items() if k not in RESOLVED_BY_AT}
+        _redeliver_target(session, seqs, record)  # the laptop showed its choice: undo it
     if change.op == "delete" or values.get(DELETED_FIELD) is not None:
         outcome = _delete(session, record, values, change, changed_by_other, mine)
     else:
@@ -124,6 +140,8 @@ def _update(
     if _retention_pushed(record, outcome.changed, author.viewer):
         erase_withheld(session, seqs, record, canonical(change.recorded_at))
     record.seq = seqs.next()  # every change is delivered again, conflicts included
+    if resolving and record.data.get(RESOLUTION) == OTHER:
+        _apply_other_value(session, seqs, record, me)
     session.flush()
     conflict_ids = [
         create_conflict(session, seqs, record, name, kept, other)
@@ -193,6 +211,35 @@ def _delete(
         outcome.changed[name] = values[name]
     outcome.changed[DELETED_FIELD] = deleted_at
     return outcome
+
+
+def _first_resolution(conflict: Record, values: dict[str, Any]) -> bool:
+    return conflict.data.get(RESOLUTION) is None and values.get(RESOLUTION) is not None
+
+
+def _redeliver_target(session: Session, seqs: SequenceAllocator, conflict: Record) -> None:
+    target = _target(session, conflict)
+    if target is not None:
+        target.seq = seqs.next()
+
+
+def _target(session: Session, conflict: Record) -> Record | None:
+    data = conflict.data
+    return session.get(Record, (str(data.get("target_type")), uuid.UUID(str(data["target_id"]))))
+
+
+def _apply_other_value(
+    session: Session, seqs: SequenceAllocator, conflict: Record, device: str
+) -> None:
+    """The first resolution choosing the other value: the server writes it into the
+    record (laptops never send that edit, so a losing resolution changes nothing)."""
+    data = conflict.data
+    target = _target(session, conflict)
+    name = str(data.get("field"))
+    if target is None or name not in target.data:
+        return
+    _write(target, {name: data.get("other_value")}, device)
+    target.seq = seqs.next()
 
 
 def _write(record: Record, changed: dict[str, Any], device: str) -> None:
