@@ -135,10 +135,14 @@ class MainWindow(QMainWindow):
 
         from app.views.language import apply_language
 
+        # Open case files and unsaved assessment input survive the rebuild (issue 18).
+        kept = self.workspace.keep() if self.workspace is not None else None
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_language(app, language)
         self._build_workspace()
+        if kept is not None and self.workspace is not None:
+            self.workspace.restore(kept)
         self.status.retranslate()
 
     def _settings_saved(self) -> None:

@@ -26,7 +26,16 @@ from app.i18n import _
 from app.views.app_state import AppState
 
 if TYPE_CHECKING:
-    from app.views.casefile import CaseFileView
+    from app.views.casefile import CaseFileView, CaseKept
+
+
+@dataclass(frozen=True)
+class WorkspaceKept:
+    """What a rebuilt workspace (another language) opens again: nothing typed is lost."""
+
+    page: str
+    cases: list[CaseKept]
+    current_case: int
 
 NAVIGATION_STYLE = """
 QListWidget#navigation { border: none; padding-top: 12px; font-size: 11pt; }
@@ -172,6 +181,26 @@ class Workspace(QWidget):
             view.show_section(section)
         self.show_page("cases")
         return view
+
+    def keep(self) -> WorkspaceKept:
+        """The page shown and the open case files (tab, unsaved input), in tab order."""
+        row = self.navigation.currentRow()
+        key = self.navigation.item(row).data(Qt.ItemDataRole.UserRole) if row >= 0 else ""
+        kept = []
+        for index in range(self.case_tabs.count()):
+            keep = getattr(self.case_tabs.widget(index), "keep", None)
+            if keep is not None:
+                kept.append(keep())
+        return WorkspaceKept(key, kept, self.case_tabs.currentIndex())
+
+    def restore(self, kept: WorkspaceKept) -> None:
+        """Open the case files again as they were, then the page that was shown."""
+        for case in kept.cases:
+            self.open_case(case.beneficiary_id).restore(case)
+        if kept.cases:
+            self.case_tabs.setCurrentIndex(max(kept.current_case, 0))
+        if kept.page:
+            self.show_page(kept.page)
 
     def _close_case(self, index: int) -> None:
         view = self.case_tabs.widget(index)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -38,6 +39,15 @@ def _sections() -> list[tuple[str, Callable[[], str], SectionFactory]]:
         ("referrals", lambda: _("Referrals"), ReferralsSection),
         ("timeline", lambda: _("Timeline"), TimelineSection),
     ]
+
+
+@dataclass(frozen=True)
+class CaseKept:
+    """An open case file as the window had it: which tab, and any unsaved form input."""
+
+    beneficiary_id: uuid.UUID
+    section: str
+    assessment_draft: object | None  # assessment_form.FormDraft
 
 
 class CaseFileView(QWidget):
@@ -68,6 +78,24 @@ class CaseFileView(QWidget):
     def title(self) -> str:
         person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
         return short_person_name(person.display_name, person.display_name_ar)
+
+    def keep(self) -> CaseKept:
+        """The tab shown and unsaved input, to open the case again the same way."""
+        key = self._keys[self.tabs.currentIndex()]
+        draft = None
+        assessment = self.sections.get("assessment")
+        unsaved = getattr(assessment, "unsaved", None)
+        if unsaved is not None:
+            draft = unsaved()
+        return CaseKept(self.beneficiary_id, key, draft)
+
+    def restore(self, kept: CaseKept) -> None:
+        if kept.assessment_draft is not None:
+            section = self.section("assessment")
+            resume = getattr(section, "resume", None)
+            if resume is not None:
+                resume(kept.assessment_draft)
+        self.show_section(kept.section)
 
     def section(self, key: str) -> QWidget:
         """The section widget, built now if its tab was never shown."""

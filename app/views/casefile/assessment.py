@@ -32,7 +32,7 @@ from app.models import NeedsAssessment
 from app.models.enums import AssessmentStatus, ConsentPurpose
 from app.services import assessments, consent, organisation
 from app.views.app_state import AppState
-from app.views.casefile.assessment_form import AssessmentForm
+from app.views.casefile.assessment_form import AssessmentForm, FormDraft
 from app.views.casefile.timeline import reveal_section
 from app.views.charts import ChartSeries, DomainHistoryChart
 from app.views.labels import label
@@ -244,6 +244,27 @@ class AssessmentSection(QWidget):
         self.stack.addWidget(form)
         self.stack.setCurrentWidget(form)
         form.domain_list.setFocus()
+        return form
+
+    def unsaved(self) -> FormDraft | None:
+        """The input of an open form that was changed and not saved, if any."""
+        if self.form is None or not self.form.dirty:
+            return None
+        return self.form.draft()
+
+    def resume(self, draft: FormDraft) -> AssessmentForm | None:
+        """Open the form again (new or the same assessment) with the draft's input."""
+        assessment = None
+        if draft.assessment_id is not None:
+            assessment = next(
+                (a for a in assessments.list_for(self.state.ctx, self.beneficiary_id)
+                 if a.id == draft.assessment_id),
+                None,
+            )  # fmt: skip
+            if assessment is None:
+                return None
+        form = self._show_form(assessment)
+        form.restore(draft)
         return form
 
     def _saved(self, _assessment: NeedsAssessment) -> None:

@@ -10,8 +10,9 @@ The form lives inside the case file (not in a modal dialog), so it survives a lo
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -62,6 +63,21 @@ def _dot(colour: QColor) -> QIcon:
     painter.drawEllipse(1, 1, 10, 10)
     painter.end()
     return QIcon(pixmap)
+
+
+@dataclass(frozen=True)
+class FormDraft:
+    """What was typed in an assessment form, to carry it over a rebuild of the window
+    (a change of language) without saving it."""
+
+    assessment_id: uuid.UUID | None
+    stage: object
+    assessed_on: QDate
+    answers: dict[str, int | None]
+    item_notes: dict[str, str]
+    overrides: dict[str, dict[str, str]]
+    notes: str
+    domain_row: int
 
 
 class AssessmentForm(QWidget):
@@ -230,6 +246,29 @@ class AssessmentForm(QWidget):
         for page in self.domain_pages.values():
             page.load(assessment.answers, assessment.item_notes, assessment.priority_overrides)
         self.notes.setPlainText(assessment.notes or "")
+
+    def draft(self) -> FormDraft:
+        return FormDraft(
+            self.assessment.id if self.assessment is not None else None,
+            self.stage.value(),
+            self.assessed_on.date(),
+            self.answers(),
+            self.item_notes(),
+            self.overrides(),
+            self.notes.toPlainText(),
+            self.domain_list.currentRow(),
+        )
+
+    def restore(self, draft: FormDraft) -> None:
+        """Put a draft's input back; the form stays unsaved (dirty) as it was."""
+        self.stage.select(draft.stage)
+        self.assessed_on.setDate(draft.assessed_on)
+        for page in self.domain_pages.values():
+            page.load(draft.answers, draft.item_notes, draft.overrides)
+        self.notes.setPlainText(draft.notes)
+        self._rescore()
+        self.domain_list.setCurrentRow(max(draft.domain_row, 0))
+        self.dirty = True
 
     # -- live scores ----------------------------------------------------------------------
 
