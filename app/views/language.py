@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from app.i18n import set_language
+from app.views.appearance import point_size
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 UI_FONTS = (
@@ -58,7 +59,7 @@ def apply_language(app: QApplication, language: str) -> None:
     font = QFont(app.font())
     families = [ARABIC_FAMILY, LATIN_FAMILY] if rtl else [LATIN_FAMILY, ARABIC_FAMILY]
     font.setFamilies(families)
-    font.setPointSize(10)
+    font.setPointSize(point_size(app))  # the interface zoom survives a language change
     app.setFont(font)
     # Morocco's locales: Western digits in Arabic, Moroccan date conventions.
     QLocale.setDefault(QLocale(QT_LOCALES.get(language, language)))

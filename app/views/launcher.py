@@ -44,6 +44,7 @@ def _has_profiles(root: Path) -> bool:
 
 
 def run_gui(demo: bool = False) -> int:
+    from app.views.appearance import apply_appearance
     from app.views.language import apply_language
     from app.views.main_window import MainWindow
 
@@ -54,6 +55,7 @@ def run_gui(demo: bool = False) -> int:
     app.setWindowIcon(QIcon(str(ICON)))
     settings = load_settings()
     apply_language(app, settings.language)
+    apply_appearance(app, settings.zoom_percent, settings.high_contrast)
     with tempfile.TemporaryDirectory(prefix="passerelle-demo-") as scratch:
         root = Path(scratch) if demo else profiles_root()
         window = MainWindow(settings, root)

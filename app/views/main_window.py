@@ -146,6 +146,13 @@ class MainWindow(QMainWindow):
         self.status.retranslate()
 
     def _settings_saved(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from app.views.appearance import apply_appearance
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_appearance(app, self.settings.zoom_percent, self.settings.high_contrast)
         self.idle.set_minutes(self.settings.idle_lock_minutes)
         if self.sync is not None:
             self.sync.set_interval_minutes(self.settings.sync_interval_minutes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -29,6 +30,7 @@ from app.security.permissions import Permission, may
 from app.settings import Settings, save_settings, settings_path
 from app.sync import outbox
 from app.views.app_state import AppState
+from app.views.appearance import ZOOM_LEVELS
 from app.views.connect_dialog import ConnectDialog
 
 # Languages are named in their own script: whoever needs them can read them.
@@ -62,6 +64,7 @@ class SettingsPage(QWidget):
         column.setSpacing(14)
         column.addWidget(title)
         column.addWidget(self._language_group())
+        column.addWidget(self._display_group())
         column.addWidget(self._security_group())
         column.addWidget(self._sync_group())
         if may(state.ctx, Permission.PREVIEW_RETENTION):
@@ -99,6 +102,20 @@ class SettingsPage(QWidget):
         form.addRow(_buddy(_("&Interface language"), self.ui_language), self.ui_language)
         form.addRow("", self.language_note)
         form.addRow(_buddy(_("&Printed reports"), self.report_language), self.report_language)
+        return group
+
+    def _display_group(self) -> QGroupBox:
+        self.zoom = QComboBox()
+        self.zoom.setObjectName("zoom")
+        for level in ZOOM_LEVELS:
+            self.zoom.addItem(_("{percent} %").format(percent=level), level)
+        self.high_contrast = QCheckBox(_("&High contrast"))
+        self.high_contrast.setObjectName("highContrast")
+        group = QGroupBox(_("Display"))
+        form = QFormLayout(group)
+        form.addRow(_buddy(_("&Text size"), self.zoom), self.zoom)
+        form.addRow("", self.high_contrast)
+        form.addRow("", _note(_("Applied to the whole window when you save.")))
         return group
 
     def _security_group(self) -> QGroupBox:
@@ -182,6 +199,8 @@ class SettingsPage(QWidget):
         _select(self.report_language, settings.report_language)
         self.idle_minutes.setValue(settings.idle_lock_minutes)
         self.sync_minutes.setValue(settings.sync_interval_minutes)
+        self.zoom.setCurrentIndex(max(self.zoom.findData(settings.zoom_percent), 0))
+        self.high_contrast.setChecked(settings.high_contrast)
         self.status.clear()
         self._language_picked()
 
@@ -192,8 +211,8 @@ class SettingsPage(QWidget):
             return
         self.language_note.setText(
             _(
-                "The window will switch to {language} when you save. Open case files will "
-                "close: save your work in them first."
+                "The window will switch to {language} when you save. Open case files stay "
+                "open, with what you typed in them."
             ).format(language=self.ui_language.currentText())
         )
         self.language_note.show()
@@ -205,6 +224,8 @@ class SettingsPage(QWidget):
             "report_language": self.report_language.currentData(),
             "idle_lock_minutes": self.idle_minutes.value(),
             "sync_interval_minutes": self.sync_minutes.value(),
+            "zoom_percent": self.zoom.currentData(),
+            "high_contrast": self.high_contrast.isChecked(),
         }
         try:
             candidate = Settings.model_validate({**settings.model_dump(), **updates})
