@@ -12,6 +12,8 @@ from app.cli.commands import COMMANDS
 from app.cli.parser import build_parser
 from app.cli.parser_base import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_WIPED
 from app.cli.passphrase import PassphraseUnavailable
+from app.diagnostics import log
+from app.diagnostics.report import describe
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, set_language
 from app.services.errors import ServiceError
 from app.store.errors import KeyDestroyed, ProfileErased, StoreError
@@ -33,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     set_language(_language_from(arguments))
     args = build_parser().parse_args(arguments)
+    if args.command is None or args.log_level is not None:
+        # The application always keeps a support log; a command only when asked.
+        log.configure(args.log_level or log.DEFAULT_LEVEL)
     if args.command is None:
         if args.exit_when_shown:
             from app.cli.startup_probe import exit_when_shown
@@ -54,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail(_("Interrupted."), EXIT_INTERRUPTED)
     except Exception as error:  # a bug: one line naming its kind, never a traceback
+        log.logger.error(describe(error, f"command {args.command}"))
         return _fail(
             _("Unexpected error ({kind}): please report it.").format(kind=type(error).__name__)
         )

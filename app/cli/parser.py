@@ -16,6 +16,7 @@ from app.cli import (
 )
 from app.cli.outputs import add_force_option
 from app.cli.parser_base import CliParser, whole_number
+from app.diagnostics.log import LEVELS
 from app.i18n import _
 from app.models.enums import StaffRole
 
@@ -35,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help=_("open a throwaway demo profile in the application")
     )
     parser.add_argument("--lang", choices=("fr", "ar", "en"), help=_("language of messages"))
+    parser.add_argument(
+        "--log-level",
+        choices=LEVELS,
+        default=None,
+        help=_("detail of the support log (no personal data is ever written to it)"),
+    )
     # For the bundle's test and the start-up benchmark: say "window shown" on stdout when
     # the main window is first painted, then close it.
     parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)

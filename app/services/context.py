@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import app.services.audit_capture  # noqa: F401  (every service edit is in the access log)
 import app.sync.capture  # noqa: F401  (every service edit reaches the sync outbox)
 from app.models.base import SyncedMixin
 from app.models.enums import StaffRole
+from app.services.errors import Busy
+from app.store import writelock
+from app.store.errors import DatabaseBusy
 
 ACTOR_KEY = "passerelle.actor_id"
 
@@ -48,15 +51,25 @@ class ServiceContext:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One operation, one transaction: committed on success, rolled back on error."""
-        with self.sessions.begin() as session:
-            session.info[ACTOR_KEY] = self.actor.staff_id
-            yield session
+        """One operation, one transaction: committed on success, rolled back on error.
+
+        It takes the write lock when it begins (waiting for a pull's commit group to end);
+        a profile still busy after the wait is a :class:`Busy` refusal, nothing written.
+        """
+        try:
+            with self.sessions.begin() as session:
+                session.info[ACTOR_KEY] = self.actor.staff_id
+                yield session
+        except DatabaseBusy as error:
+            raise Busy(str(error)) from None
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only unit; nothing is flushed."""
-        with self.sessions() as session:
+        """A read-only unit; nothing is flushed. Never waits for a writer (deferred BEGIN)."""
+        bind = self.sessions.kw.get("bind")
+        if isinstance(bind, Engine):
+            bind = writelock.reading(bind)
+        with self.sessions(bind=bind) as session:
             yield session
 
 

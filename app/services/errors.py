@@ -41,3 +41,7 @@ class ConsentRequired(ServiceError):
 
 class InvalidTransition(ServiceError):
     pass
+
+
+class Busy(ServiceError):
+    """The profile stayed busy (a sync writing) longer than a save waits; nothing written."""

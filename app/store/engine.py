@@ -24,6 +24,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from app.i18n import _
+from app.store import writelock
 from app.store.errors import CorruptProfile
 from app.store.textfold import fold, name_terms
 
@@ -97,15 +98,20 @@ def engine_from_creator(
 
 
 def _use_explicit_transactions(engine: Engine) -> None:
-    """Let SQLAlchemy own BEGIN/COMMIT, so DDL (migrations) is transactional too."""
+    """Let SQLAlchemy own BEGIN/COMMIT, so DDL (migrations) is transactional too.
+
+    Every transaction is a write transaction (``BEGIN IMMEDIATE``, see
+    :mod:`app.store.writelock`) unless its connection says it only reads.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+    # Writers take the lock at BEGIN and wait for it; readers stay deferred.
+    event.listen(engine, "begin", writelock.begin)
+    event.listen(engine, "commit", writelock.end)
+    event.listen(engine, "rollback", writelock.end)
 
 
 def integrity_errors(path: Path, key: bytes) -> list[str]:

@@ -117,3 +117,12 @@ class MigrationFailed(StoreError):
         super().__init__(
             _("The profile could not be upgraded to this version; it was left unchanged.")
         )
+
+
+class DatabaseBusy(StoreError):
+    """Another writer (a sync, usually) kept the profile longer than a save may wait."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The profile is busy (a sync is writing to it). Nothing was lost: try again.")
+        )

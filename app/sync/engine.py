@@ -23,6 +23,7 @@ from sqlalchemy import Connection, RootTransaction, func, insert, select
 from app.models import Beneficiary, ProfileSetting, StaffMember
 from app.models.base import utcnow
 from app.services.owner import OWNER_KEY
+from app.store import writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
 from app.sync import adopt, extras, state
@@ -51,6 +52,8 @@ from app.sync.scope import forget_left, remember_left, remove_left_cases
 PULL_CACHE_KIB = 128 * 1024
 COMMIT_SECONDS = 0.5
 """A pull commits about this often: often enough that a local edit never waits long."""
+PULL_WRITE_WAIT_SECONDS = 120.0
+"""How long a pull's commit group waits for the lock (a large import may hold it)."""
 REMOVAL_SHARE = 0.2
 REMOVAL_FLOOR = 5
 """The removal fail-safe: a pull that would remove more than this share of the local
@@ -344,6 +347,8 @@ def _pull_all(
     """
     pull = PullState()
     with profile.engine.connect() as connection, _pulling(connection):
+        # A user's save may hold the lock for a moment: the pull waits longer than she does.
+        connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
         with connection.begin():
             cursor = state.get_cursor(connection)
         with PageFeed(client, cursor, options.page_size) as feed:
@@ -364,11 +369,14 @@ def _pull_all(
                 stop = options.cancel is not None and options.cancel.is_set()
                 elapsed = time.monotonic() - started >= options.commit_seconds
                 if not page.has_more or stop or elapsed:
+                elapsed = elapsed or writelock.WAITERS.count > 0  # a save waits: let it in
                     transaction.commit()
                     transaction = None
                     if options.progress is not None:
                         options.progress(report.received_so_far, report.expected)
                 if stop and page.has_more:
+                    if page.has_more:
+                        writelock.pull_yield()  # a save waiting for the lock goes first
                     report.cancelled = True
                     break
     return False

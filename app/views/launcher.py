@@ -44,12 +44,14 @@ def _has_profiles(root: Path) -> bool:
 
 
 def run_gui(demo: bool = False) -> int:
+    from app.views import error_handler
     from app.views.appearance import apply_appearance
     from app.views.language import apply_language
     from app.views.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    error_handler.install(app)  # one error path: a message, the input kept, the log
     app.setApplicationName("Passerelle")
     app.setDesktopFileName("passerelle")  # matches installer/linux/passerelle.desktop
     app.setWindowIcon(QIcon(str(ICON)))

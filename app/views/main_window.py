@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
@@ -22,6 +22,7 @@ from app.store.errors import KeyDestroyed
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.views import clipboard
+from app.views.about import AboutDialog
 from app.views.app_state import AppState
 from app.views.autolock import IdleWatcher
 from app.views.status_bar import StatusBar
@@ -74,7 +75,16 @@ class MainWindow(QMainWindow):
         lock_shortcut.activated.connect(self.lock)
         sync_shortcut = QShortcut(QKeySequence("F5"), self)
         sync_shortcut.activated.connect(self.sync_now)
+        self.help_menu = self.menuBar().addMenu(_("&Help"))
+        self.about_action = self.help_menu.addAction(_("About Passerelle"))
+        self.about_action.triggered.connect(self.show_about)
         self._restore_geometry()
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     @property
     def is_locked(self) -> bool:

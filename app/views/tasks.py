@@ -2,15 +2,25 @@
 
 ``run_in_background(fn, on_done, on_error)`` runs ``fn`` in Qt's global thread pool;
 the callbacks run on the GUI thread. Errors reach ``on_error`` as the exception (a
-service error carries a message fit for the user); nothing is silently dropped.
+service error carries a message fit for the user); nothing is silently dropped: each
+is also written to the support log (its types and code locations, never its message).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from app.diagnostics.report import describe
+from app.services.errors import ServiceError
+from app.store.errors import StoreError
+
+logger = logging.getLogger("passerelle.tasks")
+EXPECTED = (ServiceError, StoreError, OSError)
+"""Refusals and unreachable servers: logged as warnings; anything else is an error."""
 
 
 class _Relay(QObject):
@@ -29,6 +39,10 @@ class _Task(QRunnable):
         try:
             result = self._work()
         except Exception as error:  # noqa: BLE001 - handed to the GUI thread, not swallowed
+            logger.log(
+                logging.WARNING if isinstance(error, EXPECTED) else logging.ERROR,
+                describe(error, "background task"),
+            )
             self._relay.failed.emit(error)
         else:
             self._relay.done.emit(result)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from app.store import writelock
 from app.store.engine import MEMORY_TEMP_STORE
 from app.store.errors import (
     CorruptProfile,
@@ -221,7 +222,7 @@ def test_flipped_bytes_detected_by_integrity_check(profile: Profile, profile_dir
     for index in range(200):
         _add_row(profile, f"row-{index:04d}-" + "x" * 200)
     path = profile.database_path
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # no write lock held
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     assert profile.integrity_errors() == []
     profile.close()

@@ -1,0 +1,1 @@
+"""Diagnostics: the support log (rotated, free of personal data) and error summaries."""
