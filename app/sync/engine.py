@@ -357,7 +357,8 @@ def _pull_all(
             for page in feed:
                 if page.server_id != server_id:
                     raise ServerReplaced()
-                if page.next_cursor < cursor and not page.has_more and not page.records:
+                went_back = page.next_cursor < cursor and not page.has_more and not page.records
+                if page.restored or went_back:
                     # Its last number is below what we already hold: the server was
                     # restored from an older copy. Nothing is written or removed.
                     return True
@@ -368,15 +369,15 @@ def _pull_all(
                 _apply_page(connection, page, pull, report)
                 stop = options.cancel is not None and options.cancel.is_set()
                 elapsed = time.monotonic() - started >= options.commit_seconds
-                if not page.has_more or stop or elapsed:
                 elapsed = elapsed or writelock.WAITERS.count > 0  # a save waits: let it in
+                if not page.has_more or stop or elapsed:
                     transaction.commit()
                     transaction = None
                     if options.progress is not None:
                         options.progress(report.received_so_far, report.expected)
-                if stop and page.has_more:
                     if page.has_more:
                         writelock.pull_yield()  # a save waiting for the lock goes first
+                if stop and page.has_more:
                     report.cancelled = True
                     break
     return False

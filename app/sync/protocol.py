@@ -120,3 +120,6 @@ class PullResponse(Message):
     # Records in scope in all, given with the first page of a first sync (cursor 0),
     # for its progress bar.
     expected: int | None = None
+    # This device's cursor is beyond anything this database handed it: the server was
+    # restored from an older copy (docs/sync-protocol.md, "Server identity and epoch").
+    restored: bool = False

@@ -90,6 +90,9 @@ class Device(ServerBase):
     # used, so a rotation whose reply was lost never locks the laptop out.
     previous_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_rotated_at: Mapped[datetime | None]
+    # The last cursor a pull handed this device (None: before it was tracked). A device
+    # coming back with a cursor beyond it meets a database restored from an older copy.
+    served_cursor: Mapped[int | None] = mapped_column(BigInteger)
     # End states (issue 15): when an erase was ordered, and when the one last push of
     # what was recorded before that order was taken.
     wipe_ordered_at: Mapped[datetime | None]

@@ -39,6 +39,7 @@ class PulledPage:
     next_cursor: int
     has_more: bool
     expected: int | None = None
+    restored: bool = False
 
     def to_json(self) -> bytes:
         """The ``PullResponse`` JSON document (docs/sync-protocol.md)."""
@@ -50,6 +51,7 @@ class PulledPage:
                 "next_cursor": self.next_cursor,
                 "has_more": self.has_more,
                 "expected": self.expected,
+                "restored": self.restored,
             }
         )
         return f'{envelope[:-1]},"records":[{records}]}}'.encode()

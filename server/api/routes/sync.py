@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from app.sync.protocol import MAX_PULL_LIMIT, ErrorBody, PullResponse, PushRequest, PushResponse
 from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
+from server.services import epoch
 from server.services.errors import ServiceError
 from server.services.pull import pull
 from server.services.push import push
@@ -38,4 +40,6 @@ def pull_records(
 ) -> Response:
     """``PullResponse`` (the schema documents it), written without a parse/serialise pass."""
     page = pull(session, caller.viewer, cursor, min(limit, settings.max_pull_limit))
+    if epoch.note_pull(session, caller.device_id, cursor, page.next_cursor):
+        page = replace(page, restored=True)
     return Response(page.to_json(), media_type="application/json")

@@ -1,0 +1,32 @@
+"""Recognising a database restored from an older copy, device by device.
+
+The server cannot know it was restored, but each device row remembers the last cursor a
+pull handed it. After a restore, device rows are as old as the copy: a device asking
+from a cursor beyond what this database ever handed it is told (``restored``), and the
+laptop sends everything again. A device whose pull reply was lost asks again from a
+cursor it was handed: no false alarm. Devices enrolled after the copy was taken are not
+in it at all: they are refused and enrol again.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.core.db import write_transaction
+from server.core.tables import Device
+
+
+def note_pull(session: Session, device_id: uuid.UUID, cursor: int, next_cursor: int) -> bool:
+    """Remember ``next_cursor`` as handed to the device; True when ``cursor`` is beyond
+    anything handed to it (this database is older than what the device has seen)."""
+    with write_transaction(session):
+        served = session.scalar(select(Device.served_cursor).where(Device.id == device_id))
+        restored = cursor > (served or 0) and served is not None
+        if restored or served is None or next_cursor > served:
+            session.execute(
+                update(Device).where(Device.id == device_id).values(served_cursor=next_cursor)
+            )
+    return restored
