@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import re
 
-NUMBER_RUN = re.compile(r"\+?\d(?:[\d ./:,\-\u2013\u00a0\u202f]*\d)?(?:[ \u00a0\u202f]?%)?")
+NUMBER_RUN = re.compile(
+    r"(?:[<>\u2264\u2265][ \u00a0]?)?"  # "< 5"
+    r"\+?\d(?:[\d ./:,\-\u2013\u00a0\u202f]*\d)?"  # "06 40 93 56 53", "09-08", "12/03/2026"
+    r"(?:[ \u00a0\u202f]?%)?"  # "45,3 %"
+)
+"""Digits, with what belongs to them: separators inside, a sign or a comparison before
+("< 5", the small cells of anonymised breakdowns), a percent sign after."""
 LRI, PDI = "\u2066", "\u2069"
 """Left-to-right isolate and pop directional isolate (Unicode 6.3)."""
 

@@ -28,6 +28,7 @@ from app.indicators import (
 from app.models import AccessAction
 from app.models.enums import GoalStatus, PlanStatus, ReferralStatus
 from app.reports import indicator_rows
+from app.reports.anonymity import small_cell
 from app.reports.blocks import grid, heading
 from app.reports.charts import PALETTE, HorizontalBars, MonthColumns, Series
 from app.reports.document import BODY_WIDTH, Letterhead, Styles, render_pdf, write_pdf
@@ -39,6 +40,7 @@ from app.reports.text import Text
 from app.services import audit
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
+from app.sync.policy import read_policy
 
 CHART_PARTNERS = 12
 """Partners shown in the referrals chart (the table lists them all)."""
@@ -76,7 +78,9 @@ def render_activity_report(
         )
     sessions = counts_in_period(ctx, Figure.SESSIONS, period, scope)
     names = describe(ctx, scope)
-    document = _Renderer(indicators, sessions, names, DocumentLanguage(language)).render()
+    with ctx.reading() as session:
+        k = read_policy(session.connection()).anonymity_k
+    document = _Renderer(indicators, sessions, names, DocumentLanguage(language), k).render()
     audit.record_access(ctx, AccessAction.PRINT, "activity_report")
     return document
 
@@ -99,7 +103,9 @@ class _Renderer:
         sessions: list[tuple[date, int]],
         names: ScopeNames,
         language: DocumentLanguage,
+        k: int,
     ) -> None:
+        self.k = k
         self.data = indicators
         self.sessions = sessions
         self.names = names
@@ -109,6 +115,13 @@ class _Renderer:
 
     def number(self, value: float) -> str:
         return self.language.number(int(value))
+
+    def small(self, value: float) -> bool:
+        return small_cell(int(value), self.k)
+
+    def count(self, value: float) -> str:
+        """A count of people in a breakdown: "< k" when so few could be recognised."""
+        return f"< {self.k}" if self.small(value) else self.number(value)
 
     def render(self) -> bytes:
         _ = self.language.gettext
@@ -150,6 +163,13 @@ class _Renderer:
             Text(_("Activity report"), self.styles.title),
             Text(period_text, self.styles.subheading.but(space_before=0)),
             Text(_("Scope: {scope}").format(scope=scope), self.styles.body),
+            Text(
+                _(
+                    'Counts of fewer than {k} people in a breakdown read "< {k}": nobody '
+                    "can be recognised from them."
+                ).format(k=self.k),
+                self.styles.muted,
+            ),
             Text(printed, self.styles.muted.but(space_after=4)),
         ]
 
@@ -177,7 +197,9 @@ class _Renderer:
             [Series("", [need.beneficiaries for need in self.data.needs], PALETTE[0])],
             self.styles.cell,
             BODY_WIDTH,
-            self.number,
+            self.count,
+            small=self.small,
+            axis_number=self.number,
         )
         return [KeepTogether([title, chart])]
 
@@ -194,7 +216,9 @@ class _Renderer:
             [Series("", [count for _status, count in statuses], PALETTE[5])],
             self.styles.cell,
             BODY_WIDTH,
-            self.number,
+            self.count,
+            small=self.small,
+            axis_number=self.number,
         )
         return [KeepTogether([heading(_("Current plan status"), self.styles), chart])]
 
@@ -208,7 +232,7 @@ class _Renderer:
         for goals in self.data.goals:
             counts = [goals.count(status) for status in GoalStatus]
             rows.append(
-                [lang.domain(goals.domain_id), *map(lang.number, counts), lang.number(goals.total)]
+                [lang.domain(goals.domain_id), *map(self.count, counts), self.count(goals.total)]
             )
         widths = [BODY_WIDTH * 0.44] + [BODY_WIDTH * 0.14] * 4
         return [title, grid(rows, widths, self.styles, rtl=self.rtl, numeric={1, 2, 3, 4})]
@@ -281,12 +305,14 @@ class _Renderer:
             ],
             self.styles.cell,
             BODY_WIDTH,
-            self.number,
+            self.count,
+            small=self.small,
+            axis_number=self.number,
         )
         rows = [[_("Partner"), *[lang.label(status) for status in ReferralStatus], _("Total")]]
         for name, partner in zip(names, partners, strict=True):
             counts = [partner.by_status.get(status, 0) for status in ReferralStatus]
-            rows.append([name, *map(lang.number, counts), lang.number(partner.total)])
+            rows.append([name, *map(self.count, counts), self.count(partner.total)])
         columns = len(ReferralStatus) + 1
         widths = [BODY_WIDTH * 0.2] + [BODY_WIDTH * 0.8 / columns] * columns
         table = grid(rows, widths, self.styles, rtl=self.rtl, numeric=set(range(1, columns + 1)))
@@ -311,13 +337,12 @@ class _Renderer:
             ]
         ]
         for outcome in self.data.outcomes:
-            cells = [lang.label(outcome.checkpoint), lang.number(outcome.recorded)]
+            cells = [lang.label(outcome.checkpoint), self.count(outcome.recorded)]
             for fact in OUTCOME_FACTS:
                 ratio = getattr(outcome, fact)
-                cells.append(
-                    f"{lang.percent(ratio.share)} ({lang.number(ratio.part)} / "
-                    f"{lang.number(ratio.whole)})"
-                )
+                hidden = self.small(ratio.part) or self.small(ratio.whole)
+                share = "—" if hidden else lang.percent(ratio.share)
+                cells.append(f"{share} ({self.count(ratio.part)} / {self.count(ratio.whole)})")
             rows.append(cells)
         widths = [BODY_WIDTH * 0.22, BODY_WIDTH * 0.15] + [BODY_WIDTH * 0.21] * 3
         return [

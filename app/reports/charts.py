@@ -63,6 +63,8 @@ class _Chart(Flowable):
         self.width = width
         self.number = number
         self.legend_height = style.leading * 1.4 if len(self.series) > 1 else 0.0
+        self.axis_number = number
+        """The value axis's ticks (plain numbers, even where ``number`` writes "< k")."""
 
     def totals(self) -> list[float]:
         return [sum(s.values[i] for s in self.series) for i in range(len(self.categories))]
@@ -108,7 +110,7 @@ class _Chart(Flowable):
         axis.labels.fontName = fonts.latin.fontName  # type: ignore[attr-defined]
         axis.labels.fontSize = AXIS_FONT_SIZE  # type: ignore[attr-defined]
         axis.labels.fillColor = MUTED  # type: ignore[attr-defined]
-        axis.labelTextFormat = self.number  # type: ignore[attr-defined]
+        axis.labelTextFormat = self.axis_number  # type: ignore[attr-defined]
         axis.strokeColor = RULE  # type: ignore[attr-defined]
         axis.visibleGrid = 1  # type: ignore[attr-defined]
         axis.gridStrokeColor = colors.HexColor("#e3e8ee")  # type: ignore[attr-defined]
@@ -139,10 +141,16 @@ class HorizontalBars(_Chart):
         *,
         pitch: float = 13.0,
         value_max: float | None = None,
+        small: Callable[[float], bool] | None = None,
+        axis_number: Callable[[float], str] | None = None,
     ) -> None:
         super().__init__(categories, series, style, width, number)
+        self.axis_number = axis_number or number
         self.pitch = pitch
         self.value_max = value_max
+        self.small = small
+        """Counts too small to publish: not drawn (their length would tell them); the
+        ``number`` of such a total says "< k"."""
         self.axis_height = AXIS_FONT_SIZE * 2.4
         self.height = len(self.categories) * pitch + self.axis_height + self.legend_height
 
@@ -165,7 +173,14 @@ class HorizontalBars(_Chart):
         chart = HorizontalBarChart()
         chart.x, chart.y = plot_x, bottom
         chart.width, chart.height = plot_width, plot_height
-        chart.data = [list(s.values) for s in self.series]
+        hide = self.small or (lambda _value: False)
+        chart.data = [
+            [
+                0 if hide(value) or hide(total) else value
+                for value, total in zip(s.values, totals, strict=True)
+            ]
+            for s in self.series
+        ]
         chart.categoryAxis.categoryNames = [""] * len(self.categories)
         chart.categoryAxis.visibleLabels = 0
         chart.categoryAxis.visibleTicks = 0
@@ -176,7 +191,8 @@ class HorizontalBars(_Chart):
         chart.barSpacing = 0
         chart.groupSpacing = self.pitch * 0.3
         chart.barWidth = self.pitch * 0.7
-        self.configure_value_axis(chart.valueAxis, self.value_max or max(totals, default=0))
+        drawn_max = max((sum(column) for column in zip(*chart.data, strict=True)), default=0)
+        self.configure_value_axis(chart.valueAxis, self.value_max or drawn_max)
         chart.valueAxis.reverseDirection = 1 if rtl else 0
         for index, item in enumerate(self.series):
             chart.bars[index].fillColor = item.color
@@ -188,13 +204,14 @@ class HorizontalBars(_Chart):
 
         top = chart.valueAxis.valueMax
         shown_names = distinct_labels(layout, self.categories, label_width - 6)
-        rows = zip(shown_names, labels, totals, strict=True)
-        for index, (shown, label, total) in enumerate(rows):
+        rows = zip(shown_names, labels, strict=True)
+        for index, (shown, label) in enumerate(rows):
             middle = bottom + plot_height - (index + 0.5) * self.pitch
             baseline = middle - style.size * 0.35
             name_x = self.width - label_width + 6 if rtl else 0  # 6 pt from the plot
             draw_text(self.canv, shown, name_x, baseline, label_width - 6, style)
-            reach = plot_width * min(total / top, 1.0) if top else 0
+            drawn = sum(row[index] for row in chart.data)
+            reach = plot_width * min(drawn / top, 1.0) if top else 0
             number = style.but(rtl=False, color=MUTED, align="end" if rtl else "start")
             if rtl:
                 value_x = plot_x + plot_width - reach - 3 - value_width

@@ -8,7 +8,7 @@ from bidi import get_display
 
 from app.bidi_runs import LRI, PDI, isolate_numbers
 
-SENTENCE = "طبقا للقانون 09-08، الهاتف 06 40 93 56 53 بنسبة 45,3 % بتاريخ 12/03/2026"
+SENTENCE = "طبقا للقانون 09-08، الهاتف 06 40 93 56 53 بنسبة 45,3 % بتاريخ 12/03/2026 عدد < 5"
 
 
 def _seen(text: str) -> str:
@@ -21,7 +21,7 @@ def test_without_isolates_the_algorithm_swaps_digit_groups() -> None:
 
 def test_isolated_runs_read_left_to_right() -> None:
     seen = _seen(isolate_numbers(SENTENCE))
-    for run in ("09-08", "06 40 93 56 53", "45,3 %", "12/03/2026"):
+    for run in ("09-08", "06 40 93 56 53", "45,3 %", "12/03/2026", "< 5"):
         assert run in seen
     assert "08-09" not in seen
 

@@ -211,6 +211,8 @@ def test_activity_report_reads_without_a_pencil(
             assert not line.rstrip().endswith(("Commenc", "présenté(e", "(", "/")), line
             assert "2026/07/01" not in line and "2026/09/30" not in line
     assert "01/07/2026" in everything and "30/09/2026" in everything
+    # Breakdowns show small counts of people as "< k" (k = 5 by default).
+    assert "< 5" in everything
     # The sessions chart counts the period's three months only.
     months = [DocumentLanguage(language).month(date(2026, m, 1)) for m in range(1, 13)]
     shown = {month for month in months if month in everything}
