@@ -30,8 +30,9 @@ from app.reports import (
     write_indicators,
     write_plan_summary,
 )
+from app.reports.referral_slip import write_referral_slip
 from app.reports.spreadsheet import CsvDialect
-from app.services import owner
+from app.services import owner, referrals
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
 from app.store.profile import Profile
@@ -40,7 +41,7 @@ MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 
 
 def add_parsers(commands: Any, make_command: MakeCommand) -> None:
-    """``report`` (with its two kinds) and ``export``, built with the parser's helper."""
+    """``report`` (with its three kinds) and ``export``, built with the parser's helper."""
     report = commands.add_parser(
         "report", help=_("print a document to PDF"), description=_("print a document to PDF")
     )
@@ -53,6 +54,11 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
     activity = make_command(kinds, "activity", _("activity report with the indicators of a period"))
     _period_options(activity, required=True)
     _document_options(activity)
+    slip = make_command(kinds, "slip", _("referral slip the beneficiary takes to the partner"))
+    slip.add_argument(
+        "--referral", required=True, metavar="REF", help=_("the referral's reference or id")
+    )
+    _document_options(slip)
 
     export = make_command(commands, "export", _("export indicators or the anonymised case list"))
     export.add_argument(
@@ -114,6 +120,10 @@ def report(args: argparse.Namespace) -> int:
             beneficiary = _uuid(args.beneficiary, _("Beneficiary"))
             written = write_plan_summary(ctx, beneficiary, out, args.document_language)
             message = _("Plan summary written to {path}.")
+        elif args.report == "slip":
+            referral = _referral(ctx, args.referral)
+            written = write_referral_slip(ctx, referral, out, args.document_language)
+            message = _("Referral slip written to {path}.")
         else:
             period = _period(args.start, args.end)
             scope = _scope(ctx, args.facility)
@@ -155,6 +165,12 @@ def _open(args: argparse.Namespace) -> Profile:
 
 def _emit(line: str) -> None:
     sys.stdout.write(line + "\n")
+
+
+def _referral(ctx: ServiceContext, value: str) -> uuid.UUID:
+    """A referral named by the reference printed on its slip, or by its id."""
+    found = referrals.find_by_reference(ctx, value)
+    return found.id if found is not None else _uuid(value, _("Referral"))
 
 
 def _uuid(value: str, what: str) -> uuid.UUID:

@@ -120,3 +120,29 @@ def test_export_cases_and_indicators(demo_profile: Path, tmp_path: Path) -> None
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert indicators.stat().st_size > 0
+
+
+def test_report_slip_from_the_reference_read_over_the_phone(
+    demo_profile: Path, tmp_path: Path
+) -> None:
+    from app.models import ConsentRecord, Referral
+    from app.models.enums import ConsentPurpose
+
+    with Profile.open(demo_profile, PASSPHRASE) as profile, profile.sessions() as session:
+        shared = select(Referral.reference).join(
+            ConsentRecord,
+            (ConsentRecord.beneficiary_id == Referral.beneficiary_id)
+            & (ConsentRecord.partner_id == Referral.partner_id)
+            & (ConsentRecord.purpose == ConsentPurpose.PARTNER_SHARING)
+            & ConsentRecord.withdrawn_on.is_(None)
+            & ConsentRecord.deleted_at.is_(None),
+        )
+        reference = session.scalar(shared.where(Referral.deleted_at.is_(None)).limit(1))
+    assert reference is not None
+    out = tmp_path / "slip.pdf"
+    result = passerelle(
+        "report", "slip", "--profile", demo_profile, "--referral", reference.lower(),
+        "--lang", "ar", "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert reference in pdf_text(out)
