@@ -25,10 +25,11 @@ def test_a_revoked_device_is_refused_everywhere(server: RunningServer) -> None:
 def test_a_device_told_to_wipe_hands_in_its_work_then_wipes(server: RunningServer) -> None:
     account = server.add_user()
     laptop = server.enrol(account)
+    recorded_before_the_order = change("partner", uuid.uuid4(), factories.partner())
+    partner_id = uuid.UUID(recorded_before_the_order["record_id"])
     server.set_device_status(laptop.device_id, "wipe")
-    partner_id = uuid.uuid4()
 
-    [pushed] = laptop.push(change("partner", partner_id, factories.partner()))
+    [pushed] = laptop.push(recorded_before_the_order)
     assert pushed["status"] == "applied"
     for response in (laptop.pull_page(0), laptop.me()):
         assert response.status_code == 401
