@@ -31,6 +31,7 @@ from tests.conftest import PASSPHRASE  # noqa: E402
 from tests.reports.test_documents import ARABIC_WORDING, _case  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+README_PAGES = {("plan", "fr"), ("plan", "ar"), ("activity", "ar")}
 
 
 def main() -> None:
@@ -60,6 +61,10 @@ def main() -> None:
                 pdf.write_bytes(data)
                 stem = OUT / f"document-{name}-{language}"
                 subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(stem)], check=True)
+                if (name, language) in README_PAGES:  # the first page shown in README.md
+                    first = OUT / f"report-{name}-{language}"
+                    command = ["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", "1", "-l", "1"]
+                    subprocess.run([*command, str(pdf), str(first)], check=True)
         profile.close()
 
 
