@@ -1,4 +1,6 @@
-"""Render the main screens of the real application, in French and Arabic, to PNG files.
+"""Render the main screens of the real application, in French and Arabic, to PNG files,
+at 100 % zoom (``fr-caseload.png``) and 150 % (``fr-caseload-150.png``, a window 1.5
+times larger, as on a screen where the counsellor chose that text size).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
 
@@ -28,6 +30,7 @@ from app.services import caseload, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
+from app.views.appearance import apply_appearance  # noqa: E402
 from app.views.language import apply_language  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
 
@@ -59,7 +62,8 @@ def shoot(window: QWidget, path: Path) -> None:
     window.grab().save(str(path))
 
 
-PAGES = ("worklist", "dashboard", "caseload", "partners", "meetings")
+PAGES = ("worklist", "dashboard", "caseload", "partners", "meetings", "settings")
+ZOOMS = (100, 150)
 CASE_SECTIONS = ("identity", "assessment", "plan", "sessions", "timeline")
 
 
@@ -70,22 +74,25 @@ def capture_language(
     profile: Profile,
     first_case: uuid.UUID,
     out: Path,
+    zoom: int = 100,
 ) -> None:
     apply_language(app, language)
+    apply_appearance(app, zoom, False)
+    suffix = "" if zoom == 100 else f"-{zoom}"
     window = MainWindow(Settings(language=language), scratch, scratch / "settings.json")
-    window.resize(*SIZE)
+    window.resize(SIZE[0] * zoom // 100, SIZE[1] * zoom // 100)
     window.show()
     window.open_profile(profile)
     workspace = window.workspace
     assert workspace is not None
     for page in PAGES:
         workspace.show_page(page)
-        shoot(window, out / f"{language}-{page}.png")
+        shoot(window, out / f"{language}-{page}{suffix}.png")
     for section in CASE_SECTIONS:
         workspace.open_case(first_case, section)
-        shoot(window, out / f"{language}-case-{section}.png")
+        shoot(window, out / f"{language}-case-{section}{suffix}.png")
     window.lock()
-    shoot(window, out / f"{language}-locked.png")
+    shoot(window, out / f"{language}-locked{suffix}.png")
     window.hide()
     window.deleteLater()
 
@@ -110,8 +117,12 @@ def main() -> int:
             offset=0,
             limit=1,
         )[0].beneficiary_id
-        for language in ("fr", "ar"):
-            capture_language(app, language, Path(scratch), profile, first_case, args.out)
+        for zoom in ZOOMS:
+            for language in ("fr", "ar"):
+                capture_language(
+                    app, language, Path(scratch), profile, first_case, args.out, zoom
+                )
+        apply_appearance(app, 100, False)
         unlock = MainWindow(Settings(language="fr"), Path(scratch), Path(scratch) / "s.json")
         apply_language(app, "fr")
         unlock.resize(*SIZE)

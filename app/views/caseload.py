@@ -59,7 +59,7 @@ NAME_CHARS = 24
 # narrow for every column; identifiers and dates never shrink.
 SHRINKABLE = {
     "name": 18,
-    "name_ar": 14,
+    "name_ar": 18,
     "facility": 13,
     "legal_status": 12,
     "staff": 12,

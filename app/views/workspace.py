@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.views.app_state import AppState
+from app.views.appearance import BASE_POINTS, point_size
 
 if TYPE_CHECKING:
     from app.views.casefile import CaseFileView, CaseKept
@@ -38,7 +40,7 @@ class WorkspaceKept:
     current_case: int
 
 NAVIGATION_STYLE = """
-QListWidget#navigation { border: none; padding-top: 12px; font-size: 11pt; }
+QListWidget#navigation { border: none; padding-top: 12px; font-size: %dpt; }
 QListWidget#navigation::item { padding: 9px 14px; border-radius: 4px; margin: 1px 6px; }
 QListWidget#navigation::item:selected { background: #1d5c8c; color: white; }
 QListWidget#navigation::item:hover:!selected { background: #e3ecf4; }
@@ -95,8 +97,11 @@ class Workspace(QWidget):
         self.state = state
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
-        self.navigation.setFixedWidth(200)
-        self.navigation.setStyleSheet(NAVIGATION_STYLE)
+        app = QApplication.instance()
+        points = point_size(app) if isinstance(app, QApplication) else BASE_POINTS
+        # The navigation follows the interface zoom (11 pt and 200 px at 100 %).
+        self.navigation.setFixedWidth(200 * points // BASE_POINTS)
+        self.navigation.setStyleSheet(NAVIGATION_STYLE % (points + 1))
         self.pages = QStackedWidget()
         self.case_tabs = QTabWidget()
         self.case_tabs.setObjectName("caseTabs")
