@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from app.models import SYNCED_MODELS, OutboxState
 from app.models.base import SyncedMixin, utcnow
+from app.services import changes as change_notices
 from app.sync.records import CASE_LINKS, SYNCED_TYPES, record_to_wire, to_wire_value
 from app.sync.state import BASE, OUTBOX, model_table, table_of
 
@@ -66,6 +67,7 @@ def _capture_flush(session: Session, _context: UOWTransaction) -> None:
     ]
     if captured:
         write_outbox(session.connection(), captured)
+        change_notices.note(session, ((c.record_type, c.case_id) for c in captured))
 
 
 def _creation(instance: object) -> Captured | None:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, RootTransaction, func, insert, select
 
 from app.models import Beneficiary, ProfileSetting, StaffMember
 from app.models.base import utcnow
+from app.services import changes
 from app.services.owner import OWNER_KEY
 from app.store import writelock
 from app.store.header import HEADER_NAME
@@ -79,6 +80,8 @@ class SyncReport:
     pages: int = 0
     wiped: bool = False
     errors: list[str] = field(default_factory=list)
+    changed_types: set[str] = field(default_factory=set)  # written by the pull: screens
+    changed_cases: set[uuid.UUID] = field(default_factory=set)  # follow (app.services.changes)
     expected: int | None = None  # records the server announced for a first sync
     received_so_far: int = 0  # of those, written so far (across resumed syncs)
     cancelled: bool = False  # stopped on request: the next sync resumes where it stopped
@@ -326,6 +329,11 @@ def _remove_left(profile: Profile, options: SyncOptions, report: SyncReport) -> 
         )
     report.left_scope_removed += removed
     report.left_scope_waiting = waiting
+    if removed:  # their case files close, the lists read again
+        database = str(profile.database_path)
+        changes.BUS.publish(
+            changes.Changes(database, frozenset(), source=changes.PULL, cases_removed=True)
+        )
     return held
 
 
@@ -373,6 +381,7 @@ def _pull_all(
                 if not page.has_more or stop or elapsed:
                     transaction.commit()
                     transaction = None
+                    _announce(profile, report)
                     if options.progress is not None:
                         options.progress(report.received_so_far, report.expected)
                     if page.has_more:
@@ -381,6 +390,21 @@ def _pull_all(
                     report.cancelled = True
                     break
     return False
+
+
+def _announce(profile: Profile, report: SyncReport) -> None:
+    """Tell the screens what the pull has committed so far (record types, cases)."""
+    if report.changed_types:
+        changes.BUS.publish(
+            changes.Changes(
+                str(profile.database_path),
+                frozenset(report.changed_types),
+                frozenset(report.changed_cases),
+                source=changes.PULL,
+            )
+        )
+        report.changed_types = set()
+        report.changed_cases = set()
 
 
 def _apply_page(
@@ -403,6 +427,8 @@ def _apply_page(
     report.received += outcome.applied
     report.kept_local += outcome.merged
     report.held = outcome.held
+    report.changed_types |= outcome.record_types
+    report.changed_cases |= outcome.case_ids
 
 
 def _first_sync_progress(

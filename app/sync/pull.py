@@ -49,6 +49,7 @@ class PageOutcome:
     held: int = 0
     skipped: int = 0  # unknown record types (a newer server)
     case_ids: set[uuid.UUID] = field(default_factory=set)
+    record_types: set[str] = field(default_factory=set)  # of the records written
 
 
 @dataclass
@@ -140,6 +141,7 @@ class PageApplier:
         outcome.applied = len(written)
         outcome.held = len(index.records)
         outcome.case_ids = {r.case_id for r in written if r.case_id is not None}
+        outcome.record_types = {r.record_type for r in written}
         return outcome
 
     # -- reading ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 from app.i18n import _
 from app.models import AccessAction
 from app.services import audit, owner
+from app.services.changes import Changes
 from app.services.passphrase import RETRY_BASE_MS
 from app.settings import Settings, save_settings
 from app.store.errors import KeyDestroyed
@@ -25,6 +26,7 @@ from app.views import clipboard
 from app.views.about import AboutDialog
 from app.views.app_state import AppState
 from app.views.autolock import IdleWatcher
+from app.views.change_relay import ChangeRelay, follow
 from app.views.status_bar import StatusBar
 from app.views.sync_controller import SyncController
 from app.views.unlock import LockScreen, UnlockScreen
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.sync: SyncController | None = None
         self.wiped_notice: QMessageBox | None = None
+        self.changes: ChangeRelay | None = None
         self.status.conflicts_requested.connect(self._show_conflicts)
         self.idle = IdleWatcher(settings.idle_lock_minutes, self)
         self.idle.pause()
@@ -93,6 +96,10 @@ class MainWindow(QMainWindow):
     def open_profile(self, profile: Profile) -> None:
         ctx = owner.owner_context(profile.sessions)
         self.state = AppState(profile, ctx, self.settings, self.settings_file)
+        if self.changes is not None:
+            self.changes.close()
+        self.changes = ChangeRelay(profile.database_path, self)
+        self.changes.changed.connect(self._data_changed)
         self.settings.last_profile = str(profile.folder)
         self._build_workspace()
         self._start_sync()
@@ -112,6 +119,11 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self.status.show_profile(self.state.profile.folder.name)
         self.unlocked.emit()
+
+    def _data_changed(self, notice: Changes) -> None:
+        """A pull or another screen changed data: what is shown follows."""
+        if self.workspace is not None:
+            follow(self.workspace, notice)
 
     def lock(self) -> None:
         if self.workspace is None or self.state is None or self.is_locked:
@@ -235,6 +247,8 @@ class MainWindow(QMainWindow):
         save_settings(self.settings, self.settings_file)
         self.clipboard.clear_ours()
         self._stop_sync()
+        if self.changes is not None:
+            self.changes.close()
         if self.state is not None:
             self.state.profile.close()
         super().closeEvent(event)

@@ -123,6 +123,13 @@ class CaseFileView(QWidget):
             placeholder.deleteLater()
         return section
 
+    def follow_changes(self) -> None:
+        """The case changed elsewhere (a pull, another screen): every section built so far
+        reads again; a section being edited keeps what is typed (its ``reload`` says so)."""
+        for section in self.sections.values():
+            section.reload()  # type: ignore[attr-defined]
+        self._update_header()
+
     def _section_changed(self) -> None:
         sender = self.sender()
         for section in self.sections.values():
