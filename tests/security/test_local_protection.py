@@ -39,6 +39,14 @@ from tests.server.harness import RunningServer
 from tests.sync.conftest import Laptop
 
 MakeLaptop = Callable[..., Laptop]
+
+
+@pytest.fixture(scope="module")
+def database_url() -> None:
+    """SQLite only: nothing here depends on the server's database (CI time)."""
+    return None
+
+
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX modes (Windows: ACLs)")
 
 
