@@ -126,9 +126,7 @@ class _Vocabulary:
         self._cache: dict[int, tuple[bytes | None, list[str]]] = {}
 
     def words(self, connection: Connection) -> list[str]:
-        key = connection.execute(
-            text("SELECT block FROM beneficiary_search_data WHERE id = 10")
-        ).scalar_one_or_none()
+        key = _index_marker(connection)
         engine_key = id(connection.engine)
         with self._lock:
             cached = self._cache.get(engine_key)
@@ -165,8 +163,46 @@ def _known(word: str, vocabulary: list[str]) -> bool:
     return False
 
 
+def _index_marker(connection: Connection) -> bytes | None:
+    """Changes whenever the index does (see :class:`_Vocabulary`)."""
+    marker: bytes | None = connection.execute(
+        text("SELECT block FROM beneficiary_search_data WHERE id = 10")
+    ).scalar_one_or_none()
+    return marker
+
+
+class _Plans:
+    """The last plans made, valid while the index is unchanged: the caseload asks for
+    the count and then for each page of one query, each needing the same plan."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._cache: dict[tuple[int, str, bytes | None], SearchPlan | None] = {}
+
+    def get(self, session: Session, query: str) -> SearchPlan | None:
+        connection = session.connection()
+        key = (id(connection.engine), query, _index_marker(connection))
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        found = _plan(session, query)
+        with self._lock:
+            if len(self._cache) >= self._size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = found
+        return found
+
+
+PLANS = _Plans()
+
+
 def plan(session: Session, query: str) -> SearchPlan | None:
     """The tiers of ``query``; None when it holds no word (nothing can match)."""
+    return PLANS.get(session, query)
+
+
+def _plan(session: Session, query: str) -> SearchPlan | None:
     prefix = match_expression(query)
     if prefix is None:
         return None
