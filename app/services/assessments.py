@@ -17,7 +17,7 @@ from app.i18n import _
 from app.instruments import AnswerError, Instrument, Priority, load_builtin, score_assessment
 from app.instruments.loader import InstrumentError
 from app.models import Beneficiary, NeedsAssessment
-from app.models.enums import AssessmentStage, AssessmentStatus, ConsentPurpose
+from app.models.enums import AssessmentStage, AssessmentStatus, ConsentPurpose, LegalStatus
 from app.services import consent
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ServiceError, ValidationFailed
@@ -123,6 +123,28 @@ def latest(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> NeedsAssessment | 
         if a.status is AssessmentStatus.COMPLETED and a.voided_at is None
     ]
     return completed[-1] if completed else None
+
+
+PRE_RELEASE_DAYS = 90
+"""An assessment within this many days of the expected release prepares the release."""
+
+
+def suggested_stage(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> AssessmentStage:
+    """The stage a new assessment most likely is, from the case's history: the first one
+    is the intake; later ones are reviews, before release when it is near, after release
+    once the person is out."""
+    earlier = [a for a in list_for(ctx, beneficiary_id) if a.voided_at is None]
+    if not earlier:
+        return AssessmentStage.INTAKE
+    with ctx.reading() as session:
+        person = get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
+        status, release = person.legal_status, person.expected_release_date
+    today = ctx.today()
+    if status is LegalStatus.RELEASED or (release is not None and release <= today):
+        return AssessmentStage.POST_RELEASE
+    if release is not None and (release - today).days <= PRE_RELEASE_DAYS:
+        return AssessmentStage.PRE_RELEASE
+    return AssessmentStage.REVIEW
 
 
 def effective_priorities(assessment: NeedsAssessment) -> dict[str, Priority | None]:

@@ -192,6 +192,9 @@ class DomainBarChart(QWidget):
                 score = series.scores.get(domain_id)
                 y = bars_top + s_index * bar_height
                 if score is None:
+                    if len(self._series) == 1:  # said, not left blank: blank reads "no need"
+                        area = QRectF(mirrored(plot_left, plot_width), y, plot_width, bar_height)
+                        self._paint_unrated(painter, area, rtl)
                     continue
                 length = plot_width * max(0.0, min(100.0, score)) / 100.0
                 rect = QRectF(mirrored(plot_left, length), y + 1, length, bar_height - 2)
@@ -199,6 +202,18 @@ class DomainBarChart(QWidget):
                 if len(self._series) == 1:
                     self._paint_value(painter, score, plot_left + length, rect, mirrored, rtl)
         painter.end()
+
+    def _paint_unrated(self, painter: QPainter, area: QRectF, rtl: bool) -> None:
+        """Where the bar would start, in words: "not rated"."""
+        painter.save()
+        font = painter.font()
+        font.setItalic(True)
+        painter.setFont(font)
+        painter.setPen(TEXT_COLOUR)
+        align = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
+        flags = align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(area.adjusted(4, 0, -4, 0), flags, _("not rated"))
+        painter.restore()
 
     def _paint_grid(
         self,

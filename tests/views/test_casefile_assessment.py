@@ -132,6 +132,13 @@ def test_scores_update_live_as_answers_are_given(
     assert page.score_label.text() == "Score: 83.3 / 100 — priority: high"
 
 
+def _say_unrated_then_confirm(qtbot: QtBot, form: AssessmentForm) -> None:
+    """Completing with domains left unrated names them first; saving again confirms."""
+    qtbot.mouseClick(form.save_button, LEFT)
+    assert form.banner.isVisible() and form.banner.text().startswith("Not rated yet")
+    assert form.unrated_domains()
+
+
 def test_save_creates_the_assessment_with_the_answers(
     qtbot: QtBot, state: AppState, ctx: ServiceContext, consented: uuid.UUID
 ) -> None:
@@ -145,6 +152,7 @@ def test_save_creates_the_assessment_with_the_answers(
     note = form.domain_pages["housing"].items["housing.accommodation_on_release"].note
     qtbot.keyClicks(note, "Sa soeur peut l'heberger")
     form.notes.setPlainText("Entretien en arabe dialectal.")
+    _say_unrated_then_confirm(qtbot, form)
     with qtbot.waitSignal(section.changed):
         qtbot.mouseClick(form.save_button, LEFT)
     [saved] = assessments.list_for(ctx, consented)
@@ -182,6 +190,7 @@ def test_an_override_without_a_reason_is_refused(
     assert form.priorities.text() == "Education"
 
     qtbot.keyClicks(page.reason, "Ne sait pas lire: priorite pour la formation")
+    _say_unrated_then_confirm(qtbot, form)
     with qtbot.waitSignal(section.changed):
         qtbot.mouseClick(form.save_button, LEFT)
     [saved] = assessments.list_for(ctx, consented)
@@ -201,6 +210,7 @@ def test_open_an_assessment_to_correct_it(
     assert form.answers() == {"housing.stability": 1}
     assert not form.stage.isEnabled()
     _rate(qtbot, form, "housing.stability", 3)
+    _say_unrated_then_confirm(qtbot, form)
     with qtbot.waitSignal(section.changed):
         qtbot.mouseClick(form.save_button, LEFT)
     [saved] = assessments.list_for(ctx, consented)

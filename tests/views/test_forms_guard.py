@@ -5,7 +5,7 @@ field messages carry one colon, in French and in Arabic."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QThreadPool
@@ -185,3 +185,36 @@ def test_one_goal_per_priority_domain_in_one_step(
     plan = plans.list_plans(ctx, person.id)[0]
     assert sorted(goal.domain_id for goal in plan.goals) == sorted(DOMAINS[:2])
     assert not section.priority_goals_button.isEnabled()  # every priority has its goal
+
+
+def test_the_stage_follows_the_history_and_unrated_domains_are_named(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary, language: str
+) -> None:
+    from app.models.enums import AssessmentStage
+    from app.views.casefile.assessment import AssessmentSection
+
+    consent.record(ctx, person.id, ConsentPurpose.ASSESSMENT)
+    assert assessments.suggested_stage(ctx, person.id) is AssessmentStage.INTAKE
+    assessments.record(ctx, person.id, {"housing.stability": 1})
+    assert assessments.suggested_stage(ctx, person.id) is AssessmentStage.REVIEW
+    release = (ctx.today() + timedelta(days=30)).isoformat()
+    beneficiaries.update(ctx, person.id, {"expected_release_date": release})
+    assert assessments.suggested_stage(ctx, person.id) is AssessmentStage.PRE_RELEASE
+
+    section = AssessmentSection(AppState(profile, ctx, Settings()), person.id)
+    qtbot.addWidget(section)
+    section.show()
+    form = section.new_assessment()
+    assert form is not None
+    assert form.stage.value() is AssessmentStage.PRE_RELEASE  # not "intake" a second time
+    form.domain_pages["housing"].items["housing.stability"].set_value(2)
+    unrated = form.unrated_domains()
+    assert "housing" not in unrated and len(unrated) >= 3
+    form.save()
+    message = form.banner.text()
+    first_unrated = form.instrument.domain(unrated[0]).label.get(language)
+    assert first_unrated in message  # the domains left unrated are named
+    assert len(assessments.list_for(ctx, person.id)) == 1  # nothing saved yet
+    with qtbot.waitSignal(section.changed):
+        form.save()  # saving again completes it all the same
+    assert len(assessments.list_for(ctx, person.id)) == 2

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language
+from app.i18n import _, current_language, ngettext
 from app.instruments import AssessmentScores, Instrument, Priority, load_builtin, score_assessment
 from app.models import NeedsAssessment
 from app.models.enums import AssessmentStage, AssessmentStatus
@@ -102,9 +102,13 @@ class AssessmentForm(QWidget):
         self.language = current_language()
         self.scores: AssessmentScores = score_assessment(self.instrument, {})
         self.dirty = False
+        self._unrated_warned = False
+        """Saving as completed with unrated domains says which first; saving again confirms."""
         self._build()
         if assessment is not None:
             self._load(assessment)
+        else:
+            self.stage.select(assessments.suggested_stage(state.ctx, beneficiary_id))
         self._rescore()
         self.dirty = False
         self.domain_list.setCurrentRow(0)
@@ -294,7 +298,17 @@ class AssessmentForm(QWidget):
                 found[domain_id] = {"priority": priority.value, "reason": reason}
         return found
 
+    def unrated_domains(self) -> list[str]:
+        """Domains with no item rated: their score is unknown, not "no need"."""
+        answers = self.answers()
+        return [
+            domain_id
+            for domain_id, page in self.domain_pages.items()
+            if not any(answers.get(item) is not None for item in page.items)
+        ]
+
     def _answer_changed(self) -> None:
+        self.banner.clear_message()  # a refusal about ratings no longer holds once rated
         self._mark_dirty()
         self._rescore()
 
@@ -379,6 +393,23 @@ class AssessmentForm(QWidget):
             return None
         if status is AssessmentStatus.COMPLETED and not self.answers():
             self.banner.show_error(_("Rate at least one item, or save the assessment as a draft."))
+            return None
+        unrated = self.unrated_domains()
+        if status is AssessmentStatus.COMPLETED and unrated and not self._unrated_warned:
+            self._unrated_warned = True
+            names = _(", ").join(
+                self.instrument.domain(d).label.get(self.language) for d in unrated
+            )
+            self.banner.show_error(
+                ngettext(
+                    "Not rated yet: {domains}. Save again to complete the assessment all the "
+                    "same, or save it as a draft.",
+                    "Not rated yet ({count} domains): {domains}. Save again to complete the "
+                    "assessment all the same, or save it as a draft.",
+                    len(unrated),
+                ).format(count=len(unrated), domains=names)
+            )
+            self.show_domain(unrated[0])
             return None
         ctx = self.state.ctx
         try:
