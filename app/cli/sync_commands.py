@@ -20,7 +20,7 @@ from typing import Any
 from app.cli import unlock
 from app.cli.parser_base import identifier
 from app.cli.passphrase import read_passphrase
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.labels import label
 from app.models.enums import StaffRole
 from app.services import conflicts, owner
@@ -62,6 +62,11 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
         "--confirm-removals",
         action="store_true",
         help=_("let through a removal of many cases that the fail-safe stopped"),
+    )
+    sync_parser.add_argument(
+        "--resend-refused",
+        action="store_true",
+        help=_("send again the changes the server refused (after it was updated)"),
     )
     listing = make_command(commands, "conflicts", _("list open sync conflicts"))
     listing.add_argument(
@@ -160,6 +165,15 @@ def _role(value: str) -> str:
 def sync(args: argparse.Namespace) -> int:
     options = engine.SyncOptions(confirm_removals=args.confirm_removals)
     with _open(args) as profile:
+        if args.resend_refused:
+            count = outbox.resend_quarantined(profile)
+            _emit(
+                ngettext(
+                    "{count} refused change queued again.",
+                    "{count} refused changes queued again.",
+                    count,
+                ).format(count=count)
+            )
         report = engine.sync(profile, options)
         if report.wiped:
             sys.stderr.write(

@@ -119,6 +119,11 @@ def refused_changes(profile: Profile) -> list[QuarantinedChange]:
     return outbox.quarantined(profile)
 
 
+def resend_refused(profile: Profile) -> int:
+    """Queue the refused changes again (the server was updated): sent by the next sync."""
+    return outbox.resend_quarantined(profile)
+
+
 # -- conflicts ---------------------------------------------------------------------------
 
 

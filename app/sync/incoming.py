@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 
 from app.sync.decode import stored_id
 from app.sync.protocol import RecordState
+from app.sync.records import SYNCED_TYPES
 from app.sync.state import HELD
 
 Key = tuple[str, str]
@@ -98,7 +99,13 @@ class HeldIndex:
     def candidates(self, arriving: Iterable[Key]) -> list[Incoming]:
         """Held records worth retrying with this page: those whose parent arrives (or is
         itself retried), newer states of held records, and those held for other reasons."""
-        keys = {k for k, parent in self.waiting_for.items() if parent is None}
+        # Records of a type this version does not know wait for an update of the laptop:
+        # retried once per pull (``load``), not on every page.
+        keys = {
+            k
+            for k, parent in self.waiting_for.items()
+            if parent is None and k[0] in SYNCED_TYPES
+        }
         frontier = [*arriving, *keys]
         while frontier:
             key = frontier.pop()

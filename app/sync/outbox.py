@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from app.models import SYNCED_MODELS, OutboxState, SyncConflict
 from app.models.base import utcnow
@@ -82,6 +82,27 @@ def quarantined(profile: Profile) -> list[QuarantinedChange]:
             )
             for r in connection.execute(query)
         ]
+
+
+def resend_quarantined(profile: Profile) -> int:
+    """Queue the refused changes again, e.g. once the server was updated to know their
+    record type or field. Each gets a new change id: the server remembers its refusal
+    of the old one and would only repeat it."""
+    with profile.engine.begin() as connection:
+        seqs = list(
+            connection.execute(
+                select(OUTBOX.c.seq).where(OUTBOX.c.state == OutboxState.QUARANTINED)
+            ).scalars()
+        )
+        for seq in seqs:
+            connection.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.seq == seq)
+                .values(
+                    state=OutboxState.PENDING, error=None, attempts=0, change_id=uuid.uuid4()
+                )
+            )
+    return len(seqs)
 
 
 def queue_all(profile: Profile) -> int:

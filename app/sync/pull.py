@@ -47,7 +47,7 @@ class PageOutcome:
     applied: int = 0
     merged: int = 0  # records whose local pending fields were kept
     held: int = 0
-    skipped: int = 0  # unknown record types (a newer server)
+    skipped: int = 0  # no longer used: unknown record types are held (newer server)
     case_ids: set[uuid.UUID] = field(default_factory=set)
     record_types: set[str] = field(default_factory=set)  # of the records written
 
@@ -99,9 +99,8 @@ class PageApplier:
         incoming: dict[Key, Incoming] = {}
         page: list[Incoming] = []
         for state in states:
-            if state.record_type not in SYNCED_TYPES:
-                outcome.skipped += 1
-                continue
+            # A type this version does not know (a newer server) is not skipped: it fails
+            # to decode below and is held, kept until an update of this laptop knows it.
             page.append(Incoming.of(state))
         arriving = [r.key for r in page]
         retried = index.candidates(arriving) if index.loaded else index.load(self.connection)

@@ -8,6 +8,7 @@ is local bookkeeping and never leaves the laptop.
 from __future__ import annotations
 
 import enum
+import os
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -26,7 +27,15 @@ def _table_name(model: type[Any]) -> str:
     return str(inspect(model).local_table.name)
 
 
-SYNCED_TYPES: dict[str, type[SyncedMixin]] = {_table_name(m): m for m in SYNCED_MODELS}
+UNKNOWN_ENV = "PASSERELLE_SYNC_UNKNOWN"
+"""Version tests only, never set in use: comma-separated ``type`` or ``type.field`` names
+this process behaves as if it did not know, so a real laptop or server process plays an
+older version against a newer one (tests/sync/test_versions.py)."""
+_UNKNOWN = frozenset(e.strip() for e in os.environ.get(UNKNOWN_ENV, "").split(",") if e.strip())
+
+SYNCED_TYPES: dict[str, type[SyncedMixin]] = {
+    _table_name(m): m for m in SYNCED_MODELS if _table_name(m) not in _UNKNOWN
+}
 
 
 class WireError(ValueError):
@@ -38,7 +47,11 @@ def wire_columns(record_type: str) -> dict[str, Column[Any]]:
     if model is None:
         raise WireError(f"unknown record type {record_type!r}")
     table = inspect(model).local_table
-    return {c.name: c for c in table.columns if c.name not in LOCAL_ONLY_COLUMNS}
+    return {
+        c.name: c
+        for c in table.columns
+        if c.name not in LOCAL_ONLY_COLUMNS and f"{record_type}.{c.name}" not in _UNKNOWN
+    }
 
 
 def to_wire_value(value: Any) -> Any:

@@ -332,10 +332,21 @@ class ConflictsPage(QWidget):
         self.refused.setRootIsDecorated(False)
         self.refused.setMaximumHeight(110)
         self.refused.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.resend_button = QPushButton(_("Send &again"))
+        self.resend_button.setToolTip(
+            _("After the server was updated: the next sync sends these changes again.")
+        )
+        self.resend_button.clicked.connect(self.resend_refused)
         layout = QVBoxLayout(box)
         layout.addWidget(note)
         layout.addWidget(self.refused)
+        layout.addWidget(self.resend_button, 0, Qt.AlignmentFlag.AlignLeft)
         return box
+
+    def resend_refused(self) -> int:
+        count = sync_status.resend_refused(self.state.profile)
+        self.refresh()
+        return count
 
     def refresh(self) -> None:
         """Read the open conflicts again (a handful of rows: quick on the GUI thread)."""

@@ -8,18 +8,27 @@ spellings of one value (``+01:00`` and ``Z``) compare equal in the merge.
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from app.sync.records import SYNCED_TYPES, WireError, from_wire, wire_columns
+from app.sync.records import (
+    LOCAL_ONLY_COLUMNS,
+    SYNCED_TYPES,
+    WireError,
+    from_wire,
+    wire_columns,
+)
 
 CONFLICT_TYPE = "sync_conflict"
 # Bookkeeping fields: the last writer sets them, they never conflict.
 META_FIELDS = frozenset({"updated_at", "updated_by_id"})
 DELETED_FIELD = "deleted_at"
 IMMUTABLE_FIELDS = frozenset({"id"})
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+"""What a field of a newer version may be called: a column name, nothing else."""
 
 
 def canonical(value: Any) -> Any:
@@ -41,7 +50,12 @@ def parse_fields(
     """Canonical values of pushed fields; WireError for anything that does not fit."""
     if record_type not in SYNCED_TYPES:
         raise WireError(f"unknown record type {record_type!r}")
-    values = {name: canonical(value) for name, value in from_wire(record_type, fields).items()}
+    columns = wire_columns(record_type)
+    known = {name: value for name, value in fields.items() if name in columns}
+    values = {name: canonical(value) for name, value in from_wire(record_type, known).items()}
+    for name, value in fields.items():
+        if name not in columns:
+            values[name] = _verbatim(record_type, name, value)
     if "id" in values and values.pop("id") != str(record_id):
         raise WireError(f"{record_type}.id differs from the record id")
     return values
@@ -70,7 +84,17 @@ def new_record_data(
             data[name] = None
         else:
             raise WireError(f"{record_type}.{name} is required")
+    for name, value in values.items():  # fields of a newer version, kept verbatim
+        data.setdefault(name, value)
     return data
+
+
+def _verbatim(record_type: str, name: str, value: Any) -> Any:
+    """A field this server does not know, from a newer laptop: kept as sent and delivered
+    with the record, so laptops that know it store it, and this server once updated."""
+    if name in LOCAL_ONLY_COLUMNS or not FIELD_NAME.fullmatch(name):
+        raise WireError(f"unknown field {record_type}.{name}")
+    return value
 
 
 def uuid_or_none(value: Any) -> uuid.UUID | None:
