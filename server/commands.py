@@ -7,6 +7,7 @@ import copy
 import getpass
 import ipaddress
 import os
+import socket
 import sys
 import uuid
 from collections.abc import Callable
@@ -89,6 +90,7 @@ def serve(args: argparse.Namespace) -> int:
         )
     if args.workers < 1:
         raise CommandError("--workers must be at least 1", EXIT_USAGE)
+    _check_port_free(args.host, args.port)  # else uvicorn logs an error and exits with 3
     settings = settings_from(
         args,
         tls_cert=args.tls_cert.resolve() if tls else None,
@@ -279,6 +281,22 @@ def read_password() -> str:
     if getpass.getpass("Repeat the password: ") != first:
         raise CommandError("the two passwords differ")
     return first
+
+
+def _check_port_free(host: str, port: int) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise CommandError(f"cannot resolve the address {host!r}", EXIT_USAGE) from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise CommandError(
+                f"cannot listen on {host}:{port}: {error.strerror or 'address unavailable'}"
+            ) from None
 
 
 def _is_loopback(host: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -165,3 +166,15 @@ def test_system_errors_are_in_the_users_language(tmp_path: object) -> None:
     assert result.returncode == 1
     assert "No such file" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_serve_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, err = _run(server_main, ["serve", "--port", str(port)], capsys)
+    assert code == 1
+    assert err.strip() == f"passerelle-server: cannot listen on 127.0.0.1:{port}: " + (
+        "Address already in use"
+    )
