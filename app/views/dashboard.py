@@ -12,25 +12,32 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.indicators import Figure, Indicators, Period, Scope, Trend, compute, monthly
 from app.indicators.period import add_months
 from app.models.enums import PlanStatus
+from app.services import activity
+from app.services.activity import MyActivity, StaffLoad
 from app.services.errors import ServiceError
 from app.views.activity_dialog import ActivityReportDialog
 from app.views.app_state import AppState
+from app.views.bidi import shown
 from app.views.case_list_dialog import CaseListDialog
 from app.views.dashboard_charts import BarList, TrendChart, month_name
 from app.views.export_menu import ExportMenu
@@ -155,6 +162,26 @@ class DashboardPage(QWidget):
         body_layout.addLayout(grid)
         body_layout.addLayout(charts)
         body_layout.addWidget(self._boxed(_("The last 12 months"), self.trend_chart))
+        self.my_activity = QLabel()
+        self.my_activity.setObjectName("myActivity")
+        self.my_activity.setWordWrap(True)
+        body_layout.addWidget(
+            self._boxed(_("My activity this month, on every case"), self.my_activity)
+        )
+        self.team_table = QTableWidget(0, 4)
+        self.team_table.setObjectName("teamLoad")
+        self.team_table.setHorizontalHeaderLabels(
+            [_("Staff member"), _("Caseload"), _("Plan reviews overdue"), _("Sessions this month")]
+        )
+        self.team_table.verticalHeader().hide()
+        self.team_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.team_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.team_table.horizontalHeader().setStretchLastSection(True)
+        self.team_box = self._boxed(_("Counsellors"), self.team_table)
+        self.team_box.setVisible(state.ctx.actor.is_supervisor)
+        body_layout.addWidget(self.team_box)
         body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -193,17 +220,35 @@ class DashboardPage(QWidget):
         self.next_button.setEnabled(month < ctx.today().replace(day=1))
         self.banner.clear_message()
 
-        def work() -> tuple[Indicators, Trend]:
-            return compute(ctx, period, scope), monthly(ctx, month, scope)
+        supervisor = ctx.actor.is_supervisor
+
+        def work() -> tuple[Indicators, Trend, MyActivity, list[StaffLoad]]:
+            team = activity.team_load(ctx, period) if supervisor else []
+            return (
+                compute(ctx, period, scope),
+                monthly(ctx, month, scope),
+                activity.my_activity(ctx, period),
+                team,
+            )
 
         run_in_background(work, lambda result: self._show(generation, *result), self._failed)
 
-    def _show(self, generation: int, data: Indicators, trend: Trend) -> None:
+    def _show(
+        self,
+        generation: int,
+        data: Indicators,
+        trend: Trend,
+        mine: MyActivity | None = None,
+        team: list[StaffLoad] | None = None,
+    ) -> None:
         if generation != self._generation:
             return
+        if mine is not None:
+            self.my_activity.setText(activity_text(mine))
+        self._show_team(team or [])
         self.data, self.trend = data, trend
         for card in CARDS:
-            self.cards[card.figure].setText(f"{card.value(data)}\n{_(card.title)}")
+            self.cards[card.figure].setText(shown(f"{card.value(data)}\n{_(card.title)}"))
         needs = sorted(data.needs, key=lambda n: -n.beneficiaries)
         self.needs.set_bars(
             [(n.domain_id, domain_label(n.domain_id), n.beneficiaries) for n in needs]
@@ -220,6 +265,22 @@ class DashboardPage(QWidget):
             (_("People followed"), _("Sessions")),
         )
         self.figures_shown.emit()
+
+    def _show_team(self, team: list[StaffLoad]) -> None:
+        """Supervisors: each counsellor's load, numbers right-aligned, overdue in words."""
+        self.team_table.setRowCount(len(team))
+        for row, load in enumerate(team):
+            cells = [load.name, str(load.caseload), str(load.overdue_reviews), str(load.sessions)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.team_table.setItem(row, column, item)
+        self.team_table.setFixedHeight(
+            self.team_table.horizontalHeader().height()
+            + sum(self.team_table.rowHeight(r) for r in range(len(team)))
+            + 4
+        )
 
     def _failed(self, error: Exception) -> None:
         message = str(error) if isinstance(error, ServiceError) else None
@@ -262,6 +323,18 @@ class DashboardPage(QWidget):
             self, self.state, period, dialog.chosen_scope(), dialog.chosen_language()
         )
         return self.job
+
+
+def activity_text(mine: MyActivity) -> str:
+    """One sentence per kind of work, each count with its noun's plural form."""
+    parts = [
+        ngettext("{count} session held", "{count} sessions held", mine.sessions),
+        ngettext("{count} assessment completed", "{count} assessments completed", mine.assessments),
+        ngettext("{count} referral sent", "{count} referrals sent", mine.referrals),
+        ngettext("on {count} case", "on {count} cases", mine.cases),
+    ]
+    counts = (mine.sessions, mine.assessments, mine.referrals, mine.cases)
+    return " · ".join(part.format(count=n) for part, n in zip(parts, counts, strict=True))
 
 
 def plan_label(status: str) -> str:

@@ -1,15 +1,16 @@
 """The dashboard's small charts: clickable bars and a twelve-month trend.
 
 Bars are buttons, so every figure can be reached and opened with the keyboard; the
-trend is painted (a picture of twelve months, the numbers are in its tooltip).
+trend is painted with its values, a value axis and whole month names (in its tooltip
+too).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QLocale, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QDate, QLocale, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -76,7 +77,7 @@ class TrendChart(QWidget):
         super().__init__(parent)
         self.months: list[tuple[date, int, int]] = []
         self.names: tuple[str, str] = ("", "")
-        self.setMinimumHeight(190)
+        self.setMinimumHeight(240)
 
     def set_months(self, months: list[tuple[date, int, int]], names: tuple[str, str]) -> None:
         self.months, self.names = months, names
@@ -85,43 +86,75 @@ class TrendChart(QWidget):
         self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
+        """Bars with their value on top, a value axis with grid lines, whole month names
+        (the year under January and the first month): nothing to guess from a picture."""
         if not self.months:
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        legend, axis = 22.0, 20.0
-        width, height = float(self.width()), float(self.height())
+        metrics = painter.fontMetrics()
+        line = float(metrics.height())
+        legend, axis, value_room = 22.0, 2 * line + 4, line
+        top = max(max(a, b) for _m, a, b in self.months) or 1
+        gutter = float(metrics.horizontalAdvance(str(top))) + 10
+        width, height = float(self.width()) - gutter, float(self.height())
         rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
 
         def place(x: float, y: float, w: float, h: float) -> QRectF:
             """Time and the legend run from the reading side: mirrored in Arabic."""
-            return QRectF(width - x - w if rtl else x, y, w, h)
+            return QRectF(width - x - w if rtl else x + gutter, y, w, h)
 
-        top = max(max(a, b) for _m, a, b in self.months) or 1
         slot = width / len(self.months)
         bar = max(slot * 0.3, 2.0)
-        chart = height - legend - axis
+        chart_top = legend + value_room
+        chart = height - chart_top - axis
         centred = Qt.AlignmentFlag.AlignCenter
+        grey, text = QColor("#55606a"), QColor("#222222")
+        # The value axis: 0, half and the top, with light grid lines across.
+        for tick in sorted({0, top // 2, top}):
+            y = chart_top + chart - chart * tick / top
+            painter.setPen(QPen(QColor("#d5dbe0"), 1))
+            start = QRectF(place(0, y, width, 0)).left()
+            painter.drawLine(QPointF(start, y), QPointF(start + width, y))
+            painter.setPen(grey)
+            label_x = width + 4 if rtl else 0.0
+            painter.drawText(
+                QRectF(label_x, y - line / 2, gutter - 6, line),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                str(tick),
+            )
         for index, (month, *values) in enumerate(self.months):
             x = index * slot + slot * 0.2
             for series, value in enumerate(values):
                 tall = chart * value / top
-                painter.fillRect(
-                    place(x + series * bar, legend + chart - tall, bar - 1, tall),
-                    QColor(SERIES_COLOURS[series]),
+                rect = place(x + series * bar, chart_top + chart - tall, bar - 1, tall)
+                painter.fillRect(rect, QColor(SERIES_COLOURS[series]))
+                painter.setPen(text)
+                above = QRectF(rect.center().x() - slot / 2, rect.top() - line, slot, line)
+                painter.drawText(above, centred, str(value))
+            painter.setPen(grey)
+            name = month_label(month, metrics, slot)
+            painter.drawText(place(index * slot, height - axis, slot, line), centred, name)
+            if index == 0 or month.month == 1:
+                year = str(month.year)
+                painter.drawText(
+                    place(index * slot, height - axis + line, slot, line), centred, year
                 )
-            painter.setPen(QColor("#55606a"))
-            painter.drawText(
-                place(index * slot, height - axis, slot, axis), centred, month_name(month, True)
-            )
         x = 0.0
         for series, name in enumerate(self.names):
-            text_width = painter.fontMetrics().horizontalAdvance(name)
+            text_width = metrics.horizontalAdvance(name)
             painter.fillRect(place(x, 6, 10, 10), QColor(SERIES_COLOURS[series]))
-            painter.setPen(QColor("#222"))
+            painter.setPen(text)
             painter.drawText(place(x + 14, 0, text_width + 4, legend), centred, name)
             x += 28 + text_width
         painter.end()
+
+
+def month_label(first: date, metrics: QFontMetrics, room: float) -> str:
+    """The month's whole name when it fits ("juin", "juillet": never "jui." and
+    "juil."), else its number (06): both unambiguous."""
+    name = QLocale().standaloneMonthName(first.month, QLocale.FormatType.LongFormat)
+    return name if metrics.horizontalAdvance(name) <= room - 4 else f"{first.month:02d}"
 
 
 def month_name(first: date, short: bool = False) -> str:
