@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -26,8 +26,18 @@ NAMING_CONVENTION = {
 }
 
 
+class DeviceClock:
+    """The laptop's clock as the application reads it.
+
+    ``skew`` is zero in use. Tests set it to play a laptop whose clock is days off or
+    in another time zone: nothing that orders changes may depend on it.
+    """
+
+    skew: ClassVar[timedelta] = timedelta(0)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + DeviceClock.skew
 
 
 class UTCDateTime(TypeDecorator[datetime]):

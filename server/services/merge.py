@@ -34,6 +34,7 @@ from server.services.wire import (
     META_FIELDS,
     canonical,
     new_record_data,
+    uuid_or_none,
 )
 
 RESOLUTION = "resolution"
@@ -237,6 +238,12 @@ def _apply_other_value(
     target = _target(session, conflict)
     name = str(data.get("field"))
     if target is None or name not in target.data:
+        return
+    if target.data.get(name) != data.get("kept_value"):
+        # Changed again since the conflict: the other value is not forced over it; the
+        # choice becomes a conflict with the current value, for a person to settle.
+        chosen = Side(data.get("other_value"), uuid_or_none(data.get("resolved_by")), None)
+        create_conflict(session, seqs, target, name, author_of(session, target, name), chosen)
         return
     _write(target, {name: data.get("other_value")}, device)
     target.seq = seqs.next()
