@@ -218,3 +218,25 @@ def test_the_stage_follows_the_history_and_unrated_domains_are_named(
     with qtbot.waitSignal(section.changed):
         form.save()  # saving again completes it all the same
     assert len(assessments.list_for(ctx, person.id)) == 2
+
+
+def test_an_assessment_recorded_by_mistake_is_cancelled_and_leaves_the_chart(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary, language: str
+) -> None:
+    from app.views.casefile.assessment import AssessmentSection
+
+    consent.record(ctx, person.id, ConsentPurpose.ASSESSMENT)
+    assessments.record(ctx, person.id, {"housing.stability": 1})
+    section = AssessmentSection(AppState(profile, ctx, Settings()), person.id)
+    qtbot.addWidget(section)
+    section.show()
+    assert section.void_button.isEnabled()
+    dialog = section.void_selected()
+    assert isinstance(dialog, VoidDialog)
+    qtbot.keyClicks(dialog.reason, "Mauvais dossier")
+    with qtbot.waitSignal(section.changed):
+        dialog.accept()
+    row = section.list.topLevelItem(0)
+    assert row.text(2) == i18n._("Cancelled: {reason}").format(reason="Mauvais dossier")
+    assert not section.void_button.isEnabled()
+    assert assessments.latest(ctx, person.id) is None  # no longer the latest assessment

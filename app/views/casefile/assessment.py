@@ -34,6 +34,7 @@ from app.services import assessments, consent, organisation
 from app.views.app_state import AppState
 from app.views.casefile.assessment_form import AssessmentForm, FormDraft
 from app.views.casefile.timeline import reveal_section
+from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.charts import ChartSeries, DomainHistoryChart
 from app.views.labels import label
 from app.views.record_forms import EmptyState, MessageBanner, format_date
@@ -85,9 +86,13 @@ class AssessmentSection(QWidget):
         self.open_button = QPushButton(_("&Open"))
         self.open_button.setToolTip(_("Continue or correct the selected assessment"))
         self.open_button.clicked.connect(self.open_selected)
+        self.void_button = QPushButton(_("Ca&ncel this entry…"))
+        self.void_button.setToolTip(_("For an assessment recorded by mistake"))
+        self.void_button.clicked.connect(self.void_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.void_button)
         buttons.addStretch(1)
 
         self.list = QTreeWidget()
@@ -178,13 +183,20 @@ class AssessmentSection(QWidget):
             )
             item.setData(0, Qt.ItemDataRole.UserRole, assessment.id)
             item.setToolTip(4, priorities)
+            if assessment.voided_at is not None:
+                item.setText(2, voided_caption(assessment.void_reason))
+                mark_voided(item, 5)
             self.list.addTopLevelItem(item)
         first = self.list.topLevelItem(0)
         if first is not None:
             self.list.setCurrentItem(first)
 
     def _fill_chart(self) -> None:
-        completed = [a for a in self.assessments if a.status is AssessmentStatus.COMPLETED]
+        completed = [
+            a
+            for a in self.assessments
+            if a.status is AssessmentStatus.COMPLETED and a.voided_at is None
+        ]
         instrument = load_builtin(assessments.DEFAULT_INSTRUMENT)
         if completed:
             latest = completed[-1]
@@ -214,10 +226,27 @@ class AssessmentSection(QWidget):
         self.open_button.setEnabled(
             self.has_consent and not editing and self.selected() is not None
         )
+        chosen = self.selected()
+        self.void_button.setEnabled(not editing and chosen is not None and not chosen.is_voided)
         if not self.has_consent:
             self.new_button.setToolTip(_("The person's consent to assessment is needed first."))
         else:
             self.new_button.setToolTip("")
+
+    def void_selected(self) -> VoidDialog | None:
+        """Cancel the selected assessment, recorded by mistake (kept, marked, not counted)."""
+        chosen = self.selected()
+        if chosen is None:
+            return None
+        dialog = VoidDialog(self.state, NeedsAssessment, chosen.id, self)
+        dialog.accepted.connect(self._voided)
+        dialog.open()
+        self.void_dialog = dialog
+        return dialog
+
+    def _voided(self) -> None:
+        self.reload()
+        self.changed.emit()
 
     # -- the form -------------------------------------------------------------------------
 

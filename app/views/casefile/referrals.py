@@ -32,6 +32,7 @@ from app.services import consent, partners, plans, referrals
 from app.services.errors import ConsentRequired
 from app.services.validation import fail
 from app.views.app_state import AppState
+from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.labels import label
 from app.views.record_forms import (
     TONES,
@@ -220,6 +221,9 @@ class ReferralsSection(QWidget):
         self.empty_refer_button.clicked.connect(self.refer)
         self.status_button = QPushButton(_("&Update status…"))
         self.status_button.clicked.connect(self.update_status)
+        self.void_button = QPushButton(_("Ca&ncel this entry…"))
+        self.void_button.setToolTip(_("For a referral recorded by mistake"))
+        self.void_button.clicked.connect(self.void_referral)
         self.empty = EmptyState(
             _("No referrals yet"),
             _(
@@ -254,6 +258,7 @@ class ReferralsSection(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.refer_button)
         buttons.addWidget(self.status_button)
+        buttons.addWidget(self.void_button)
         buttons.addStretch(1)
         content_layout.addLayout(buttons)
         content_layout.addWidget(self.table, 1)
@@ -296,6 +301,9 @@ class ReferralsSection(QWidget):
             item.setForeground(4, QBrush(QColor(foreground)))
             if referral.reason:
                 item.setToolTip(0, referral.reason)
+            if referral.voided_at is not None:
+                item.setText(6, voided_caption(referral.void_reason))
+                mark_voided(item, 7)
             self.table.addTopLevelItem(item)
             if selected is not None and referral.id == selected.id:
                 self.table.setCurrentItem(item)
@@ -311,11 +319,20 @@ class ReferralsSection(QWidget):
 
     def _update_buttons(self) -> None:
         referral = self.selected()
-        movable = referral is not None and bool(referrals.TRANSITIONS[referral.status])
+        live = referral is not None and referral.voided_at is None
+        self.void_button.setEnabled(live)
+        movable = live and referral is not None and bool(referrals.TRANSITIONS[referral.status])
         self.status_button.setEnabled(movable)
         self.status_button.setToolTip(
             "" if movable or referral is None else _("This referral is finished.")
         )
+
+    def void_referral(self) -> QDialog | None:
+        """Cancel the selected referral, recorded by mistake (kept, marked, not counted)."""
+        referral = self.selected()
+        if referral is None:
+            return None
+        return self._open(VoidDialog(self.state, Referral, referral.id, self))
 
     def _open(self, dialog: QDialog) -> QDialog:
         self.banner.clear_message()
