@@ -23,7 +23,7 @@ from app.cli.passphrase import read_passphrase
 from app.i18n import _, ngettext
 from app.labels import label
 from app.models.enums import StaffRole
-from app.services import conflicts, owner
+from app.services import conflicts, owner, sync_status
 from app.services.errors import ServiceError
 from app.store.profile import Profile, is_profile
 from app.sync import engine, outbox
@@ -208,6 +208,8 @@ def sync(args: argparse.Namespace) -> int:
         )
     _emit(_("Open conflicts: {count}.").format(count=open_count))
     _print_refused(refused)
+    if report.update_available:
+        _emit(sync_status.update_message())
     return _print_partial(report)
 
 

@@ -119,6 +119,14 @@ def refused_changes(profile: Profile) -> list[QuarantinedChange]:
     return outbox.quarantined(profile)
 
 
+def update_message() -> str:
+    """The server stated a newer schema than this laptop knows (SyncReport.update_available)."""
+    return _(
+        "The server knows a newer version of the records: please update Passerelle. "
+        "This laptop keeps working; what it cannot show yet is kept for after the update."
+    )
+
+
 def resend_refused(profile: Profile) -> int:
     """Queue the refused changes again (the server was updated): sent by the next sync."""
     return outbox.resend_quarantined(profile)

@@ -44,6 +44,7 @@ from app.sync.protocol import (
     PushRequest,
     PushResponse,
 )
+from app.sync.records import SCHEMA_HEADER, SCHEMA_VERSION
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
@@ -104,7 +105,12 @@ class SyncClient:
         self.max_response_bytes = max_response_bytes
         self.max_pull_pages = max_pull_pages
         self.pages_pulled = 0
-        headers = {PROTOCOL_HEADER: str(protocol_version), "Accept": "application/json"}
+        self.server_schema: int | None = None  # the schema version the server states
+        headers = {
+            PROTOCOL_HEADER: str(protocol_version),
+            SCHEMA_HEADER: str(SCHEMA_VERSION),
+            "Accept": "application/json",
+        }
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         verify = tls_context(str(ca_file) if ca_file is not None else None)
@@ -146,6 +152,9 @@ class SyncClient:
         try:
             with self._http.stream(method, path, **kwargs) as streamed:
                 content = self._read_capped(streamed)
+                stated = streamed.headers.get(SCHEMA_HEADER, "")
+                if stated.isdigit() and len(stated) < 7:
+                    self.server_schema = int(stated)
             response = httpx.Response(streamed.status_code, content=content)  # decoded body
         except httpx.TransportError as error:
             if _certificate_refused(error):

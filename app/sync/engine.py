@@ -48,6 +48,7 @@ from app.sync.protocol import (
 )
 from app.sync.pull import PageApplier, PullState
 from app.sync.push import PushOutcome, push_outbox
+from app.sync.records import SCHEMA_VERSION
 from app.sync.scope import forget_left, remember_left, remove_left_cases
 
 PULL_CACHE_KIB = 128 * 1024
@@ -80,6 +81,7 @@ class SyncReport:
     pages: int = 0
     wiped: bool = False
     errors: list[str] = field(default_factory=list)
+    server_schema: int | None = None  # the schema version the server stated
     changed_types: set[str] = field(default_factory=set)  # written by the pull: screens
     changed_cases: set[uuid.UUID] = field(default_factory=set)  # follow (app.services.changes)
     expected: int | None = None  # records the server announced for a first sync
@@ -102,6 +104,12 @@ class SyncReport:
             or self.policy_failed
             or self.rejected
         )
+
+    @property
+    def update_available(self) -> bool:
+        """The server knows record types or fields this version does not: records of
+        theirs wait (held) until Passerelle is updated on this laptop."""
+        return self.server_schema is not None and self.server_schema > SCHEMA_VERSION
 
     @property
     def rejected(self) -> int:
@@ -275,6 +283,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
             _note_access_log(report, extras.after_push(profile, client))
             if _pull_all(profile, client, server_id, options, report):
                 _reupload_to_restored(profile, client, server_id, options, report)
+            report.server_schema = client.server_schema
             if not report.cancelled:
                 report.removals_held = _remove_left(profile, options, report)
                 try:

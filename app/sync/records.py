@@ -33,6 +33,14 @@ this process behaves as if it did not know, so a real laptop or server process p
 older version against a newer one (tests/sync/test_versions.py)."""
 _UNKNOWN = frozenset(e.strip() for e in os.environ.get(UNKNOWN_ENV, "").split(",") if e.strip())
 
+SCHEMA_HEADER = "X-Passerelle-Schema"
+CURRENT_SCHEMA = 1
+"""The synced record types and fields this version knows, as a number: raised by one
+whenever a type or field is added (docs/sync-protocol.md, the checklist). Laptop and
+server state it in every request and answer; a laptop told of a newer one asks for an
+update and keeps working."""
+SCHEMA_VERSION = CURRENT_SCHEMA - 1 if _UNKNOWN else CURRENT_SCHEMA
+
 SYNCED_TYPES: dict[str, type[SyncedMixin]] = {
     _table_name(m): m for m in SYNCED_MODELS if _table_name(m) not in _UNKNOWN
 }

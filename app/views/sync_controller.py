@@ -56,6 +56,7 @@ class SyncController(QObject):
         self._connectivity = Connectivity.UNKNOWN
         self._message: str | None = None
         self._noticed: str | None = None
+        self._update_noticed = False
         self._snapshot = SyncSnapshot(enrolled=False)
         self._running = False
         self._stopped = False
@@ -191,6 +192,9 @@ class SyncController(QObject):
         self._noticed = None
         self.refresh()
         self.finished.emit(report)
+        if report.update_available and not self._update_noticed:
+            self._update_noticed = True  # once per session: she keeps working meanwhile
+            self.notice.emit(sync_status.update_message())
 
     def _failed(self, error: Exception) -> None:
         self._running = False

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.sync.protocol import PROTOCOL_HEADER
+from app.sync.records import SCHEMA_HEADER, SCHEMA_VERSION
 from server.api.errors import error_response, internal_error_response
 from server.api.ratelimit import RateLimiter
 from server.core.settings import ServerSettings
@@ -36,6 +37,9 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000")
+SCHEMA = (SCHEMA_HEADER.lower().encode("latin-1"), str(SCHEMA_VERSION).encode("latin-1"))
+"""Every answer states the schema version this server knows: older laptops ask for an
+update (docs/sync-protocol.md, "Versions that differ")."""
 
 
 class GuardMiddleware:
@@ -50,7 +54,7 @@ class GuardMiddleware:
             return
         started = time.monotonic()
         status: dict[str, int] = {"code": 0}
-        extra_headers = SECURITY_HEADERS + ([HSTS] if self._is_tls(scope) else [])
+        extra_headers = SECURITY_HEADERS + ([HSTS] if self._is_tls(scope) else []) + [SCHEMA]
 
         async def send_logged(message: Message) -> None:
             if message["type"] == "http.response.start":

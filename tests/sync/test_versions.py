@@ -27,7 +27,7 @@ from app.services import beneficiaries, partners
 from app.settings import Settings
 from app.store.profile import Profile
 from app.sync import engine, outbox, state
-from app.sync.records import UNKNOWN_ENV
+from app.sync.records import SCHEMA_VERSION, UNKNOWN_ENV
 from app.sync.state import HELD
 from app.views.app_state import AppState
 from app.views.conflicts import ConflictsPage
@@ -50,7 +50,7 @@ def older_laptop_sync(folder: Path) -> subprocess.CompletedProcess[str]:
     """``passerelle sync`` in a process of the older version."""
     env = {**os.environ, UNKNOWN_ENV: OLDER, "PASSERELLE_PASSPHRASE": PASSPHRASE}
     return subprocess.run(
-        [sys.executable, "-m", "app", "sync", "--profile", str(folder)],
+        [sys.executable, "-m", "app", "--lang", "en", "sync", "--profile", str(folder)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 
@@ -70,6 +70,7 @@ def test_an_older_laptop_keeps_what_it_does_not_know_and_applies_it_once_updated
     older.profile.close()
     result = older_laptop_sync(older.folder)
     assert result.returncode == 0, result.stderr
+    assert "please update Passerelle" in result.stdout  # told, and working
     with Profile.open(older.folder, PASSPHRASE) as profile, profile.sessions() as session:
         held = {(row.record_type, row.record_id) for row in session.execute(select(HELD))}
         assert ("partner", partner.id) in held  # kept, not skipped
@@ -132,6 +133,7 @@ def test_an_older_server_keeps_unknown_fields_and_takes_refused_records_after_it
     )
     partner = partners.create_partner(newer.ctx, {"name": "Espoir", "kind": PartnerKind.NGO})
     report = newer.sync()
+    assert report.server_schema == SCHEMA_VERSION - 1 and not report.update_available
     assert report.quarantined == 1  # the partner: a type the older server does not know
     [refused] = outbox.quarantined(newer.profile)
     assert refused.record_id == partner.id
@@ -149,6 +151,7 @@ def test_an_older_server_keeps_unknown_fields_and_takes_refused_records_after_it
     assert not outbox.quarantined(newer.profile)
     report = newer.sync()
     assert report.quarantined == 0 and not outbox.quarantined(newer.profile)
+    assert report.server_schema == SCHEMA_VERSION
     on_server = server_state(updated, admin)
     assert on_server[("partner", str(partner.id))]["name"] == "Espoir"
     assert on_server[("beneficiary", str(person.id))]["contact_person"] == "Leila"
