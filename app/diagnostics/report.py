@@ -53,7 +53,7 @@ def diagnostic(tail_lines: int = 40) -> str:
     lines = [
         f"Passerelle {__version__}",
         f"Python {platform.python_version()} on {platform.platform()}",
-        f"log: {log_file()}",
+        f"log: {_home_hidden(log_file())}",
     ]
     try:
         from PySide6 import __version__ as qt_version
@@ -76,3 +76,11 @@ def _short(filename: str) -> str:
     except ValueError:
         prefix = sys.prefix
         return filename.replace(prefix, "<python>") if filename.startswith(prefix) else path.name
+
+
+def _home_hidden(path: Path) -> str:
+    """The home folder is named after the person: ``~`` instead."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)

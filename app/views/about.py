@@ -33,7 +33,9 @@ class AboutDialog(QDialog):
         layout.addWidget(
             QLabel(_("Case management for social reintegration staff."), wordWrap=True)
         )
-        folder = QLabel(_("Support log: {folder}").format(folder=log_folder()), wordWrap=True)
+        # The path reads left to right inside an Arabic sentence (LRI ... PDI).
+        where = "\u2066" + str(log_folder()) + "\u2069"
+        folder = QLabel(_("Support log: {folder}").format(folder=where), wordWrap=True)
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(folder)
         self.copied = QLabel("")
