@@ -24,6 +24,7 @@ from app.models import Beneficiary
 from app.services import conflicts
 from app.services.conflicts import ConflictView
 from app.services.context import ServiceContext
+from app.store import writelock
 from app.store.profile import Profile
 from app.sync import outbox, state
 from app.sync.errors import ServerUnavailable
@@ -72,7 +73,7 @@ def read_snapshot(profile: Profile) -> SyncSnapshot:
     """The figures of the status bar, read in one go."""
     if not outbox.is_enrolled(profile):
         return SyncSnapshot(enrolled=False, pending=outbox.pending_count(profile))
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # never waits
         server_url = state.get(connection, state.SERVER_URL)
     return SyncSnapshot(
         enrolled=True,

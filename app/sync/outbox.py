@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from app.models import SYNCED_MODELS, OutboxState, SyncConflict
 from app.models.base import utcnow
+from app.store import writelock
 from app.store.profile import Profile
 from app.sync import state
 from app.sync.capture import CaseWalker
@@ -39,19 +40,19 @@ class QuarantinedChange:
 
 
 def is_enrolled(profile: Profile) -> bool:
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # never waits
         return state.get(connection, state.DEVICE_TOKEN) is not None
 
 
 def last_sync_at(profile: Profile) -> datetime | None:
     """When the last sync completed (push and every pulled page), if ever."""
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # never waits
         return state.get_datetime(connection, state.LAST_SYNC_AT)
 
 
 def must_erase(profile: Profile) -> bool:
     """The server ordered an erase that did not complete: call ``engine.erase`` now."""
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # never waits
         return state.get(connection, state.WIPE) is not None
 
 
@@ -59,7 +60,7 @@ def pending_count(profile: Profile) -> int:
     """Changes waiting to be pushed (pending or sent without an answer yet)."""
     waiting = (OutboxState.PENDING, OutboxState.INFLIGHT)
     query = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.state.in_(waiting))
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # never waits
         return int(connection.execute(query).scalar_one())
 
 
@@ -69,13 +70,13 @@ def open_conflict_count(profile: Profile) -> int:
         .select_from(SyncConflict)
         .where(SyncConflict.resolution.is_(None), SyncConflict.deleted_at.is_(None))
     )
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # never waits
         return int(connection.execute(query).scalar_one())
 
 
 def quarantined(profile: Profile) -> list[QuarantinedChange]:
     query = select(OUTBOX).where(OUTBOX.c.state == OutboxState.QUARANTINED).order_by(OUTBOX.c.seq)
-    with profile.engine.connect() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # never waits
         return [
             QuarantinedChange(
                 r.change_id, r.record_type, r.record_id, r.fields, r.error, r.recorded_at
@@ -98,9 +99,7 @@ def resend_quarantined(profile: Profile) -> int:
             connection.execute(
                 update(OUTBOX)
                 .where(OUTBOX.c.seq == seq)
-                .values(
-                    state=OutboxState.PENDING, error=None, attempts=0, change_id=uuid.uuid4()
-                )
+                .values(state=OutboxState.PENDING, error=None, attempts=0, change_id=uuid.uuid4())
             )
     return len(seqs)
 
