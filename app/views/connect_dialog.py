@@ -48,7 +48,6 @@ class ConnectDialog(QDialog):
         intro.setWordWrap(True)
         self.server = QLineEdit()
         self.server.setObjectName("connectServer")
-        self.server.setPlaceholderText("https://")
         self.username = QLineEdit()
         self.username.setObjectName("connectUsername")
         self.password = QLineEdit()
