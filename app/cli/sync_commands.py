@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -163,7 +165,30 @@ def _role(value: str) -> str:
 
 
 def sync(args: argparse.Namespace) -> int:
-    options = engine.SyncOptions(confirm_removals=args.confirm_removals)
+    cancel = threading.Event()
+    options = engine.SyncOptions(
+        confirm_removals=args.confirm_removals, progress=_progress, cancel=cancel
+    )
+    # Ctrl-C during a long first sync stops after the page in hand; the next sync resumes.
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: cancel.set())
+    try:
+        return _sync(args, options)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _progress(received: int, expected: int | None) -> None:
+    """A first sync's progress, on standard error (standard output stays the summary)."""
+    if expected:
+        sys.stderr.write(
+            _(
+                "Received {received} of {expected} records (Ctrl-C stops; sync again to go on)"
+            ).format(received=received, expected=expected)
+            + "\n"
+        )
+
+
+def _sync(args: argparse.Namespace, options: engine.SyncOptions) -> int:
     with _open(args) as profile:
         if args.resend_refused:
             count = outbox.resend_quarantined(profile)
