@@ -158,9 +158,21 @@ class StatusBar(QStatusBar):
     def follow(self, controller: SyncController) -> None:
         """Show what ``controller`` reports; "Sync now" asks it for a sync."""
         controller.status_changed.connect(self.show_status)
+        controller.progress.connect(self.show_progress)
         controller.notice.connect(self.show_notice)
         self.sync_requested.connect(controller.sync_now)
         self.show_status(controller.status)
+
+    def show_progress(self, received: int, expected: int) -> None:
+        """A first sync: records so far out of those announced; it may be stopped and
+        resumed, the count goes on where it stopped."""
+        self.busy.setRange(0, max(expected, 1))
+        self.busy.setValue(min(received, expected))
+        self.connectivity.setText(
+            _("Receiving {received} of {expected} records…").format(
+                received=received, expected=expected
+            )
+        )
 
     def show_local_only(self) -> None:
         self.show_status(SyncStatus(SyncSnapshot(enrolled=False), Connectivity.LOCAL_ONLY))
@@ -199,6 +211,8 @@ class StatusBar(QStatusBar):
         connectivity = status.connectivity
         local = connectivity is Connectivity.LOCAL_ONLY
         self.busy.setVisible(status.busy)
+        if not status.busy:
+            self.busy.setRange(0, 0)  # the next sync starts as "busy" until it knows more
         self.sync_button.setText(_("Sync now"))
         self.sync_button.setToolTip(_("Send your changes and receive the server's (F5)"))
         self.sync_button.setVisible(not local)

@@ -13,6 +13,7 @@ window to drop everything it shows.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -39,6 +40,7 @@ class SyncController(QObject):
     notice = Signal(str)  # an error the person must read: once until the next good sync
     wiped = Signal()  # the server ordered this laptop's profile erased: it is gone
     status_changed = Signal(object)  # SyncStatus
+    progress = Signal(int, int)  # a first sync: records so far, records expected
 
     def __init__(
         self,
@@ -166,7 +168,9 @@ class SyncController(QObject):
         self._idle.clear()
         self.started.emit()
         self.status_changed.emit(self.status)
-        profile, options, idle = self.state.profile, self.options, self._idle
+        profile, idle = self.state.profile, self._idle
+        # Emitted from the worker thread: Qt queues it to the GUI thread's receivers.
+        options = replace(self.options or SyncOptions(), progress=self._report_progress)
 
         def work() -> SyncReport:
             try:
@@ -176,6 +180,10 @@ class SyncController(QObject):
 
         run_in_background(work, self._done, self._failed)
         return True
+
+    def _report_progress(self, received: int, expected: int | None) -> None:
+        if expected:
+            self.progress.emit(received, expected)
 
     def _done(self, report: SyncReport) -> None:
         self._running = False

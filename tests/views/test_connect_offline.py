@@ -24,6 +24,7 @@ from app.settings import Settings
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import engine, outbox
+from app.sync.engine import SyncOptions
 from app.views.app_state import AppState
 from app.views.settings_view import SettingsPage
 from app.views.status_bar import StatusBar
@@ -140,4 +141,34 @@ def test_a_partial_sync_says_so_in_the_status_bar(
     assert "6 cases kept until a supervisor confirms their removal" in text
     assert bar.connectivity.text().startswith("Partial sync")
     assert len(_names(counsellor)) == 6  # nothing removed
+    controller.stop()
+
+
+def test_a_first_sync_shows_its_progress_in_the_status_bar(
+    qtbot: QtBot, server: RunningServer, tmp_path: Path, profiles: list[Profile]
+) -> None:
+    team = f"Team {uuid.uuid4().hex[:6]}"
+    source, newcomer = _profile(tmp_path / "source", profiles), _profile(tmp_path / "new", profiles)
+    for profile in (source, newcomer):
+        account = server.add_user("social_worker", team)
+        engine.enrol(profile, server.url, account.username, account.password, "laptop")
+    ctx = owner.owner_context(source.sessions)
+    for number in range(30):
+        beneficiaries.register(ctx, {"last_name": f"Case {number}", "first_name": "Amina"})
+    engine.sync(source)
+
+    state = AppState(newcomer, owner.owner_context(newcomer.sessions), Settings(language="en"))
+    options = SyncOptions(page_size=10, commit_seconds=0)
+    controller = SyncController(state, first_sync_delay_ms=NEVER_MS, options=options)
+    bar = StatusBar()
+    qtbot.addWidget(bar, before_close_func=_finish_background_work)
+    bar.follow(controller)
+    bar.show()
+    seen: list[tuple[int, int]] = []
+    controller.progress.connect(lambda received, expected: seen.append((received, expected)))
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS):
+        assert controller.sync_now()
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == seen[-1][1])
+    assert len(seen) >= 3 and seen[-1][1] >= 30
+    assert bar.busy.maximum() == 0  # back to "busy" for the next sync
     controller.stop()
