@@ -140,18 +140,28 @@ def test_an_older_server_keeps_unknown_fields_and_takes_refused_records_after_it
     kept = server_state(servers.current, admin)[("beneficiary", str(person.id))]
     assert kept["contact_person"] == "Leila"  # a field it does not know, kept verbatim
 
-    updated = servers.update()
-    with newer.profile.engine.begin() as connection:  # the same server, at a new port
-        state.put(connection, state.SERVER_URL, updated.url)
     page = ConflictsPage(AppState(newer.profile, newer.ctx, Settings()))  # the app's way
     qtbot.addWidget(page)
     page.refresh()
     assert page.refused_box.isVisibleTo(page)
     page.resend_button.click()
     assert not outbox.quarantined(newer.profile)
+    assert newer.sync().quarantined == 1  # sent again too early: refused again, still kept
+
+    updated = servers.update()
+    with newer.profile.engine.begin() as connection:  # the same server, at a new port
+        state.put(connection, state.SERVER_URL, updated.url)
+    resent = subprocess.run(  # the command line's way
+        [sys.executable, "-m", "app", "--lang", "en", "sync", "--resend-refused",
+         "--profile", str(newer.folder)],
+        cwd=ROOT, env={**os.environ, "PASSERELLE_PASSPHRASE": PASSPHRASE},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert resent.returncode == 0, resent.stderr
+    assert "1 refused change queued again." in resent.stdout
+    assert not outbox.quarantined(newer.profile)
     report = newer.sync()
-    assert report.quarantined == 0 and not outbox.quarantined(newer.profile)
-    assert report.server_schema == SCHEMA_VERSION
+    assert report.server_schema == SCHEMA_VERSION and not report.update_available
     on_server = server_state(updated, admin)
     assert on_server[("partner", str(partner.id))]["name"] == "Espoir"
     assert on_server[("beneficiary", str(person.id))]["contact_person"] == "Leila"
