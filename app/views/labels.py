@@ -16,8 +16,10 @@ from app.models.enums import (
     LegalStatus,
     PlanStatus,
     ReferralStatus,
+    Sex,
     StaffRole,
 )
+from app.reports.language import DocumentLanguage
 
 __all__ = ["LABELLED_ENUMS", "label"]
 
@@ -36,6 +38,18 @@ def choices(enum_class: type[E]) -> list[tuple[str, E]]:
 
 def legal_status_label(value: LegalStatus) -> str:
     return label(value)
+
+
+def label_for(member: StrEnum, sex: Sex | None) -> str:
+    """An enum's label about one person, agreeing with their sex as the printed documents
+    do ("Condamnée", "محكومة" for a woman; the neutral wording when unknown)."""
+    return DocumentLanguage(current_language()).label_for(member, sex)
+
+
+def gendered(message: str, sex: Sex | None) -> str:
+    """A sentence about one person in the interface language, agreeing with their sex
+    (catalog contexts "female" and "male", as in the printed documents)."""
+    return DocumentLanguage(current_language()).gendered(message, sex)
 
 
 def plan_status_label(value: PlanStatus) -> str:

@@ -33,6 +33,7 @@ from app.models.enums import PartnerKind
 from app.services import partners
 from app.store.textfold import fold
 from app.views.app_state import AppState
+from app.views.bidi import shown as bidi_shown
 from app.views.labels import choices, label
 from app.views.partner_dialogs import ContactDialog, PartnerDialog, ServiceDialog
 from app.views.record_forms import (
@@ -250,7 +251,7 @@ class PartnersPage(QWidget):
             "notes": partner.notes,
         }
         for key, text in shown.items():
-            self.fields[key].setText(text or "—")
+            self.fields[key].setText(bidi_shown(text or "—"))
         for contact in partner.contacts:
             self.contacts.addTopLevelItem(
                 QTreeWidgetItem(

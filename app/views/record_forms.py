@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _, current_language
 from app.instruments import load_builtin
 from app.services.errors import ServiceError, ValidationFailed
+from app.views.bidi import shown
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 DATE_FORMAT = "yyyy-MM-dd"
@@ -249,7 +250,7 @@ class MessageBanner(QLabel):
             f"QLabel {{ background: {background}; color: {foreground}; border-radius: 4px;"
             " padding: 8px 10px; }"
         )
-        self.setText(message)
+        self.setText(shown(message))
         self.show()
 
 
@@ -328,7 +329,7 @@ class RecordDialog(QDialog):
         self.result_record: object = None
 
     def set_intro(self, text: str) -> None:
-        self.intro.setText(text)
+        self.intro.setText(shown(text))
         self.intro.setVisible(bool(text))
 
     def add_row(self, label: str, widget: QWidget, *fields: str) -> QWidget:

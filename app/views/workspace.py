@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.views.app_state import AppState
 from app.views.appearance import BASE_POINTS, point_size
+from app.views.bidi import protect_tree
 
 if TYPE_CHECKING:
     from app.views.casefile import CaseFileView, CaseKept
@@ -140,6 +141,7 @@ class Workspace(QWidget):
         placeholder = self._pages[key]
         index = self.pages.indexOf(placeholder)
         page = factory(self.state)
+        protect_tree(page)  # phones, references, dates whole in Arabic cells
         self.pages.insertWidget(index, page)
         self.pages.removeWidget(placeholder)
         placeholder.deleteLater()

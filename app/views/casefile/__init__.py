@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from app.i18n import _, current_language
 from app.services import audit, beneficiaries
 from app.views.app_state import AppState
+from app.views.bidi import protect_tree, shown
 from app.views.labels import short_person_name
 
 SectionFactory = Callable[[AppState, uuid.UUID], QWidget]
@@ -110,6 +111,7 @@ class CaseFileView(QWidget):
         if key in self.sections:
             return self.sections[key]
         section = self._factories[key](self.state, self.beneficiary_id)
+        protect_tree(section)  # phones, references, dates whole in Arabic cells
         section.changed.connect(self._section_changed)  # type: ignore[attr-defined]
         self.sections[key] = section
         current = self.tabs.currentIndex()
@@ -141,7 +143,9 @@ class CaseFileView(QWidget):
         person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
         arabic = html.escape(person.display_name_ar or "")
         latin = html.escape(person.display_name)
-        details = html.escape(" · ".join(p for p in (person.cin, person.registration_number) if p))
+        details = html.escape(
+            shown(" · ".join(p for p in (person.cin, person.registration_number) if p))
+        )
         names = (
             f"<span dir='rtl'>{arabic}</span> — <span dir='ltr'>{latin}</span>"
             if arabic and current_language() == "ar"

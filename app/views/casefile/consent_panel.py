@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.models import Beneficiary, ConsentRecord, Partner
-from app.models.enums import ConsentMethod, ConsentPurpose
+from app.models.enums import ConsentMethod, ConsentPurpose, Sex
 from app.services import consent, outcomes, partners
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
-from app.views.labels import choices, label
+from app.views.labels import choices, gendered, label
 from app.views.record_forms import (
     ChoiceCombo,
     MessageBanner,
@@ -130,7 +130,12 @@ class ReleaseDialog(RecordDialog):
         self.state, self.person = state, person
         today = state.ctx.today()
         self.released_on = date_edit(person.actual_release_date or today, maximum=today)
-        self.set_intro(_("The legal status becomes “Released”; post-release follow-up starts."))
+        self.set_intro(
+            gendered(
+                N_("The legal status becomes “Released”; post-release follow-up starts."),
+                person.sex,
+            )
+        )
         self.add_row(_("&Released on:"), self.released_on, "released_on")
 
     def submit(self) -> Beneficiary:
@@ -150,6 +155,8 @@ class ConsentPanel(QGroupBox):
         self.state, self.beneficiary_id = state, beneficiary_id
         self.dialog: ConsentDialog | None = None
         self.records: list[ConsentRecord] = []
+        self.sex: Sex | None = None
+        """The person's, set by the identity section: sentences about them agree with it."""
         self.tree = QTreeWidget()
         self.tree.setObjectName("consents")
         self.tree.setRootIsDecorated(False)
@@ -247,9 +254,12 @@ class ConsentPanel(QGroupBox):
         record = self.selected()
         if record is None or not record.is_active:
             return None
-        text = _(
-            "Record that the person withdrew their consent ({purpose}) today? What it "
-            "allowed stops from now on; this cannot be undone."
+        text = gendered(
+            N_(
+                "Record that the person withdrew their consent ({purpose}) today? What it "
+                "allowed stops from now on; this cannot be undone."
+            ),
+            self.sex,
         ).format(purpose=label(record.purpose))
         return confirm(self, _("Withdraw consent"), text, lambda: self._withdraw(record.id))
 

@@ -39,7 +39,7 @@ from app.views.app_state import AppState
 from app.views.casefile.access_export import AccessExportDialog
 from app.views.casefile.consent_panel import ConsentPanel, ReleaseDialog, confirm
 from app.views.casefile.identity_fields import GROUPS, Field, FieldSpec, normalised, start_side
-from app.views.labels import choices
+from app.views.labels import choices, label_for
 from app.views.record_forms import (
     ChoiceCombo,
     MessageBanner,
@@ -190,6 +190,7 @@ class IdentitySection(QWidget):
     def reload(self) -> None:
         """Show the stored values, unless an edit is in progress: that is kept as typed."""
         self.person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
+        self.consents.sex = self.person.sex
         self.consents.reload()
         self._show_status(self.person)
         if not self.editing:
@@ -199,6 +200,8 @@ class IdentitySection(QWidget):
         for key, field in self.fields.items():
             field.set_value(getattr(person, key))
             field.show_error(None)
+        # The value names the person: "Condamnée" for a woman, as on the documents.
+        self.fields["legal_status"].show_text(label_for(person.legal_status, person.sex))
 
     def _show_status(self, person: Beneficiary) -> None:
         closed = person.case_status is CaseStatus.CLOSED

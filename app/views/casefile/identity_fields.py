@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_
+from app.views.bidi import shown
 from app.views.record_forms import ChoiceCombo, OptionalDateEdit, format_date
 
 ERROR_STYLE = "color: #b3261e;"
@@ -130,8 +131,12 @@ class Field(QWidget):
             editor.set_value(value)
         elif isinstance(editor, ChoiceCombo):
             editor.select(value)
-        self.display.setText(self._text(value))
-        self.display.setStyleSheet("" if self._text(value) != EMPTY else "color: #8a949c;")
+        self.show_text(self._text(value))
+
+    def show_text(self, text: str) -> None:
+        """What the read-only value says (number runs kept whole in Arabic)."""
+        self.display.setText(shown(text))
+        self.display.setStyleSheet("" if text != EMPTY else "color: #8a949c;")
 
     def _text(self, value: Any) -> str:
         if value is None or value == "":
