@@ -29,6 +29,7 @@ from app.views.bidi import NumberRunDelegate, shown
 from app.views.casefile import CaseFileView
 from app.views.casefile.consent_panel import ReleaseDialog
 from app.views.casefile.identity import IdentitySection
+from app.views.casefile.referrals import ReferDialog
 from app.views.caseload import CaseloadPage
 from app.views.caseload_model import COLUMNS
 from app.views.language import apply_language
@@ -239,6 +240,14 @@ WITHDRAWAL = {
     ("ar", Sex.MALE): "سحب المستفيد لموافقته",
     ("ar", None): "سحب الشخص لموافقته",
 }
+AGREED = {
+    ("fr", Sex.FEMALE): "La bénéficiaire a consenti",
+    ("fr", Sex.MALE): "Le bénéficiaire a consenti",
+    ("fr", None): "La personne a consenti",
+    ("ar", Sex.FEMALE): "وافقت المستفيدة",
+    ("ar", Sex.MALE): "وافق المستفيد",
+    ("ar", None): "وافق الشخص",
+}
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
@@ -270,6 +279,13 @@ def test_sentences_about_the_person_agree_with_their_sex(
         assert isinstance(box, QMessageBox)
         assert WITHDRAWAL[language, sex] in box.text()
         box.close()
+
+        partner = partners.create_partner(ctx, {"name": "Relais", "kind": PartnerKind.NGO})
+        consent.record(ctx, person_id, ConsentPurpose.PARTNER_SHARING, partner_id=partner.id)
+        refer = ReferDialog(state, person_id, [partner])
+        qtbot.addWidget(refer)
+        refer.partner.select(partner.id)
+        assert refer.consent_hint.text().startswith(AGREED[language, sex])
     finally:
         QThreadPool.globalInstance().waitForDone()
         apply_language(qapp, "en")

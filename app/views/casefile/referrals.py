@@ -25,15 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.models import Partner, Referral
 from app.models.enums import ConsentPurpose, ReferralStatus
-from app.services import consent, partners, plans, referrals
+from app.services import beneficiaries, consent, partners, plans, referrals
 from app.services.errors import ConsentRequired
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
-from app.views.labels import label
+from app.views.labels import gendered, label
 from app.views.record_forms import (
     TONES,
     ChoiceCombo,
@@ -81,6 +81,7 @@ class ReferDialog(RecordDialog):
         super().__init__(_("Refer to a partner"), parent)
         self.state, self.beneficiary_id = state, beneficiary_id
         self.directory = {partner.id: partner for partner in directory}
+        self.sex = beneficiaries.get(state.ctx, beneficiary_id).sex  # the hint agrees with it
         self.consented = {
             record.partner_id
             for record in consent.list_for(state.ctx, beneficiary_id)
@@ -137,7 +138,8 @@ class ReferDialog(RecordDialog):
         if partner is None:
             self.consent_hint.setText("")
         elif partner.id in self.consented:
-            self.consent_hint.setText(_("The person agreed to share information with them."))
+            agreed = N_("The person agreed to share information with them.")
+            self.consent_hint.setText(gendered(agreed, self.sex))
             self.consent_hint.setStyleSheet(f"color: {TONES['success'][1]};")
         else:
             self.consent_hint.setText(_("No consent to share with this partner is recorded yet."))
