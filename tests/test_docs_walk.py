@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,25 @@ SKIPPED: dict[str, str] = {
     "journalctl": "no journal: the test reads the server's own output instead",
 }
 """What the walk does not run, and why (matched against the start of the line)."""
+
+
+KNOWN_ISSUES: dict[str, tuple[int, str]] = {
+    ".venv/bin/passerelle sync --profile ~/karim": (
+        4,
+        "may not manage organisation",  # issues 12 and 15 meet: the facility an offline
+        # import created is pushed after adoption and refused for a social worker
+    ),
+}
+"""Documented lines known to fail today: the exit code and the message expected. A line
+that starts working fails the walk, so that it is taken off this list."""
+
+GIVEN = {
+    "beneficiaries.csv": "last_name,first_name,last_name_ar,first_name_ar,cin,"
+    "registration_number,birth_date,sex,facility,legal_status,expected_release_date\n"
+    "Berrada,Nadia,برادة,نادية,ZZ112233,E-1,1985-04-12,F,Prison locale Oukacha,"
+    "sentenced,2027-02-01\n",
+}
+"""Files the docs assume the reader has (docs/import-format.md), in the walk's folder."""
 
 
 @dataclass
@@ -124,9 +144,21 @@ def words_of(line: str) -> list[str]:
 
 def run(walk: Walk, argv: list[str], env: dict[str, str], line: str) -> str:
     result = subprocess.run(
-        argv, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300
+        argv,
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+        cwd=walk.home,  # where the reader's own files are (GIVEN)
     )
-    assert result.returncode == 0, f"{line}\n{result.stderr}"
+    known = next((v for k, v in KNOWN_ISSUES.items() if line.startswith(k)), None)
+    if known is not None:
+        assert result.returncode == known[0], f"fixed? take it off KNOWN_ISSUES: {line}"
+        assert known[1] in result.stdout + result.stderr, result.stderr
+        warnings.warn(f"known issue in the docs walk: {line}: {known[1]}", stacklevel=1)
+    else:
+        assert result.returncode == 0, f"{line}\n{result.stderr}"
     assert "Traceback" not in result.stderr
     walk.ran.append(line)
     return result.stdout
@@ -289,6 +321,8 @@ def walk(tmp_path: Path) -> Iterator[Walk]:
             line = f"PASSERELLE_SERVER_DATA_DIR={tmp_path / 'var-lib'}"
         lines.append(line)
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name, content in GIVEN.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
     state = Walk(home=tmp_path, config=config, database=database, admin_url=admin_url)
     try:
         yield state

@@ -35,6 +35,8 @@ CLIENT_VARIABLES = {
     "PASSERELLE_RECOVERY_KEY": "set by the installer: the recovery key's fingerprint the "
     "laptop pins (see docs/security.md)",
     "PASSERELLE_TEST_DATABASE_URL": "tests and benchmarks only: the PostgreSQL to test against",
+    "PASSERELLE_SYNC_UNKNOWN": "version tests only, never set in use: record types or fields "
+    "this process behaves as if it did not know",
 }
 """Every variable the programs read, other than the server's settings."""
 
