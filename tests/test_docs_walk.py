@@ -54,13 +54,7 @@ SKIPPED: dict[str, str] = {
 """What the walk does not run, and why (matched against the start of the line)."""
 
 
-KNOWN_ISSUES: dict[str, tuple[int, str]] = {
-    ".venv/bin/passerelle sync --profile ~/karim": (
-        4,
-        "may not manage organisation",  # issues 12 and 15 meet: the facility an offline
-        # import created is pushed after adoption and refused for a social worker
-    ),
-}
+KNOWN_ISSUES: dict[str, tuple[int, str]] = {}
 """Documented lines known to fail today: the exit code and the message expected. A line
 that starts working fails the walk, so that it is taken off this list."""
 

@@ -138,6 +138,11 @@ def _same(permission: Permission) -> dict[str, Permission]:
 
 WRITES: Mapping[str, Mapping[str, Permission]] = {
     **{name: _same(P.MANAGE_ORGANISATION) for name in ORGANISATION_TYPES},
+    "facility": {
+        CREATE: P.NAME_FACILITY,
+        UPDATE: P.MANAGE_ORGANISATION,
+        DELETE: P.MANAGE_ORGANISATION,
+    },
     **{name: _same(P.MANAGE_PARTNERS) for name in PARTNER_TYPES},
     "coordination_meeting": {
         CREATE: P.ORGANISE_MEETING,

@@ -47,6 +47,7 @@ class Permission(StrEnum):
     WRITE_CASE = "write_case"
     DELETE_CASE = "delete_case"
     MANAGE_ORGANISATION = "manage_organisation"
+    NAME_FACILITY = "name_facility"
     MANAGE_PARTNERS = "manage_partners"
     ORGANISE_MEETING = "organise_meeting"
     EDIT_OTHERS_MEETING = "edit_others_meeting"
@@ -84,6 +85,9 @@ TABLE: Mapping[Permission, frozenset[StaffRole]] = {
     Permission.WRITE_CASE: EVERYONE,
     Permission.DELETE_CASE: EVERYONE,
     Permission.MANAGE_ORGANISATION: frozenset({ADMIN}),
+    # Naming a new facility (an import, an offline start) grants no scope and changes
+    # nobody's placement; renaming, moving or deleting one stays administrators'.
+    Permission.NAME_FACILITY: EVERYONE,
     Permission.MANAGE_PARTNERS: frozenset({WORKER, SUP, ADMIN}),
     Permission.ORGANISE_MEETING: EVERYONE,
     Permission.EDIT_OTHERS_MEETING: frozenset({SUP, ADMIN}),
@@ -128,6 +132,7 @@ REFUSALS: Mapping[Permission, str] = {
     Permission.MANAGE_ORGANISATION: N_(
         "Only an administrator can change teams, staff members and facilities."
     ),
+    Permission.NAME_FACILITY: N_("Your role does not allow adding a facility."),
     Permission.MANAGE_PARTNERS: N_(
         "Only a social worker, a supervisor or an administrator can change partners."
     ),
