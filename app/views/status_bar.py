@@ -96,6 +96,7 @@ class ElidedLabel(QLabel):
 class StatusBar(QStatusBar):
     conflicts_requested = Signal()  # the person clicked the conflicts (or refused changes)
     sync_requested = Signal()
+    cancel_requested = Signal()  # "Cancel" during a sync: it stops after the page in hand
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +122,12 @@ class StatusBar(QStatusBar):
         self.sync_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # F5 from anywhere
         self.sync_button.setStyleSheet("QPushButton { padding: 1px 10px; }")
         self.sync_button.clicked.connect(self.sync_requested)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelSync")
+        self.cancel_button.setStyleSheet("QPushButton { padding: 1px 10px; }")
+        self.cancel_button.clicked.connect(self._cancel_clicked)
+        self.cancel_button.hide()
+        self._stopping = False  # "Cancel" pressed: the sync finishes its page
         self.profile_label = QLabel()
         self.profile_label.setStyleSheet(MUTED)
         for widget in (
@@ -131,6 +138,7 @@ class StatusBar(QStatusBar):
             self.conflicts,
             self.refused,
             self.sync_button,
+            self.cancel_button,
             self.profile_label,
         ):
             self.addPermanentWidget(widget)
@@ -161,6 +169,7 @@ class StatusBar(QStatusBar):
         controller.progress.connect(self.show_progress)
         controller.notice.connect(self.show_notice)
         self.sync_requested.connect(controller.sync_now)
+        self.cancel_requested.connect(controller.cancel)
         self.show_status(controller.status)
 
     def show_progress(self, received: int, expected: int) -> None:
@@ -173,6 +182,11 @@ class StatusBar(QStatusBar):
                 received=received, expected=expected
             )
         )
+
+    def _cancel_clicked(self) -> None:
+        self._stopping = True
+        self.retranslate()
+        self.cancel_requested.emit()
 
     def show_local_only(self) -> None:
         self.show_status(SyncStatus(SyncSnapshot(enrolled=False), Connectivity.LOCAL_ONLY))
@@ -217,6 +231,13 @@ class StatusBar(QStatusBar):
         self.sync_button.setToolTip(_("Send your changes and receive the server's (F5)"))
         self.sync_button.setVisible(not local)
         self.sync_button.setEnabled(not status.busy)
+        self._stopping = self._stopping and status.busy
+        self.cancel_button.setVisible(status.busy and not local)
+        self.cancel_button.setEnabled(not self._stopping)
+        self.cancel_button.setText(_("Stopping…") if self._stopping else _("Cancel"))
+        self.cancel_button.setToolTip(
+            _("Stop after the records in hand; the next sync goes on from there")
+        )
         self._show_connectivity(status)
         last = snapshot.last_sync_at
         self.last_sync.setVisible(not local)

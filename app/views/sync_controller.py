@@ -41,6 +41,7 @@ class SyncController(QObject):
     wiped = Signal()  # the server ordered this laptop's profile erased: it is gone
     status_changed = Signal(object)  # SyncStatus
     progress = Signal(int, int)  # a first sync: records so far, records expected
+    cancelling = Signal()  # "Cancel" was pressed: the sync stops after the page in hand
 
     def __init__(
         self,
@@ -64,6 +65,7 @@ class SyncController(QObject):
         self._stopped = False
         self._idle = threading.Event()
         self._idle.set()
+        self._cancel = threading.Event()  # a fresh one for each sync
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.sync_now)
         self.set_interval_minutes(state.settings.sync_interval_minutes)
@@ -84,6 +86,10 @@ class SyncController(QObject):
     @property
     def is_running(self) -> bool:
         return self._running
+
+    @property
+    def is_cancelling(self) -> bool:
+        return self._running and self._cancel.is_set()
 
     @property
     def status(self) -> SyncStatus:
@@ -166,11 +172,14 @@ class SyncController(QObject):
             return False
         self._running = True
         self._idle.clear()
+        self._cancel = threading.Event()
         self.started.emit()
         self.status_changed.emit(self.status)
         profile, idle = self.state.profile, self._idle
         # Emitted from the worker thread: Qt queues it to the GUI thread's receivers.
-        options = replace(self.options or SyncOptions(), progress=self._report_progress)
+        options = replace(
+            self.options or SyncOptions(), progress=self._report_progress, cancel=self._cancel
+        )
 
         def work() -> SyncReport:
             try:
@@ -179,6 +188,15 @@ class SyncController(QObject):
                 idle.set()
 
         run_in_background(work, self._done, self._failed)
+        return True
+
+    def cancel(self) -> bool:
+        """Stop the running sync after the page in hand; what arrived is kept and the
+        next sync goes on from there. False when no sync runs."""
+        if not self._running or self._cancel.is_set():
+            return False
+        self._cancel.set()
+        self.cancelling.emit()
         return True
 
     def _report_progress(self, received: int, expected: int | None) -> None:
@@ -195,6 +213,10 @@ class SyncController(QObject):
             self.wiped.emit()
             return
         reasons = sync_status.partial_reasons(report)
+        if report.cancelled:  # said with the count so far, not as a failure
+            reasons = [_cancelled_text(report)] + [
+                reason for reason in reasons if reason != _("stopped before the end")
+            ]
         self._connectivity = Connectivity.PARTIAL if reasons else Connectivity.ONLINE
         self._message = "; ".join(reasons) if reasons else None
         self._noticed = None
@@ -224,3 +246,13 @@ class SyncController(QObject):
         if self._connectivity is Connectivity.ERROR and message != self._noticed:
             self._noticed = message
             self.notice.emit(message)
+
+
+def _cancelled_text(report: SyncReport) -> str:
+    """The person pressed "Cancel": how far the sync got, and that it will go on."""
+    if report.expected:
+        return _(
+            "stopped at your request after {received} of {expected} records; "
+            "the next sync goes on from there"
+        ).format(received=report.received_so_far, expected=report.expected)
+    return _("stopped at your request; the next sync goes on from there")

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app.models import Beneficiary
 from app.models.enums import StaffRole
 from app.services import beneficiaries, owner
+from app.services.context import ServiceContext
 from app.settings import Settings
 from app.store.keys import KdfParams
 from app.store.profile import Profile
@@ -33,6 +34,7 @@ from tests.conftest import PASSPHRASE
 from tests.server.harness import RunningServer, start_server
 
 WAIT_MS = 60_000
+CANCELLED_CASES = 2_500  # a first sync of a few thousand records
 NEVER_MS = 24 * 3600 * 1000
 
 
@@ -171,4 +173,68 @@ def test_a_first_sync_shows_its_progress_in_the_status_bar(
     qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == seen[-1][1])
     assert len(seen) >= 3 and seen[-1][1] >= 30
     assert bar.busy.maximum() == 0  # back to "busy" for the next sync
+    controller.stop()
+
+
+def _many_cases(ctx: ServiceContext, count: int) -> None:
+    """``count`` cases in one transaction (captured for upload like any edit): seeding
+    thousands through the form service would take most of the test's time."""
+    with ctx.transaction() as session:
+        session.add_all(
+            Beneficiary(
+                last_name=f"Case {number}",
+                first_name="Amina",
+                assigned_staff_id=ctx.actor.staff_id,
+                team_id=ctx.actor.team_id,
+                intake_date=ctx.today(),
+            )
+            for number in range(count)
+        )
+
+
+def test_a_first_sync_is_cancelled_from_the_status_bar_and_the_next_one_resumes(
+    qtbot: QtBot, server: RunningServer, tmp_path: Path, profiles: list[Profile]
+) -> None:
+    team = f"Team {uuid.uuid4().hex[:6]}"
+    source, newcomer = _profile(tmp_path / "source", profiles), _profile(tmp_path / "new", profiles)
+    for profile in (source, newcomer):
+        account = server.add_user("social_worker", team)
+        engine.enrol(profile, server.url, account.username, account.password, "laptop")
+    _many_cases(owner.owner_context(source.sessions), CANCELLED_CASES)
+    engine.sync(source)
+
+    state = AppState(newcomer, owner.owner_context(newcomer.sessions), Settings(language="en"))
+    options = SyncOptions(page_size=100, commit_seconds=0)
+    controller = SyncController(state, first_sync_delay_ms=NEVER_MS, options=options)
+    bar = StatusBar()
+    qtbot.addWidget(bar, before_close_func=_finish_background_work)
+    bar.follow(controller)
+    bar.resize(1400, 30)
+    bar.show()
+    assert not bar.cancel_button.isVisible()  # nothing to cancel
+
+    def press_cancel(_received: int, _expected: int) -> None:
+        if bar.cancel_button.isEnabled():  # the person presses it once
+            qtbot.mouseClick(bar.cancel_button, Qt.MouseButton.LeftButton)
+
+    controller.progress.connect(press_cancel)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS) as stopped:
+        assert controller.sync_now()
+        assert bar.cancel_button.isVisible() and bar.cancel_button.text() == "Cancel"
+    report = stopped.args[0]
+    assert report.cancelled and report.expected is not None
+    assert 0 < report.received_so_far < report.expected
+    arrived = len(_names(newcomer))
+    assert 0 < arrived < CANCELLED_CASES  # what arrived is kept
+    text = bar.connectivity.text()
+    assert "stopped at your request after" in text
+    assert f"{report.received_so_far} of {report.expected} records" in text
+    assert not bar.cancel_button.isVisible() and bar.sync_button.isEnabled()
+
+    controller.progress.disconnect(press_cancel)
+    with qtbot.waitSignal(controller.finished, timeout=WAIT_MS) as resumed:
+        assert controller.sync_now()
+    assert resumed.args[0].complete and not resumed.args[0].cancelled
+    assert len(_names(newcomer)) == CANCELLED_CASES  # everything arrived, nothing twice
+    assert bar.connectivity.text() == "Online"
     controller.stop()
