@@ -39,6 +39,8 @@ PAGE_SIZE = 200
 MAX_PAGES = 12
 """Pages kept in memory (2,400 rows); the farthest from the one just needed go first."""
 PLACEHOLDER = "…"
+OVERDUE_SIGN = "\u26a0"
+"""Beside an overdue review date, so that it does not rest on its red alone."""
 ROLE = Qt.ItemDataRole
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -198,6 +200,8 @@ class CaseloadModel(QAbstractTableModel):
         if row is None:
             return PLACEHOLDER if role == ROLE.DisplayRole and key == "name" else None
         if role == ROLE.DisplayRole:
+            if key == "review" and self._overdue(row):  # a sign, not the colour alone
+                return f"{OVERDUE_SIGN} {self._text(row, key)}"
             return self._text(row, key)
         if role == ROLE.ForegroundRole and key == "review" and self._overdue(row):
             return QColor(OVERDUE_COLOUR)

@@ -8,12 +8,14 @@ dialog and call ``accept()``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -22,6 +24,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -315,7 +320,7 @@ class RecordDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setDefault(True)
         self._field_labels: dict[str, str] = {}
@@ -327,6 +332,63 @@ class RecordDialog(QDialog):
         self.body.addWidget(self.error)
         self.body.addWidget(self.buttons)
         self.result_record: object = None
+        self._shown_input: tuple[object, ...] | None = None
+        self.confirm_discard: Callable[[], bool] = self._ask_discard
+        """Asked before what was typed is thrown away (tests put their answer here)."""
+
+    # -- nothing typed is lost without asking ---------------------------------------------
+
+    def input_state(self) -> tuple[object, ...]:
+        """Everything the user can type or choose in the dialog, to see if it changed."""
+        state: list[object] = []
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, QLineEdit):
+                state.append(widget.text())
+            elif isinstance(widget, QPlainTextEdit):
+                state.append(widget.toPlainText())
+            elif isinstance(widget, QComboBox):
+                state.append(widget.currentIndex())
+            elif isinstance(widget, QAbstractSpinBox):
+                state.append(widget.text())
+            elif isinstance(widget, QCheckBox):
+                state.append(widget.isChecked())
+        return tuple(state)
+
+    def has_unsaved_input(self) -> bool:
+        return self._shown_input is not None and self.input_state() != self._shown_input
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        if self._shown_input is None:
+            self._shown_input = self.input_state()
+        super().showEvent(event)
+
+    def cancel(self) -> None:
+        """Cancel, Escape or the window's close box: ask first when something was typed."""
+        if self.has_unsaved_input() and not self.confirm_discard():
+            return
+        self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if event.spontaneous() and self.has_unsaved_input() and not self.confirm_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _ask_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            _("Discard what you typed?"),
+            _("This form has input that was not saved. Close it and lose that input?"),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
 
     def set_intro(self, text: str) -> None:
         self.intro.setText(shown(text))

@@ -263,8 +263,10 @@ def test_escape_cancels_the_register_dialog(
     page = _page(qtbot, profile, ctx)
     dialog = page.register()
     qtbot.keyClicks(dialog.last_name, "Nobody")
+    asked: list[bool] = []
+    dialog.confirm_discard = lambda: asked.append(True) or True  # typed: asked first
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert not dialog.isVisible()
+    assert not dialog.isVisible() and asked == [True]
     assert beneficiaries.count(ctx) == 0
 
 

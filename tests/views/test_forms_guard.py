@@ -240,3 +240,29 @@ def test_an_assessment_recorded_by_mistake_is_cancelled_and_leaves_the_chart(
     assert row.text(2) == i18n._("Cancelled: {reason}").format(reason="Mauvais dossier")
     assert not section.void_button.isEnabled()
     assert assessments.latest(ctx, person.id) is None  # no longer the latest assessment
+
+
+def test_a_dialog_with_typed_input_asks_before_closing(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary, language: str
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    section = _section(qtbot, profile, ctx, person)
+    untouched = section.record_session()
+    assert isinstance(untouched, RecordSessionDialog)
+    asked: list[bool] = []
+    untouched.confirm_discard = lambda: asked.append(True) or True
+    qtbot.keyClick(untouched, Qt.Key.Key_Escape)
+    assert not untouched.isVisible() and asked == []  # nothing typed: closes at once
+
+    dialog = section.record_session()
+    assert isinstance(dialog, RecordSessionDialog)
+    qtbot.keyClicks(dialog.topic, "Preparation")
+    answers = [False, True]
+    dialog.confirm_discard = lambda: answers.pop(0)
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.topic.text() == "Preparation"  # kept
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and answers == []
