@@ -123,11 +123,11 @@ class _Vocabulary:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[int, tuple[bytes | None, list[str]]] = {}
+        self._cache: dict[int, tuple[tuple[str, bytes | None], list[str]]] = {}
 
     def words(self, connection: Connection) -> list[str]:
         key = _index_marker(connection)
-        engine_key = id(connection.engine)
+        engine_key = id(connection.engine.pool)  # one per database (engines proxy it)
         with self._lock:
             cached = self._cache.get(engine_key)
         if cached is not None and cached[0] == key:
@@ -163,12 +163,15 @@ def _known(word: str, vocabulary: list[str]) -> bool:
     return False
 
 
-def _index_marker(connection: Connection) -> bytes | None:
-    """Changes whenever the index does (see :class:`_Vocabulary`)."""
+def _index_marker(connection: Connection) -> tuple[str, bytes | None]:
+    """Which database, and a value that changes whenever its index does (see
+    :class:`_Vocabulary`): cached words never cross from one profile to another."""
+    main = connection.exec_driver_sql("PRAGMA database_list").first()
+    path = str(main[2]) if main is not None else ""
     marker: bytes | None = connection.execute(
         text("SELECT block FROM beneficiary_search_data WHERE id = 10")
     ).scalar_one_or_none()
-    return marker
+    return path, marker
 
 
 class _Plans:
@@ -178,11 +181,11 @@ class _Plans:
     def __init__(self, size: int = 64) -> None:
         self._lock = threading.Lock()
         self._size = size
-        self._cache: dict[tuple[int, str, bytes | None], SearchPlan | None] = {}
+        self._cache: dict[tuple[int, str, tuple[str, bytes | None]], SearchPlan | None] = {}
 
     def get(self, session: Session, query: str) -> SearchPlan | None:
         connection = session.connection()
-        key = (id(connection.engine), query, _index_marker(connection))
+        key = (id(connection.engine.pool), query, _index_marker(connection))
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
@@ -208,6 +211,8 @@ def _plan(session: Session, query: str) -> SearchPlan | None:
         return None
     exact = _count(session, prefix, None, INFIX_BELOW)
     infix = infix_expression(query) if exact < INFIX_BELOW else None
+    if infix is not None and not _adds(session, "beneficiary_search_infix", infix, prefix):
+        infix = None  # nothing inside names that word starts did not find: one tier only
     if exact >= FUZZY_BELOW or _count(session, prefix, infix, FUZZY_BELOW) >= FUZZY_BELOW:
         return SearchPlan(prefix, infix)
     words = _words(query)
@@ -221,9 +226,22 @@ def _plan(session: Session, query: str) -> SearchPlan | None:
         suggestion.append(options[0] if options and not known else word)
     if all(len(options) == 1 for options in replaced):
         return SearchPlan(prefix, infix)
-    fuzzy = " AND ".join(_alternatives(options) for options in replaced)
+    fuzzy: str | None = " AND ".join(_alternatives(options) for options in replaced)
     offered = " ".join(suggestion) if suggestion != words else None
+    if fuzzy is not None and not _adds(session, "beneficiary_search", fuzzy, prefix):
+        fuzzy = None
     return SearchPlan(prefix, infix, fuzzy, offered)
+
+
+def _adds(session: Session, table: str, expression: str, prefix: str) -> bool:
+    """Whether a lower tier finds a row the word starts did not (else it is left out:
+    a single tier keeps the caseload's query on its fast path)."""
+    sql = (
+        f"SELECT rowid FROM {table} WHERE {table} MATCH :expression EXCEPT "
+        "SELECT rowid FROM beneficiary_search WHERE beneficiary_search MATCH :prefix LIMIT 1"
+    )
+    found = session.execute(text(sql), {"expression": expression, "prefix": prefix}).first()
+    return found is not None
 
 
 def _count(session: Session, prefix: str, infix: str | None, limit: int) -> int:
