@@ -573,7 +573,7 @@ class CaseloadPage(QWidget):
             self.stack.setCurrentWidget(self.table)
             if not self._columns_fitted and self.table.isVisible():
                 self._fit_columns()
-        elif self._profile_is_empty():
+        elif not self.search.text().strip() and self._profile_is_empty():
             self.stack.setCurrentWidget(self.no_cases)
         else:
             self.stack.setCurrentWidget(self.no_match)
