@@ -27,7 +27,7 @@ from app.services.owner import OWNER_KEY
 from app.store import writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
-from app.sync import adopt, extras, state
+from app.sync import adopt, extras, outbox, state
 from app.sync.audit_upload import UploadOutcome
 from app.sync.client import SyncClient, check_server_url
 from app.sync.errors import (
@@ -279,9 +279,14 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     server_id = uuid.UUID(settings[state.SERVER_ID])
     try:
         with client:
-            report.add_push(push_outbox(profile.engine, client, options.batch_size))
+            if _went_back_before_push(profile, client, server_id):
+                _reupload_to_restored(profile, client, server_id, options, report)
+            else:
+                report.add_push(push_outbox(profile.engine, client, options.batch_size))
             _note_access_log(report, extras.after_push(profile, client))
-            if _pull_all(profile, client, server_id, options, report):
+            if not report.server_restored and _pull_all(
+                profile, client, server_id, options, report
+            ):
                 _reupload_to_restored(profile, client, server_id, options, report)
             report.server_schema = client.server_schema
             if not report.cancelled:
@@ -307,6 +312,28 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
 def _note_access_log(report: SyncReport, outcome: UploadOutcome) -> None:
     report.access_log_refused = outcome.refused
     report.access_log_rechained = outcome.rechained
+
+
+def _went_back_before_push(profile: Profile, client: SyncClient, server_id: uuid.UUID) -> bool:
+    """Asked before sending changes: is the server older than what we have seen?
+
+    After a restore, the versions our changes are based on were handed out by the lost
+    database and are handed out again by the restored one: a change sent as is could be
+    read as made on top of a colleague's newer value and overwrite it without a trace,
+    and an edit of a record the copy lacks would be refused (it is not whole). So the
+    outbox is sent only once we know; with nothing waiting, the pull finds out itself.
+    """
+    with profile.engine.begin() as connection:
+        cursor = state.get_cursor(connection)
+    if cursor == 0 or outbox.pending_count(profile) == 0:
+        return False
+    try:
+        page = client.pull(cursor, 1)  # only looked at: the pull proper reads it again
+    except DeviceRevoked:
+        return False  # a laptop ordered erased still sends its changes first (push)
+    if page.server_id != server_id:
+        raise ServerReplaced()
+    return page.restored or (page.next_cursor < cursor and not page.has_more and not page.records)
 
 
 def _reupload_to_restored(

@@ -167,6 +167,23 @@ def _edit(
     changed_by_other: Callable[[str], bool],
     mine: Side,
 ) -> _Outcome:
+    outcome = _merge_fields(session, record, values, changed_by_other, mine)
+    if record.deleted and changed_by_other(DELETED_FIELD) and DELETED_FIELD not in values:
+        # Edited here, deleted elsewhere: the record lives on with the edit.
+        deleter = author_of(session, record, DELETED_FIELD)
+        outcome.conflicts.append((DELETED_FIELD, mine, deleter))
+        outcome.changed[DELETED_FIELD] = None
+    return outcome
+
+
+def _merge_fields(
+    session: Session,
+    record: Record,
+    values: dict[str, Any],
+    changed_by_other: Callable[[str], bool],
+    mine: Side,
+) -> _Outcome:
+    """Each field applied, unless another device changed it since: then a conflict."""
     outcome = _Outcome()
     for name, value in values.items():
         current = record.data.get(name)
@@ -177,11 +194,6 @@ def _edit(
             continue
         kept = author_of(session, record, name)
         outcome.conflicts.append((name, kept, Side(value, mine.by, mine.at)))
-    if record.deleted and changed_by_other(DELETED_FIELD) and DELETED_FIELD not in values:
-        # Edited here, deleted elsewhere: the record lives on with the edit.
-        deleter = author_of(session, record, DELETED_FIELD)
-        outcome.conflicts.append((DELETED_FIELD, mine, deleter))
-        outcome.changed[DELETED_FIELD] = None
     return outcome
 
 
@@ -193,7 +205,11 @@ def _delete(
     changed_by_other: Callable[[str], bool],
     mine: Side,
 ) -> _Outcome:
-    outcome = _Outcome()
+    # A deletion may carry field values: edits made before it (one upsert), or the whole
+    # record sent again to a restored server. They are merged like any edit, so a record
+    # kept alive (changed elsewhere) or revived later still holds them: never dropped.
+    edits = {name: value for name, value in values.items() if name != DELETED_FIELD}
+    outcome = _merge_fields(session, record, edits, changed_by_other, mine)
     if record.deleted:
         return outcome
     deleted_at = values.get(DELETED_FIELD) or canonical(change.recorded_at)

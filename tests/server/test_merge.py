@@ -203,3 +203,23 @@ def test_session_notes_are_appended_never_conflicting(server: RunningServer) -> 
     assert a["status"] == b["status"] == "applied"
     pulled = laptop_a.pull(0)
     assert pulled.get("session_note", first) and pulled.get("session_note", second)
+
+
+def test_a_deletion_carrying_values_keeps_them_when_the_record_lives_on(
+    server: RunningServer,
+) -> None:
+    """A whole record sent again deleted (to a restored server) holds the values typed
+    before the deletion: when an edit elsewhere keeps the record alive, they are there."""
+    amina, laptop_a, _karim, laptop_b = _two_laptops(server)
+    case_id = _new_case(laptop_a, amina)
+    plan_id = uuid.uuid4()
+    laptop_a.push(change("action_plan", plan_id, factories.action_plan(case_id)))
+    [edited] = laptop_b.push(change("action_plan", plan_id, {"title": "Revised"}, base_version=1))
+    whole_and_deleted = {"review_date": "2026-03-01", "deleted_at": "2026-01-05T10:00:00+00:00"}
+    [deleted] = laptop_a.push(change("action_plan", plan_id, whole_and_deleted, base_version=0))
+
+    assert edited["status"] == "applied" and deleted["status"] == "conflict"
+    state = _state(laptop_a, "action_plan", plan_id)
+    assert state["deleted"] is False  # the other edit keeps it alive...
+    assert state["data"]["title"] == "Revised"
+    assert state["data"]["review_date"] == "2026-03-01"  # ...with what she typed
