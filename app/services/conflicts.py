@@ -1,8 +1,9 @@
 """Sync conflicts: two values of one field, kept side by side until a person chooses.
 
-Resolving is an ordinary edit, captured in the outbox like any other: the conflict
-record gets its resolution (who, when) and, when the other value is chosen, the target
-record's field is set to it. Both reach the server and every laptop of the case.
+Resolving is an edit of the conflict record (resolution, who, when), sent like any
+other. When the other value is chosen it is shown at once on this laptop, but the server
+applies it only if this resolution is the first it receives, so that two people who
+choose differently end with one answer on every laptop (docs/sync-protocol.md).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 from sqlalchemy import select
 
 from app.i18n import _
-from app.models import StaffMember, SyncConflict
+from app.models import AccessAction, StaffMember, SyncConflict
 from app.models.base import utcnow
 from app.models.sync import ConflictResolution
+from app.services import audit_capture
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
 from app.sync.capture import CAPTURE_OFF
@@ -98,6 +100,19 @@ def resolve(
                 session.flush()
             finally:
                 session.info.pop(CAPTURE_OFF, None)
+            # Not sent, but done by this person on this laptop: the access log says so.
+            audit_capture.append(
+                session.connection(),
+                ctx.actor.staff_id,
+                [
+                    audit_capture.Access(
+                        AccessAction.UPDATE,
+                        conflict.target_type,
+                        conflict.target_id,
+                        conflict.case_id,
+                    )
+                ],
+            )
         conflict.resolution = resolution
         conflict.resolved_by = ctx.actor.staff_id
         conflict.resolved_at = utcnow()

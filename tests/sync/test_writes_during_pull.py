@@ -31,8 +31,11 @@ from tests.sync.conftest import Laptop
 pytestmark = pytest.mark.slow
 
 RECORDS = 20_000
-LOCK_WAIT_LIMIT = 1.5  # s a save waits for the lock: < 1 s idle, one pulled page on a busy CI
-SAVE_LIMIT = 5.0  # a whole save (up to 3 transactions) on a loaded 2-core CI machine
+# Not speed targets (those are measured by benchmarks): bounds far below the pull's own
+# length (~15 s) that show the pull lets saves in between its commit groups, with room
+# for a loaded 2-core CI machine.
+LOCK_WAIT_LIMIT = 5.0  # s a save waits for the lock (about 1 s on an idle machine)
+SAVE_LIMIT = 9.0  # a whole save (up to 3 transactions), below the 10 s busy timeout
 PAUSE = 0.05
 
 
