@@ -34,6 +34,10 @@ def emit(line: str = "") -> None:
     sys.stdout.write(line + "\n")
 
 
+def complain(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
 def open_profile(args: argparse.Namespace) -> Profile:
     """Unlocked (the server reached if overdue), the unlock in the access log."""
     return unlock.open_profile(args)
@@ -108,10 +112,11 @@ def import_file(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
         )
+    # Problems go to standard error, what was done to standard output.
     for warning in report.warnings:
-        emit(_("warning: {warning}").format(warning=warning))
+        complain(_("warning: {warning}").format(warning=warning))
     for error in report.errors:
-        emit(str(error))
+        complain(str(error))
     for duplicate in report.duplicates:
         emit(_("possible duplicate: {duplicate}").format(duplicate=duplicate))
     for line in summary_lines(report):
@@ -119,7 +124,7 @@ def import_file(args: argparse.Namespace) -> int:
     if report.dry_run:
         return 1 if report.rejected else 0
     if not report.applied:
-        emit(_("Fix the rejected rows, or use --skip-invalid to write the valid rows only."))
+        complain(_("Fix the rejected rows, or use --skip-invalid to write the valid rows only."))
         return 1
     return 0
 

@@ -161,7 +161,7 @@ def test_import_csv(demo_profile: Path, tmp_path: Path) -> None:
     )
     refused = passerelle("import", "--profile", demo_profile, sheet)
     assert refused.returncode == 1
-    assert "Line 3" in refused.stdout
+    assert "Line 3" in refused.stderr and "Line 3" not in refused.stdout  # errors on stderr
     assert "Tahiri" not in refused.stdout + refused.stderr
     dry = passerelle("import", "--profile", demo_profile, sheet, "--dry-run", "--skip-invalid")
     assert dry.returncode == 1  # a dry run that would reject rows says so

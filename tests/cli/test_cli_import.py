@@ -39,7 +39,7 @@ def test_write_mapping_then_import_with_a_changed_mapping(profile: Path, tmp_pat
     columns = json.loads(written.read_text(encoding="utf-8"))["columns"]
     assert columns == {"Nom": "last_name", "Prénom": "first_name", "Pièce": "cin",
                        "Remarque": None}  # fmt: skip
-    assert "warning: Column “Remarque” is not imported." in dry.stdout
+    assert "warning: Column “Remarque” is not imported." in dry.stderr
     assert "1 row would be written (1 to create, 0 to update)." in dry.stdout
     assert "Dry run: nothing was written." in dry.stdout
     columns["Remarque"] = "address"
