@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP) catalogs
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n 2 --dist loadfile
 
 ## Build the desktop client as a one-folder bundle: $(DISTDIR)/passerelle (PyInstaller).
 dist: $(STAMP) catalogs

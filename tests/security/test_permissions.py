@@ -70,6 +70,7 @@ EXPECTED: dict[Permission, set[StaffRole]] = {
     Permission.WRITE_CASE: ALL,
     Permission.DELETE_CASE: ALL,
     Permission.MANAGE_ORGANISATION: {A},
+    Permission.NAME_FACILITY: ALL,
     Permission.MANAGE_PARTNERS: {W, S, A},
     Permission.ORGANISE_MEETING: ALL,
     Permission.EDIT_OTHERS_MEETING: {S, A},
@@ -83,6 +84,7 @@ EXPECTED: dict[Permission, set[StaffRole]] = {
 SERVER_ONLY = {
     Permission.HOLD_RESTRICTED_RECORDS,
     Permission.MANAGE_ORGANISATION,
+    Permission.NAME_FACILITY,  # the import names facilities for everyone
     Permission.EDIT_OTHERS_MEETING,
     Permission.EDIT_WRITTEN_NOTE,
     Permission.RESOLVE_CONFLICT,
