@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from app.i18n import N_
 from app.models.enums import LegalStatus, Sex
+from app.services.sync_status import FIELDS as RECORD_FIELD_LABELS
 from app.store.textfold import fold
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -156,22 +156,8 @@ FIELDS: tuple[FieldSpec, ...] = (
 )  # fmt: skip
 
 FIELD_LABELS: dict[str, str] = {
-    "last_name": N_("Last name"),
-    "first_name": N_("First name"),
-    "last_name_ar": N_("Last name (Arabic)"),
-    "first_name_ar": N_("First name (Arabic)"),
-    "cin": N_("CIN"),
-    "registration_number": N_("Registration number"),
-    "birth_date": N_("Birth date"),
-    "sex": N_("Sex"),
-    "facility": N_("Facility"),
-    "legal_status": N_("Legal status"),
-    "expected_release_date": N_("Expected release"),
-    "phone": N_("Phone"),
-    "address": N_("Address"),
-    "contact_person": N_("Contact person"),
-    "contact_phone": N_("Contact person's phone"),
-    "intake_date": N_("Intake date"),
+    spec.name: RECORD_FIELD_LABELS["facility_id" if spec.name == "facility" else spec.name]
+    for spec in FIELDS
 }
 """Each field's name on screen (translate with ``_``)."""
 
