@@ -19,6 +19,7 @@ from app.i18n import _
 from app.models import Beneficiary, FollowUpSession, SessionNote
 from app.models.enums import Confidentiality, SessionKind
 from app.security.permissions import Permission, may, require
+from app.services.appointments import close_for_session
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
 from app.services.lookup import get_live
@@ -59,11 +60,13 @@ def record_session(
     topic: str | None = None,
     note: str | None = None,
 ) -> FollowUpSession:
-    """A session held by the acting staff member, with the first revision of its note."""
+    """A session held by the acting staff member, with the first revision of its note.
+    Refused without a topic and a note: an untouched form is not a session."""
     fields = parse(_NewSession, locals())
     require_not_future(ctx, fields.held_on, "held_on")
     if fields.confidentiality is Confidentiality.PSYCHOLOGIST_ONLY:
         require(ctx, Permission.WRITE_RESTRICTED_NOTES)
+    require_topic_or_note(fields.topic, fields.note)
     with ctx.transaction() as session:
         get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
         record = FollowUpSession(
@@ -75,6 +78,8 @@ def record_session(
         session.flush()
         if fields.note is not None:
             session.add(_note(ctx, record.id, 1, fields.note))
+        # Recording the session closes the person's appointment of that day.
+        close_for_session(session, beneficiary_id, record.id, fields.held_on)
         return record
 
 
@@ -132,8 +137,8 @@ def list_sessions(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Follow
 
 
 def require_topic_or_note(topic: str | None, note: str | None) -> None:
-    """The forms' rule: an untouched session form is not a session. (Imports and sync
-    may still carry bare sessions recorded earlier, so ``record_session`` accepts them.)"""
+    """An untouched session form is not a session; the forms check it before saving and
+    ``record_session`` refuses it (sessions synced from older laptops may still be bare)."""
     if not (topic or "").strip() and not (note or "").strip():
         fail("topic", _("Give the topic of the session or write its note."))
 

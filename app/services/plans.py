@@ -84,8 +84,8 @@ class _Closing(InputModel):
 
 
 def require_title(title: str | None) -> None:
-    """The forms' rule: a plan is named in the worklist, the timeline and the printed
-    summary, so the forms ask for a title (plans synced or imported without one stay valid)."""
+    """A plan is named in the worklist, the timeline and the printed summary, so a new
+    plan needs a title and an edit cannot blank it (plans synced without one stay valid)."""
     if not (title or "").strip():
         fail("title", _("This field is required."))
 
@@ -100,6 +100,7 @@ def draft_plan(
 ) -> ActionPlan:
     """A new draft by the acting staff member; refused while another plan is not closed."""
     fields = parse(_PlanFields, locals())
+    require_title(fields.title)
     _check_review_date(ctx, fields.review_date)
     with ctx.transaction() as session:
         get_live(session, Beneficiary, beneficiary_id, _("Beneficiary"))
@@ -114,6 +115,8 @@ def draft_plan(
 def update_plan(ctx: ServiceContext, plan_id: uuid.UUID, **changes: Any) -> ActionPlan:
     """Change the title, the linked assessment or the review date of an editable plan."""
     fields = validate(_PlanFields, changes)
+    if "title" in changes:
+        require_title(fields.title)
     _check_review_date(ctx, fields.review_date)
     with ctx.transaction() as session:
         plan = load_plan(session, plan_id, editable=True)

@@ -26,6 +26,7 @@ from app.models.enums import (
 )
 from app.security.permissions import REFUSALS, TABLE, Permission, allows
 from app.services import (
+    appointments,
     audit,
     beneficiaries,
     consent,
@@ -78,6 +79,7 @@ EXPECTED: dict[Permission, set[StaffRole]] = {
     Permission.EDIT_WRITTEN_NOTE: set(),
     Permission.RESOLVE_CONFLICT: ALL,
     Permission.RECORD_CONFLICT: set(),
+    Permission.READ_TEAM_AGENDA: {S, A},
 }
 # No laptop service performs these: the server's matrix checks them
 # (tests/security/test_server_permissions.py and test_authorisation.py).
@@ -109,7 +111,9 @@ def _world(ctx: ServiceContext, colleague: Colleague, role: StaffRole) -> World:
     person = beneficiaries.register(ctx, {"last_name": "Alaoui", "first_name": "Said"})
     partner = partners.create_partner(ctx, {"name": "Al Amal", "kind": PartnerKind.NGO})
     consent.record(ctx, person.id, ConsentPurpose.PARTNER_SHARING, partner_id=partner.id)
-    plan = plans.draft_plan(ctx, person.id, review_date=ctx.today() + timedelta(days=30))
+    plan = plans.draft_plan(
+        ctx, person.id, title="Logement", review_date=ctx.today() + timedelta(days=30)
+    )
     goal = plans.add_goal(ctx, plan.id, domain_id="housing", wording="Un logement")
     plans.add_action(
         ctx, goal.id, description="Visite", responsible_kind=ResponsibleKind.BENEFICIARY
@@ -117,6 +121,7 @@ def _world(ctx: ServiceContext, colleague: Colleague, role: StaffRole) -> World:
     secret = followup.record_session(
         colleague(StaffRole.PSYCHOLOGIST),
         person.id,
+        topic="Entretien",
         held_on=ctx.today(),
         confidentiality=Confidentiality.PSYCHOLOGIST_ONLY,
     )
@@ -146,6 +151,7 @@ PROBES: dict[Permission, Callable[[World], object]] = {
     Permission.WRITE_RESTRICTED_NOTES: lambda w: followup.record_session(
         w.actor,
         w.beneficiary_id,
+        topic="Entretien",
         held_on=date.today(),
         confidentiality=Confidentiality.PSYCHOLOGIST_ONLY,
     ),  # fmt: skip
@@ -160,6 +166,9 @@ PROBES: dict[Permission, Callable[[World], object]] = {
     Permission.EXPORT_SUBJECT_ACCESS: lambda w: subject_access.collect(w.actor, w.beneficiary_id),
     Permission.READ_ACCESS_LOG: lambda w: audit.lines(w.actor),
     Permission.PREVIEW_RETENTION: lambda w: retention.preview(w.actor),
+    Permission.READ_TEAM_AGENDA: lambda w: appointments.agenda(
+        w.actor, date.today(), date.today(), team=True
+    ),
     Permission.RUN_RETENTION: lambda w: retention.run(w.actor),
     Permission.SUBMIT_PLAN: lambda w: plans.submit_for_approval(w.actor, w.plan_id),
     Permission.RETURN_PLAN_TO_DRAFT: lambda w: plans.return_to_draft(
@@ -181,7 +190,9 @@ PROBES: dict[Permission, Callable[[World], object]] = {
     ),
     Permission.REVISE_NOTE: lambda w: followup.revise_note(
         w.actor,
-        followup.record_session(w.owner, w.beneficiary_id, held_on=date.today()).id,
+        followup.record_session(
+            w.owner, w.beneficiary_id, held_on=date.today(), topic="Entretien"
+        ).id,
         "Suite de l'entretien.",
     ),
 }

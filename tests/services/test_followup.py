@@ -52,9 +52,11 @@ def test_record_session_with_first_note(ctx: ServiceContext, person: Beneficiary
         "La mère est prête à l'héberger.",
         ctx.actor.staff_id,
     )
-    bare = followup.record_session(ctx, person.id, held_on=ctx.today())
-    assert followup.current_note(ctx, bare.id) is None
-    assert [s.id for s in followup.list_sessions(ctx, person.id)] == [bare.id, recorded.id]
+    with pytest.raises(ValidationFailed, match="topic"):
+        followup.record_session(ctx, person.id, held_on=ctx.today(), topic=" ", note="")
+    titled = followup.record_session(ctx, person.id, held_on=ctx.today(), topic="Emploi")
+    assert followup.current_note(ctx, titled.id) is None
+    assert [s.id for s in followup.list_sessions(ctx, person.id)] == [titled.id, recorded.id]
 
 
 def test_revisions_append(ctx: ServiceContext, person: Beneficiary, profile: Profile) -> None:
@@ -75,7 +77,7 @@ def test_revisions_append(ctx: ServiceContext, person: Beneficiary, profile: Pro
 def test_revising_a_session_without_note_starts_at_one(
     ctx: ServiceContext, person: Beneficiary
 ) -> None:
-    recorded = followup.record_session(ctx, person.id, held_on=ctx.today())
+    recorded = followup.record_session(ctx, person.id, held_on=ctx.today(), topic="Accueil")
     assert followup.revise_note(ctx, recorded.id, "Ajouté plus tard").revision == 1
 
 
@@ -136,7 +138,9 @@ def test_future_session_refused(ctx: ServiceContext, person: Beneficiary) -> Non
     with pytest.raises(ValidationFailed, match="held_on"):
         followup.record_session(ctx, person.id, held_on=ctx.today() + timedelta(days=1))
     limits = [
-        followup.record_session(ctx, person.id, held_on=ctx.today(), duration_minutes=minutes)
+        followup.record_session(
+            ctx, person.id, held_on=ctx.today(), duration_minutes=minutes, topic="Suivi"
+        )
         for minutes in (1, 600)
     ]
     assert [s.duration_minutes for s in limits] == [1, 600]

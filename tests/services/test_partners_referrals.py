@@ -143,7 +143,7 @@ def test_referral_links_checked(ctx: ServiceContext, person: Beneficiary, shared
     with pytest.raises(ValidationFailed, match="service_id"):
         referrals.refer(ctx, person.id, shared.id, service_id=foreign.id)
     someone_else = beneficiaries.register(ctx, {"last_name": "Autre", "first_name": "Personne"})
-    plan = plans.draft_plan(ctx, someone_else.id)
+    plan = plans.draft_plan(ctx, someone_else.id, title="Logement")
     goal = plans.add_goal(ctx, plan.id, domain_id="housing", wording="Logement")
     action = plans.add_action(
         ctx,
@@ -157,7 +157,7 @@ def test_referral_links_checked(ctx: ServiceContext, person: Beneficiary, shared
     with pytest.raises(ValidationFailed, match="sent_on"):
         referrals.refer(ctx, person.id, shared.id, sent_on=ctx.today() + timedelta(days=1))
 
-    own_plan = plans.draft_plan(ctx, person.id)
+    own_plan = plans.draft_plan(ctx, person.id, title="Emploi")
     own_goal = plans.add_goal(ctx, own_plan.id, domain_id="employment", wording="Emploi")
     own_action = plans.add_action(
         ctx,

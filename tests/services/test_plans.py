@@ -81,6 +81,8 @@ def test_draft_goals_actions_then_activate(ctx: ServiceContext, person: Benefici
 
     with pytest.raises(ServiceError, match="review date"):
         plans.activate(ctx, plan.id)
+    with pytest.raises(ValidationFailed, match="title"):
+        plans.update_plan(ctx, plan.id, title="")
     plans.update_plan(ctx, plan.id, review_date=ctx.today() + timedelta(days=60))
     active = plans.activate(ctx, plan.id)
     assert active.status is PlanStatus.ACTIVE
@@ -97,7 +99,9 @@ def test_draft_goals_actions_then_activate(ctx: ServiceContext, person: Benefici
 
 
 def test_activation_needs_a_goal(ctx: ServiceContext, person: Beneficiary) -> None:
-    plan = plans.draft_plan(ctx, person.id, review_date=ctx.today() + timedelta(days=30))
+    plan = plans.draft_plan(
+        ctx, person.id, title="Sortie", review_date=ctx.today() + timedelta(days=30)
+    )
     with pytest.raises(ServiceError, match="goal"):
         plans.activate(ctx, plan.id)
     assert _snapshot(ctx, plan.id) == (PlanStatus.DRAFT, 1)
@@ -106,10 +110,10 @@ def test_activation_needs_a_goal(ctx: ServiceContext, person: Beneficiary) -> No
 def test_one_open_plan_per_beneficiary(ctx: ServiceContext, person: Beneficiary) -> None:
     first = _ready_plan(ctx, person.id)
     with pytest.raises(ServiceError, match="not closed"):
-        plans.draft_plan(ctx, person.id)
+        plans.draft_plan(ctx, person.id, title="Sortie")
     plans.activate(ctx, first.id)
     plans.close(ctx, first.id, outcome=PlanOutcome.ACHIEVED)
-    second = plans.draft_plan(ctx, person.id)
+    second = plans.draft_plan(ctx, person.id, title="Sortie")
     assert plans.current_plan(ctx, person.id).id == second.id  # type: ignore[union-attr]
     assert [plan.id for plan in plans.list_plans(ctx, person.id)] == [second.id, first.id]
 
@@ -220,7 +224,7 @@ def test_transition_message_names_both_states(ctx: ServiceContext, person: Benef
 
 
 def test_goal_validation(ctx: ServiceContext, person: Beneficiary) -> None:
-    plan = plans.draft_plan(ctx, person.id)
+    plan = plans.draft_plan(ctx, person.id, title="Sortie")
     with pytest.raises(ValidationFailed, match="domain_id"):
         plans.add_goal(ctx, plan.id, domain_id="astrology", wording="Lire les étoiles")
     with pytest.raises(ValidationFailed, match="wording"):
@@ -237,7 +241,7 @@ def test_goal_validation(ctx: ServiceContext, person: Beneficiary) -> None:
 
 
 def test_action_responsible_rules(ctx: ServiceContext, person: Beneficiary) -> None:
-    plan = plans.draft_plan(ctx, person.id)
+    plan = plans.draft_plan(ctx, person.id, title="Sortie")
     goal = plans.add_goal(ctx, plan.id, domain_id="employment", wording="Emploi")
     staff, partner = ResponsibleKind.STAFF, ResponsibleKind.PARTNER
     cases = [
@@ -260,7 +264,7 @@ def test_action_responsible_rules(ctx: ServiceContext, person: Beneficiary) -> N
 
 
 def test_update_action_and_status(ctx: ServiceContext, person: Beneficiary) -> None:
-    plan = plans.draft_plan(ctx, person.id)
+    plan = plans.draft_plan(ctx, person.id, title="Sortie")
     goal = plans.add_goal(ctx, plan.id, domain_id="employment", wording="Emploi")
     action = plans.add_action(
         ctx,
@@ -290,10 +294,14 @@ def test_update_action_and_status(ctx: ServiceContext, person: Beneficiary) -> N
 
 def test_draft_validation(ctx: ServiceContext, person: Beneficiary, profile: Profile) -> None:
     with pytest.raises(ValidationFailed, match="review_date"):
-        plans.draft_plan(ctx, person.id, review_date=ctx.today() - timedelta(days=1))
+        plans.draft_plan(
+            ctx, person.id, title="Sortie", review_date=ctx.today() - timedelta(days=1)
+        )
     with pytest.raises(ValidationFailed, match="assessment_id"):
-        plans.draft_plan(ctx, person.id, assessment_id=uuid.uuid4())
+        plans.draft_plan(ctx, person.id, title="Sortie", assessment_id=uuid.uuid4())
     with pytest.raises(ValidationFailed, match="title"):
         plans.draft_plan(ctx, person.id, title="x" * 201)
+    with pytest.raises(ValidationFailed, match="title"):
+        plans.draft_plan(ctx, person.id, title="  ")
     with profile.sessions() as session:
         assert session.scalars(select(ActionPlan)).all() == []

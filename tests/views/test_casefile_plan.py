@@ -124,7 +124,7 @@ def test_draft_goal_action_activate(
 def test_activation_refused_without_goal_shows_the_reason(
     qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary
 ) -> None:
-    plans.draft_plan(ctx, person.id, review_date=ctx.today() + timedelta(days=30))
+    plans.draft_plan(ctx, person.id, title="Sortie", review_date=ctx.today() + timedelta(days=30))
     section = _section(qtbot, _state(profile, ctx), person)
     qtbot.mouseClick(section.header.lifecycle["activate"], Qt.MouseButton.LeftButton)
     assert section.banner.isVisible()
