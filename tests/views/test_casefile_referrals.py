@@ -7,10 +7,11 @@ Typed text is ASCII: QTest cannot type accented letters (qasciikey asserts).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.models import Beneficiary, Partner
@@ -21,6 +22,7 @@ from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.casefile.referrals import ReferDialog, ReferralsSection, ReferralStatusDialog
+from app.views.language import apply_language
 
 REFERENCE = re.compile(r"^REF-\d{4}-[0-9A-Z]{6}$")
 
@@ -72,34 +74,65 @@ def test_referral_without_consent_is_refused_and_explained(
     assert dialog.isVisible()
     assert dialog.error.isVisible()
     assert "not consented to sharing information with this partner" in dialog.error.text()
-    assert "Identity and consent" in dialog.error.text()
-    assert dialog.go_to_consent.isVisible()
+    assert "Record the consent" in dialog.error.text()
+    assert dialog.record_consent.isVisible()
     assert referrals.list_for_beneficiary(ctx, person.id) == []
     assert section.stack.currentWidget() is section.empty
 
 
-def test_go_to_consent_brings_the_identity_tab_forward(
+@pytest.fixture(params=["fr", "ar"])
+def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    apply_language(qapp, request.param)
+    yield request.param
+    apply_language(qapp, "en")
+
+
+def test_consent_recorded_inline_and_the_referral_goes_on(
+    qtbot: QtBot,
+    profile: Profile,
+    ctx: ServiceContext,
+    person: Beneficiary,
+    anapec: Partner,
+    language: str,
+) -> None:
+    section = _section(qtbot, profile, ctx, person)
+    dialog = section.refer()
+    assert isinstance(dialog, ReferDialog)
+    assert dialog.partner.select(anapec.id)
+    dialog.service.setCurrentIndex(2)
+    qtbot.keyClicks(dialog.reason, "Recherche d'emploi a la sortie")
+    assert dialog.record_consent.isVisible()  # offered before any refusal
+    dialog.accept()
+    assert dialog.isVisible() and dialog.error.isVisible()  # refused: no consent
+    asked = dialog.ask_consent()
+    assert asked is not None and asked.isVisible()
+    assert asked.purpose.value() is ConsentPurpose.PARTNER_SHARING
+    assert asked.partner.value() == anapec.id
+    with qtbot.waitSignal(section.changed):
+        asked.accept()  # the consent, then the referral that was waiting for it
+    assert not dialog.isVisible()
+    [made] = referrals.list_for_beneficiary(ctx, person.id)
+    assert (made.partner_id, made.reason) == (anapec.id, "Recherche d'emploi a la sortie")
+    assert made.service_id == anapec.services[1].id
+    [given] = [c for c in consent.list_for(ctx, person.id) if c.partner_id == anapec.id]
+    assert given.purpose is ConsentPurpose.PARTNER_SHARING
+
+
+def test_consent_given_before_saving_just_updates_the_hint(
     qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary, anapec: Partner
 ) -> None:
-    class CaseFile(QTabWidget):
-        """Stands in for the case file view: tabs and ``show_section``."""
-
-        def show_section(self, key: str) -> None:
-            self.setCurrentIndex(0 if key == "identity" else 1)
-
-    case_file = CaseFile()
-    qtbot.addWidget(case_file)
-    case_file.addTab(QTabWidget(), "identity")
-    section = ReferralsSection(AppState(profile, ctx, Settings()), person.id)
-    case_file.addTab(section, "referrals")
-    case_file.setCurrentIndex(1)
-    case_file.show()
+    section = _section(qtbot, profile, ctx, person)
     dialog = section.refer()
     assert isinstance(dialog, ReferDialog)
     _fill(qtbot, dialog, anapec)
-    dialog.accept()
-    qtbot.mouseClick(dialog.go_to_consent, Qt.MouseButton.LeftButton)
-    assert case_file.currentIndex() == 0
+    asked = dialog.ask_consent()
+    assert asked is not None
+    asked.accept()
+    assert dialog.isVisible()  # not saved behind the person's back: Save is still theirs
+    assert "agreed" in dialog.consent_hint.text()
+    assert not dialog.record_consent.isVisible()
+    assert dialog.reason.toPlainText() == "Recherche d'emploi a la sortie"
+    assert referrals.list_for_beneficiary(ctx, person.id) == []
 
 
 def test_referral_with_consent_then_status_updates(

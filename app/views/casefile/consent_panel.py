@@ -68,8 +68,14 @@ class ConsentDialog(RecordDialog):
     """Consent to one purpose; consent to share names the partner it covers."""
 
     def __init__(
-        self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
+        self,
+        state: AppState,
+        beneficiary_id: uuid.UUID,
+        parent: QWidget | None = None,
+        *,
+        partner_id: uuid.UUID | None = None,
     ) -> None:
+        """``partner_id``: consent to share with that partner, asked from a referral."""
         super().__init__(_("Record consent"), parent)
         self.state, self.beneficiary_id = state, beneficiary_id
         today = state.ctx.today()
@@ -98,6 +104,9 @@ class ConsentDialog(RecordDialog):
         self.add_row(_("&Given on:"), self.given_on, "given_on")
         self.add_row(_("&Method:"), self.method, "method")
         self.add_row(_("&Notes:"), self.notes, "notes")
+        if partner_id is not None:
+            self.purpose.select(ConsentPurpose.PARTNER_SHARING)
+            self.partner.select(partner_id)
         self.purpose.currentIndexChanged.connect(self._purpose_changed)
         self._purpose_changed()
         self.resize(480, self.sizeHint().height())

@@ -1,8 +1,9 @@
 """Referrals of a case file to partners, and what the partner or the person reported back.
 
 A referral needs the person's consent to share with that partner; the service refuses
-without it (ConsentRequired) and the form says where to record it. Status updates offer
-only the moves ``referrals.TRANSITIONS`` allows from the current status.
+without it (ConsentRequired). The consent is recorded from the referral form itself and
+the referral is then saved with everything typed. Status updates offer only the moves
+``referrals.TRANSITIONS`` allows from the current status.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from app.services import beneficiaries, consent, partners, plans, referrals
 from app.services.errors import ConsentRequired
 from app.services.validation import fail
 from app.views.app_state import AppState
+from app.views.casefile.consent_panel import ConsentDialog
 from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.labels import gendered, label
 from app.views.record_forms import (
@@ -67,9 +69,8 @@ def next_statuses(current: ReferralStatus) -> list[ReferralStatus]:
 
 
 class ReferDialog(RecordDialog):
-    """Refer to a partner, for one of its services, optionally serving a plan action."""
-
-    consent_needed = Signal()
+    """Refer to a partner, for one of its services, optionally serving a plan action;
+    a missing consent is recorded from here and the referral goes on."""
 
     def __init__(
         self,
@@ -107,11 +108,13 @@ class ReferDialog(RecordDialog):
         self.add_row(_("Plan &action:"), self.action, "action_id")
         self.add_row(_("&Reason:"), self.reason, "reason")
         self.add_row(_("Sent &on:"), self.sent_on, "sent_on")
-        self.go_to_consent = QPushButton(_("Go to &Identity and consent"))
-        self.go_to_consent.clicked.connect(self._go_to_consent)
-        self.go_to_consent.hide()
+        self.record_consent = QPushButton(_("Record the &consent…"))
+        self.record_consent.clicked.connect(self.ask_consent)
+        self.record_consent.hide()
+        self.consent_dialog: ConsentDialog | None = None
+        self._refused = False  # a save was refused for want of consent: retry once given
         consent_row = QHBoxLayout()
-        consent_row.addWidget(self.go_to_consent)
+        consent_row.addWidget(self.record_consent)
         consent_row.addStretch(1)
         self.body.insertLayout(self.body.indexOf(self.buttons), consent_row)
         self.partner.currentIndexChanged.connect(self._partner_changed)
@@ -132,9 +135,15 @@ class ReferDialog(RecordDialog):
             [(_("No particular service"), None), *[(s.name, s.id) for s in services]]
         )
         self.service.setEnabled(bool(services))
-        self.go_to_consent.hide()
+        self._refused = False
         self.error.clear_message()
+        self._show_consent()
+
+    def _show_consent(self) -> None:
+        """Whether the chosen partner is covered by a consent, and the button if not."""
+        partner = self.directory.get(self.partner.value())
         self.form.setRowVisible(self.consent_hint, partner is not None)
+        self.record_consent.setVisible(partner is not None and partner.id not in self.consented)
         if partner is None:
             self.consent_hint.setText("")
         elif partner.id in self.consented:
@@ -161,16 +170,36 @@ class ReferDialog(RecordDialog):
                 sent_on=from_qdate(self.sent_on.date()),
             )
         except ConsentRequired as error:
-            self.go_to_consent.show()
+            self._refused = True
+            self.record_consent.show()
             advice = _(
-                "Record the person's consent to share with this partner in the section "
-                "“Identity and consent”, then refer again."
+                "Record the person's consent with “Record the consent”: the referral is "
+                "then saved with what you typed."
             )
             raise ConsentRequired(f"{error}\n{advice}") from None
 
-    def _go_to_consent(self) -> None:
-        self.reject()
-        self.consent_needed.emit()
+    def ask_consent(self) -> ConsentDialog | None:
+        """The consent dialog over this one, set to share with the chosen partner."""
+        partner_id = self.partner.value()
+        if partner_id is None:
+            return None
+        dialog = ConsentDialog(self.state, self.beneficiary_id, self, partner_id=partner_id)
+        dialog.saved.connect(self._consent_recorded)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
+        self.consent_dialog = dialog
+        return dialog
+
+    def _consent_recorded(self, record: object) -> None:
+        partner_id = getattr(record, "partner_id", None)
+        if partner_id is None:
+            return  # consent to another purpose: sharing is still not covered
+        self.consented.add(partner_id)
+        retry = self._refused and partner_id == self.partner.value()
+        self.error.clear_message()
+        self._show_consent()
+        if retry:
+            self.accept()  # the save that was refused goes on, nothing retyped
 
 
 class ReferralStatusDialog(RecordDialog):
@@ -351,7 +380,6 @@ class ReferralsSection(QWidget):
         dialog = ReferDialog(
             self.state, self.beneficiary_id, partners.list_partners(self.state.ctx), self
         )
-        dialog.consent_needed.connect(self.show_consent_section)
         return self._open(dialog)
 
     def update_status(self) -> QDialog | None:
@@ -359,13 +387,3 @@ class ReferralsSection(QWidget):
         if referral is None or not referrals.TRANSITIONS[referral.status]:
             return None
         return self._open(ReferralStatusDialog(self.state, referral, self))
-
-    def show_consent_section(self) -> None:
-        """Bring the case file's identity and consent tab forward when there is one."""
-        widget = self.parentWidget()
-        while widget is not None and not hasattr(widget, "show_section"):
-            widget = widget.parentWidget()
-        if widget is not None:
-            widget.show_section("identity")
-        else:
-            self.banner.show_info(_("Record the consent in the section “Identity and consent”."))
