@@ -65,6 +65,8 @@ SERVER_SETTINGS = {
     "max_failed_unlocks": "wrong passphrases before a laptop destroys its key",
     "token_rotation_days": "how often laptops renew their device token",
     "anonymity_k": "k of the anonymised case lists",
+    "duplicate_threshold": "score (50-100) from which two files are proposed as likely "
+    "duplicates",
     "rate_limit_per_minute": "requests per minute per client address (per worker)",
     "rate_limit_burst": "burst allowed above that pace",
 }

@@ -39,6 +39,9 @@ class Policy(BaseModel):
     # list is shared by at least this many rows, and smaller counts in indicator
     # breakdowns are shown as "< k".
     anonymity_k: int = Field(default=5, ge=2, le=100)
+    # Likely duplicates (issue 16): pairs scoring at least this (0-100) are proposed, at
+    # registration, at import and on the duplicates page.
+    duplicate_threshold: int = Field(default=80, ge=50, le=100)
 
 
 def read_policy(connection: Connection) -> Policy:

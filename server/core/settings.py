@@ -69,6 +69,9 @@ class ServerSettings(BaseSettings):
     # k of the laptops' anonymised exports (PASSERELLE_SERVER_ANONYMITY_K): every
     # combination of quasi-identifiers in a case list is shared by at least k rows.
     anonymity_k: int = Field(default=5, ge=2, le=100)
+    # Likely duplicates (PASSERELLE_SERVER_DUPLICATE_THRESHOLD): pairs scoring at least
+    # this (0-100) are proposed to the laptops' users.
+    duplicate_threshold: int = Field(default=80, ge=50, le=100)
     # Requests per minute per client address (token bucket, per worker process), and the
     # burst allowed above that pace (an initial sync pulls many pages at once).
     rate_limit_per_minute: int = Field(default=1200, ge=1)

@@ -1,0 +1,174 @@
+"""How alike two identities are: a score from 0 to 100 and the reasons behind it.
+
+The method is record linkage's (Splink's documentation describes it): each field
+compared says something for or against, weighted by how much it tells.
+
+- The same CIN or registration number is the same person: 100.
+- Names count for 65 points, birth dates for 35: names 92% similar with the same birth
+  date give 95; the same names born the same year on another day give 77 (two men
+  called Mohamed Alaoui born in 1990 are common), below the default threshold of 80.
+- Brothers share a family name and often a birth year, twins a birth date: first names
+  less than 80% alike (or family names less than 70%) cap the score at 60, whatever the
+  rest. Different sexes, or two different CINs, take 25 points off.
+
+Similarity is rapidfuzz's normalised Indel ratio of the transliterated forms
+(:mod:`app.duplicates.normalise`), in Latin and, when both files have it, Arabic script.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from app.duplicates import normalise
+from app.i18n import _
+
+NAME_WEIGHT = 0.65
+BIRTH_WEIGHT = 0.35
+FIRST_NAME_FLOOR = 80
+LAST_NAME_FLOOR = 70
+DIFFERENT_NAMES_CAP = 60
+CONTRADICTION_PENALTY = 25
+SWAP_MARGIN = 10
+MAX_WITHOUT_IDENTIFIER = 99
+
+BIRTH_EXACT = 100
+BIRTH_TRANSPOSED = 90
+BIRTH_UNKNOWN = 55
+BIRTH_SAME_YEAR = 35
+BIRTH_NEXT_YEAR = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """One person's identity, normalised once so that comparing it costs little."""
+
+    id: uuid.UUID
+    last: tuple[str, ...]
+    first: tuple[str, ...]
+    last_ar: tuple[str, ...]
+    first_ar: tuple[str, ...]
+    birth: date | None
+    cin: str | None
+    registration: str | None
+    sex: str | None
+
+    @classmethod
+    def of(
+        cls,
+        id: uuid.UUID,  # noqa: A002 - the record's own name for it
+        *,
+        last_name: str | None,
+        first_name: str | None,
+        last_name_ar: str | None = None,
+        first_name_ar: str | None = None,
+        birth_date: date | None = None,
+        cin: str | None = None,
+        registration_number: str | None = None,
+        sex: object | None = None,
+    ) -> Identity:
+        return cls(
+            id=id,
+            last=normalise.latin_forms(last_name),
+            first=normalise.latin_forms(first_name),
+            last_ar=normalise.arabic_forms(last_name_ar),
+            first_ar=normalise.arabic_forms(first_name_ar),
+            birth=birth_date,
+            cin=normalise.identifier(cin),
+            registration=normalise.identifier(registration_number),
+            sex=str(getattr(sex, "value", sex)) if sex else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    value: int
+    reasons: tuple[str, ...]
+
+
+def similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
+    """Best ratio (0-100) between the forms of two names; None when one is missing."""
+    if not a or not b:
+        return None
+    return max(fuzz.ratio(x, y) for x in a for y in b)
+
+
+def transposed(a: date, b: date) -> bool:
+    """Same year, day and month swapped (03/04 typed for 04/03)."""
+    return a.year == b.year and a.month == b.day and a.day == b.month and a != b
+
+
+def _combined(latin: float | None, arabic: float | None) -> float:
+    """One similarity from both scripts.
+
+    Identical normalised Arabic settles it (the Latin spellings of one Arabic name vary
+    more than the Arabic does); otherwise the lower of the two, because a short Arabic
+    name one letter off (حسن/حسين, Hassan/Houssine) is another name, not a typo.
+    """
+    if arabic is None:
+        return latin or 0.0
+    if latin is None or arabic == 100:
+        return arabic
+    return min(latin, arabic)
+
+
+def _names(a: Identity, b: Identity) -> tuple[float, float, float | None, float | None]:
+    """(family, first, Arabic family, Arabic first) similarities, the best script each."""
+    last_ar = similarity(a.last_ar, b.last_ar)
+    first_ar = similarity(a.first_ar, b.first_ar)
+    last = _combined(similarity(a.last, b.last), last_ar)
+    first = _combined(similarity(a.first, b.first), first_ar)
+    return last, first, last_ar, first_ar
+
+
+def _swapped(a: Identity, b: Identity) -> tuple[float, float]:
+    last = _combined(similarity(a.last, b.first), similarity(a.last_ar, b.first_ar))
+    first = _combined(similarity(a.first, b.last), similarity(a.first_ar, b.last_ar))
+    return last, first
+
+
+def _birth(a: date | None, b: date | None) -> tuple[int, str | None]:
+    if a is None or b is None:
+        return BIRTH_UNKNOWN, None
+    if a == b:
+        return BIRTH_EXACT, _("same birth date")
+    if transposed(a, b):
+        return BIRTH_TRANSPOSED, _("birth day and month swapped")
+    if a.year == b.year:
+        return BIRTH_SAME_YEAR, _("same birth year")
+    if abs(a.year - b.year) == 1:
+        return BIRTH_NEXT_YEAR, None
+    return 0, None
+
+
+def score(a: Identity, b: Identity) -> Score:
+    """The likelihood that ``a`` and ``b`` are one person, with its reasons."""
+    if a.cin and a.cin == b.cin:
+        return Score(100, (_("same CIN"),))
+    if a.registration and a.registration == b.registration:
+        return Score(100, (_("same registration number"),))
+    reasons: list[str] = []
+    last, first, last_ar, first_ar = _names(a, b)
+    swapped_last, swapped_first = _swapped(a, b)
+    if (swapped_last + swapped_first) / 2 > (last + first) / 2 + SWAP_MARGIN:
+        last, first = swapped_last, swapped_first
+        reasons.append(_("first and last names swapped"))
+    names = (last + first) / 2
+    birth, birth_reason = _birth(a.birth, b.birth)
+    if birth_reason:
+        reasons.append(birth_reason)
+    reasons.append(_("names {percent}% similar").format(percent=round(names)))
+    if last_ar == 100 and first_ar == 100:
+        reasons.append(_("Arabic names identical"))
+    value = NAME_WEIGHT * names + BIRTH_WEIGHT * birth
+    if first < FIRST_NAME_FLOOR or last < LAST_NAME_FLOOR:
+        value = min(value, DIFFERENT_NAMES_CAP)
+    if a.sex and b.sex and a.sex != b.sex:
+        value -= CONTRADICTION_PENALTY
+    if a.cin and b.cin:
+        value -= CONTRADICTION_PENALTY
+    value = max(0, min(MAX_WITHOUT_IDENTIFIER, round(value)))
+    return Score(value, tuple(reasons))
