@@ -143,3 +143,14 @@ class RetentionAction(StrEnum):
 
     ANONYMISE = "anonymise"  # identity and free text erased, statistics kept
     PURGE = "purge"  # everything erased and the records deleted
+
+
+class DocumentKind(StrEnum):
+    """What a document attached to a case file is (app.models.document)."""
+
+    IDENTITY = "identity"
+    JUDICIAL = "judicial"
+    SIGNED_PLAN = "signed_plan"
+    PARTNER_LETTER = "partner_letter"
+    CERTIFICATE = "certificate"
+    OTHER = "other"

@@ -98,6 +98,10 @@ ANONYMISE: Mapping[str, Mapping[str, Rule]] = {
     "post_release_outcome": {"notes": NONE},
     "meeting_decision": {"text": EMPTY},
     "sync_conflict": {"kept_value": NONE, "other_value": NONE},
+    # A document's content is erased with the case (app.services.documents, the server's
+    # retention); its description keeps no note.
+    "case_document": {"note": NONE},
+    "case_transfer": {"reason": EMPTY},
 }
 """Record type -> field -> erased value. Types absent here hold nothing personal."""
 

@@ -128,6 +128,7 @@ CASE_TYPES = frozenset(
         "referral",
         "meeting_decision",
         "post_release_outcome",
+        "case_document",
     }
 )
 
@@ -152,6 +153,7 @@ WRITES: Mapping[str, Mapping[str, Permission]] = {
     "meeting_participant": _same(P.EDIT_OTHERS_MEETING),
     **{name: _same(P.WRITE_CASE) for name in CASE_TYPES},
     "beneficiary": {CREATE: P.WRITE_CASE, UPDATE: P.WRITE_CASE, DELETE: P.DELETE_CASE},
+    "case_transfer": _same(P.TRANSFER_CASE),
     NOTE_TYPE: {CREATE: P.REVISE_NOTE, UPDATE: P.EDIT_WRITTEN_NOTE, DELETE: P.EDIT_WRITTEN_NOTE},
     CONFLICT_TYPE: {
         CREATE: P.RECORD_CONFLICT,

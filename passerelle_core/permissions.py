@@ -55,6 +55,7 @@ class Permission(StrEnum):
     EDIT_WRITTEN_NOTE = "edit_written_note"
     RESOLVE_CONFLICT = "resolve_conflict"
     RECORD_CONFLICT = "record_conflict"
+    TRANSFER_CASE = "transfer_case"
 
 
 PSY = StaffRole.PSYCHOLOGIST
@@ -95,6 +96,8 @@ TABLE: Mapping[Permission, frozenset[StaffRole]] = {
     Permission.EDIT_WRITTEN_NOTE: NOBODY,
     Permission.RESOLVE_CONFLICT: EVERYONE,
     Permission.RECORD_CONFLICT: NOBODY,  # the server records conflicts, laptops resolve them
+    # Handing a case to another counsellor or team (a transfer, with its reason).
+    Permission.TRANSFER_CASE: frozenset({SUP, ADMIN}),
 }
 """Permission -> the roles allowed. Every permission has a row (a test checks it)."""
 
@@ -146,6 +149,10 @@ REFUSALS: Mapping[Permission, str] = {
     ),
     Permission.RESOLVE_CONFLICT: N_("Your role does not allow resolving a sync conflict."),
     Permission.RECORD_CONFLICT: N_("Only the server records a sync conflict."),
+    Permission.TRANSFER_CASE: N_(
+        "Only a supervisor or an administrator can transfer a case to another counsellor "
+        "or team."
+    ),
 }
 
 

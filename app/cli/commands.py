@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from app.cli import (
     audit_commands,
+    document_commands,
     protection_commands,
     report_commands,
     security_commands,
@@ -212,5 +213,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **protection_commands.COMMANDS,
     **audit_commands.COMMANDS,
     **security_commands.COMMANDS,
+    **document_commands.COMMANDS,
     **selftest_command.COMMANDS,
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 from app import __version__
 from app.cli import (
     audit_commands,
+    document_commands,
     protection_commands,
     report_commands,
     security_commands,
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     protection_commands.add_parsers(commands, _command)
     audit_commands.add_parsers(commands, _command)
     security_commands.add_parsers(commands, _command)
+    document_commands.add_parsers(commands, _command)
     selftest_command.add_parser(commands)
     return parser
 

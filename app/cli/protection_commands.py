@@ -93,6 +93,12 @@ def access_export(args: argparse.Namespace) -> int:
         refuse_existing(export_paths(ctx, beneficiary_id, folder), force=args.force)
         written = export_subject_access(ctx, beneficiary_id, folder, args.document_language)
     _emit(_("Written: {pdf} and {json}.").format(pdf=written.pdf, json=written.json))
+    if written.documents:
+        _emit(
+            _("{count} attached document(s) written beside them.").format(
+                count=len(written.documents)
+            )
+        )
     _emit(_("These files are not encrypted: hand them to the person, then delete them."))
     return 0
 

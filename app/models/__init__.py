@@ -4,6 +4,7 @@ from app.models.assessment import NeedsAssessment
 from app.models.audit import AccessAction, AccessLogEntry
 from app.models.base import Base, SyncedMixin
 from app.models.beneficiary import Beneficiary, ConsentRecord, PostReleaseOutcome
+from app.models.document import CaseDocument, CaseTransfer, DocumentChunk, DocumentContent
 from app.models.followup import FollowUpSession, SessionNote
 from app.models.meeting import CoordinationMeeting, MeetingDecision, MeetingParticipant
 from app.models.organisation import Facility, StaffMember, Team
@@ -40,6 +41,8 @@ SYNCED_MODELS: tuple[type[SyncedMixin], ...] = (
     MeetingParticipant,
     MeetingDecision,
     PostReleaseOutcome,
+    CaseDocument,
+    CaseTransfer,
     SyncConflict,
 )
 """Every synced model, parents before children (the order a bulk load must follow)."""
@@ -51,9 +54,13 @@ __all__ = [
     "ActionPlan",
     "Base",
     "Beneficiary",
+    "CaseDocument",
+    "CaseTransfer",
     "ConflictResolution",
     "ConsentRecord",
     "CoordinationMeeting",
+    "DocumentChunk",
+    "DocumentContent",
     "Facility",
     "FollowUpSession",
     "Goal",

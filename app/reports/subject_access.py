@@ -48,7 +48,7 @@ from app.reports.language import DocumentLanguage
 from app.reports.letterhead import identity_line, organisation_lines
 from app.reports.plan_data import Name
 from app.reports.text import Text
-from app.services import audit
+from app.services import audit, documents
 from app.services.context import ServiceContext
 from app.services.subject_access import SubjectAccess, collect
 
@@ -60,6 +60,7 @@ E = TypeVar("E", bound=StrEnum)
 class AccessExport:
     pdf: Path
     json: Path
+    documents: tuple[Path, ...] = ()  # the case's attached documents, as they were scanned
 
 
 def export_subject_access(
@@ -73,7 +74,14 @@ def export_subject_access(
         json_part.write_bytes(access.to_bytes())
         pdf_part.write_bytes(pdf)
     audit.record_access(ctx, AccessAction.EXPORT, "beneficiary", beneficiary_id)
-    return paths
+    # The right of access covers the documents held too: each beside the PDF and JSON.
+    stem = paths.pdf.stem
+    copies = tuple(
+        documents.extract(ctx, row.id, paths.pdf.with_name(f"{stem}-{row.id.hex[:8]}{ext}"))
+        for row in documents.list_for(ctx, beneficiary_id)
+        if row.held and (ext := documents.EXTENSIONS.get(row.document.media_type, ""))
+    )
+    return AccessExport(paths.pdf, paths.json, copies)
 
 
 def export_paths(ctx: ServiceContext, beneficiary_id: uuid.UUID, folder: Path) -> tuple[Path, Path]:

@@ -32,7 +32,7 @@ from app.models.base import SyncedMixin, utcnow
 from app.models.enums import CaseStatus, RetentionAction
 from app.security.erasure import erased_values
 from app.security.permissions import Permission, require
-from app.services import audit
+from app.services import audit, documents
 from app.services.context import ServiceContext
 from app.sync.policy import Policy, read_policy
 from app.sync.records import from_wire, record_to_wire
@@ -138,7 +138,7 @@ def _due(session: Session, found: list[RetentionRule], today: date) -> list[DueC
             )
         else:
             query = query.where(Beneficiary.anonymised_on.is_(None))
-        for person in session.scalars(query):
+        for person in session.scalars(everything(query)):  # deleted and merged too
             assert person.closed_on is not None  # filtered above
             due[person.id] = DueCase(
                 person.id,
@@ -162,12 +162,15 @@ def _erase_case(session: Session, case: DueCase, *, purge: bool) -> int:
     # Flushed apart from the deletion: the server applies a deletion on its own, so the
     # erasure must reach it as an edit first (see app.sync.capture._keeps_apart).
     session.flush()
-    if purge:
-        now = utcnow()
-        for _record_type, row in rows:
-            if row.deleted_at is None:
-                row.deleted_at = now
-        session.flush()
+    now = utcnow()
+    for record_type, row in rows:
+        # A scanned document is identity itself: gone with the anonymised case too.
+        if (purge or record_type == documents.RECORD_TYPE) and row.deleted_at is None:
+            row.deleted_at = now
+    session.flush()
+    documents.erase_contents(
+        session, [row.id for record_type, row in rows if record_type == documents.RECORD_TYPE]
+    )
     connection = session.connection()
     # Copies the sync keeps aside: refused changes never sent, records held for a parent.
     connection.execute(
@@ -187,7 +190,7 @@ def _case_rows(session: Session, case_id: uuid.UUID) -> Iterator[tuple[str, Any]
         if members is None:
             continue
         typed: type[SyncedMixin] = model
-        for row in session.scalars(select(typed).where(typed.id.in_(members))):
+        for row in session.scalars(everything(select(typed).where(typed.id.in_(members)))):
             yield name, row
 
 

@@ -146,6 +146,25 @@ class SyncClient:
         params = {"cursor": cursor, "limit": limit}
         return self.call("GET", "/api/v1/pull", PullResponse, params=params)
 
+    def put_bytes(self, path: str, data: bytes, reply: type[Reply]) -> Reply:
+        """Send raw bytes (a document's chunk); the reply validated as ``reply``."""
+        headers = {"Content-Type": "application/octet-stream"}
+        return self.call("PUT", path, reply, content=data, headers=headers)
+
+    def get_bytes(self, path: str) -> bytes:
+        """Raw bytes (a document's chunk), capped like every reply; errors as in :meth:`call`."""
+        try:
+            with self._http.stream("GET", path) as streamed:
+                content = self._read_capped(streamed)
+            response = httpx.Response(streamed.status_code, content=content)
+        except httpx.TransportError as error:
+            if _certificate_refused(error):
+                raise UntrustedServer() from None
+            raise ServerUnavailable(type(error).__name__) from None
+        if response.status_code >= 400:
+            raise error_for(response)
+        return content
+
     def call(self, method: str, path: str, reply: type[Reply], **kwargs: Any) -> Reply:
         """One request to an endpoint of the protocol, its reply validated as ``reply``;
         transport failures and error answers raise the sync errors (app.sync.errors)."""

@@ -27,7 +27,7 @@ from app.services.owner import OWNER_KEY
 from app.store import writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
-from app.sync import adopt, extras, outbox, state
+from app.sync import adopt, documents, extras, outbox, state
 from app.sync.audit_upload import UploadOutcome
 from app.sync.client import SyncClient, check_server_url
 from app.sync.errors import (
@@ -93,12 +93,18 @@ class SyncReport:
     policy_failed: bool = False
     server_restored: bool = False  # the server lost what it had acknowledged
     reuploaded: int = 0
+    # Document contents (app.sync.documents), moved after the records.
+    documents_sent: int = 0
+    documents_received: int = 0
+    documents_waiting: int = 0  # contents their author's laptop has not sent yet
+    documents_interrupted: bool = False  # stopped mid-way: the next sync resumes
 
     @property
     def complete(self) -> bool:
         """Every step went through: only then does a sync report success."""
         return not (
             self.cancelled
+            or self.documents_interrupted
             or self.removals_held
             or self.access_log_refused
             or self.policy_failed
@@ -290,6 +296,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
                 _reupload_to_restored(profile, client, server_id, options, report)
             report.server_schema = client.server_schema
             if not report.cancelled:
+                _exchange_documents(profile, client, options, report)
                 report.removals_held = _remove_left(profile, options, report)
                 try:
                     extras.after_pull(profile, client)
@@ -307,6 +314,17 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
         with profile.engine.begin() as connection:
             state.put(connection, state.LAST_SYNC_AT, utcnow().isoformat())
     return report
+
+
+def _exchange_documents(
+    profile: Profile, client: SyncClient, options: SyncOptions, report: SyncReport
+) -> None:
+    """Document contents, once every record is in: they never hold records back."""
+    outcome = documents.exchange(profile, client, options.cancel)
+    report.documents_sent += outcome.sent
+    report.documents_received += outcome.received
+    report.documents_waiting = outcome.waiting
+    report.documents_interrupted = outcome.interrupted
 
 
 def _note_access_log(report: SyncReport, outcome: UploadOutcome) -> None:

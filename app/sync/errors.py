@@ -101,6 +101,7 @@ class ProtocolError(SyncError):
         super().__init__(
             _("The server gave an unexpected answer (HTTP {status}).").format(status=status)
         )
+        self.status = status
 
 
 class ResponseRefused(SyncError):

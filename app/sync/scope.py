@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, Select, delete, select
 
 from app.models import SYNCED_MODELS, OutboxState
+from app.sync.documents import pending_upload_cases
 from app.sync.records import CASE_LINKS
 from app.sync.state import BASE, HELD, LEFT_SCOPE, OUTBOX, get_json, model_table, put_json
 
@@ -50,6 +51,7 @@ def remove_left_cases(connection: Connection, limit: int | None = None) -> tuple
             )
         ).scalars()
     )
+    busy |= set(waiting) & pending_upload_cases(connection)  # a document still to send
     removable = [case_id for case_id in waiting if case_id not in busy]
     if limit is not None and len(removable) > limit:
         return 0, len(busy), len(removable)  # nothing removed: all stay listed

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from server.api.errors import install_error_handlers
 from server.api.middleware import GuardMiddleware
-from server.api.routes import accounts, audit, health, security, sync
+from server.api.routes import accounts, audit, documents, health, security, sync
 from server.core.db import Database
 from server.core.settings import ServerSettings
 from server.services.passwords import Passwords
@@ -40,4 +40,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(security.router)
     app.include_router(audit.router)
+    app.include_router(documents.router)
     return app

@@ -69,6 +69,9 @@ class ServerSettings(BaseSettings):
     # k of the laptops' anonymised exports (PASSERELLE_SERVER_ANONYMITY_K): every
     # combination of quasi-identifiers in a case list is shared by at least k rows.
     anonymity_k: int = Field(default=5, ge=2, le=100)
+    # The largest document a laptop may attach, in MiB (PASSERELLE_SERVER_MAX_DOCUMENT_MB):
+    # sent to laptops in their policy, and refused by the document endpoints past it.
+    max_document_mb: int = Field(default=20, ge=1, le=1024)
     # Likely duplicates (PASSERELLE_SERVER_DUPLICATE_THRESHOLD): pairs scoring at least
     # this (0-100) are proposed to the laptops' users.
     duplicate_threshold: int = Field(default=80, ge=50, le=100)

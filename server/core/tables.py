@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, MetaData, String, Uuid
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, MetaData, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.models.base import NAMING_CONVENTION, UTCDateTime, utcnow
@@ -225,3 +225,27 @@ class RetentionRule(ServerBase):
     days: Mapped[int]
     action: Mapped[str] = mapped_column(String(16))  # app.models.enums.RetentionAction
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+class DocumentContent(ServerBase):
+    """Where the server stands with a document's content (issue 20, app.models.document).
+
+    The document's description is a ``record`` of type ``case_document`` (scope, history
+    and permissions as for any record); its content arrives in chunks, each its own row,
+    so no request and no check ever holds a large document whole.
+    """
+
+    __tablename__ = "document_content"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    complete: Mapped[bool] = mapped_column(default=False)  # every chunk in, SHA-256 checked
+    received_at: Mapped[datetime | None]
+
+
+class DocumentChunk(ServerBase):
+    """One piece of a document's content, as the laptop sent it."""
+
+    __tablename__ = "document_chunk"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -27,6 +27,7 @@ from server.services.permissions import check_change
 from server.services.retention import erase_withheld
 from server.services.scope import BENEFICIARY, Placement, Viewer, place
 from server.services.sequence import SequenceAllocator
+from server.services import transfers
 from server.services.store import create_record, replace_placement
 from server.services.wire import (
     CONFLICT_TYPE,
@@ -86,7 +87,11 @@ def _create(
         # its creator's team, and the pull brings the placed record back to the laptop.
         data["team_id"] = canonical(author.viewer.team_id)
     placement = place(session, change.record_type, change.record_id, data)
-    if change.record_type != BENEFICIARY:  # a new case is placed by its creator
+    if change.record_type != BENEFICIARY and not (  # a new case is placed by its creator
+        author.viewer.sees(placement)
+        or transfers.recorded_by_sender(author.viewer, change.record_type, data)
+        or transfers.sent_before_told(session, author.device_id, author.viewer, placement)
+    ):
         _check_scope(author.viewer, placement)
     check_change(session, author.viewer, change.record_type, None, data, placement, CREATE)
     record = create_record(
@@ -104,7 +109,12 @@ def _update(
     record: Record,
 ) -> ChangeResult:
     before = Placement.of(record)
-    _check_scope(author.viewer, before)
+    # The laptop may not know yet that the case left it (server.services.transfers).
+    late = not author.viewer.sees(before) and transfers.sent_before_told(
+        session, author.device_id, author.viewer, before
+    )
+    if not late:
+        _check_scope(author.viewer, before)
     values = stamp(record.record_type, values, author.viewer.staff_id, creating=False)
     deleting = change.op == "delete" or values.get(DELETED_FIELD) is not None
     operation = DELETE if deleting and not record.deleted else UPDATE
@@ -135,8 +145,8 @@ def _update(
         after = place(session, record.record_type, record.record_id, record.data)
         if after.case_id != before.case_id:
             raise Rejected("a record cannot move to another case")
-        if record.record_type != BENEFICIARY:  # reassigning a case away is allowed
-            _check_scope(author.viewer, after)
+        if record.record_type != BENEFICIARY and not (late and after == before):
+            _check_scope(author.viewer, after)  # reassigning a case away is allowed
         replace_placement(session, seqs, record, after)
     if _retention_pushed(record, outcome.changed, author.viewer):
         erase_withheld(session, seqs, record, canonical(change.recorded_at))

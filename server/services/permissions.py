@@ -108,7 +108,15 @@ def needed(
         wanted.append(Permission.RECORD_CONSENT)
     elif record_type == REFERRAL and not current:
         wanted.append(Permission.REFER)
+    if record_type == BENEFICIARY and _moves_team(current, values):
+        wanted.append(Permission.TRANSFER_CASE)  # a transfer (issue 20): supervisors'
     return wanted
+
+
+def _moves_team(current: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """An existing case handed to another team (placing a case that had none is not)."""
+    before = current.get("team_id")
+    return before is not None and "team_id" in values and values["team_id"] != before
 
 
 def _changes(current: Mapping[str, Any], values: Mapping[str, Any]) -> bool:

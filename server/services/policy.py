@@ -28,6 +28,7 @@ def device_policy(
         max_failed_unlocks=settings.max_failed_unlocks,
         token_rotation_days=settings.token_rotation_days,
         anonymity_k=settings.anonymity_k,
+        max_document_bytes=settings.max_document_mb * 1024 * 1024,
         duplicate_threshold=settings.duplicate_threshold,
         recovery_public_key=key.public_key if key else None,
         recovery_key_id=key.key_id if key else None,

@@ -28,6 +28,7 @@ from app.models.enums import CaseStatus, RetentionAction
 from app.security.erasure import ANONYMISED_MARK, erased_values
 from server.core.db import read_transaction, write_transaction
 from server.core.tables import Record, RetentionRule
+from server.services import documents
 from server.services.errors import ServiceError
 from server.services.scope import BENEFICIARY
 from server.services.sequence import SequenceAllocator
@@ -141,10 +142,14 @@ def _erase_case(session: Session, seqs: SequenceAllocator, case: DueCase, now: s
             purge=purge,
             retention_date=case.due_on,
         )
-        if purge and record.data.get(DELETED_FIELD) is None:
+        erased_document = record.record_type == documents.DOCUMENT  # a scan is identity
+        if (purge or erased_document) and record.data.get(DELETED_FIELD) is None:
             values[DELETED_FIELD] = now
         if values:
             _write(record, values, seqs)
+    documents.erase_contents(
+        session, [r.record_id for r in records if r.record_type == documents.DOCUMENT]
+    )
     session.flush()
 
 

@@ -197,10 +197,12 @@ def test_a_reassigned_case_is_listed_in_left_scope_once(server: RunningServer) -
 def test_a_case_still_assigned_to_me_does_not_leave_my_scope(server: RunningServer) -> None:
     team_a, team_b = server.add_user(), server.add_user()
     laptop_a = server.enrol(team_a)
+    supervisor = server.enrol(server.add_user("supervisor", team=team_a.team))
     case_id = _case(laptop_a, team_a, assigned=team_a.staff_id)
     laptop_a.pull(0)
 
-    laptop_a.push(change("beneficiary", case_id, {"team_id": str(team_b.team_id)}, base_version=1))
+    # Moving a case to another team is a transfer: a supervisor's (issue 20).
+    supervisor.push(change("beneficiary", case_id, {"team_id": str(team_b.team_id)}, base_version=1))
 
     pulled = laptop_a.pull()
     assert pulled.left_scope == []
