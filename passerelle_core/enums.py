@@ -145,6 +145,25 @@ class RetentionAction(StrEnum):
     PURGE = "purge"  # everything erased and the records deleted
 
 
+class AppointmentStatus(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class AppointmentPlace(StrEnum):
+    FACILITY = "facility"  # in the prison, at the person's facility
+    OFFICE = "office"  # at the service's office (after release)
+
+
+class QuickNoteKind(StrEnum):
+    PHONE = "phone"
+    CORRIDOR = "corridor"
+    FAMILY_MESSAGE = "family_message"
+    PARTNER_MESSAGE = "partner_message"
+
+
 class DocumentKind(StrEnum):
     """What a document attached to a case file is (app.models.document)."""
 

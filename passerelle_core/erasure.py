@@ -98,10 +98,12 @@ ANONYMISE: Mapping[str, Mapping[str, Rule]] = {
     "post_release_outcome": {"notes": NONE},
     "meeting_decision": {"text": EMPTY},
     "sync_conflict": {"kept_value": NONE, "other_value": NONE},
+    "appointment": {"purpose": NONE},
     # A document's content is erased with the case (app.services.documents, the server's
     # retention); its description keeps no note.
     "case_document": {"note": NONE},
     "case_transfer": {"reason": EMPTY},
+    "quick_note": {"body": EMPTY},
 }
 """Record type -> field -> erased value. Types absent here hold nothing personal."""
 

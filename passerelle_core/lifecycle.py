@@ -115,6 +115,7 @@ ORGANISATION_TYPES = frozenset({"facility", "team", "staff_member"})
 PARTNER_TYPES = frozenset({"partner", "partner_contact", "partner_service"})
 MEETING_TYPES = frozenset({"coordination_meeting", "meeting_participant"})
 NOTE_TYPE = "session_note"
+QUICK_NOTE_TYPE = "quick_note"
 CONFLICT_TYPE = "sync_conflict"
 CASE_TYPES = frozenset(
     {
@@ -129,6 +130,7 @@ CASE_TYPES = frozenset(
         "meeting_decision",
         "post_release_outcome",
         "case_document",
+        "appointment",
     }
 )
 
@@ -155,6 +157,12 @@ WRITES: Mapping[str, Mapping[str, Permission]] = {
     "beneficiary": {CREATE: P.WRITE_CASE, UPDATE: P.WRITE_CASE, DELETE: P.DELETE_CASE},
     "case_transfer": _same(P.TRANSFER_CASE),
     NOTE_TYPE: {CREATE: P.REVISE_NOTE, UPDATE: P.EDIT_WRITTEN_NOTE, DELETE: P.EDIT_WRITTEN_NOTE},
+    # A quick note is append-only like a session note: written once, never changed.
+    QUICK_NOTE_TYPE: {
+        CREATE: P.WRITE_CASE,
+        UPDATE: P.EDIT_WRITTEN_NOTE,
+        DELETE: P.EDIT_WRITTEN_NOTE,
+    },
     CONFLICT_TYPE: {
         CREATE: P.RECORD_CONFLICT,
         UPDATE: P.RESOLVE_CONFLICT,

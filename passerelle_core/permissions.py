@@ -55,6 +55,7 @@ class Permission(StrEnum):
     EDIT_WRITTEN_NOTE = "edit_written_note"
     RESOLVE_CONFLICT = "resolve_conflict"
     RECORD_CONFLICT = "record_conflict"
+    READ_TEAM_AGENDA = "read_team_agenda"
     TRANSFER_CASE = "transfer_case"
 
 
@@ -96,6 +97,7 @@ TABLE: Mapping[Permission, frozenset[StaffRole]] = {
     Permission.EDIT_WRITTEN_NOTE: NOBODY,
     Permission.RESOLVE_CONFLICT: EVERYONE,
     Permission.RECORD_CONFLICT: NOBODY,  # the server records conflicts, laptops resolve them
+    Permission.READ_TEAM_AGENDA: frozenset({SUP, ADMIN}),
     # Handing a case to another counsellor or team (a transfer, with its reason).
     Permission.TRANSFER_CASE: frozenset({SUP, ADMIN}),
 }
@@ -149,6 +151,9 @@ REFUSALS: Mapping[Permission, str] = {
     ),
     Permission.RESOLVE_CONFLICT: N_("Your role does not allow resolving a sync conflict."),
     Permission.RECORD_CONFLICT: N_("Only the server records a sync conflict."),
+    Permission.READ_TEAM_AGENDA: N_(
+        "Only a supervisor or an administrator can see the team's agenda."
+    ),
     Permission.TRANSFER_CASE: N_(
         "Only a supervisor or an administrator can transfer a case to another counsellor "
         "or team."

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 
 from app.cli import (
+    agenda_commands,
     audit_commands,
     document_commands,
     protection_commands,
@@ -215,4 +216,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **security_commands.COMMANDS,
     **document_commands.COMMANDS,
     **selftest_command.COMMANDS,
+    **agenda_commands.COMMANDS,
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app import __version__
 from app.cli import (
+    agenda_commands,
     audit_commands,
     document_commands,
     protection_commands,
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     protection_commands.add_parsers(commands, _command)
     audit_commands.add_parsers(commands, _command)
     security_commands.add_parsers(commands, _command)
+    agenda_commands.add_parsers(commands, _command)
     document_commands.add_parsers(commands, _command)
     selftest_command.add_parser(commands)
     return parser

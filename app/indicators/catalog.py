@@ -136,6 +136,25 @@ DEFINITIONS: tuple[Definition, ...] = (
         ),
         Figure.OUTCOMES,
     ),
+    Definition(
+        "attendance_rate",
+        N_("Attendance at appointments"),
+        N_(
+            "Share of the appointments dated in the period that were kept (a session "
+            "recorded them), out of those kept or marked missed; planned and cancelled "
+            "appointments are left out."
+        ),
+        Figure.APPOINTMENTS,
+    ),
+    Definition(
+        "quick_notes",
+        N_("Quick contacts"),
+        N_(
+            "Short contacts noted in the period (phone calls, corridor talks, messages "
+            "from a family or a partner), counted apart from sessions."
+        ),
+        Figure.QUICK_NOTES,
+    ),
 )
 
 BY_KEY = {definition.key: definition for definition in DEFINITIONS}

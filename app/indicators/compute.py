@@ -29,7 +29,14 @@ from app.indicators.results import (
 )
 from app.instruments import load_builtin
 from app.models import Partner, StaffMember
-from app.models.enums import GoalStatus, OutcomeCheckpoint, PlanStatus, ReferralStatus, SessionKind
+from app.models.enums import (
+    AppointmentStatus,
+    GoalStatus,
+    OutcomeCheckpoint,
+    PlanStatus,
+    ReferralStatus,
+    SessionKind,
+)
 from app.services.context import ServiceContext
 
 NEEDS_INSTRUMENT = "passerelle-needs"
@@ -76,6 +83,9 @@ class _Counter:
         sent = sum(referrals.values())
         countable = sent - by_status.get(ReferralStatus.CANCELLED, 0)
         days = self.first_plan_days()
+        appointments = {key[0]: n for key, n in self.grouped(Figure.APPOINTMENTS, "key").items()}
+        done = appointments.get(AppointmentStatus.DONE, 0)
+        missed = appointments.get(AppointmentStatus.MISSED, 0)
         return Indicators(
             period=self.period,
             scope=self.scope,
@@ -103,6 +113,9 @@ class _Counter:
             referrals_by_status={status: by_status.get(status, 0) for status in ReferralStatus},
             referrals_by_partner=self.referrals_by_partner(referrals),
             outcomes=self.outcomes(),
+            appointments=sum(appointments.values()),
+            attendance=Ratio(done, done + missed),
+            quick_notes=self.count(Figure.QUICK_NOTES),
         )
 
     def first_plan_days(self) -> list[float]:

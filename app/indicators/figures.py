@@ -47,11 +47,13 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from app.indicators.period import Period, Scope, add_months
 from app.models import (
     ActionPlan,
+    Appointment,
     Beneficiary,
     FollowUpSession,
     Goal,
     NeedsAssessment,
     PostReleaseOutcome,
+    QuickNote,
     Referral,
 )
 from app.models.enums import (
@@ -91,6 +93,8 @@ class Figure(StrEnum):
     SESSIONS = "sessions"
     REFERRALS = "referrals"
     OUTCOMES = "outcomes"
+    APPOINTMENTS = "appointments"
+    QUICK_NOTES = "quick_notes"
 
 
 def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
@@ -397,6 +401,36 @@ def outcomes(period: Period, scope: Scope) -> Rows:
     )
 
 
+def appointments(period: Period, scope: Scope) -> Rows:
+    """Appointments whose day (``day``, UTC date of their start) falls in the period, one
+    row per appointment, with ``key``: its status today, ``key2``: the staff member's."""
+    day = func.date(Appointment.starts_at, type_=Date)
+    return (
+        select(
+            Appointment.beneficiary_id,
+            Appointment.status.label("key"),
+            Appointment.staff_id.label("key2"),
+            day.label("day"),
+        )
+        .join(B, B.id == Appointment.beneficiary_id)
+        .where(*in_scope(scope), Appointment.deleted_at.is_(None))
+        .where(day.between(period.start, period.end))
+    )
+
+
+def quick_notes(period: Period, scope: Scope) -> Rows:
+    """Quick notes (short contacts) dated (``day``) in the period, one row per note, with
+    ``key``: the kind of contact. Counted apart from sessions."""
+    return (
+        select(
+            QuickNote.beneficiary_id, QuickNote.kind.label("key"), QuickNote.noted_on.label("day")
+        )
+        .join(B, B.id == QuickNote.beneficiary_id)
+        .where(*in_scope(scope), QuickNote.deleted_at.is_(None))
+        .where(QuickNote.noted_on.between(period.start, period.end))
+    )
+
+
 ROWS: dict[Figure, Callable[[Period, Scope], Rows]] = {
     Figure.FOLLOWED: followed,
     Figure.NEW_INTAKES: new_intakes,
@@ -414,5 +448,7 @@ ROWS: dict[Figure, Callable[[Period, Scope], Rows]] = {
     Figure.SESSIONS: sessions,
     Figure.REFERRALS: referrals,
     Figure.OUTCOMES: outcomes,
+    Figure.APPOINTMENTS: appointments,
+    Figure.QUICK_NOTES: quick_notes,
 }
 """The one definition of each figure."""

@@ -112,6 +112,11 @@ class Indicators:
     referrals_by_status: dict[ReferralStatus, int]
     referrals_by_partner: list[PartnerReferrals]
     outcomes: list[OutcomeShares]
+    appointments: int = 0
+    attendance: Ratio = Ratio(0, 0)
+    """Appointments of the period done, out of those done or missed (planned and
+    cancelled ones are left out)."""
+    quick_notes: int = 0
 
     @property
     def sessions_per_beneficiary(self) -> float | None:

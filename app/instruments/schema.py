@@ -150,6 +150,29 @@ class Thresholds(_Frozen):
         return self
 
 
+class Schedule(_Frozen):
+    """When assessments are due: the first after intake, then again, and before release.
+
+    ``first_within_days`` after intake; every ``every_months`` after the latest one;
+    with ``at_release``, one dated within ``release_window_days`` before the expected
+    release (probation services: a month after intake in custody, then at events).
+    """
+
+    first_within_days: StrictInt = Field(ge=1, le=365)
+    every_months: StrictInt = Field(ge=1, le=36)
+    at_release: StrictBool = False
+    release_window_days: StrictInt = Field(default=30, ge=1, le=180)
+
+    @model_validator(mode="after")
+    def _check_window(self) -> Self:
+        if self.at_release and self.release_window_days > self.every_months * 31:
+            raise SchemaError(
+                ("release_window_days",),
+                _("the release window must be shorter than the interval between assessments"),
+            )
+        return self
+
+
 class Instrument(_Frozen):
     """One version of an assessment instrument; ``key`` identifies it in stored data."""
 
@@ -159,6 +182,7 @@ class Instrument(_Frozen):
     scales: dict[str, Scale]
     thresholds: Thresholds
     domains: list[Domain]
+    schedule: Schedule | None = None
 
     _items: dict[str, Item] = PrivateAttr(default_factory=dict)
 

@@ -1,5 +1,6 @@
 """The domain model of reintegration work (SQLAlchemy 2 typed declarative, no Qt)."""
 
+from app.models.agenda import Appointment, QuickNote
 from app.models.assessment import NeedsAssessment
 from app.models.audit import AccessAction, AccessLogEntry
 from app.models.base import Base, SyncedMixin
@@ -41,6 +42,8 @@ SYNCED_MODELS: tuple[type[SyncedMixin], ...] = (
     MeetingParticipant,
     MeetingDecision,
     PostReleaseOutcome,
+    Appointment,
+    QuickNote,
     CaseDocument,
     CaseTransfer,
     SyncConflict,
@@ -52,6 +55,7 @@ __all__ = [
     "AccessLogEntry",
     "Action",
     "ActionPlan",
+    "Appointment",
     "Base",
     "Beneficiary",
     "CaseDocument",
@@ -75,6 +79,7 @@ __all__ = [
     "PartnerService",
     "PostReleaseOutcome",
     "ProfileSetting",
+    "QuickNote",
     "Referral",
     "SYNCED_MODELS",
     "SessionNote",

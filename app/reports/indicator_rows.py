@@ -40,6 +40,8 @@ HEADLINE = (
     "sessions_per_beneficiary",
     "referrals",
     "referrals_completed",
+    "attendance_rate",
+    "quick_notes",
 )
 """The key figures, in the order the activity report lists them."""
 OUTCOME_FACTS = {
@@ -106,6 +108,8 @@ class _Rows:
             self.row("sessions_per_beneficiary", data.sessions_per_beneficiary, Unit.RATIO),
             self.count("referrals", data.referrals),
             self.share("referrals_completed", data.referrals_completed),
+            self.share("attendance_rate", data.attendance),
+            self.count("quick_notes", data.quick_notes),
         )
         yield from self.breakdowns()
 

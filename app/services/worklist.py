@@ -9,7 +9,9 @@ five questions, each one query driven by an index on the staff member:
 - referrals they made that still wait for news (chase the partner after
   :data:`REFERRAL_CHASE_DAYS` without a change);
 - their beneficiaries released within :data:`RELEASE_WARNING_DAYS` without an active plan;
-- for supervisors and administrators, plans of their team awaiting approval.
+- for supervisors and administrators, plans of their team awaiting approval;
+- their appointments up to the horizon, and past ones still planned (proposed missed);
+- needs assessments of their beneficiaries due by the instrument's schedule.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.models import Action, ActionPlan, Beneficiary, Goal, Partner, Referral
 from app.models.enums import (
     ActionStatus,
@@ -33,6 +35,7 @@ from app.models.enums import (
     ResponsibleKind,
 )
 from app.security.permissions import Permission, may
+from app.services import appointments, reassessment
 from app.services.context import ServiceContext
 from app.services.referrals import TERMINAL
 
@@ -51,6 +54,8 @@ class WorkKind(StrEnum):
     REFERRAL = "referral"
     RELEASE = "release"
     APPROVAL = "approval"
+    APPOINTMENT = "appointment"
+    ASSESSMENT = "assessment"
 
 
 _PERSON = (Beneficiary.id, Beneficiary.last_name, Beneficiary.first_name)
@@ -66,6 +71,7 @@ class WorkItem:
     due: date | None
     section: str  # the case-file section where the work is done
     overdue: bool
+    record_id: uuid.UUID | None = None  # the appointment an item is about
 
     def sort_key(self) -> tuple[bool, bool, date, int, str]:
         """Overdue first, then by date (undated last), then by kind and name."""
@@ -90,6 +96,8 @@ def worklist(ctx: ServiceContext, *, horizon_days: int = 7) -> list[WorkItem]:
             *_releases(session, ctx, today),
             *_approvals(session, ctx),
         ]
+    items += _appointments(ctx, horizon)
+    items += _assessments(ctx, horizon)
     return sorted(items, key=WorkItem.sort_key)
 
 
@@ -245,4 +253,53 @@ def _approvals(session: Session, ctx: ServiceContext) -> list[WorkItem]:
             False,
         )
         for title, person_id, last_name, first_name in session.execute(query)
+    ]
+
+
+def _appointments(ctx: ServiceContext, horizon: date) -> list[WorkItem]:
+    """Appointments coming up, and those past still planned: to be recorded or missed."""
+    items = []
+    for entry in appointments.due(ctx, horizon):
+        title = _("Appointment at {time}").format(time=f"{entry.starts_at:%H:%M}")
+        if entry.overdue:
+            title = _("Appointment at {time}: record the session or mark it missed").format(
+                time=f"{entry.starts_at:%H:%M}"
+            )
+        if entry.purpose:
+            title = f"{title} · {entry.purpose}"
+        items.append(
+            WorkItem(
+                WorkKind.APPOINTMENT,
+                entry.beneficiary_id,
+                entry.beneficiary_name,
+                title,
+                entry.starts_at.date(),
+                "sessions",
+                entry.overdue,
+                entry.id,
+            )
+        )
+    return items
+
+
+_DUE_TITLES = {
+    reassessment.DueReason.FIRST: N_("First needs assessment due"),
+    reassessment.DueReason.PERIODIC: N_("Reassessment due"),
+    reassessment.DueReason.RELEASE: N_("Assessment before release due"),
+}
+
+
+def _assessments(ctx: ServiceContext, horizon: date) -> list[WorkItem]:
+    mine = Beneficiary.assigned_staff_id == ctx.actor.staff_id
+    return [
+        WorkItem(
+            WorkKind.ASSESSMENT,
+            due.beneficiary_id,
+            due.beneficiary_name,
+            _(_DUE_TITLES[due.reason]),
+            due.due,
+            "assessment",
+            due.overdue,
+        )
+        for due in reassessment.due_assessments(ctx, horizon, where=mine)
     ]

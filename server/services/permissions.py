@@ -45,6 +45,8 @@ REFERRAL = "referral"
 TEAM = "team"
 MEETING = "coordination_meeting"
 NOTE = "session_note"
+QUICK_NOTE = "quick_note"
+NOTES = frozenset({NOTE, QUICK_NOTE})  # append-only: written once, never changed
 
 
 def check_change(
@@ -154,10 +156,10 @@ def _retention_erasure(
 ) -> bool:
     """A note of a closed case erased by retention (anonymised or purged) on a laptop.
 
-    The one change of a written note there is: its body blanked, or its deletion, by a
-    role that runs retention, in a case that is closed.
+    The one change of a written note (session or quick note) there is: its body
+    blanked, or its deletion, by a role that runs retention, in a case that is closed.
     """
-    if record_type != NOTE or not allows(viewer.role, Permission.RUN_RETENTION):
+    if record_type not in NOTES or not allows(viewer.role, Permission.RUN_RETENTION):
         return False
     case = _living(session, BENEFICIARY, placement.case_id)
     if case is None or case.data.get("case_status") != CaseStatus.CLOSED.value:

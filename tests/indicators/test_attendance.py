@@ -1,0 +1,80 @@
+"""Attendance at appointments and quick contacts, on hand-built data (October 2026)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from app.indicators import Figure, Ratio, Scope, case_ids, compute
+from app.models import Appointment, QuickNote
+from app.models.enums import AppointmentStatus, QuickNoteKind
+from tests.indicators.conftest import DELETED, OCTOBER, World
+
+D = date
+S = AppointmentStatus
+
+
+def _appointment(
+    world: World, who: uuid.UUID, day: date, status: AppointmentStatus, *, deleted: bool = False
+) -> None:
+    world._add(
+        Appointment(
+            id=uuid.uuid4(),
+            beneficiary_id=who,
+            staff_id=world.ctx.actor.staff_id,
+            starts_at=datetime(day.year, day.month, day.day, 10, tzinfo=UTC),
+            status=status,
+            deleted_at=DELETED if deleted else None,
+        )
+    )
+
+
+def test_attendance_counts_kept_out_of_kept_or_missed(world: World) -> None:
+    here = world.facility("Oukacha")
+    a = world.person("A", intake=D(2026, 1, 1), facility=here)
+    b = world.person("B", intake=D(2026, 1, 1))
+    for day in (2, 9, 16):
+        _appointment(world, a, D(2026, 10, day), S.DONE)
+    _appointment(world, a, D(2026, 10, 23), S.MISSED)
+    _appointment(world, b, D(2026, 10, 6), S.MISSED)
+    _appointment(world, b, D(2026, 10, 13), S.CANCELLED)  # left out
+    _appointment(world, b, D(2026, 10, 30), S.PLANNED)  # left out: not held yet
+    _appointment(world, b, D(2026, 9, 30), S.DONE)  # another period
+    _appointment(world, b, D(2026, 10, 20), S.MISSED, deleted=True)
+
+    found = compute(world.ctx, OCTOBER)
+    assert found.appointments == 7
+    assert found.attendance == Ratio(3, 5)
+    assert compute(world.ctx, OCTOBER, Scope(facility_id=here)).attendance == Ratio(3, 4)
+    assert set(case_ids(world.ctx, Figure.APPOINTMENTS, OCTOBER)) == {a, b}
+
+
+def test_quick_notes_are_counted_apart_from_sessions(world: World) -> None:
+    a = world.person("A", intake=D(2026, 1, 1))
+    world.session(a, D(2026, 10, 2), staff=world.ctx.actor.staff_id)
+    for day, kind in (
+        (3, QuickNoteKind.PHONE),
+        (4, QuickNoteKind.CORRIDOR),
+        (1, QuickNoteKind.FAMILY_MESSAGE),
+    ):
+        world._add(
+            QuickNote(
+                id=uuid.uuid4(),
+                beneficiary_id=a,
+                kind=kind,
+                body="Appel.",
+                noted_on=D(2026, 10, day),
+            )
+        )
+    world._add(
+        QuickNote(
+            id=uuid.uuid4(),
+            beneficiary_id=a,
+            kind=QuickNoteKind.PHONE,
+            body="x",
+            noted_on=D(2026, 11, 1),
+        )
+    )
+
+    found = compute(world.ctx, OCTOBER)
+    assert (found.sessions, found.quick_notes) == (1, 3)
