@@ -11,7 +11,10 @@ back, is attached to its plan.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +31,6 @@ from app.models import ActionPlan, Beneficiary, CaseDocument, DocumentChunk, Doc
 from app.models.audit import AccessAction
 from app.models.base import utcnow
 from app.models.enums import DocumentKind
-from app.reports.files import replacing
 from app.security.permissions import Permission, require
 from app.services import audit
 from app.services.context import ServiceContext
@@ -191,9 +193,7 @@ def extract(ctx: ServiceContext, document_id: uuid.UUID, out: Path) -> Path:
     with ctx.reading() as session:
         get_live(session, CaseDocument, document_id, _("Document"))
         _require_content(session, document_id)
-        with replacing(Path(out)) as temporary, open(temporary, "wb") as handle:
-            for part in _chunks(session, document_id):
-                handle.write(part)
+        _write_whole(Path(out), _chunks(session, document_id))
     audit.record_access(ctx, AccessAction.EXPORT, RECORD_TYPE, document_id)
     return Path(out)
 
@@ -231,6 +231,23 @@ def default_file_name(document: CaseDocument) -> str:
 
 
 # -- content -------------------------------------------------------------------------------
+
+
+def _write_whole(out: Path, parts: Iterator[bytes]) -> None:
+    """Write ``out`` whole or not at all: a temporary name in its own folder, then renamed
+    (never the system's temporary folder: the copy stays where the person asked)."""
+    handle, name = tempfile.mkstemp(prefix=".passerelle-", suffix=".part", dir=out.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as written:
+            for part in parts:
+                written.write(part)
+            written.flush()
+            os.fsync(written.fileno())
+        os.replace(temporary, out)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
 
 
 def _limit(ctx: ServiceContext) -> int:

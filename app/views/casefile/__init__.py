@@ -26,6 +26,7 @@ SectionFactory = Callable[[AppState, uuid.UUID], QWidget]
 
 def _sections() -> list[tuple[str, Callable[[], str], SectionFactory]]:
     from app.views.casefile.assessment import AssessmentSection
+    from app.views.casefile.documents import DocumentsSection
     from app.views.casefile.identity import IdentitySection
     from app.views.casefile.plan import PlanSection
     from app.views.casefile.referrals import ReferralsSection
@@ -38,6 +39,7 @@ def _sections() -> list[tuple[str, Callable[[], str], SectionFactory]]:
         ("plan", lambda: _("Action plan"), PlanSection),
         ("sessions", lambda: _("Follow-up sessions"), SessionsSection),
         ("referrals", lambda: _("Referrals"), ReferralsSection),
+        ("documents", lambda: _("Documents"), DocumentsSection),
         ("timeline", lambda: _("Timeline"), TimelineSection),
     ]
 
