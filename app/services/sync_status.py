@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.models import Beneficiary
 from app.services import conflicts
 from app.services.conflicts import ConflictView
@@ -90,12 +90,19 @@ def partial_reasons(report: SyncReport) -> list[str]:
     """What did not go through in a sync that reached the server, one phrase per step."""
     reasons = []
     if report.rejected:
-        reasons.append(_("{n} changes not accepted").format(n=report.rejected))
+        rejected = report.rejected
+        reasons.append(
+            ngettext("{n} change not accepted", "{n} changes not accepted", rejected).format(
+                n=rejected
+            )
+        )
     if report.removals_held:
         reasons.append(
-            _("{n} cases kept until a supervisor confirms their removal").format(
-                n=report.removals_held
-            )
+            ngettext(
+                "{n} case kept until a supervisor confirms its removal",
+                "{n} cases kept until a supervisor confirms their removal",
+                report.removals_held,
+            ).format(n=report.removals_held)
         )
     if report.access_log_refused:
         reasons.append(_("access log refused"))

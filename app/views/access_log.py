@@ -198,8 +198,10 @@ class AccessLogPage(QWidget):
             self.banner.show_error(str(error))
             return
         self.banner.show_info(
-            _(
-                "{count} entries written to {path}. This file is not encrypted: keep it safe."
+            ngettext(
+                "{count} entry written to {path}. This file is not encrypted: keep it safe.",
+                "{count} entries written to {path}. This file is not encrypted: keep it safe.",
+                count,
             ).format(count=count, path=path)
         )
         self.refresh_keeping_banner()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services.errors import ServiceError
 from app.store.profile import Profile
 from app.sync import engine
@@ -92,9 +92,11 @@ class ConnectDialog(QDialog):
         self.password.clear()
         self.outcome = outcome
         self.status.setText(
-            _("Connected as {name}: {count} records will be sent at the next sync.").format(
-                name=outcome.user.full_name, count=outcome.queued
-            )
+            ngettext(
+                "Connected as {name}: {count} record will be sent at the next sync.",
+                "Connected as {name}: {count} records will be sent at the next sync.",
+                outcome.queued,
+            ).format(name=outcome.user.full_name, count=outcome.queued)
         )
         self.connected.emit(outcome)
 

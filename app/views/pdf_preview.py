@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.reports.files import write_bytes
 from app.views.export_warning import confirm_export
 from app.views.tasks import run_in_background
@@ -135,9 +135,11 @@ class PdfPreviewDialog(QDialog):
             label.setStyleSheet("border: 1px solid #aab4bd; background: white;")
             self.pages_layout.addWidget(label)
         self.status.setText(
-            _("{count} page(s). Nothing is written to the disk unless you save it.").format(
-                count=len(images)
-            )
+            ngettext(
+                "{count} page. Nothing is written to the disk unless you save it.",
+                "{count} pages. Nothing is written to the disk unless you save it.",
+                len(images),
+            ).format(count=len(images))
         )
         self.pages_shown.emit(len(images))
 

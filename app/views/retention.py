@@ -41,9 +41,17 @@ def action_label(action: RetentionAction) -> str:
 
 def rule_text(rule: RetentionRule) -> str:
     if rule.action is RetentionAction.PURGE:
-        text = _("Closed cases are purged {days} days after closing.")
+        text = ngettext(
+            "Closed cases are purged {days} day after closing.",
+            "Closed cases are purged {days} days after closing.",
+            rule.days,
+        )
     else:
-        text = _("Closed cases are anonymised {days} days after closing.")
+        text = ngettext(
+            "Closed cases are anonymised {days} day after closing.",
+            "Closed cases are anonymised {days} days after closing.",
+            rule.days,
+        )
     return text.format(days=rule.days)
 
 
@@ -129,8 +137,16 @@ class RetentionDialog(QDialog):
     def _done(self, report: RetentionReport) -> None:
         self.reload()
         self.banner.show_info(
-            _("{anonymised} case(s) anonymised, {purged} purged ({records} records).").format(
-                anonymised=report.anonymised, purged=report.purged, records=report.records
+            _("{anonymised}, {purged} ({records}).").format(
+                anonymised=ngettext(
+                    "{count} case anonymised", "{count} cases anonymised", report.anonymised
+                ).format(count=report.anonymised),
+                purged=ngettext(
+                    "{count} case purged", "{count} cases purged", report.purged
+                ).format(count=report.purged),
+                records=ngettext("{count} record", "{count} records", report.records).format(
+                    count=report.records
+                ),
             )
         )
         self.finished_run.emit(report)

@@ -178,9 +178,11 @@ class StatusBar(QStatusBar):
         self.busy.setRange(0, max(expected, 1))
         self.busy.setValue(min(received, expected))
         self.connectivity.setText(
-            _("Receiving {received} of {expected} records…").format(
-                received=received, expected=expected
-            )
+            ngettext(
+                "Receiving {received} of {count} record…",
+                "Receiving {received} of {count} records…",
+                expected,
+            ).format(received=received, count=expected)
         )
 
     def _cancel_clicked(self) -> None:

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import sync_status
 from app.services.errors import ServiceError
 from app.services.sync_status import Connectivity, SyncSnapshot, SyncStatus
@@ -251,8 +251,11 @@ class SyncController(QObject):
 def _cancelled_text(report: SyncReport) -> str:
     """The person pressed "Cancel": how far the sync got, and that it will go on."""
     if report.expected:
-        return _(
-            "stopped at your request after {received} of {expected} records; "
-            "the next sync goes on from there"
-        ).format(received=report.received_so_far, expected=report.expected)
+        return ngettext(
+            "stopped at your request after {received} of {count} record; "
+            "the next sync goes on from there",
+            "stopped at your request after {received} of {count} records; "
+            "the next sync goes on from there",
+            report.expected,
+        ).format(received=report.received_so_far, count=report.expected)
     return _("stopped at your request; the next sync goes on from there")

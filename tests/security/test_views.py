@@ -71,7 +71,7 @@ def test_an_administrator_sees_the_list_then_runs_it(
 
     assert ran.args[0].anonymised == 1
     assert dialog.table.topLevelItemCount() == 0
-    assert "1 case(s) anonymised" in dialog.banner.text()
+    assert "1 case anonymised, 0 cases purged" in dialog.banner.text()
 
 
 def test_a_supervisor_sees_the_list_only_and_a_counsellor_not_at_all(
