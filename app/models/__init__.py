@@ -6,6 +6,7 @@ from app.models.audit import AccessAction, AccessLogEntry
 from app.models.base import Base, SyncedMixin
 from app.models.beneficiary import Beneficiary, ConsentRecord, PostReleaseOutcome
 from app.models.document import CaseDocument, CaseTransfer, DocumentChunk, DocumentContent
+from app.models.duplicate import DuplicateDecision, DuplicateVerdict
 from app.models.followup import FollowUpSession, SessionNote
 from app.models.meeting import CoordinationMeeting, MeetingDecision, MeetingParticipant
 from app.models.organisation import Facility, StaffMember, Team
@@ -42,6 +43,7 @@ SYNCED_MODELS: tuple[type[SyncedMixin], ...] = (
     MeetingParticipant,
     MeetingDecision,
     PostReleaseOutcome,
+    DuplicateDecision,
     Appointment,
     QuickNote,
     CaseDocument,
@@ -65,6 +67,8 @@ __all__ = [
     "CoordinationMeeting",
     "DocumentChunk",
     "DocumentContent",
+    "DuplicateDecision",
+    "DuplicateVerdict",
     "Facility",
     "FollowUpSession",
     "Goal",

@@ -44,6 +44,7 @@ class AccessAction(StrEnum):
     UNLOCK = "unlock"
     LOCK = "lock"
     PIN_RECOVERY_KEY = "pin_recovery_key"  # the recovery key escrow trusts was set/replaced
+    MERGE = "merge"  # two files of one person merged into the kept one (on the other)
 
 
 class AppendOnlyError(RuntimeError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
@@ -25,14 +25,9 @@ class Beneficiary(SyncedMixin, Base):
 
     __tablename__ = "beneficiary"
     __table_args__ = (
-        # One living record per CIN; soft-deleted duplicates may remain for sync history.
-        Index(
-            "uq_beneficiary_cin_live",
-            "cin",
-            unique=True,
-            sqlite_where=text("cin IS NOT NULL AND deleted_at IS NULL"),
-            postgresql_where=text("cin IS NOT NULL AND deleted_at IS NULL"),
-        ),
+        # Not unique: two laptops may register one CIN offline; sync stores both and
+        # flags them as a likely duplicate for a person to merge (app.services.merge).
+        Index("ix_beneficiary_cin", "cin"),
         Index("ix_beneficiary_assigned_staff_id", "assigned_staff_id"),
         Index("ix_beneficiary_facility_id", "facility_id"),
         Index("ix_beneficiary_expected_release_date", "expected_release_date"),
@@ -66,6 +61,9 @@ class Beneficiary(SyncedMixin, Base):
     # Set by retention (app.security.erasure): the date the case's retention period ended
     # and its identity was erased; None while the case is as recorded.
     anonymised_on: Mapped[date | None]
+    # Set by a merge (app.services.merge): this file is a tombstone of the kept one.
+    # Plain UUID, no foreign key: the kept file may reach a laptop after this one.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
     facility: Mapped[Facility | None] = relationship()
     assigned_staff: Mapped[StaffMember | None] = relationship()

@@ -65,6 +65,7 @@ ACTION_LABELS: dict[AccessAction, str] = {
     AccessAction.UNLOCK: N_("Profile unlocked"),
     AccessAction.LOCK: N_("Profile locked"),
     AccessAction.PIN_RECOVERY_KEY: N_("Recovery key pinned"),
+    AccessAction.MERGE: N_("Files merged"),
 }
 
 DOCUMENT_KINDS: dict[str, str] = {

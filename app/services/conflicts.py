@@ -22,6 +22,7 @@ from app.models.sync import ConflictResolution
 from app.services import audit_capture
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
+from app.store.live import ALL_RECORDS
 from app.sync.capture import CAPTURE_OFF
 from app.sync.records import SYNCED_TYPES, WireError, from_wire
 
@@ -121,7 +122,11 @@ def resolve(
 
 def _apply_other(session: Any, conflict: SyncConflict) -> None:
     model = SYNCED_TYPES.get(conflict.target_type)
-    target = None if model is None else session.get(model, conflict.target_id)
+    target = (
+        None
+        if model is None
+        else session.get(model, conflict.target_id, execution_options={ALL_RECORDS: True})
+    )
     if target is None:
         raise NotFound(_("The record of this conflict"))
     try:

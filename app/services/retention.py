@@ -34,6 +34,7 @@ from app.security.erasure import erased_values
 from app.security.permissions import Permission, require
 from app.services import audit, documents
 from app.services.context import ServiceContext
+from app.store.live import everything
 from app.sync.policy import Policy, read_policy
 from app.sync.records import from_wire, record_to_wire
 from app.sync.scope import case_members

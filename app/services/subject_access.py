@@ -36,6 +36,7 @@ from app.models.enums import Confidentiality, StaffRole
 from app.security.permissions import Permission, may, require
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
+from app.store.live import ALL_RECORDS, everything
 from app.sync.records import record_to_wire
 from app.sync.scope import case_members
 from app.sync.state import model_table
@@ -88,7 +89,7 @@ def collect(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> SubjectAccess:
     require(ctx, Permission.EXPORT_SUBJECT_ACCESS)
     restricted = may(ctx, Permission.READ_RESTRICTED_NOTES)
     with ctx.reading() as session:
-        if session.get(Beneficiary, beneficiary_id) is None:
+        if session.get(Beneficiary, beneficiary_id, execution_options={ALL_RECORDS: True}) is None:
             raise NotFound(_("Beneficiary"))
         records = _records(session, beneficiary_id)
         if not restricted:
@@ -114,7 +115,7 @@ def _records(session: Session, case_id: uuid.UUID) -> dict[str, list[dict[str, A
             continue
         typed: type[SyncedMixin] = model
         query = select(typed).where(typed.id.in_(members)).order_by(typed.created_at, typed.id)
-        records[name] = [record_to_wire(row) for row in session.scalars(query)]
+        records[name] = [record_to_wire(row) for row in session.scalars(everything(query))]
     return records
 
 
@@ -147,7 +148,7 @@ def _partners(session: Session, records: dict[str, list[dict[str, Any]]]) -> lis
     query = select(Partner).where(Partner.id.in_(ids)).order_by(Partner.name)
     return [
         {"id": str(p.id), "name": p.name, "name_ar": p.name_ar, "kind": p.kind.value}
-        for p in session.scalars(query)
+        for p in session.scalars(everything(query))
     ]
 
 
@@ -157,5 +158,5 @@ def _meetings(session: Session, records: dict[str, list[dict[str, Any]]]) -> lis
     query = select(CoordinationMeeting).where(CoordinationMeeting.id.in_(ids))
     return [
         {"id": str(m.id), "held_on": m.held_on.isoformat(), "title": m.title}
-        for m in session.scalars(query.order_by(CoordinationMeeting.held_on))
+        for m in session.scalars(everything(query.order_by(CoordinationMeeting.held_on)))
     ]

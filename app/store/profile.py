@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.i18n import _
 from app.models import ProfileSetting
 from app.models.base import utcnow
-from app.store import escrow, lockout, migrate, search_index
+from app.store import escrow, live, lockout, migrate, search_index
 from app.store.engine import connect_keyed, create_keyed_engine, integrity_errors, key_pragma
 from app.store.errors import (
     CorruptProfile,
@@ -89,6 +89,7 @@ class Profile:
         self._header_lock = threading.Lock()  # sync (guard) vs. lock screen (counter)
         self.engine: Engine = create_keyed_engine(self.database_path, key)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        live.install(self.sessions)
         self.timings = UnlockTimings(0.0, 0.0)
 
     # -- lifecycle -------------------------------------------------------------------
@@ -310,6 +311,7 @@ class Profile:
         _remove_database(old_path)
         self.engine = create_keyed_engine(self.database_path, new_key)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        live.install(self.sessions)
         with self.engine.begin() as connection:
             search_index.rebuild(connection)
 

@@ -39,6 +39,7 @@ from app.sync.errors import (
     SyncError,
 )
 from app.sync.feed import PageFeed
+from app.sync.held import HeldLine, held_lines
 from app.sync.protocol import (
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
@@ -75,7 +76,8 @@ class SyncReport:
     quarantined: int = 0  # refused for good: shown, never resent
     received: int = 0  # records written from the server
     kept_local: int = 0  # received records whose locally edited fields were kept
-    held: int = 0  # received records waiting for their parent (or clashing locally)
+    held: int = 0  # received records waiting for their parent (or for an update)
+    held_records: list[HeldLine] = field(default_factory=list)  # the first ones, named
     left_scope_removed: int = 0
     left_scope_waiting: int = 0
     pages: int = 0
@@ -295,6 +297,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
             ):
                 _reupload_to_restored(profile, client, server_id, options, report)
             report.server_schema = client.server_schema
+            report.held_records, report.held = held_lines(profile.engine)
             if not report.cancelled:
                 _exchange_documents(profile, client, options, report)
                 report.removals_held = _remove_left(profile, options, report)
