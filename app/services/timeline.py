@@ -34,6 +34,7 @@ from app.services import (
     assessments,
     beneficiaries,
     consent,
+    documents,
     followup,
     meetings,
     organisation,
@@ -41,6 +42,7 @@ from app.services import (
     partners,
     plans,
     referrals,
+    transfers,
 )
 from app.services.context import ServiceContext
 
@@ -66,6 +68,8 @@ KINDS = (
     "consent_withdrawn",
     "release",
     "outcome",
+    "document",
+    "case_transfer",
     "case_closed",
 )
 _RANK = {kind: index for index, kind in enumerate(KINDS)}
@@ -120,6 +124,8 @@ def events(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[TimelineEvent
     gathered += _referral_events(ctx, beneficiary_id, partner_names)
     gathered += _decision_events(ctx, beneficiary_id)
     gathered += _outcome_events(ctx, beneficiary_id)
+    gathered += _transfer_events(ctx, beneficiary_id, staff)
+    gathered += _document_events(ctx, beneficiary_id)
     gathered.sort(key=lambda event: (event.when, _RANK.get(event.kind, len(KINDS))))
     gathered.reverse()
     return gathered
@@ -344,3 +350,42 @@ def _domain_labels() -> Callable[[str], str]:
     language = current_language()
     labels = {domain.id: domain.label.get(language) for domain in instrument.domains}
     return lambda domain_id: labels.get(domain_id, domain_id)
+
+def _transfer_events(
+    ctx: ServiceContext, beneficiary_id: uuid.UUID, staff: dict[uuid.UUID, str]
+) -> list[TimelineEvent]:
+    """Every transfer of the case (issue 20): to whom, by whom, why."""
+    teams = {team.id: team.name for team in transfers.targets(ctx)[1]}
+    found = []
+    for moved in transfers.history(ctx, beneficiary_id):
+        to_staff = staff.get(moved.to_staff_id) if moved.to_staff_id else None
+        to_team = teams.get(moved.to_team_id) if moved.to_team_id else None
+        if to_staff and to_team:
+            target = _("{name} ({team})").format(name=to_staff, team=to_team)
+        else:
+            target = to_staff or to_team or "—"
+        parts = [_by(staff, moved.transferred_by_id), moved.reason]
+        found.append(
+            _event(
+                moved.transferred_on,
+                "case_transfer",
+                _("Case transferred to {target}").format(target=target),
+                _joined(parts),
+                "identity",
+            )
+        )
+    return found
+
+
+def _document_events(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[TimelineEvent]:
+    """Documents attached to the case: their type only (a note may be personal)."""
+    return [
+        _event(
+            row.document.document_date or _day(row.document.created_at),
+            "document",
+            _("Document attached: {kind}").format(kind=documents.kind_label(row.document.kind)),
+            None,
+            "documents",
+        )
+        for row in documents.list_for(ctx, beneficiary_id)
+    ]

@@ -38,6 +38,7 @@ from shiboken6 import isValid
 from app.i18n import N_, _, current_language, ngettext
 from app.models import Beneficiary
 from app.models.enums import LegalStatus, PlanStatus
+from app.security.permissions import Permission, may
 from app.services import caseload, search
 from app.services.caseload import NO_PLAN, CaseloadFilter
 from app.settings import FilterValue
@@ -48,6 +49,7 @@ from app.views.labels import choices, label
 from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align_to_layout
 from app.views.register_dialog import RegisterDialog
 from app.views.tasks import run_in_background
+from app.views.transfer_dialog import TransferDialog
 
 SEARCH_DELAY_MS = 0  # stale queries are skipped by the model: no need to wait
 BUSY_NOTICE_MS = 250
@@ -175,6 +177,15 @@ class CaseloadPage(QWidget):
         self.register_button.clicked.connect(self.register)
         self.import_button = QPushButton(_("&Import a spreadsheet…"))
         self.import_button.clicked.connect(self.import_spreadsheet)
+        # Supervisors hand cases over, one or a selection (issue 20).
+        self.transfer_button = QPushButton(_("&Transfer…"))
+        self.transfer_button.setObjectName("transferButton")
+        self.transfer_button.setToolTip(
+            _("Transfer the selected cases to another counsellor or team")
+        )
+        self.transfer_button.clicked.connect(self.transfer_selected)
+        self.transfer_button.setVisible(may(state.ctx, Permission.TRANSFER_CASE))
+        self.transfer_dialog: TransferDialog | None = None
         self.facility = ChoiceCombo()
         self.legal_status = ChoiceCombo()
         self.staff = ChoiceCombo()
@@ -244,7 +255,12 @@ class CaseloadPage(QWidget):
         table.setObjectName("caseloadTable")
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        several = may(self.state.ctx, Permission.TRANSFER_CASE)  # a bulk transfer
+        table.setSelectionMode(
+            QAbstractItemView.SelectionMode.ExtendedSelection
+            if several
+            else QAbstractItemView.SelectionMode.SingleSelection
+        )
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
@@ -316,6 +332,7 @@ class CaseloadPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.register_button)
         top.addWidget(self.import_button)
+        top.addWidget(self.transfer_button)
         filters = QGridLayout()
         filters.setHorizontalSpacing(8)
         filters.setVerticalSpacing(6)
@@ -548,6 +565,26 @@ class CaseloadPage(QWidget):
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.show()
         self.import_dialog = dialog
+        return dialog
+
+    def selected_ids(self) -> list[uuid.UUID]:
+        """The cases of the selected rows, in the list's order."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        found = (self.model.beneficiary_id(row) for row in rows)
+        return [case_id for case_id in found if case_id is not None]
+
+    def transfer_selected(self) -> TransferDialog | None:
+        """The transfer dialog for the selected cases, window-modal; the list reloads."""
+        chosen = self.selected_ids()
+        if not chosen:
+            self.banner.show_info(_("Select the cases to transfer in the list first."))
+            return None
+        self.banner.clear_message()
+        dialog = TransferDialog(self.state, chosen, self)
+        dialog.saved.connect(lambda _made: self.model.reload())
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
+        self.transfer_dialog = dialog
         return dialog
 
     def _registered(self, record: object) -> None:

@@ -93,6 +93,9 @@ class Device(ServerBase):
     # The last cursor a pull handed this device (None: before it was tracked). A device
     # coming back with a cursor beyond it meets a database restored from an older copy.
     served_cursor: Mapped[int | None] = mapped_column(BigInteger)
+    # The highest cursor the device asked a pull from: everything up to it is written on
+    # the laptop, including any case that left it (server.services.transfers).
+    applied_cursor: Mapped[int | None] = mapped_column(BigInteger)
     # End states (issue 15): when an erase was ordered, and when the one last push of
     # what was recorded before that order was taken.
     wipe_ordered_at: Mapped[datetime | None]

@@ -23,10 +23,16 @@ def note_pull(session: Session, device_id: uuid.UUID, cursor: int, next_cursor: 
     """Remember ``next_cursor`` as handed to the device; True when ``cursor`` is beyond
     anything handed to it (this database is older than what the device has seen)."""
     with write_transaction(session):
-        served = session.scalar(select(Device.served_cursor).where(Device.id == device_id))
+        served, applied = session.execute(
+            select(Device.served_cursor, Device.applied_cursor).where(Device.id == device_id)
+        ).one()
         restored = cursor > (served or 0) and served is not None
         if restored or served is None or next_cursor > served:
             session.execute(
                 update(Device).where(Device.id == device_id).values(served_cursor=next_cursor)
+            )
+        if not restored and cursor > (applied or 0):  # the laptop holds all up to it
+            session.execute(
+                update(Device).where(Device.id == device_id).values(applied_cursor=cursor)
             )
     return restored

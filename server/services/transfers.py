@@ -7,8 +7,8 @@ a transfer from losing anything:
 
 - the supervisor of the team a case leaves may record its transfer even once the case
   is no longer theirs (their laptop may send the move before the record);
-- a laptop that has not yet been told the case left (the exit lies beyond the last
-  cursor the server handed it) may still send what it recorded for the case: those
+- a laptop that has not yet applied the pull that tells it the case left (the exit lies
+  beyond the highest cursor it pulled from) may still send what it recorded for it: those
   edits were made while the case was its own, and the protocol promises they arrive
   before the case leaves the laptop (docs/sync-protocol.md, "Leaving scope").
 """
@@ -49,10 +49,14 @@ def sent_before_told(
         left_me.append(ScopeExit.team_id == viewer.team_id)
     with session.no_autoflush:  # a push writes its batch at once: nothing flushed here
         device = session.get(Device, device_id)
-        served = (device.served_cursor if device is not None else None) or 0
+        applied = None if device is None else device.applied_cursor or device.served_cursor
         found = session.scalar(
             select(func.count())
             .select_from(ScopeExit)
-            .where(ScopeExit.case_id == placement.case_id, ScopeExit.seq > served, or_(*left_me))
+            .where(
+                ScopeExit.case_id == placement.case_id,
+                ScopeExit.seq > (applied or 0),
+                or_(*left_me),
+            )
         )
     return bool(found)

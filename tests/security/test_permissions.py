@@ -37,6 +37,7 @@ from app.services import (
     referrals,
     retention,
     subject_access,
+    transfers,
 )
 from app.services.context import ServiceContext
 from app.services.errors import NotAllowed, NotFound
@@ -79,6 +80,7 @@ EXPECTED: dict[Permission, set[StaffRole]] = {
     Permission.EDIT_WRITTEN_NOTE: set(),
     Permission.RESOLVE_CONFLICT: ALL,
     Permission.RECORD_CONFLICT: set(),
+    Permission.TRANSFER_CASE: {S, A},
     Permission.READ_TEAM_AGENDA: {S, A},
 }
 # No laptop service performs these: the server's matrix checks them
@@ -170,6 +172,9 @@ PROBES: dict[Permission, Callable[[World], object]] = {
         w.actor, date.today(), date.today(), team=True
     ),
     Permission.RUN_RETENTION: lambda w: retention.run(w.actor),
+    Permission.TRANSFER_CASE: lambda w: transfers.transfer(
+        w.actor, [w.beneficiary_id], reason="Depart", to_staff_id=w.actor.actor.staff_id
+    ),
     Permission.SUBMIT_PLAN: lambda w: plans.submit_for_approval(w.actor, w.plan_id),
     Permission.RETURN_PLAN_TO_DRAFT: lambda w: plans.return_to_draft(
         w.actor, plans.submit_for_approval(w.owner, w.plan_id).id

@@ -1,7 +1,9 @@
-"""document contents in chunks (issue 20)
+"""document contents in chunks; the cursor each device pulled from (issue 20)
 
 A document's description is a ``record`` like any other; its content is stored here,
 chunk by chunk, as laptops send it (docs/sync-protocol.md, "Documents").
+``device.applied_cursor``: the highest cursor a device asked a pull from, so a laptop
+not yet told that a case was transferred away may still hand in its edits.
 
 Revision ID: 0010
 Revises: 0007
@@ -22,6 +24,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("device") as batch:
+        batch.add_column(sa.Column("applied_cursor", sa.BigInteger(), nullable=True))
     op.create_table(
         "document_content",
         sa.Column("document_id", sa.Uuid(), nullable=False),
@@ -39,5 +43,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("device") as batch:
+        batch.drop_column("applied_cursor")
     op.drop_table("document_chunk")
     op.drop_table("document_content")
