@@ -16,6 +16,8 @@ from enum import StrEnum
 from app.i18n import N_, _
 from app.models.enums import (
     ActionStatus,
+    AppointmentPlace,
+    AppointmentStatus,
     AssessmentStage,
     AssessmentStatus,
     CaseStatus,
@@ -30,6 +32,7 @@ from app.models.enums import (
     PartnerKind,
     PlanOutcome,
     PlanStatus,
+    QuickNoteKind,
     ReferralStatus,
     ResponsibleKind,
     RetentionAction,
@@ -155,6 +158,22 @@ _LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     RetentionAction: {
         RetentionAction.ANONYMISE: N_("Anonymise (statistics kept)"),
         RetentionAction.PURGE: N_("Purge (everything erased)"),
+    },
+    AppointmentStatus: {
+        AppointmentStatus.PLANNED: N_("Planned"),
+        AppointmentStatus.DONE: N_("Held"),
+        AppointmentStatus.MISSED: N_("Missed"),
+        AppointmentStatus.CANCELLED: N_("Cancelled"),
+    },
+    AppointmentPlace: {
+        AppointmentPlace.FACILITY: N_("At the facility"),
+        AppointmentPlace.OFFICE: N_("At the office"),
+    },
+    QuickNoteKind: {
+        QuickNoteKind.PHONE: N_("Phone call"),
+        QuickNoteKind.CORRIDOR: N_("Corridor talk"),
+        QuickNoteKind.FAMILY_MESSAGE: N_("Message from the family"),
+        QuickNoteKind.PARTNER_MESSAGE: N_("Message from a partner"),
     },
 }
 

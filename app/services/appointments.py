@@ -138,7 +138,6 @@ def close_for_session(
     query = select(Appointment).where(
         Appointment.beneficiary_id == beneficiary_id,
         Appointment.status.in_(CLOSABLE_BY_SESSION),
-        Appointment.deleted_at.is_(None),
     )
     for record in session.scalars(query.order_by(Appointment.starts_at)):
         if record.starts_at.astimezone().date() == held_on:
@@ -203,7 +202,7 @@ def _check_action(session: Session, action_id: uuid.UUID, beneficiary_id: uuid.U
         select(ActionPlan.beneficiary_id)
         .join(Goal, Goal.plan_id == ActionPlan.id)
         .join(Action, Action.goal_id == Goal.id)
-        .where(Action.id == action_id, Action.deleted_at.is_(None))
+        .where(Action.id == action_id)
     )
     if owner != beneficiary_id:
         fail("action_id", _("This action belongs to another case."))
@@ -214,7 +213,6 @@ def _entries() -> Select[Appointment, str, str, str]:
         select(Appointment, Beneficiary.last_name, Beneficiary.first_name, StaffMember.full_name)
         .join(Beneficiary, Beneficiary.id == Appointment.beneficiary_id)
         .join(StaffMember, StaffMember.id == Appointment.staff_id)
-        .where(Appointment.deleted_at.is_(None), Beneficiary.deleted_at.is_(None))
     )
 
 
@@ -241,3 +239,24 @@ def _read(session: Session, query: Select[Appointment, str, str, str]) -> list[A
             )
         )
     return entries
+
+
+def bookable_cases(ctx: ServiceContext, limit: int = 1000) -> list[tuple[uuid.UUID, str]]:
+    """Open cases the actor follows (assigned, else of their team), by name: the agenda's
+    choice when an appointment is made there rather than from a case file."""
+    query = (
+        select(Beneficiary.id, Beneficiary.last_name, Beneficiary.first_name)
+        .where(Beneficiary.case_status == CaseStatus.OPEN)
+        .order_by(
+            (Beneficiary.assigned_staff_id != ctx.actor.staff_id),
+            Beneficiary.last_name,
+            Beneficiary.first_name,
+        )
+        .limit(limit)
+    )
+    mine = Beneficiary.assigned_staff_id == ctx.actor.staff_id
+    if ctx.actor.team_id is not None:
+        mine = mine | (Beneficiary.team_id == ctx.actor.team_id)
+    with ctx.reading() as session:
+        rows = session.execute(query.where(mine)).all()
+    return [(row[0], f"{row[1].upper()} {row[2]}") for row in rows]

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
+from app.indicators.figures import in_scope
+from app.indicators.period import Scope
 from app.instruments import load_builtin
 from app.instruments.schema import Schedule
 from app.models import Beneficiary, NeedsAssessment
@@ -133,3 +135,20 @@ def due_assessments(
             name = f"{last.upper()} {first}"
             found.append(DueAssessment(person_id, name, due, reason, due < today))
     return sorted(found, key=lambda item: (item.due, item.beneficiary_name.casefold()))
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    """How many cases of a scope have their next assessment overdue, or due soon."""
+
+    overdue: int
+    due_soon: int
+    case_ids: list[uuid.UUID]
+
+
+def summary(ctx: ServiceContext, scope: Scope, horizon_days: int = 30) -> DueSummary:
+    """For the dashboard: overdue assessments and those due within ``horizon_days``."""
+    today = ctx.today()
+    found = due_assessments(ctx, today + timedelta(days=horizon_days), where=and_(*in_scope(scope)))
+    overdue = sum(1 for item in found if item.overdue)
+    return DueSummary(overdue, len(found) - overdue, [item.beneficiary_id for item in found])

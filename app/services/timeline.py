@@ -1,8 +1,9 @@
 """Everything that happened on one case, as dated events for the case file's timeline.
 
 Events are gathered from the other use cases, so what a staff member may read is
-decided there: psychologist-only sessions come only to a psychologist, and no note
-text ever enters a timeline (a session shows its kind and, when standard, its topic).
+decided there: psychologist-only sessions come only to a psychologist, and no session
+note's text ever enters a timeline (a session shows its kind and, when standard, its
+topic). A quick note is shown whole: it is two lines about a contact, never confidential.
 
 Some records keep no date of their own change (a goal's status, a plan put under
 review): their last modification date stands for it, and the title says what the
@@ -18,9 +19,11 @@ from datetime import date, datetime
 
 from app.i18n import N_, _, current_language
 from app.instruments import load_builtin
+from app.labels import label
 from app.models import ActionPlan, Beneficiary
 from app.models.enums import (
     ActionStatus,
+    AppointmentStatus,
     AssessmentStage,
     AssessmentStatus,
     Confidentiality,
@@ -31,6 +34,7 @@ from app.models.enums import (
     SessionKind,
 )
 from app.services import (
+    appointments,
     assessments,
     beneficiaries,
     consent,
@@ -41,6 +45,7 @@ from app.services import (
     outcomes,
     partners,
     plans,
+    quick_notes,
     referrals,
     transfers,
 )
@@ -57,6 +62,8 @@ KINDS = (
     "plan_approved",
     "plan_activated",
     "session",
+    "quick_note",
+    "appointment_missed",
     "action_done",
     "goal_achieved",
     "goal_abandoned",
@@ -126,6 +133,7 @@ def events(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[TimelineEvent
     gathered += _outcome_events(ctx, beneficiary_id)
     gathered += _transfer_events(ctx, beneficiary_id, staff)
     gathered += _document_events(ctx, beneficiary_id)
+    gathered += _contact_events(ctx, beneficiary_id, staff)
     gathered.sort(key=lambda event: (event.when, _RANK.get(event.kind, len(KINDS))))
     gathered.reverse()
     return gathered
@@ -324,6 +332,26 @@ def _outcome_events(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Time
 
 
 def _day(moment: datetime) -> date:
+def _contact_events(
+    ctx: ServiceContext, beneficiary_id: uuid.UUID, staff: dict[uuid.UUID, str]
+) -> list[TimelineEvent]:
+    """Quick notes (kind and text) and missed appointments, apart from sessions."""
+    found = []
+    for note in quick_notes.list_for(ctx, beneficiary_id):
+        title = _("Quick note: {kind}").format(kind=label(note.kind))
+        detail = _joined([note.body, _by(staff, note.author_id)])
+        found.append(_event(note.noted_on, "quick_note", title, detail, "sessions"))
+    for entry in appointments.list_for(ctx, beneficiary_id):
+        if entry.status is AppointmentStatus.MISSED:
+            title = _("Appointment missed")
+            found.append(
+                _event(
+                    entry.starts_at.date(), "appointment_missed", title, entry.purpose, "sessions"
+                )
+            )
+    return found
+
+
     """The local calendar day of a stored UTC moment (the day the user lived it)."""
     return moment.astimezone().date()
 

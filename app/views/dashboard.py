@@ -32,9 +32,10 @@ from app.i18n import N_, _, ngettext
 from app.indicators import Figure, Indicators, Period, Scope, Trend, compute, monthly
 from app.indicators.period import add_months
 from app.models.enums import PlanStatus
-from app.services import activity
+from app.services import activity, reassessment
 from app.services.activity import MyActivity, StaffLoad
 from app.services.errors import ServiceError
+from app.services.reassessment import DueSummary
 from app.views.activity_dialog import ActivityReportDialog
 from app.views.app_state import AppState
 from app.views.bidi import shown
@@ -149,6 +150,10 @@ class DashboardPage(QWidget):
             button.clicked.connect(lambda _checked=False, f=card.figure: self.show_cases(f))
             self.cards[card.figure] = button
             grid.addWidget(button, index // 4, index % 4)
+        # The reassessment schedule and attendance, under the cards (issue 20).
+        self.follow_up = QLabel()
+        self.follow_up.setObjectName("dueAssessments")
+        self.follow_up.setWordWrap(True)
         self.needs = BarList()
         self.plans = BarList()
         self.trend_chart = TrendChart()
@@ -160,6 +165,7 @@ class DashboardPage(QWidget):
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.addLayout(grid)
+        body_layout.addWidget(self.follow_up)
         body_layout.addLayout(charts)
         body_layout.addWidget(self._boxed(_("The last 12 months"), self.trend_chart))
         self.my_activity = QLabel()
@@ -222,13 +228,14 @@ class DashboardPage(QWidget):
 
         supervisor = ctx.actor.is_supervisor
 
-        def work() -> tuple[Indicators, Trend, MyActivity, list[StaffLoad]]:
+        def work() -> tuple[Indicators, Trend, MyActivity, list[StaffLoad], DueSummary]:
             team = activity.team_load(ctx, period) if supervisor else []
             return (
                 compute(ctx, period, scope),
                 monthly(ctx, month, scope),
                 activity.my_activity(ctx, period),
                 team,
+                reassessment.summary(ctx, scope),
             )
 
         run_in_background(work, lambda result: self._show(generation, *result), self._failed)
@@ -240,9 +247,12 @@ class DashboardPage(QWidget):
         trend: Trend,
         mine: MyActivity | None = None,
         team: list[StaffLoad] | None = None,
+        due: DueSummary | None = None,
     ) -> None:
         if generation != self._generation:
             return
+        if due is not None:
+            self.follow_up.setText(follow_up_text(due, data))
         if mine is not None:
             self.my_activity.setText(activity_text(mine))
         self._show_team(team or [])
@@ -343,3 +353,17 @@ def plan_label(status: str) -> str:
         return plan_status_label(PlanStatus(status))
     except ValueError:
         return _("No plan")
+
+
+def follow_up_text(due: DueSummary, data: Indicators) -> str:
+    """Assessments due by the instrument's schedule, and attendance at appointments."""
+    assessments = _("Needs assessments: {overdue} overdue, {soon} due within 30 days").format(
+        overdue=due.overdue, soon=due.due_soon
+    )
+    ratio = data.attendance
+    if not ratio.whole:
+        return shown(assessments)
+    attendance = _("Attendance at appointments: {kept} of {counted} ({percent} %)").format(
+        kept=ratio.part, counted=ratio.whole, percent=round(100 * (ratio.share or 0))
+    )
+    return shown(f"{assessments} · {attendance}")

@@ -14,6 +14,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, current_language, ngettext
-from app.services import beneficiaries, worklist
+from app.services import appointments, beneficiaries, worklist
 from app.services.errors import ServiceError
 from app.services.worklist import WorkItem, WorkKind
 from app.views.app_state import AppState
@@ -47,6 +48,9 @@ KIND_LABELS = {
     WorkKind.REFERRAL: N_("Referral without news"),
     WorkKind.RELEASE: N_("Release soon"),
     WorkKind.APPROVAL: N_("Plan to approve"),
+    WorkKind.APPOINTMENT: N_("Appointment"),
+    WorkKind.ASSESSMENT: N_("Assessment due"),
+    WorkKind.TRANSFER: N_("Transferred to you"),
 }
 KIND_COLOURS = {
     WorkKind.ACTION: "#1d4e89",
@@ -54,6 +58,9 @@ KIND_COLOURS = {
     WorkKind.REFERRAL: "#1e5e2e",
     WorkKind.RELEASE: "#7a4f00",
     WorkKind.APPROVAL: "#37474f",
+    WorkKind.APPOINTMENT: "#00695c",
+    WorkKind.ASSESSMENT: "#6d4c41",
+    WorkKind.TRANSFER: "#4a148c",
 }
 GROUPS = (
     ("overdue", N_("Overdue")),
@@ -133,6 +140,12 @@ class WorklistPage(QWidget):
         self.summary.setStyleSheet("color: #55606a;")
         self.refresh_button = QPushButton(_("&Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
+        # An appointment line can be marked missed; any line takes a quick note.
+        self.missed_button = QPushButton(_("Mark &missed"))
+        self.missed_button.clicked.connect(self.mark_missed)
+        self.quick_note_button = QPushButton(_("&Quick note…"))
+        self.quick_note_button.clicked.connect(self.quick_note)
+        self.dialog: QDialog | None = None
         self.banner = MessageBanner()
         self.tree = WorkTree()
         self.tree.setObjectName("worklistTree")
@@ -150,6 +163,7 @@ class WorklistPage(QWidget):
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.item_opened.connect(self.open_item)
+        self.tree.currentItemChanged.connect(lambda *_args: self._enable_actions())
         self.empty = EmptyState(
             _("Nothing needs you today"),
             _(
@@ -176,6 +190,8 @@ class WorklistPage(QWidget):
         heading.addWidget(self.title)
         heading.addWidget(self.summary)
         top.addLayout(heading, 1)
+        top.addWidget(self.quick_note_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.missed_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -204,6 +220,41 @@ class WorklistPage(QWidget):
 
     def open_item(self, work: WorkItem) -> None:
         self.open_case.emit(work.beneficiary_id, work.section)
+
+    def selected_work(self) -> WorkItem | None:
+        line = self.tree.currentItem()
+        work = line.data(0, ITEM_ROLE) if line is not None else None
+        return work if isinstance(work, WorkItem) else None
+
+    def _enable_actions(self) -> None:
+        work = self.selected_work()
+        self.quick_note_button.setEnabled(work is not None)
+        self.missed_button.setEnabled(
+            work is not None and work.kind is WorkKind.APPOINTMENT and work.record_id is not None
+        )
+
+    def mark_missed(self) -> None:
+        """The person did not come: the appointment counts as missed (attendance)."""
+        work = self.selected_work()
+        if work is None or work.record_id is None:
+            return
+        try:
+            appointments.mark_missed(self.state.ctx, work.record_id)
+        except ServiceError as error:
+            self.banner.show_error(str(error))
+            return
+        self.refresh()
+
+    def quick_note(self) -> QDialog | None:
+        """A phone call or a word in the corridor about the selected line's person."""
+        from app.views.quick_note_dialog import QuickNoteDialog
+
+        work = self.selected_work()
+        if work is None:
+            return None
+        self.dialog = QuickNoteDialog(self.state, work.beneficiary_id, self)
+        self.dialog.open()
+        return self.dialog
 
     def work_lines(self) -> list[QTreeWidgetItem]:
         """Every line of work, in the order shown (group headings left out)."""
@@ -238,6 +289,7 @@ class WorklistPage(QWidget):
         first = self.work_lines()[:1]
         if first:
             self.tree.setCurrentItem(first[0])
+        self._enable_actions()
 
     def _add_group(self, title: str, items: list[WorkItem]) -> None:
         heading = QTreeWidgetItem([f"{title} ({len(items)})"])

@@ -57,6 +57,7 @@ class PageSpec:
 
 def _page_specs(state: AppState) -> list[PageSpec]:
     from app.views.access_log import AccessLogPage, may_open
+    from app.views.agenda import AgendaPage
     from app.views.caseload import CaseloadPage
     from app.views.conflicts import ConflictsPage
     from app.views.dashboard import DashboardPage
@@ -76,6 +77,7 @@ def _page_specs(state: AppState) -> list[PageSpec]:
     return [
         *home,
         PageSpec("caseload", lambda: _("Caseload"), CaseloadPage),
+        PageSpec("agenda", lambda: _("Agenda"), AgendaPage),
         PageSpec("partners", lambda: _("Partners"), PartnersPage),
         PageSpec("meetings", lambda: _("Meetings"), MeetingsPage),
         PageSpec("conflicts", lambda: _("Conflicts"), ConflictsPage),

@@ -287,7 +287,7 @@ def test_worklist_on_a_demo_caseload(
     for item in items:
         person = beneficiaries.get(ctx, item.beneficiary_id)  # live, or get() would refuse
         assert item.beneficiary_name.startswith(person.last_name.upper())
-        assert item.section in {"plan", "referrals"}
+        assert item.section in {"plan", "referrals", "assessment", "sessions"}
         assert item.overdue == (item.due is not None and item.due < today)
     if role is StaffRole.SOCIAL_WORKER:
         assert {WorkKind.ACTION, WorkKind.REVIEW} <= {item.kind for item in items}

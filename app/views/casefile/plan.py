@@ -126,6 +126,9 @@ class PlanSection(QWidget):
         self.add_action_button.clicked.connect(self.add_action)
         self.edit_button.clicked.connect(self.edit_selected)
         self.status_button.clicked.connect(self.set_status)
+        self.appointment_button = QPushButton(_("A&ppointment…"))
+        self.appointment_button.setToolTip(_("An appointment with the person for this action"))
+        self.appointment_button.clicked.connect(self.make_appointment)
         self.print_button = QToolButton()
         self.print_button.setText(_("&Print the plan"))
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -141,6 +144,7 @@ class PlanSection(QWidget):
             self.add_action_button,
             self.edit_button,
             self.status_button,
+            self.appointment_button,
         ):
             row.addWidget(button)
         row.addStretch(1)
@@ -236,6 +240,7 @@ class PlanSection(QWidget):
         self.add_action_button.setEnabled(editable and selected)
         self.edit_button.setEnabled(editable and selected)
         self.status_button.setEnabled(editable and selected)
+        self.appointment_button.setEnabled(isinstance(self.selected(), Action))
 
     def selected(self) -> Goal | Action | None:
         return self.tree.selected_record(self.plan)
@@ -339,6 +344,24 @@ class PlanSection(QWidget):
             dialog = GoalDialog(self.state, self.plan, self._priorities(), record, self)
             return self._open(dialog)
         return self._open(self._action_dialog(record.goal_id, record))
+
+    def make_appointment(self) -> QDialog | None:
+        """An appointment for the selected action (its description as the purpose)."""
+        from app.views.appointment_dialog import AppointmentDialog
+
+        action = self.selected()
+        if not isinstance(action, Action):
+            return None
+        due = action.due_date
+        dialog = AppointmentDialog(
+            self.state,
+            self.beneficiary_id,
+            self,
+            day=due if due is not None and due > self.state.ctx.today() else None,
+            purpose=action.description,
+            action_id=action.id,
+        )
+        return self._open(dialog)
 
     def set_status(self) -> QDialog | None:
         record = self.selected()

@@ -8,11 +8,12 @@ shows who wrote each one and when. Psychologist-only sessions never reach other 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -31,14 +32,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.models import FollowUpSession, SessionNote
-from app.models.enums import Confidentiality, SessionKind
+from app.models import Appointment, FollowUpSession, SessionNote
+from app.models.enums import AppointmentStatus, Confidentiality, SessionKind
 from app.security.permissions import Permission, may
-from app.services import followup, organisation
+from app.services import appointments, followup, organisation
 from app.services.errors import ServiceError
+from app.services.validation import fail
 from app.views.app_state import AppState
+from app.views.appointment_dialog import DEFAULT_HOUR, AppointmentDialog, time_edit
 from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.labels import choices, label
+from app.views.quick_note_dialog import QuickNoteDialog
 from app.views.record_forms import (
     TONES,
     ChoiceCombo,
@@ -108,8 +112,24 @@ class RecordSessionDialog(RecordDialog):
         self.add_row(_("&Confidentiality:"), self.confidentiality, "confidentiality")
         self.add_row(_("&Topic:"), self.topic, "topic")
         self.add_row(_("&Note:"), self.note, "note")
+        # "See him again in two weeks" becomes an appointment, not a line of the note.
+        self.next_check = QCheckBox(_("Make the ne&xt appointment"))
+        self.next_day = date_edit(today + timedelta(days=14), minimum=today)
+        self.next_time = time_edit(DEFAULT_HOUR)
+        self.next_day.setEnabled(False)
+        self.next_time.setEnabled(False)
+        self.next_check.toggled.connect(self.next_day.setEnabled)
+        self.next_check.toggled.connect(self.next_time.setEnabled)
+        next_row = QWidget()
+        next_layout = QHBoxLayout(next_row)
+        next_layout.setContentsMargins(0, 0, 0, 0)
+        next_layout.addWidget(self.next_check)
+        next_layout.addWidget(self.next_day, 1)
+        next_layout.addWidget(self.next_time)
+        self.add_row(_("Next appointment:"), next_row, "starts_at")
         self._warned_for: date | None = None
         """The day a double entry was pointed out for: saving again confirms it."""
+        self.next_appointment: Appointment | None = None
         self.resize(560, self.sizeHint().height())
 
     def submit(self) -> FollowUpSession:
@@ -129,7 +149,8 @@ class RecordSessionDialog(RecordDialog):
                         len(already),
                     ).format(count=len(already), topic=topic)
                 )
-        return followup.record_session(
+        next_at = self._next_appointment()
+        record = followup.record_session(
             self.state.ctx,
             self.beneficiary_id,
             held_on=held_on,
@@ -139,6 +160,26 @@ class RecordSessionDialog(RecordDialog):
             topic=self.topic.text(),
             note=self.note.toPlainText(),
         )
+        if next_at is not None:
+            purpose = None
+            if self.confidentiality.value() is Confidentiality.STANDARD:
+                purpose = self.topic.text() or None
+            self.next_appointment = appointments.make_appointment(
+                self.state.ctx, self.beneficiary_id, starts_at=next_at, purpose=purpose
+            )
+        return record
+
+    def _next_appointment(self) -> datetime | None:
+        """The next appointment's time, checked before the session is saved."""
+        if not self.next_check.isChecked():
+            return None
+        clock = self.next_time.time()
+        moment = appointments.local_instant(
+            from_qdate(self.next_day.date()), time(clock.hour(), clock.minute())
+        )
+        if moment <= datetime.now(UTC):
+            fail("starts_at", _("The next appointment must be in the future."))
+        return moment
 
 
 class ReviseNoteDialog(RecordDialog):
@@ -196,8 +237,47 @@ class SessionsSection(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self._build_content())
         layout = QVBoxLayout(self)
+        layout.addLayout(self._build_contacts())
         layout.addWidget(self.stack)
         self.reload()
+
+    def _build_contacts(self) -> QHBoxLayout:
+        """Appointments and quick notes: the short contacts around the sessions."""
+        self.appointment_button = QPushButton(_("New &appointment…"))
+        self.appointment_button.clicked.connect(self.make_appointment)
+        self.quick_note_button = QPushButton(_("&Quick note…"))
+        self.quick_note_button.clicked.connect(self.quick_note)
+        self.next_label = QLabel()
+        self.next_label.setStyleSheet("color: #55606a;")
+        align_to_layout(self.next_label)
+        row = QHBoxLayout()
+        row.addWidget(self.next_label, 1)
+        row.addWidget(self.quick_note_button)
+        row.addWidget(self.appointment_button)
+        return row
+
+    def _show_next(self) -> None:
+        now = datetime.now(UTC)
+        coming = [
+            entry
+            for entry in appointments.list_for(self.state.ctx, self.beneficiary_id)
+            if entry.status is AppointmentStatus.PLANNED and entry.ends_at >= now
+        ]
+        if not coming:
+            self.next_label.setText(_("No appointment planned."))
+            return
+        first = min(coming, key=lambda entry: entry.starts_at)
+        self.next_label.setText(
+            _("Next appointment: {day} at {time}").format(
+                day=format_date(first.starts_at.date()), time=f"\u200e{first.starts_at:%H:%M}"
+            )
+        )
+
+    def make_appointment(self) -> QDialog:
+        return self._open(AppointmentDialog(self.state, self.beneficiary_id, self))
+
+    def quick_note(self) -> QDialog:
+        return self._open(QuickNoteDialog(self.state, self.beneficiary_id, self))
 
     def _build_content(self) -> QWidget:
         self.table = QTreeWidget()
@@ -274,6 +354,7 @@ class SessionsSection(QWidget):
 
     def reload(self) -> None:
         ctx = self.state.ctx
+        self._show_next()
         selected = self._select_next or self.selected_id()
         self._select_next = None
         sessions = followup.list_sessions(ctx, self.beneficiary_id)

@@ -46,7 +46,7 @@ FAMILIES: tuple[tuple[str, frozenset[str]], ...] = (
             }
         ),
     ),
-    (N_("Follow-up sessions"), frozenset({"session"})),
+    (N_("Follow-up sessions"), frozenset({"session", "quick_note", "appointment_missed"})),
     (N_("Referrals"), frozenset({"referral_sent", "referral_status"})),
     (N_("Meeting decisions"), frozenset({"meeting_decision"})),
     (N_("Release and after"), frozenset({"release", "outcome", "case_closed"})),
