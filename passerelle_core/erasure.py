@@ -27,9 +27,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Uuid
-
-from app.sync.records import wire_columns
+from passerelle_core.records import wire_fields
 
 ANONYMISED_MARK = "anonymised_on"
 BLANK = ""
@@ -136,12 +134,12 @@ def erased_values(
 def _purged(record_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Every optional value emptied, JSON collections emptied; links and keys kept."""
     wanted: dict[str, Any] = {}
-    for name, column in wire_columns(record_type).items():
-        if name in KEPT_ON_PURGE or column.foreign_keys or isinstance(column.type, Uuid):
+    for name, field in wire_fields(record_type).items():
+        if name in KEPT_ON_PURGE or field.foreign_key or field.kind == "uuid":
             continue
-        if isinstance(column.type, JSON):
+        if field.kind == "json":
             current = data.get(name)
-            wanted[name] = [] if isinstance(current, list) else None if column.nullable else {}
-        elif column.nullable:
+            wanted[name] = [] if isinstance(current, list) else None if field.nullable else {}
+        elif field.nullable:
             wanted[name] = None
     return wanted

@@ -34,8 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.i18n import _
-from app.store.errors import RecoveryFailed
+from passerelle_core.markers import N_
 
 SEAL_ALGORITHM = "x25519-hkdf-sha256-aes256gcm"
 SEAL_INFO = b"passerelle/escrow/v1"
@@ -52,6 +51,22 @@ B64_KEY = r"^[A-Za-z0-9+/=]{40,48}$"
 
 class EscrowError(ValueError):
     """A public or private key, or a sealed blob, that cannot be used (a one-line reason)."""
+
+
+class RecoveryFileError(EscrowError):
+    """A recovery file that does not open; ``reason`` is an untranslated, marked text.
+
+    The desktop shows it translated (``app.store.escrow`` raises ``RecoveryFailed``).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+NOT_A_RECOVERY_FILE = N_("this is not a Passerelle recovery file")
+DAMAGED = N_("the recovery file is damaged")
+WRONG_CODE = N_("the recovery code does not match this file")
 
 
 class SealedKey(BaseModel):
@@ -214,27 +229,27 @@ def make_recovery_file(database_key: bytes, device_id: uuid.UUID) -> tuple[bytes
 
 
 def open_recovery_file(raw: bytes, code: str) -> tuple[uuid.UUID, bytes]:
-    """The device id and database key in a recovery file; RecoveryFailed otherwise."""
+    """The device id and database key in a recovery file; RecoveryFileError otherwise."""
     if len(raw) > MAX_RECOVERY_FILE_BYTES:
-        raise RecoveryFailed(_("this is not a Passerelle recovery file"))
+        raise RecoveryFileError(NOT_A_RECOVERY_FILE)
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise RecoveryFailed(_("this is not a Passerelle recovery file")) from None
+        raise RecoveryFileError(NOT_A_RECOVERY_FILE) from None
     if not isinstance(data, dict) or data.get("format") != RECOVERY_FORMAT:
-        raise RecoveryFailed(_("this is not a Passerelle recovery file"))
+        raise RecoveryFileError(NOT_A_RECOVERY_FILE)
     try:
         document = RecoveryFile.model_validate(data)
         nonce, ciphertext = _unb64(document.nonce), _unb64(document.ciphertext)
         code_key = _code_key(code, document.kdf)
     except (ValidationError, ValueError, HashingError):
-        raise RecoveryFailed(_("the recovery file is damaged")) from None
+        raise RecoveryFileError(DAMAGED) from None
     try:
         key = AESGCM(code_key).decrypt(nonce, ciphertext, RECOVERY_AAD + document.device_id.bytes)
     except (InvalidTag, ValueError):
-        raise RecoveryFailed(_("the recovery code does not match this file")) from None
+        raise RecoveryFileError(WRONG_CODE) from None
     if len(key) != 32:
-        raise RecoveryFailed(_("the recovery file is damaged"))
+        raise RecoveryFileError(DAMAGED)
     return document.device_id, key
 
 

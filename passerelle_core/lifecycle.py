@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.models.enums import PlanStatus, StaffRole
-from app.security.permissions import Permission, allows
+from passerelle_core.enums import PlanStatus, StaffRole
+from passerelle_core.permissions import Permission, allows
 
 S = PlanStatus
 P = Permission
@@ -131,6 +131,7 @@ CASE_TYPES = frozenset(
         "post_release_outcome",
         "case_document",
         "appointment",
+        "duplicate_decision",
     }
 )
 

@@ -1,10 +1,11 @@
 """Who may do what: one table of roles and the operations that are not for everyone.
 
-The laptop checks it before an operation (``require``), the server checks it again for
-the changes a laptop pushes (``server.services.permissions``): a modified or outdated
-client cannot do more than the table allows. Operations every role may do are listed
-too, so that the table reads as the whole answer to "who may..." and a change of policy
-is one line here (the role matrix test then says which calls changed).
+The laptop checks it before an operation (``app.security.permissions.require``), the
+server checks it again for the changes a laptop pushes (``server.services.permissions``):
+a modified or outdated client cannot do more than the table allows. Operations every
+role may do are listed too, so that the table reads as the whole answer to "who
+may..." and a change of policy is one line here (the role matrix test then says which
+calls changed).
 
 Psychologist-only notes have three rows: reading and writing them is for psychologists;
 *holding* copies (sync scope, bulk loads, retention) is for psychologists too:
@@ -12,7 +13,7 @@ administrators receive them only if this table says so. A session note, once wri
 is never changed (``EDIT_WRITTEN_NOTE`` is nobody's): corrections are new revisions.
 
 The plan lifecycle and the write rules per record type, built on these rows, are in
-:mod:`app.security.lifecycle`: the view, the service and the server all ask it.
+:mod:`passerelle_core.lifecycle`: the view, the service and the server all ask it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Protocol
 
-from app.i18n import N_, _
-from app.models.enums import StaffRole
-from app.services.errors import NotAllowed
+from passerelle_core.enums import StaffRole
+from passerelle_core.markers import N_
 
 
 class Permission(StrEnum):
@@ -184,12 +184,3 @@ def may(ctx: _HasActor, permission: Permission) -> bool:
     """Whether the acting staff member may: for screens that hide what they cannot do."""
     return allows(ctx.actor.role, permission)
 
-
-def require(ctx: _HasActor, permission: Permission, message: str | None = None) -> None:
-    """Refuse with NotAllowed (nothing written) unless the acting staff member may.
-
-    ``message`` (already translated) replaces the table's refusal where the caller can
-    say more, e.g. what to do instead.
-    """
-    if not may(ctx, permission):
-        raise NotAllowed(message or _(REFUSALS[permission]))

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.sync.protocol import Message
+from passerelle_core.protocol import Message
 
 
 class EscrowReceipt(Message):

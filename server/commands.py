@@ -17,7 +17,7 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-from app.sync.audit_protocol import ChainBreak
+from passerelle_core.audit_protocol import ChainBreak
 from server.core.db import Database
 from server.core.settings import ServerSettings
 from server.services import accounts, audit, devices

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.store.escrow import (
+from passerelle_core.escrow import (
     EscrowError,
     generate_recovery_key,
     load_private_key,

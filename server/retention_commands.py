@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from app.models.enums import CaseStatus, RetentionAction
+from passerelle_core.enums import CaseStatus, RetentionAction
 from server.commands import open_database, positive_number
 from server.services import retention
 

@@ -11,50 +11,15 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, TypeDecorator, Uuid
+from sqlalchemy import JSON, Enum, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class DeviceClock:
-    """The laptop's clock as the application reads it.
-
-    ``skew`` is zero in use. Tests set it to play a laptop whose clock is days off or
-    in another time zone: nothing that orders changes may depend on it.
-    """
-
-    skew: ClassVar[timedelta] = timedelta(0)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC) + DeviceClock.skew
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend (SQLite has no time zones)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: Passerelle stores aware UTC datetimes only")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+# The clock and the column conventions live in the shared core (issue 14).
+from passerelle_core.columns import NAMING_CONVENTION, UTCDateTime, utcnow
+from passerelle_core.columns import DeviceClock as DeviceClock
 
 
 def str_enum(enum_class: type[enum.Enum]) -> Enum:

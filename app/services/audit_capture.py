@@ -5,12 +5,12 @@
 the primary key and inserts the new entries: two writers can never chain onto the same
 entry, and an entry commits or rolls back with the access it records.
 
-Changes are recorded without any caller's help: an ``after_flush`` listener on every
-``Session`` (registered by importing this module, which :mod:`app.services.context`
-does) writes one entry per synced record created, changed, deleted or resolved in the
-flush, with the acting staff member of ``session.info``. Pulled data is not recorded:
-it is written with Core, or under ``CAPTURE_OFF``; it was recorded on the device where
-the change was made.
+Changes are recorded without any caller's help: the profile's flush pipeline
+(:mod:`app.services.flush_pipeline`) calls :func:`record_changes` after every flush,
+which writes one entry per synced record created, changed, deleted or resolved in the
+flush, with the acting staff member of ``session.info`` and the case the pipeline
+found for it. Pulled data is not recorded: it is written with Core, or under
+``CAPTURE_OFF``; it was recorded on the device where the change was made.
 """
 
 from __future__ import annotations
@@ -21,17 +21,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, event, insert, inspect, select
+from sqlalchemy import Connection, Table, insert, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session
 
 from app.models import AccessAction, AccessLogEntry, ProfileSetting, SyncConflict
 from app.models.audit import DEVICE_SETTING
 from app.models.base import utcnow
-from app.services import context as service_context  # ACTOR_KEY (context imports us)
-from app.sync.audit_protocol import GENESIS_HASH, entry_hash
-from app.sync.capture import CAPTURE_OFF, CaseWalker, record_type_of
-from app.sync.records import CASE_LINKS
+from app.services.context import ACTOR_KEY
+from app.sync.capture import Captured, record_type_of
+from passerelle_core.audit_protocol import GENESIS_HASH, entry_hash
 
 ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
 SETTINGS = cast(Table, ProfileSetting.__table__)
@@ -106,25 +105,23 @@ def append(
 # -- changes, recorded at every flush ------------------------------------------------------
 
 
-@event.listens_for(Session, "after_flush")
-def _record_flush(session: Session, _context: UOWTransaction) -> None:
-    if session.info.get(CAPTURE_OFF):
-        return
-    changed = [
-        *((AccessAction.CREATE, i) for i in session.new),
-        *((_edit_action(i), i) for i in session.dirty),
-        *((AccessAction.DELETE, i) for i in session.deleted),
-    ]
-    found = [(action, i, t) for action, i in changed if action and (t := record_type_of(i))]
-    if not found:
-        return
-    connection = session.connection()
-    walker = CaseWalker(connection)
+def record_changes(session: Session, captured: Sequence[Captured]) -> None:
+    """Chain one entry per record of this flush worth recording (``captured``: its cases)."""
     accesses = [
-        Access(action, record_type, instance.id, _case_of(walker, record_type, instance))
-        for action, instance, record_type in found
+        Access(action, change.record_type, change.record_id, change.case_id)
+        for change in captured
+        if (action := _action(session, change)) is not None
     ]
-    append(connection, session.info.get(service_context.ACTOR_KEY), accesses)
+    append(session.connection(), session.info.get(ACTOR_KEY), accesses)
+
+
+def _action(session: Session, change: Captured) -> AccessAction | None:
+    instance = change.instance
+    if instance in session.deleted:
+        return AccessAction.DELETE
+    if change.created:
+        return AccessAction.CREATE
+    return _edit_action(instance)
 
 
 def _edit_action(instance: object) -> AccessAction | None:
@@ -144,9 +141,3 @@ def _edit_action(instance: object) -> AccessAction | None:
     if isinstance(instance, SyncConflict) and "resolution" in changed:
         return AccessAction.RESOLVE_CONFLICT
     return AccessAction.UPDATE
-
-
-def _case_of(walker: CaseWalker, record_type: str, instance: Any) -> uuid.UUID | None:
-    link = CASE_LINKS.get(record_type)
-    hints = {link[0]: getattr(instance, link[0], None)} if link else {}
-    return walker.case_of(record_type, instance.id, hints)

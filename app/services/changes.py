@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 logger = logging.getLogger("passerelle.changes")
@@ -83,8 +83,8 @@ def note(session: Session, items: Iterable[tuple[str, uuid.UUID | None]]) -> Non
             noted["cases"].add(case_id)
 
 
-@event.listens_for(Session, "after_commit")
-def _publish(session: Session) -> None:
+def publish_noted(session: Session) -> None:
+    """After a commit: publish what the transaction wrote (the flush pipeline calls it)."""
     noted = session.info.pop(_NOTED, None)
     if not noted:
         return
@@ -94,6 +94,6 @@ def _publish(session: Session) -> None:
     BUS.publish(Changes(database, frozenset(noted["types"]), frozenset(noted["cases"])))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+def forget_noted(session: Session) -> None:
+    """After a rollback: nothing was written, nothing is published."""
     session.info.pop(_NOTED, None)

@@ -1,8 +1,9 @@
 """Who is acting, on which profile: the first argument of every use case.
 
 A transaction is one unit of work. Every synced row written in it is stamped with the
-acting staff member; the sync engine hooks its change capture into the same flush, so
-a change and its record in the outbox always commit together.
+acting staff member, reaches the sync outbox and the access log in the same flush (the
+profile's flush pipeline, :mod:`app.services.flush_pipeline`), so a change and its
+records always commit together.
 """
 
 from __future__ import annotations
@@ -12,14 +13,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-import app.services.audit_capture  # noqa: F401  (every service edit is in the access log)
-import app.sync.capture  # noqa: F401  (every service edit reaches the sync outbox)
-from app.models.base import SyncedMixin
 from app.models.enums import StaffRole
 from app.services.errors import Busy
 from app.store import writelock
@@ -72,12 +69,3 @@ class ServiceContext:
         with self.sessions(bind=bind) as session:
             yield session
 
-
-@event.listens_for(Session, "before_flush")
-def _stamp_author(session: Session, _context: Any, _instances: Any) -> None:
-    actor_id = session.info.get(ACTOR_KEY)
-    if actor_id is None:
-        return
-    for instance in (*session.new, *session.dirty):
-        if isinstance(instance, SyncedMixin) and session.is_modified(instance):
-            instance.updated_by_id = actor_id

@@ -89,7 +89,7 @@ def _facilities_line(report: ImportReport) -> str:
             "{count} facility would be created", "{count} facilities would be created", count
         )
     text = text.format(count=count)
-    return f"{text}: {names}." if names else f"{text}."
+    return (_("{label}: {value}").format(label=text, value=names) if names else text) + "."
 
 
 def reason_header() -> str:
@@ -105,7 +105,9 @@ def rejected_table(report: ImportReport) -> tuple[list[str], list[list[object]]]
     for rejected in report.rejected_rows:
         cells = list(rejected.cells[:width]) + [None] * (width - len(rejected.cells))
         reasons = "; ".join(
-            error.message if error.column is None else f"{error.column}: {error.message}"
+            error.message
+            if error.column is None
+            else _("{label}: {value}").format(label=error.column, value=error.message)
             for error in rejected.reasons
         )
         rows.append([*cells, reasons])

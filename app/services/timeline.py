@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.i18n import N_, _, current_language
+from app.i18n import N_, _, current_language, pgettext
 from app.instruments import load_builtin
 from app.labels import label
 from app.models import ActionPlan, Beneficiary
@@ -152,7 +152,8 @@ def _case_events(person: Beneficiary) -> list[TimelineEvent]:
     registered = person.intake_date or _day(person.created_at)
     found.append(_event(registered, "intake", _("Intake: case registered"), None, "identity"))
     if person.actual_release_date is not None:
-        found.append(_event(person.actual_release_date, "release", _("Released"), None, "identity"))
+        released = pgettext("event", "Released")  # the event, not the status
+        found.append(_event(person.actual_release_date, "release", released, None, "identity"))
     if person.closed_on is not None:
         found.append(_event(person.closed_on, "case_closed", _("Case closed"), None, "identity"))
     return found

@@ -90,6 +90,7 @@ class Profile:
         self.engine: Engine = create_keyed_engine(self.database_path, key)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
         live.install(self.sessions)
+        _install_flush_pipeline(self.sessions)
         self.timings = UnlockTimings(0.0, 0.0)
 
     # -- lifecycle -------------------------------------------------------------------
@@ -312,6 +313,7 @@ class Profile:
         self.engine = create_keyed_engine(self.database_path, new_key)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         live.install(self.sessions)
+        _install_flush_pipeline(self.sessions)
         with self.engine.begin() as connection:
             search_index.rebuild(connection)
 
@@ -354,3 +356,13 @@ def _remove_database(path: Path) -> None:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
+
+
+def _install_flush_pipeline(sessions: sessionmaker[Session]) -> None:
+    """Outbox, access log, author stamp and change notices on this profile's sessions.
+
+    Imported here, late: the pipeline belongs to the service layer, which imports the store.
+    """
+    from app.services import flush_pipeline
+
+    flush_pipeline.install(sessions)

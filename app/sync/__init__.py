@@ -1,7 +1,5 @@
 """The sync client: change capture, transport, push and pull (docs/sync-protocol.md).
 
-Importing this package registers change capture on every SQLAlchemy ``Session``, so
-an edit made through the ORM always reaches the outbox in its own transaction.
+Change capture runs in the profile's flush pipeline (:mod:`app.services.flush_pipeline`,
+installed on the profile's session factory): importing this package registers nothing.
 """
-
-import app.sync.capture  # noqa: F401  (registers the capture listener)

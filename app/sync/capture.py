@@ -1,10 +1,12 @@
 """Change capture: every ORM edit of a synced record lands in the outbox, same transaction.
 
-An ``after_flush`` listener on the ``Session`` class sees each flush while the
-attribute history still holds the values before it, and the database already holds
+The profile's flush pipeline (:mod:`app.services.flush_pipeline`, registered on the
+profile's own session factory) calls :func:`collect` after each flush, while the
+attribute history still holds the values before it and the database already holds
 the rows just written (so a new goal's plan, flushed alongside, can be walked to its
-case). It writes one outbox row per record with plain Core statements on the flush's
-own connection: the edit and its outbox row commit or roll back together.
+case), then :func:`write_outbox`. It writes one outbox row per record with plain Core
+statements on the flush's own connection: the edit and its outbox row commit or roll
+back together.
 
 A record already waiting in the outbox (``pending``, not yet sent) absorbs later edits:
 fields are merged, the first ``base_fields`` and ``base_version`` are kept, so the
@@ -23,11 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, event, insert, inspect, select, update
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session
 
 from app.models import SYNCED_MODELS, OutboxState
 from app.models.base import SyncedMixin, utcnow
-from app.services import changes as change_notices
 from app.sync.records import CASE_LINKS, SYNCED_TYPES, record_to_wire, to_wire_value
 from app.sync.state import BASE, OUTBOX, model_table, table_of
 
@@ -49,6 +50,7 @@ class Captured:
     created: bool = False
     case_id: uuid.UUID | None = None
     hints: dict[str, Any] = field(default_factory=dict)  # other values, to find the case
+    instance: object = None  # the flushed object (the pipeline reads its case link)
 
 
 def record_type_of(instance: object) -> str | None:
@@ -56,18 +58,13 @@ def record_type_of(instance: object) -> str | None:
     return name if name in SYNCED_TYPES else None
 
 
-@event.listens_for(Session, "after_flush")
-def _capture_flush(session: Session, _context: UOWTransaction) -> None:
-    if session.info.get(CAPTURE_OFF):
-        return
-    captured = [
+def collect(session: Session) -> list[Captured]:
+    """The synced records this flush created, changed or deleted (nothing written yet)."""
+    return [
         *(c for c in map(_creation, session.new) if c is not None),
         *(c for c in (_edit(i) for i in session.dirty) if c is not None),
         *(c for c in map(_removal, session.deleted) if c is not None),
     ]
-    if captured:
-        write_outbox(session.connection(), captured)
-        change_notices.note(session, ((c.record_type, c.case_id) for c in captured))
 
 
 def _creation(instance: object) -> Captured | None:
@@ -76,7 +73,7 @@ def _creation(instance: object) -> Captured | None:
         return None
     fields = record_to_wire(instance)  # type: ignore[arg-type]
     record_id = fields.pop("id")
-    return Captured(record_type, uuid.UUID(record_id), fields, created=True)
+    return Captured(record_type, uuid.UUID(record_id), fields, created=True, instance=instance)
 
 
 def _edit(instance: object) -> Captured | None:
@@ -97,7 +94,8 @@ def _edit(instance: object) -> Captured | None:
         return None
     for name in ALWAYS_SENT:
         fields.setdefault(name, to_wire_value(getattr(instance, name)))
-    return Captured(record_type, instance.id, fields, base)  # type: ignore[attr-defined]
+    record_id = instance.id  # type: ignore[attr-defined]
+    return Captured(record_type, record_id, fields, base, instance=instance)
 
 
 def _removal(instance: object) -> Captured | None:
@@ -108,7 +106,9 @@ def _removal(instance: object) -> Captured | None:
     record = record_to_wire(instance)  # type: ignore[arg-type]
     fields = {"deleted_at": record["deleted_at"] or to_wire_value(utcnow())}
     record_id = uuid.UUID(record.pop("id"))
-    return Captured(record_type, record_id, fields, {"deleted_at": None}, hints=record)
+    return Captured(
+        record_type, record_id, fields, {"deleted_at": None}, hints=record, instance=instance
+    )
 
 
 def _wire_names(record_type: str) -> list[str]:
@@ -128,9 +128,15 @@ def op_for(fields: dict[str, Any], base_version: int | None) -> str:
     return "upsert"
 
 
-def write_outbox(connection: Connection, captured: list[Captured]) -> None:
-    """Append (or merge into pending rows) the outbox rows of ``captured`` changes."""
-    walker = CaseWalker(connection)
+def write_outbox(
+    connection: Connection, captured: list[Captured], walker: CaseWalker | None = None
+) -> None:
+    """Append (or merge into pending rows) the outbox rows of ``captured`` changes.
+
+    A change whose case is not known yet is walked to it (``walker``: the caller's, to
+    share what it already found).
+    """
+    walker = walker or CaseWalker(connection)
     by_type: dict[str, list[Captured]] = {}
     for change in captured:
         by_type.setdefault(change.record_type, []).append(change)
@@ -280,8 +286,11 @@ def _keep_old_value(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any
     return value
 
 
-def _track_old_values(models: Iterable[type[SyncedMixin]]) -> None:
-    """Load the previous value before any set, so ``base_fields`` is never unknown."""
+def track_old_values(models: Iterable[type[SyncedMixin]] = SYNCED_MODELS) -> None:
+    """Load the previous value before any set, so ``base_fields`` is never unknown.
+
+    Called by the flush pipeline when it is installed (idempotent), not at import.
+    """
     for model in models:
         for column in model_table(model).columns:
             if column.name in ("id", "row_version"):
@@ -290,5 +299,3 @@ def _track_old_values(models: Iterable[type[SyncedMixin]]) -> None:
             if not event.contains(attribute, "set", _keep_old_value):
                 event.listen(attribute, "set", _keep_old_value, active_history=True)
 
-
-_track_old_values(SYNCED_MODELS)

@@ -3,45 +3,20 @@
 Stored in ``sync_state`` (JSON) so it holds offline: how long the laptop may stay away
 from the server before it must reach it to unlock, how many wrong passphrases destroy
 the local key, and how long closed cases are kept before anonymisation or purge.
-A profile that never synced uses the defaults below (generous, as the issue asks).
+A profile that never synced uses the defaults (generous, as the issue asks). The
+policy's schema is shared with the server: :mod:`passerelle_core.policy`.
 """
 
 from __future__ import annotations
 
-import uuid
-
-from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
-from app.models.enums import RetentionAction
 from app.sync import state
+from passerelle_core.policy import Policy
+
+__all__ = ["POLICY_KEY", "Policy", "read_policy", "write_policy"]
 
 POLICY_KEY = "policy"
-
-
-class Policy(BaseModel):
-    max_offline_days: int = Field(default=30, ge=1)
-    max_failed_unlocks: int = Field(default=10, ge=3)
-    retention_days: dict[str, int] = Field(default_factory=dict)  # case state -> days
-    # case state -> what happens when its period ends (anonymise when not said)
-    retention_actions: dict[str, RetentionAction] = Field(default_factory=dict)
-    # Device security (issue 6): how often the laptop renews its device token, and the
-    # administration's recovery public key its database key is escrowed for (none: no
-    # escrow). The public key is no secret; the private one never reaches the server.
-    token_rotation_days: int = Field(default=30, ge=1)
-    recovery_public_key: str | None = None
-    recovery_key_id: str | None = None
-    # The calling account's role and team as the server holds them (issue 15): the
-    # laptop acts with these, never with a synced staff record someone else could edit.
-    account_role: str | None = None
-    account_team_id: uuid.UUID | None = None
-    # Anonymised exports (issue 17): every combination of quasi-identifiers in the case
-    # list is shared by at least this many rows, and smaller counts in indicator
-    # breakdowns are shown as "< k".
-    anonymity_k: int = Field(default=5, ge=2, le=100)
-    # Likely duplicates (issue 16): pairs scoring at least this (0-100) are proposed, at
-    # registration, at import and on the duplicates page.
-    duplicate_threshold: int = Field(default=80, ge=50, le=100)
 
 
 def read_policy(connection: Connection) -> Policy:

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.sync.protocol import ErrorBody
+from passerelle_core.protocol import ErrorBody
 from server.services.errors import AuthError, ErrorCode, ServiceError
 
 logger = logging.getLogger("passerelle.server")

@@ -16,8 +16,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.sync.protocol import PROTOCOL_HEADER
-from app.sync.records import SCHEMA_HEADER, SCHEMA_VERSION
+from passerelle_core.protocol import PROTOCOL_HEADER
+from passerelle_core.records import SCHEMA_HEADER, SCHEMA_VERSION
 from server.api.errors import error_response, internal_error_response
 from server.api.ratelimit import RateLimiter
 from server.core.settings import ServerSettings

@@ -1,4 +1,4 @@
-"""Responses of the server's own endpoints (the protocol's schemas live in app.sync)."""
+"""Responses of the server's own endpoints (the protocol's schemas live in passerelle_core)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.sync.protocol import UserInfo
+from passerelle_core.protocol import UserInfo
 
 
 class MeResponse(BaseModel):

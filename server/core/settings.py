@@ -13,7 +13,7 @@ from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.sync.protocol import (
+from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
     MIN_SUPPORTED_VERSION,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, MetaData, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import NAMING_CONVENTION, UTCDateTime, utcnow
+from passerelle_core.columns import NAMING_CONVENTION, UTCDateTime, utcnow
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -228,6 +228,7 @@ class RetentionRule(ServerBase):
     days: Mapped[int]
     action: Mapped[str] = mapped_column(String(16))  # app.models.enums.RetentionAction
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
 
 class DocumentContent(ServerBase):
     """Where the server stands with a document's content (issue 20, app.models.document).

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.enums import FacilityKind, StaffRole
-from app.sync.protocol import UserInfo
+from passerelle_core.enums import FacilityKind, StaffRole
+from passerelle_core.protocol import UserInfo
 from server.core.db import read_transaction, write_transaction
 from server.core.tables import Record, ServerUser, TeamKey
 from server.services.errors import ServiceError

@@ -29,9 +29,8 @@ from typing import Any, NoReturn
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.security import formulas
-from app.store.private import create_private_file
-from app.sync.audit_protocol import (
+from passerelle_core import formulas
+from passerelle_core.audit_protocol import (
     GENESIS_HASH,
     HASHED_FIELDS,
     AccessLogAck,
@@ -41,6 +40,7 @@ from app.sync.audit_protocol import (
     entry_hash,
     verify_chain,
 )
+from passerelle_core.private import create_private_file
 from server.core.db import read_transaction, write_transaction
 from server.core.tables import AccessLogCopy, Device
 from server.services.devices import Caller

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
+from passerelle_core.columns import utcnow
 from server.core.tables import ChangeLog, Record
 from server.services.scope import Placement
 from server.services.sequence import SequenceAllocator

@@ -11,8 +11,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.enums import StaffRole
-from app.sync.security_messages import DeviceInfo
+from passerelle_core.enums import StaffRole
+from passerelle_core.security_messages import DeviceInfo
 from server.core.db import read_transaction
 from server.core.tables import Device, DeviceEscrow, RecoveryKey, ServerUser
 from server.services.devices import Caller, set_device_status

@@ -17,8 +17,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
-from app.sync.protocol import EnrolRequest, EnrolResponse, RecordState, UserInfo
+from passerelle_core.columns import utcnow
+from passerelle_core.protocol import EnrolRequest, EnrolResponse, RecordState, UserInfo
 from server.core.db import read_transaction, write_transaction
 from server.core.tables import Device, Record, ServerUser
 from server.services import throttle

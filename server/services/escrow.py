@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
-from app.store.escrow import EscrowError, SealedKey, key_id, normalise_public_key
+from passerelle_core.columns import utcnow
+from passerelle_core.escrow import EscrowError, SealedKey, key_id, normalise_public_key
 from server.core.db import read_transaction, write_transaction
 from server.core.tables import Device, DeviceEscrow, RecoveryKey, ServerUser
 from server.services.devices import Caller

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.security.erasure import ANONYMISED_MARK
-from app.security.lifecycle import CREATE, DELETE, UPDATE
-from app.sync.protocol import Change, ChangeResult
+from passerelle_core.erasure import ANONYMISED_MARK
+from passerelle_core.lifecycle import CREATE, DELETE, UPDATE
+from passerelle_core.protocol import Change, ChangeResult
 from server.core.tables import Record
 from server.services.authorship import stamp
 from server.services.conflicts import Side, author_of, create_conflict

@@ -1,8 +1,8 @@
 """The role table and the lifecycle rules applied to the changes laptops push.
 
 The laptop refuses these operations before they happen; the server refuses them again
-when a change arrives, from the same source (:mod:`app.security.lifecycle` and
-:mod:`app.security.permissions`), so that an outdated or modified client cannot do more
+when a change arrives, from the same source (:mod:`passerelle_core.lifecycle` and
+:mod:`passerelle_core.permissions`), so that an outdated or modified client cannot do more
 than the table allows. A refusal is permanent: no retry makes a role change.
 
 Checked for every change: the write itself (``WRITES``: organisation records are the
@@ -24,16 +24,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.enums import CaseStatus, ConsentPurpose, PlanStatus
-from app.security.erasure import BLANK
-from app.security.lifecycle import (
+from passerelle_core.enums import CaseStatus, ConsentPurpose, PlanStatus
+from passerelle_core.erasure import BLANK
+from passerelle_core.lifecycle import (
     CREATE,
     ORGANISER_MAY,
     UPDATE,
     may_reach,
     write_permission,
 )
-from app.security.permissions import Permission, allows
+from passerelle_core.permissions import Permission, allows
 from server.core.tables import Record
 from server.services.errors import Rejected
 from server.services.scope import BENEFICIARY, Placement, Viewer

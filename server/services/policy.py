@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.sync.policy import Policy
-from app.sync.protocol import UserInfo
+from passerelle_core.policy import Policy
+from passerelle_core.protocol import UserInfo
 from server.core.settings import ServerSettings
 from server.services.escrow import recovery_key
 from server.services.retention import retention_policy

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
-from app.sync.protocol import Change, ChangeResult
-from app.sync.records import WireError
+from passerelle_core.columns import utcnow
+from passerelle_core.protocol import Change, ChangeResult
+from passerelle_core.records import WireError
 from server.core.db import write_transaction
 from server.core.tables import ChangeLog, Device
 from server.services.devices import Caller

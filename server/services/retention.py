@@ -6,7 +6,7 @@ policy (:func:`retention_policy`, called by the policy endpoint) so laptops prev
 apply the same periods; ``passerelle-server retention run`` applies them to the server's
 own copy. Only closed cases have the day their period runs from (``closed_on``).
 
-The erasure itself is :func:`app.security.erasure.erased_values`, shared with the
+The erasure itself is :func:`passerelle_core.erasure.erased_values`, shared with the
 laptops: a case anonymised on a laptop and here ends up with identical values, so the
 two never conflict. Each record erased here gets a new version and sequence number,
 credited to no device (the server), so every laptop holding the case pulls the erased
@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
-from app.models.enums import CaseStatus, RetentionAction
-from app.security.erasure import ANONYMISED_MARK, erased_values
+from passerelle_core.columns import utcnow
+from passerelle_core.enums import CaseStatus, RetentionAction
+from passerelle_core.erasure import ANONYMISED_MARK, erased_values
 from server.core.db import read_transaction, write_transaction
 from server.core.tables import Record, RetentionRule
 from server.services import documents

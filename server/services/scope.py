@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import Session
 
-from app.models.enums import Confidentiality, StaffRole
-from app.security.permissions import TABLE, Permission
-from app.sync.records import CASE_LINKS
+from passerelle_core.enums import Confidentiality, StaffRole
+from passerelle_core.permissions import TABLE, Permission
+from passerelle_core.records import CASE_LINKS
 from server.core.tables import Record
 from server.services.errors import Rejected
 from server.services.wire import CONFLICT_TYPE, uuid_or_none

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
+from passerelle_core.columns import utcnow
 from server.core.tables import LoginThrottle
 
 USER, ADDRESS = "user:", "addr:"

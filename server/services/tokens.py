@@ -12,7 +12,7 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from app.models.base import utcnow
+from passerelle_core.columns import utcnow
 from server.core.db import write_transaction
 from server.core.tables import Device
 from server.services.devices import Caller, hash_token

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from app.sync.records import (
+from passerelle_core.records import (
     LOCAL_ONLY_COLUMNS,
-    SYNCED_TYPES,
+    RECORD_TYPES,
     WireError,
     from_wire,
-    wire_columns,
+    wire_fields,
 )
 
 CONFLICT_TYPE = "sync_conflict"
@@ -48,9 +48,9 @@ def parse_fields(
     record_type: str, record_id: uuid.UUID, fields: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Canonical values of pushed fields; WireError for anything that does not fit."""
-    if record_type not in SYNCED_TYPES:
+    if record_type not in RECORD_TYPES:
         raise WireError(f"unknown record type {record_type!r}")
-    columns = wire_columns(record_type)
+    columns = wire_fields(record_type)
     known = {name: value for name, value in fields.items() if name in columns}
     values = {name: canonical(value) for name, value in from_wire(record_type, known).items()}
     for name, value in fields.items():
@@ -64,23 +64,20 @@ def parse_fields(
 def new_record_data(
     record_type: str, record_id: uuid.UUID, values: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Every column of a new record: the pushed values, then the models' defaults.
+    """Every field of a new record: the pushed values, then the catalogue's defaults.
 
     A column that is required and has no default must be pushed: laptops receiving a
     record without it could not store it.
     """
     data: dict[str, Any] = {"id": str(record_id)}
-    for name, column in wire_columns(record_type).items():
+    for name, field in wire_fields(record_type).items():
         if name == "id":
             continue
         if name in values:
             data[name] = values[name]
-        elif column.default is not None and (
-            column.default.is_scalar or column.default.is_callable
-        ):
-            default = column.default.arg  # type: ignore[attr-defined]
-            data[name] = canonical(default(None) if column.default.is_callable else default)
-        elif column.nullable:
+        elif field.has_default:
+            data[name] = canonical(field.make_default())
+        elif field.nullable:
             data[name] = None
         else:
             raise WireError(f"{record_type}.{name} is required")

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-import app.sync  # noqa: F401  (registers capture)
 from app.models import ActionPlan, Beneficiary, Goal, OutboxState
 from app.services import beneficiaries
 from app.services.context import ServiceContext
@@ -180,12 +179,21 @@ def test_a_deletion_does_not_swallow_a_pending_edit(profile: Profile, ctx: Servi
     assert "phone" not in deletion.fields
 
 
-def test_every_service_session_captures_changes() -> None:
-    """Capture must not depend on someone importing app.sync: the service layer (used by
-    the UI, the CLI and sync) loads it, so no edit can ever skip the outbox."""
+def test_every_profile_session_captures_changes(profile: Profile) -> None:
+    """Capture does not depend on what was imported: the profile's own session factory
+    carries the flush pipeline, so no edit made through it can skip the outbox."""
+    from app.services.flush_pipeline import installed
+
+    assert installed(profile.sessions)
+
+
+def test_importing_the_models_and_the_sync_registers_nothing_globally() -> None:
+    """The listeners live on the profile's sessions, never on SQLAlchemy's Session class."""
     code = (
-        "import sys, app.services.context, app.store.profile;"
-        "sys.exit(0 if 'app.sync.capture' in sys.modules else 1)"
+        "import sys, app.cli, app.sync.engine, app.services.flush_pipeline;"
+        "from sqlalchemy.orm import Session; s = Session();"
+        "names = ('before_flush', 'after_flush', 'after_commit', 'after_rollback');"
+        "sys.exit(sum(len(getattr(s.dispatch, n)) for n in names))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
-    assert result.returncode == 0, "add `import app.sync.capture` to app/services/context.py"
+    assert result.returncode == 0

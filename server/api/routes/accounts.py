@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.sync.protocol import EnrolRequest, EnrolResponse, ErrorBody
+from passerelle_core.protocol import EnrolRequest, EnrolResponse, ErrorBody
 from server.api.deps import CurrentDevice, PasswordsDep, SessionDep, SettingsDep
 from server.api.schemas import MeResponse
 from server.core.db import read_transaction

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.sync.audit_protocol import ACCESS_LOG_PATH, AccessLogAck, AccessLogUpload
-from app.sync.protocol import ErrorBody
+from passerelle_core.audit_protocol import ACCESS_LOG_PATH, AccessLogAck, AccessLogUpload
+from passerelle_core.protocol import ErrorBody
 from server.api.deps import PushingDevice, SessionDep
 from server.api.errors import error_response
 from server.services.audit import ChainRefused, store_upload

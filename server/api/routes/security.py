@@ -12,10 +12,10 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from app.store.escrow import SealedKey
-from app.sync.policy import Policy
-from app.sync.protocol import ErrorBody
-from app.sync.security_messages import (
+from passerelle_core.escrow import SealedKey
+from passerelle_core.policy import Policy
+from passerelle_core.protocol import ErrorBody
+from passerelle_core.security_messages import (
     DeviceInfo,
     DeviceList,
     DeviceStatusChange,

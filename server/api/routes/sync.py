@@ -7,7 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.sync.protocol import MAX_PULL_LIMIT, ErrorBody, PullResponse, PushRequest, PushResponse
+from passerelle_core.protocol import (
+    MAX_PULL_LIMIT,
+    ErrorBody,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
 from server.services import epoch
 from server.services.errors import ServiceError
