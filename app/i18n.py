@@ -2,7 +2,8 @@
 
 Message ids are English; catalogs live in ``resources/locale/<lang>/LC_MESSAGES``.
 French is the default language of the application. ``_`` translates at call time,
-``N_`` marks a string for extraction whose translation happens later (constants).
+``N_`` marks a string for extraction whose translation happens later (constants),
+``pgettext`` picks one meaning of a word that has several (docs/terminology.md).
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in one of its meanings: one English word with two senses ("Released":
+    a status and an event) gets a catalog context (``msgctxt``) per sense."""
+    return _translations.pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _translations.npgettext(context, singular, plural, n)
 
 
 def N_(message: str) -> str:

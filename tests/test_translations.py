@@ -13,16 +13,23 @@ from app import i18n
 from app.i18n import translations
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 
-def _source_messages() -> set[str]:
+def _source_messages() -> set[tuple[str | None, str]]:
+    """(context, message id) of every marked string; the context is None without one."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         ROOT / "app", method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -32,8 +39,8 @@ def test_catalog_translates_every_message(language: str) -> None:
     with open(path, "rb") as handle:
         catalog = read_po(handle)
     problems = []
-    for message_id in sorted(_source_messages()):
-        entry = catalog.get(message_id)
+    for context, message_id in sorted(_source_messages(), key=lambda m: (m[1], m[0] or "")):
+        entry = catalog.get(message_id, context)
         if entry is None:
             problems.append(f"missing: {message_id!r}")
             continue

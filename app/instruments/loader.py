@@ -45,15 +45,20 @@ def parse_instrument(text: str, source: str = "<string>") -> Instrument:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InstrumentError(f"{source}: {_yaml_problem(exc)}") from exc
+        raise InstrumentError(_located(source, _yaml_problem(exc))) from exc
     if not isinstance(data, dict):
         raise InstrumentError(
-            f"{source}: " + _("the top level must be a mapping of keys to values")
+            _located(source, _("the top level must be a mapping of keys to values"))
         )
     try:
         return Instrument.model_validate(data)
     except ValidationError as exc:
-        raise InstrumentError(f"{source}: {_describe(exc)}") from exc
+        raise InstrumentError(_located(source, _describe(exc))) from exc
+
+
+def _located(where: str, message: str) -> str:
+    """A problem and where it is, joined as each language punctuates ("x\u00a0: y" in French)."""
+    return _("{label}: {value}").format(label=where, value=message)
 
 
 def load_instrument(path: Path) -> Instrument:
@@ -63,10 +68,10 @@ def load_instrument(path: Path) -> Instrument:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InstrumentError(
-            f"{path.name}: " + _("cannot read the file: {reason}").format(reason=reason)
+            _located(path.name, _("cannot read the file: {reason}").format(reason=reason))
         ) from exc
     except UnicodeDecodeError as exc:
-        raise InstrumentError(f"{path.name}: " + _("the file is not UTF-8 text")) from exc
+        raise InstrumentError(_located(path.name, _("the file is not UTF-8 text"))) from exc
     return parse_instrument(text, source=path.name)
 
 
@@ -83,7 +88,9 @@ def _builtin_index() -> dict[tuple[str, int], Instrument]:
         instrument = load_instrument(path)
         if (instrument.id, instrument.version) in index:
             raise InstrumentError(
-                f"{path.name}: " + _("instrument {key} is defined twice").format(key=instrument.key)
+                _located(
+                    path.name, _("instrument {key} is defined twice").format(key=instrument.key)
+                )
             )
         index[(instrument.id, instrument.version)] = instrument
     return index
@@ -148,7 +155,7 @@ def _describe(exc: ValidationError) -> str:
     else:
         message = first["msg"]
     where = ".".join(str(part) for part in loc)
-    text = f"{where}: {message}" if where else message
+    text = _located(where, message) if where else message
     if len(errors) > 1:
         more = len(errors) - 1
         text += " " + ngettext("(and {n} more problem)", "(and {n} more problems)", more).format(

@@ -289,7 +289,9 @@ class _Renderer:
                 ]
             )
             for goal in goals_of.get(plan["id"], []):
-                wording = f"{self.lang.domain(goal['domain_id'])}: {goal['wording']}"
+                wording = self._("{label}: {value}").format(
+                    label=self.lang.domain(goal["domain_id"]), value=goal["wording"]
+                )
                 rows.append(
                     [
                         "",

@@ -17,7 +17,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+        return _("{field}: {message}").format(field=self.field, message=self.message)
 
 
 class ValidationFailed(ServiceError):

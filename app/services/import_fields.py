@@ -81,7 +81,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "cin", Kind.IDENTIFIER,
         ("CIN", "CNIE", "N° CIN", "Numéro CIN", "Carte d'identité", "Carte nationale"),
-        ("رقم البطاقة الوطنية", "البطاقة الوطنية", "رقم بطاقة التعريف الوطنية", "ب.ت.و"),
+        ("رقم البطاقة الوطنية للتعريف", "البطاقة الوطنية للتعريف", "رقم البطاقة الوطنية",
+         "البطاقة الوطنية", "رقم بطاقة التعريف الوطنية", "ب.و.ت", "ب.ت.و"),
         ("National ID", "ID card", "ID number"),
     ),
     FieldSpec(
@@ -186,16 +187,17 @@ LEGAL_STATUS_SYNONYMS: dict[LegalStatus | InCustody, tuple[str, ...]] = {
     InCustody.IN_CUSTODY: ("Détenu", "Détenue", "Détenu(e)", "معتقل", "معتقلة", "سجين", "سجينة",
                            "Detainee", "In custody"),
     LegalStatus.PRE_TRIAL: ("pre_trial", "Prévenu", "Prévenue", "Prévenu(e)",
-                            "Détention préventive", "معتقل احتياطي", "معتقلة احتياطيا",
+                            "Détention préventive", "En détention préventive",
+                            "رهن الاعتقال الاحتياطي", "معتقل احتياطي", "معتقلة احتياطيا",
                             "معتقل احتياطيا", "متهم", "متهمة",
                             "Pre-trial", "On remand", "Remand"),
     LegalStatus.SENTENCED: ("sentenced", "Condamné", "Condamnée", "Condamné(e)", "محكوم",
-                            "محكومة", "محكوم عليه", "محكوم عليها", "مدان", "Convicted"),
+                            "محكوم(ة)", "محكومة", "محكوم عليه", "محكوم عليها", "مدان", "Convicted"),
     LegalStatus.CONDITIONAL_RELEASE: ("conditional_release", "Libération conditionnelle",
                                       "الإفراج المقيد بشروط", "إفراج مقيد بشروط", "سراح مشروط",
                                       "Conditional release", "Parole"),
     LegalStatus.RELEASED: ("released", "Libéré", "Libérée", "Libéré(e)", "مفرج عنه", "مفرج عنها",
-                           "مطلق السراح", "Released"),
+                           "مفرج عنه(ا)", "مطلق السراح", "Released"),
 }  # fmt: skip
 
 SEXES: dict[str, Sex] = {

@@ -117,8 +117,8 @@ class DomainBarChart(QWidget):
         """The chart as text, for screen readers and tooltips."""
         lines = []
         for domain_id, label in self._domains:
-            scores = ", ".join(format_score(s.scores.get(domain_id)) for s in self._series)
-            lines.append(f"{label}: {scores}")
+            scores = _(", ").join(format_score(s.scores.get(domain_id)) for s in self._series)
+            lines.append(_("{label}: {value}").format(label=label, value=scores))
         return "\n".join(lines)
 
     # -- geometry -------------------------------------------------------------------------
@@ -295,7 +295,9 @@ class DomainBarChart(QWidget):
                 lines = [labels[domain_id]]
                 for series in self._series:
                     score = format_score(series.scores.get(domain_id))
-                    lines.append(f"{series.label}: {score}" if len(self._series) > 1 else score)
+                    if len(self._series) > 1:
+                        score = _("{label}: {value}").format(label=series.label, value=score)
+                    lines.append(score)
                 return "\n".join(lines)
         return ""
 

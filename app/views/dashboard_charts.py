@@ -81,7 +81,12 @@ class TrendChart(QWidget):
 
     def set_months(self, months: list[tuple[date, int, int]], names: tuple[str, str]) -> None:
         self.months, self.names = months, names
-        lines = [f"{month_name(m)}: {names[0]} {a}, {names[1]} {b}" for m, a, b in months]
+        lines = [
+            _("{label}: {value}").format(
+                label=month_name(m), value=_(", ").join((f"{names[0]} {a}", f"{names[1]} {b}"))
+            )
+            for m, a, b in months
+        ]
         self.setToolTip("\n".join(lines))
         self.update()
 

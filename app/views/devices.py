@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _
+from app.i18n import N_, _, pgettext
 from app.models.enums import StaffRole
 from app.services.errors import ServiceError
 from app.sync import device_admin, outbox
@@ -49,6 +49,14 @@ CONFIRMATIONS = {
     ),
     "active": N_("Allow “{name}” ({user}) to sync again?"),
 }
+
+
+def _status_label(status: str) -> str:
+    """A laptop's state; "Active" has its own context (a plan is "Active" too, and the two
+    differ in gender in Arabic and French)."""
+    if status == "active":
+        return pgettext("laptop", "Active")
+    return _(STATUS_LABELS[status])
 
 
 def may_open(state: AppState) -> bool:
@@ -139,7 +147,7 @@ class DevicesPage(QWidget):
                 [
                     device.device_name,
                     f"{device.full_name} ({device.username})",
-                    _(STATUS_LABELS[device.status]),
+                    _status_label(device.status),
                     format_moment(device.enrolled_at),
                     format_moment(device.last_seen_at) if device.last_seen_at else "—",
                     _("Yes") if device.escrowed else _("No"),

@@ -222,15 +222,15 @@ SENTENCED = {
     ("fr", None): "Condamné(e)",
     ("ar", Sex.FEMALE): "محكومة",
     ("ar", Sex.MALE): "محكوم",
-    ("ar", None): "محكوم",
+    ("ar", None): "محكوم(ة)",
 }
 RELEASED = {
-    ("fr", Sex.FEMALE): "« Libérée »",
-    ("fr", Sex.MALE): "« Libéré »",
-    ("fr", None): "« Libéré(e) »",
+    ("fr", Sex.FEMALE): "«\u00a0Libérée\u00a0»",
+    ("fr", Sex.MALE): "«\u00a0Libéré\u00a0»",
+    ("fr", None): "«\u00a0Libéré(e)\u00a0»",
     ("ar", Sex.FEMALE): "«مُفرَج عنها»",
     ("ar", Sex.MALE): "«مُفرَج عنه»",
-    ("ar", None): "«مُفرَج عنه»",
+    ("ar", None): "«مُفرَج عنه(ا)»",
 }
 WITHDRAWAL = {
     ("fr", Sex.FEMALE): "de la bénéficiaire",

@@ -1,0 +1,114 @@
+"""The catalogs and the instrument file speak the terminology table (docs/terminology.md).
+
+A variant the table rules out (its machine-readable list), a French msgstr without the
+no-break spaces French typography requires, a disk folder called a case file, or the
+law number written another way fails here, with the entries to correct.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tools import po_catalog
+from tools.french_typography import fix
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLE = ROOT / "docs" / "terminology.md"
+INSTRUMENTS = ROOT / "resources" / "instruments"
+LAW = {"fr": "loi n°\u00a009-08", "ar": "القانون رقم 09-08"}
+
+
+def _forbidden() -> dict[str, dict[str, re.Pattern[str]]]:
+    block = re.search(r"```toml\n(.*?)```", TABLE.read_text(encoding="utf-8"), re.S)
+    assert block is not None, "docs/terminology.md lost its list of forbidden variants"
+    table = tomllib.loads(block.group(1))
+    return {lang: {why: re.compile(rx, re.M) for why, rx in rules.items()} for lang, rules in table.items()}
+
+
+def _instrument_texts(language: str) -> Iterator[tuple[str, str]]:
+    """Every text of the instrument files in one language, with where it is."""
+
+    def walk(node: object, where: str) -> Iterator[tuple[str, str]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == language and isinstance(value, str):
+                    yield where, value
+                else:
+                    yield from walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from walk(value, f"{where}.{index}")
+
+    for path in sorted(INSTRUMENTS.glob("*.yaml")):
+        yield from walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+
+
+def _catalog_texts(language: str) -> Iterator[tuple[str, str]]:
+    for entry in po_catalog.entries(language):
+        for text in entry.strings:
+            yield entry.msgid if entry.context is None else f"{entry.context}|{entry.msgid}", text
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_no_variant_the_table_rules_out(language: str) -> None:
+    rules = _forbidden()[language]
+    found = [
+        f"{why}: {where!r} -> {text!r}"
+        for source in (_catalog_texts(language), _instrument_texts(language))
+        for where, text in source
+        for why, rule in rules.items()
+        if rule.search(text)
+    ]
+    assert found == []
+
+
+def test_french_typography() -> None:
+    """Narrow no-break space before ; ! ?, no-break space before : and inside « »."""
+    wrong = [
+        f"{where!r}: {text!r}"
+        for source in (_catalog_texts("fr"), _instrument_texts("fr"))
+        for where, text in source
+        if fix(text) != text
+    ]
+    assert wrong == [], "run: .venv/bin/python tools/french_typography.py"
+
+
+def test_a_disk_folder_is_not_a_case_file() -> None:
+    wrong = [
+        entry.msgid
+        for entry in po_catalog.entries("fr")
+        if re.search(r"\bfolder\b", re.sub(r"\{[^}]*\}", "", entry.msgid), re.I)
+        and any("dossier" in text.lower() for text in entry.strings)
+        and not re.search(r"\bcase", entry.msgid, re.I)
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_law_is_written_the_same_on_every_paper(language: str) -> None:
+    mentions = [
+        text
+        for entry in po_catalog.entries(language)
+        if "09-08" in entry.msgid
+        for text in entry.strings
+    ]
+    assert len(mentions) >= 4  # plan summary, referral slip, right-of-access export (twice)
+    assert [text for text in mentions if LAW[language] not in text] == []
+
+
+def test_fixer_rules() -> None:
+    assert fix("Statut : {status}") == "Statut\u00a0: {status}"
+    assert fix("Continuer ?") == "Continuer\u202f?"
+    assert fix("clos ; suivi") == "clos\u202f; suivi"
+    assert fix("« Libéré »") == "«\u00a0Libéré\u00a0»"
+    assert fix("“CSV UTF-8”") == "«\u00a0CSV UTF-8\u00a0»"
+    assert fix("{value!r} à 12:30, https://exemple.ma") == "{value!r} à 12:30, https://exemple.ma"
+    assert fix("`passerelle sync --x`?") == "`passerelle sync --x`\u202f?"
+    already = "Statut\u00a0: {status}\u202f!"
+    assert fix(already) == already
