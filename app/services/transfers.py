@@ -13,19 +13,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 
 from app.i18n import _
 from app.models import Beneficiary, CaseTransfer, StaffMember, Team
+from app.models.enums import CaseStatus
 from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_live
 
-RECENT_DAYS = 30
-"""A case transferred to you within this many days is marked as such in your lists."""
+RECENT_DAYS = 14
+"""A case transferred to you within this many days is in your worklist as such."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A case lately transferred to the acting person or their team."""
+
+    beneficiary_id: uuid.UUID
+    beneficiary_name: str
+    transferred_on: date
+    reason: str
 
 
 class TransferRefused(ServiceError):
@@ -115,22 +127,43 @@ def history(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[CaseTransfer
 
 def transferred_to_me(ctx: ServiceContext) -> set[uuid.UUID]:
     """Cases transferred to the acting person or their team lately (by someone else)."""
+    return {entry.beneficiary_id for entry in received(ctx)}
+
+
+def received(ctx: ServiceContext) -> list[Received]:
+    """The transfers to the acting person (or their team) of the last days, open cases."""
     since = ctx.today() - timedelta(days=RECENT_DAYS)
     targets = [CaseTransfer.to_staff_id == ctx.actor.staff_id]
     if ctx.actor.team_id is not None:
         targets.append(CaseTransfer.to_team_id == ctx.actor.team_id)
-    with ctx.reading() as session:
-        return set(
-            session.scalars(
-                select(CaseTransfer.beneficiary_id).where(
-                    CaseTransfer.deleted_at.is_(None),
-                    CaseTransfer.transferred_on >= since,
-                    or_(*targets),
-                    func.coalesce(CaseTransfer.transferred_by_id, uuid.UUID(int=0))
-                    != ctx.actor.staff_id,
-                )
-            )
+    query = (
+        select(
+            CaseTransfer.beneficiary_id,
+            Beneficiary.last_name,
+            Beneficiary.first_name,
+            CaseTransfer.transferred_on,
+            CaseTransfer.reason,
         )
+        .join(Beneficiary, Beneficiary.id == CaseTransfer.beneficiary_id)
+        .where(
+            CaseTransfer.deleted_at.is_(None),
+            CaseTransfer.transferred_on >= since,
+            or_(*targets),
+            func.coalesce(CaseTransfer.transferred_by_id, uuid.UUID(int=0)) != ctx.actor.staff_id,
+            Beneficiary.deleted_at.is_(None),
+            Beneficiary.case_status == CaseStatus.OPEN,
+        )
+        .order_by(CaseTransfer.transferred_on)
+    )
+    with ctx.reading() as session:
+        rows = session.execute(query).all()
+    latest = {row.beneficiary_id: row for row in rows}  # the last transfer of each case
+    return [
+        Received(
+            case_id, f"{row.last_name.upper()} {row.first_name}", row.transferred_on, row.reason
+        )
+        for case_id, row in latest.items()
+    ]
 
 
 def staff_by_username(ctx: ServiceContext, username: str) -> StaffMember:

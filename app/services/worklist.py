@@ -35,7 +35,7 @@ from app.models.enums import (
     ResponsibleKind,
 )
 from app.security.permissions import Permission, may
-from app.services import appointments, reassessment
+from app.services import appointments, reassessment, transfers
 from app.services.context import ServiceContext
 from app.services.referrals import TERMINAL
 
@@ -56,6 +56,7 @@ class WorkKind(StrEnum):
     APPROVAL = "approval"
     APPOINTMENT = "appointment"
     ASSESSMENT = "assessment"
+    TRANSFER = "transfer"  # a case lately transferred to the actor or their team
 
 
 _PERSON = (Beneficiary.id, Beneficiary.last_name, Beneficiary.first_name)
@@ -98,6 +99,7 @@ def worklist(ctx: ServiceContext, *, horizon_days: int = 7) -> list[WorkItem]:
         ]
     items += _appointments(ctx, horizon)
     items += _assessments(ctx, horizon)
+    items += _transfers(ctx)
     return sorted(items, key=WorkItem.sort_key)
 
 
@@ -302,4 +304,19 @@ def _assessments(ctx: ServiceContext, horizon: date) -> list[WorkItem]:
             due.overdue,
         )
         for due in reassessment.due_assessments(ctx, horizon, where=mine)
+    ]
+
+def _transfers(ctx: ServiceContext) -> list[WorkItem]:
+    """Cases transferred to the actor or their team lately: read the file, meet the person."""
+    return [
+        WorkItem(
+            WorkKind.TRANSFER,
+            entry.beneficiary_id,
+            entry.beneficiary_name,
+            _("Transferred to you: {reason}").format(reason=entry.reason),
+            entry.transferred_on,
+            "timeline",
+            False,
+        )
+        for entry in transfers.received(ctx)
     ]

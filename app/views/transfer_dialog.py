@@ -53,7 +53,7 @@ class TransferDialog(RecordDialog):
         named = _("{name} ({team})")
         self.staff.set_choices(
             [
-                (named.format(name=m.full_name, team=team_names.get(m.team_id, "—")), m.id)
+                (named.format(name=m.full_name, team=_team_name(team_names, m.team_id)), m.id)
                 for m in staff
                 if m.id != state.ctx.actor.staff_id
             ]
@@ -85,3 +85,7 @@ class TransferDialog(RecordDialog):
         return transfers.transfer(
             self.state.ctx, self.beneficiary_ids, reason=reason, to_team_id=self.team.value()
         )
+
+
+def _team_name(names: dict[uuid.UUID, str], team_id: uuid.UUID | None) -> str:
+    return names.get(team_id, "—") if team_id is not None else "—"

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Beneficiary, CaseTransfer
-from app.services import beneficiaries, timeline, transfers
+from app.services import beneficiaries, timeline, transfers, worklist
 from app.services.context import ServiceContext
 from app.sync.engine import SyncOptions
 from tests.server.harness import RunningServer, change
@@ -85,6 +85,8 @@ def test_thirty_cases_transferred_in_bulk_nothing_lost(
     assert {entry.beneficiary_id for entry in history} == set(ids)
     assert {entry.from_team_id for entry in history} == {supervisor.team_id}
     assert transfers.transferred_to_me(newcomer.ctx) == set(ids)
+    marked = [i for i in worklist.worklist(newcomer.ctx) if i.kind is worklist.WorkKind.TRANSFER]
+    assert {item.beneficiary_id for item in marked} == set(ids)
     titles = [event.title for event in timeline.events(newcomer.ctx, ids[5])]
     assert any(title.startswith("Case transferred to") for title in titles)
 
