@@ -101,7 +101,7 @@ def test_missing_and_malformed_values_are_named(capsys: pytest.CaptureFixture[st
     assert "n'est pas un identifiant" in err
     code, err = _run(passerelle_main, ["backup"], capsys)
     _assert_usage_line(code, err, "passerelle: ")
-    assert "arguments obligatoires manquants : --profile, --out" in err
+    assert "arguments obligatoires manquants\u00a0: --profile, --out" in err
     code, err = _run(server_main, ["serve", "--port", "http"], capsys)
     _assert_usage_line(code, err, "passerelle-server: ")
     assert "'http' is not a whole number" in err
@@ -150,7 +150,7 @@ def test_the_real_entry_point_speaks_french_by_default() -> None:
     result = _subprocess("app", "export", "--profile", "p", "--what", "everything", "--out", "x")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert "choix invalide : 'everything'" in result.stderr
+    assert "choix invalide\u00a0: 'everything'" in result.stderr
     assert result.stdout == ""
 
 
