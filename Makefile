@@ -25,7 +25,7 @@ catalogs: $(STAMP)
 ## For developers: refresh the template and the catalogs from the source code.
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 \
-		-k pgettext:1c,2 -k npgettext:1c,2,3 --no-wrap \
+		-k pgettext:1c,2 -k npgettext:1c,2,3 -k NC_:1c,2 --no-wrap \
 		--sort-by-file --project=Passerelle -o resources/locale/passerelle.pot app
 	$(BIN)/pybabel -q update --domain passerelle --input-file resources/locale/passerelle.pot \
 		--output-dir resources/locale --no-wrap --ignore-obsolete

@@ -66,3 +66,13 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark for extraction only; translate later with ``_``."""
     return message
+
+
+CONTEXT_SEPARATOR = "\x04"
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark a message with its context for a table translated later: the result is
+    gettext's own key for a context entry, so ``_`` finds it; where the catalog lacks it,
+    ``app.labels.label`` falls back to the plain message."""
+    return f"{context}{CONTEXT_SEPARATOR}{message}"

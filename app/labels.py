@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from app.i18n import N_, _
+from app.i18n import CONTEXT_SEPARATOR, N_, NC_, _
 from app.models.enums import (
     ActionStatus,
     AppointmentPlace,
@@ -98,7 +98,7 @@ _LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         PlanOutcome.ACHIEVED: N_("Achieved"),
         PlanOutcome.PARTIALLY_ACHIEVED: N_("Partially achieved"),
         PlanOutcome.NOT_ACHIEVED: N_("Not achieved"),
-        PlanOutcome.TRANSFERRED: N_("Transferred"),
+        PlanOutcome.TRANSFERRED: NC_("plan outcome", "Transferred"),
         PlanOutcome.DISCONTINUED: N_("Discontinued"),
     },
     GoalStatus: {
@@ -140,7 +140,7 @@ _LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ReferralStatus.SENT: N_("Sent"),
         ReferralStatus.ACCEPTED: N_("Accepted"),
         ReferralStatus.STARTED: N_("Started"),
-        ReferralStatus.COMPLETED: N_("Completed"),
+        ReferralStatus.COMPLETED: NC_("referral", "Completed"),
         ReferralStatus.REFUSED: N_("Refused"),
         ReferralStatus.NO_SHOW: N_("Did not attend"),
         ReferralStatus.CANCELLED: N_("Cancelled"),
@@ -185,4 +185,7 @@ def label(member: StrEnum, gettext: Callable[[str], str] = _) -> str:
     labels = _LABELS.get(type(member))
     if labels is None or member not in labels:
         return str(member.value)
-    return gettext(labels[member])
+    text = gettext(labels[member])
+    if CONTEXT_SEPARATOR in text:  # a contextual label without its translation: the plain one
+        text = gettext(text.partition(CONTEXT_SEPARATOR)[2])
+    return text

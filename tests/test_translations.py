@@ -19,6 +19,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
+    "NC_": ((1, "c"), 2),
 }
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
