@@ -207,7 +207,7 @@ def _scope(ctx: ServiceContext, facility: str | None) -> Scope:
         return Scope()
     wanted = facility.strip()
     with ctx.reading() as session:
-        query = select(Facility.id).where(Facility.deleted_at.is_(None))
+        query = select(Facility.id)
         matches = [Facility.code == wanted, Facility.name == wanted, Facility.name_ar == wanted]
         try:
             matches.append(Facility.id == uuid.UUID(wanted))

@@ -231,6 +231,8 @@ def _sync(args: argparse.Namespace, options: engine.SyncOptions) -> int:
                 removed=report.left_scope_removed, waiting=report.left_scope_waiting
             )
         )
+    for phrase in sync_status.held_phrases(report):
+        _emit(phrase + ".")
     _emit(_("Open conflicts: {count}.").format(count=open_count))
     _print_refused(refused)
     if report.update_available:

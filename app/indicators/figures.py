@@ -9,7 +9,8 @@ cannot drift apart.
 
 Rules shared by every figure:
 
-- only live records count (``deleted_at`` is null), and only records of live
+- only live records count (not deleted, not merged away: the loader criterion of
+  :mod:`app.store.live`, applied to every query of a session), and only records of live
   beneficiaries in the :class:`~app.indicators.period.Scope`;
 - dates are business dates (intake, assessment, session, release...), the period's
   first and last days included;
@@ -99,7 +100,7 @@ class Figure(StrEnum):
 
 def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
     """Live beneficiaries attached where the scope says."""
-    clauses: list[ColumnElement[bool]] = [B.deleted_at.is_(None)]
+    clauses: list[ColumnElement[bool]] = []  # live ones only: app.store.live
     if scope.facility_id is not None:
         clauses.append(B.facility_id == scope.facility_id)
     if scope.team_id is not None:
@@ -117,7 +118,6 @@ def followed_between(start: date, end: date) -> ColumnElement[bool]:
 def plan_in_force(plan: type[ActionPlan], start: date, end: date) -> ColumnElement[bool]:
     """``plan`` (the model or an alias) in force on at least one day from start to end."""
     return and_(
-        plan.deleted_at.is_(None),
         plan.activated_on.is_not(None),
         plan.activated_on <= end,
         or_(plan.closed_on.is_(None), plan.closed_on >= start),
@@ -157,7 +157,6 @@ def assessments(period: Period, scope: Scope) -> Rows:
         .join(B, B.id == A.beneficiary_id)
         .where(
             *in_scope(scope),
-            A.deleted_at.is_(None),
             A.voided_at.is_(None),
             A.status == AssessmentStatus.COMPLETED,
             A.assessed_on.between(period.start, period.end),
@@ -178,7 +177,6 @@ def recently_assessed(period: Period, scope: Scope) -> Rows:
     cutoff = add_months(period.end, -RECENT_ASSESSMENT_MONTHS)
     recent = exists().where(
         A.beneficiary_id == B.id,
-        A.deleted_at.is_(None),
         A.voided_at.is_(None),
         A.status == AssessmentStatus.COMPLETED,
         A.assessed_on > cutoff,
@@ -208,7 +206,6 @@ def releases_with_plan(period: Period, scope: Scope) -> Rows:
     release = B.actual_release_date
     with_plan = exists().where(
         P.beneficiary_id == B.id,
-        P.deleted_at.is_(None),
         P.activated_on <= release,
         or_(P.closed_on.is_(None), P.closed_on >= release),
     )
@@ -221,7 +218,7 @@ def first_plans(period: Period, scope: Scope) -> Rows:
     P = ActionPlan
     first = (
         select(P.beneficiary_id, func.min(P.activated_on).label("activated_on"))
-        .where(P.deleted_at.is_(None), P.activated_on.is_not(None))
+        .where(P.activated_on.is_not(None))
         .group_by(P.beneficiary_id)
         .subquery()
     )
@@ -242,7 +239,7 @@ def plan_status(period: Period, scope: Scope) -> Rows:
     P = aliased(ActionPlan, name="latest_plan")
     latest = (
         select(P.status)
-        .where(P.beneficiary_id == B.id, P.deleted_at.is_(None))
+        .where(P.beneficiary_id == B.id)
         .order_by(P.created_at.desc())
         .limit(1)
         .correlate(B)
@@ -261,7 +258,6 @@ def goals(period: Period, scope: Scope) -> Rows:
         .join(G, G.plan_id == P.id)
         .join(B, B.id == P.beneficiary_id)
         .where(*in_scope(scope), plan_in_force(P, period.start, period.end))
-        .where(G.deleted_at.is_(None))
     )
 
 
@@ -279,7 +275,6 @@ def needs(period: Period, scope: Scope) -> Rows:
         select(L.id)
         .where(
             L.beneficiary_id == B.id,
-            L.deleted_at.is_(None),
             L.voided_at.is_(None),
             L.status == AssessmentStatus.COMPLETED,
             L.assessed_on <= period.end,
@@ -333,7 +328,7 @@ def sessions(period: Period, scope: Scope) -> Rows:
             S.held_on.label("day"),
         )
         .join(B, B.id == S.beneficiary_id)
-        .where(*in_scope(scope), S.deleted_at.is_(None), S.voided_at.is_(None))
+        .where(*in_scope(scope), S.voided_at.is_(None))
         .where(_without_index(S.held_on, period).between(period.start, period.end))
     )
 
@@ -350,7 +345,7 @@ def referrals(period: Period, scope: Scope) -> Rows:
             R.sent_on.label("day"),
         )
         .join(B, B.id == R.beneficiary_id)
-        .where(*in_scope(scope), R.deleted_at.is_(None), R.voided_at.is_(None))
+        .where(*in_scope(scope), R.voided_at.is_(None))
         .where(R.sent_on.between(period.start, period.end))
     )
 
@@ -363,7 +358,6 @@ def latest_outcome(outcome: Any, period: Period | None = None) -> ColumnElement[
     return ~exists().where(
         newer.beneficiary_id == outcome.beneficiary_id,
         newer.checkpoint == outcome.checkpoint,
-        newer.deleted_at.is_(None),
         *within,
         or_(
             newer.recorded_on > outcome.recorded_on,
@@ -393,7 +387,6 @@ def outcomes(period: Period, scope: Scope) -> Rows:
         .join(B, B.id == outcome.beneficiary_id)
         .where(
             *in_scope(scope),
-            outcome.deleted_at.is_(None),
             outcome.checkpoint.in_((OutcomeCheckpoint.MONTHS_6, OutcomeCheckpoint.MONTHS_12)),
             outcome.recorded_on.between(period.start, period.end),
             latest_outcome(outcome, period),
@@ -413,7 +406,7 @@ def appointments(period: Period, scope: Scope) -> Rows:
             day.label("day"),
         )
         .join(B, B.id == Appointment.beneficiary_id)
-        .where(*in_scope(scope), Appointment.deleted_at.is_(None))
+        .where(*in_scope(scope))
         .where(day.between(period.start, period.end))
     )
 
@@ -426,7 +419,7 @@ def quick_notes(period: Period, scope: Scope) -> Rows:
             QuickNote.beneficiary_id, QuickNote.kind.label("key"), QuickNote.noted_on.label("day")
         )
         .join(B, B.id == QuickNote.beneficiary_id)
-        .where(*in_scope(scope), QuickNote.deleted_at.is_(None))
+        .where(*in_scope(scope))
         .where(QuickNote.noted_on.between(period.start, period.end))
     )
 

@@ -98,8 +98,8 @@ def case_rows(
     statistics; sessions and referrals are counted in the period, or ever without one."""
     query = _query(period, scope or Scope())
     with ctx.reading() as session:
-        # Core rows (no ORM entity bookkeeping), fetched a batch at a time.
-        result = session.connection().execute(query.execution_options(yield_per=BATCH))
+        # Plain rows fetched a batch at a time, through the session: live records only.
+        result = session.execute(query.execution_options(yield_per=BATCH))
         for number, row in enumerate(result, start=1):
             yield _case(number, row)
 
@@ -159,12 +159,11 @@ def _query(period: Period | None, scope: Scope) -> Select[Any]:
         ConsentRecord.beneficiary_id == B.id,
         ConsentRecord.purpose == ConsentPurpose.STATISTICS,
         ConsentRecord.withdrawn_on.is_(None),
-        ConsentRecord.deleted_at.is_(None),
     )
     latest_plan = aliased(ActionPlan, name="latest_plan")
     latest_plan_id = (
         select(latest_plan.id)
-        .where(latest_plan.beneficiary_id == B.id, latest_plan.deleted_at.is_(None))
+        .where(latest_plan.beneficiary_id == B.id)
         .order_by(latest_plan.created_at.desc())
         .limit(1)
         .correlate(B)
@@ -176,7 +175,6 @@ def _query(period: Period | None, scope: Scope) -> Select[Any]:
         select(func.json_array(_month(A.assessed_on), func.json(A.priority_domains)))
         .where(
             A.beneficiary_id == B.id,
-            A.deleted_at.is_(None),
             A.status == AssessmentStatus.COMPLETED,
         )
         .order_by(A.assessed_on.desc(), A.created_at.desc())
@@ -200,13 +198,12 @@ def _query(period: Period | None, scope: Scope) -> Select[Any]:
             counted(G.status == GoalStatus.ACHIEVED).label("achieved"),
             counted(G.status == GoalStatus.ABANDONED).label("abandoned"),
         )
-        .where(G.deleted_at.is_(None))
         .group_by(G.plan_id)
         .subquery("goals")
     )
     sessions = (
         select(S.beneficiary_id, func.count().label("held"))
-        .where(S.deleted_at.is_(None), in_period(S.held_on))
+        .where(in_period(S.held_on))
         .group_by(S.beneficiary_id)
         .subquery("sessions")
     )
@@ -216,7 +213,7 @@ def _query(period: Period | None, scope: Scope) -> Select[Any]:
             func.count().label("sent"),
             counted(R.status == ReferralStatus.COMPLETED).label("completed"),
         )
-        .where(R.deleted_at.is_(None), in_period(R.sent_on))
+        .where(in_period(R.sent_on))
         .group_by(R.beneficiary_id)
         .subquery("referrals")
     )
@@ -273,7 +270,6 @@ def _latest_outcome(checkpoint: OutcomeCheckpoint, prefix: str) -> Any:
         )
         .where(
             outcome.checkpoint == checkpoint,
-            outcome.deleted_at.is_(None),
             latest_outcome(outcome),
         )
         .subquery(f"{prefix}_latest")

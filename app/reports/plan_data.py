@@ -196,7 +196,6 @@ def _latest_assessment(
         select(NeedsAssessment)
         .where(
             NeedsAssessment.beneficiary_id == beneficiary_id,
-            NeedsAssessment.deleted_at.is_(None),
             NeedsAssessment.status == AssessmentStatus.COMPLETED,
         )
         .order_by(NeedsAssessment.assessed_on.desc(), NeedsAssessment.created_at.desc())

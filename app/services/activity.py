@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from app.indicators.period import Period
 from app.models import (
@@ -51,16 +51,14 @@ def team_load(ctx: ServiceContext, period: Period) -> list[StaffLoad]:
     B, P, S = Beneficiary, ActionPlan, FollowUpSession
     with ctx.reading() as session:
         staff = session.execute(
-            select(StaffMember.id, StaffMember.full_name).where(
-                StaffMember.deleted_at.is_(None), StaffMember.active.is_(True)
-            )
+            select(StaffMember.id, StaffMember.full_name).where(StaffMember.active.is_(True))
         ).all()
-        open_cases = and_(B.deleted_at.is_(None), B.case_status == CaseStatus.OPEN)
+        open_cases = B.case_status == CaseStatus.OPEN
         caseload = dict(
             session.execute(
-                select(B.assigned_staff_id, func.count()).where(open_cases).group_by(
-                    B.assigned_staff_id
-                )
+                select(B.assigned_staff_id, func.count())
+                .where(open_cases)
+                .group_by(B.assigned_staff_id)
             ).all()
         )
         overdue = dict(
@@ -69,7 +67,6 @@ def team_load(ctx: ServiceContext, period: Period) -> list[StaffLoad]:
                 .join(P, P.beneficiary_id == B.id)
                 .where(
                     open_cases,
-                    P.deleted_at.is_(None),
                     P.status.in_(REVIEWED_STATUSES),
                     P.review_date < today,
                 )
@@ -80,7 +77,6 @@ def team_load(ctx: ServiceContext, period: Period) -> list[StaffLoad]:
             session.execute(
                 select(S.staff_id, func.count())
                 .where(
-                    S.deleted_at.is_(None),
                     S.voided_at.is_(None),
                     S.held_on.between(period.start, period.end),
                 )
@@ -109,7 +105,6 @@ def my_activity(ctx: ServiceContext, period: Period) -> MyActivity:
             session.scalars(
                 select(S.beneficiary_id).where(
                     S.staff_id == me,
-                    S.deleted_at.is_(None),
                     S.voided_at.is_(None),
                     S.held_on.between(period.start, period.end),
                 )
@@ -118,7 +113,6 @@ def my_activity(ctx: ServiceContext, period: Period) -> MyActivity:
         session_count = session.scalar(
             select(func.count()).where(
                 S.staff_id == me,
-                S.deleted_at.is_(None),
                 S.voided_at.is_(None),
                 S.held_on.between(period.start, period.end),
             )
@@ -126,7 +120,6 @@ def my_activity(ctx: ServiceContext, period: Period) -> MyActivity:
         assessed = session.execute(
             select(A.beneficiary_id).where(
                 A.assessor_id == me,
-                A.deleted_at.is_(None),
                 A.voided_at.is_(None),
                 A.status == AssessmentStatus.COMPLETED,
                 A.assessed_on.between(period.start, period.end),
@@ -135,11 +128,9 @@ def my_activity(ctx: ServiceContext, period: Period) -> MyActivity:
         referred = session.execute(
             select(R.beneficiary_id).where(
                 R.referred_by_id == me,
-                R.deleted_at.is_(None),
                 R.voided_at.is_(None),
                 R.sent_on.between(period.start, period.end),
             )
         ).all()
     cases = sessions | {row[0] for row in assessed} | {row[0] for row in referred}
     return MyActivity(session_count or 0, len(assessed), len(referred), len(cases))
-

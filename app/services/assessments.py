@@ -109,7 +109,6 @@ def list_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[NeedsAssess
             select(NeedsAssessment)
             .where(
                 NeedsAssessment.beneficiary_id == beneficiary_id,
-                NeedsAssessment.deleted_at.is_(None),
             )
             .order_by(NeedsAssessment.assessed_on, NeedsAssessment.created_at)
         )

@@ -112,7 +112,6 @@ def _of_current_plan(value: SQLColumnExpression[Any]) -> ScalarSelect[Any]:
         select(value)
         .where(
             _P.beneficiary_id == _B.id,
-            _P.deleted_at.is_(None),
             _P.status != PlanStatus.CLOSED,
         )
         .order_by(_P.created_at.desc())
@@ -221,13 +220,11 @@ def filter_choices(ctx: ServiceContext) -> FilterChoices:
     """Facilities and active staff members by name, for the filter combo boxes."""
     with ctx.reading() as session:
         facilities = session.execute(
-            select(Facility.id, Facility.name)
-            .where(Facility.deleted_at.is_(None))
-            .order_by(Facility.name)
+            select(Facility.id, Facility.name).order_by(Facility.name)
         ).all()
         staff = session.execute(
             select(StaffMember.id, StaffMember.full_name)
-            .where(StaffMember.deleted_at.is_(None), StaffMember.active.is_(True))
+            .where(StaffMember.active.is_(True))
             .order_by(StaffMember.full_name)
         ).all()
     return FilterChoices(
@@ -287,8 +284,8 @@ def _tier(found: SearchPlan) -> SQLColumnExpression[Any]:
 def _where(
     query: _AnySelect, ctx: ServiceContext, f: CaseloadFilter, found: SearchPlan | None
 ) -> _AnySelect | None:
-    """The filter as WHERE clauses; None when the text query can match nothing."""
-    query = query.where(_B.deleted_at.is_(None))
+    """The filter as WHERE clauses; None when the text query can match nothing (live
+    files only, as every query: app.store.live)."""
     if not f.include_closed:
         query = query.where(_B.case_status == CaseStatus.OPEN)
     if f.query.strip():

@@ -69,7 +69,6 @@ def list_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[ConsentReco
             select(ConsentRecord)
             .where(
                 ConsentRecord.beneficiary_id == beneficiary_id,
-                ConsentRecord.deleted_at.is_(None),
             )
             .order_by(ConsentRecord.given_on)
         )
@@ -86,7 +85,6 @@ def has_active(
         ConsentRecord.beneficiary_id == beneficiary_id,
         ConsentRecord.purpose == purpose,
         ConsentRecord.withdrawn_on.is_(None),
-        ConsentRecord.deleted_at.is_(None),
     )
     if partner_id is not None:
         query = query.where(ConsentRecord.partner_id == partner_id)

@@ -30,14 +30,16 @@ class LikelyPair:
     score: int
     first_id: uuid.UUID
     second_id: uuid.UUID
-    first_name: str  # as registered: last name in capitals, first name, Arabic if any
+    first_name: str  # as registered: last and first name, the Arabic name if any
     second_name: str
     reasons: tuple[str, ...]
 
 
 def registered_name(person: Beneficiary) -> str:
+    """Last and first name as typed, then the Arabic name when there is one."""
+    latin = f"{person.last_name} {person.first_name}"
     arabic = person.display_name_ar
-    return f"{person.display_name} ({arabic})" if arabic else person.display_name
+    return f"{latin} ({arabic})" if arabic else latin
 
 
 def may_decide(actor: Actor, *people: Beneficiary) -> bool:

@@ -110,7 +110,7 @@ def note_history(ctx: ServiceContext, session_id: uuid.UUID) -> list[SessionNote
         _visible_session(ctx, session, session_id)
         query = (
             select(SessionNote)
-            .where(SessionNote.session_id == session_id, SessionNote.deleted_at.is_(None))
+            .where(SessionNote.session_id == session_id)
             .order_by(SessionNote.revision)
         )
         return list(session.scalars(query))
@@ -126,7 +126,6 @@ def list_sessions(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Follow
     with ctx.reading() as session:
         query = select(FollowUpSession).where(
             FollowUpSession.beneficiary_id == beneficiary_id,
-            FollowUpSession.deleted_at.is_(None),
         )
         if not _may_read_all(ctx):
             query = query.where(

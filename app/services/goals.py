@@ -204,7 +204,7 @@ def plans_query() -> Select[ActionPlan]:
     """Live plans with their live goals and actions, so callers can read them detached."""
     live_goals = ActionPlan.goals.and_(Goal.deleted_at.is_(None))
     live_actions = Goal.actions.and_(Action.deleted_at.is_(None))
-    query = select(ActionPlan).where(ActionPlan.deleted_at.is_(None))
+    query = select(ActionPlan)
     return query.options(selectinload(live_goals).selectinload(live_actions))
 
 

@@ -153,7 +153,6 @@ def list_meetings(
         if beneficiary_id is not None:
             about = select(MeetingDecision.meeting_id).where(
                 MeetingDecision.beneficiary_id == beneficiary_id,
-                MeetingDecision.deleted_at.is_(None),
             )
             query = query.where(CoordinationMeeting.id.in_(about))
         order = (CoordinationMeeting.held_on.desc(), CoordinationMeeting.created_at.desc())
@@ -164,11 +163,7 @@ def _meetings() -> Select[CoordinationMeeting]:
     """Live meetings with their live participants and decisions, readable once detached."""
     participants = CoordinationMeeting.participants.and_(MeetingParticipant.deleted_at.is_(None))
     decisions = CoordinationMeeting.decisions.and_(MeetingDecision.deleted_at.is_(None))
-    return (
-        select(CoordinationMeeting)
-        .where(CoordinationMeeting.deleted_at.is_(None))
-        .options(selectinload(participants), selectinload(decisions))
-    )
+    return select(CoordinationMeeting).options(selectinload(participants), selectinload(decisions))
 
 
 def _load(session: Session, meeting_id: uuid.UUID) -> CoordinationMeeting:

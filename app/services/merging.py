@@ -15,16 +15,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 
 from app.i18n import _
-from app.models import AccessAction, Beneficiary, DuplicateDecision, DuplicateVerdict
+from app.models import (
+    AccessAction,
+    Beneficiary,
+    DuplicateDecision,
+    DuplicateVerdict,
+    Facility,
+)
 from app.services import audit
 from app.services.context import ServiceContext
-from app.services.duplicates import clean_reason, may_decide, pair_of
+from app.services.duplicates import clean_reason, may_decide, pair_of, registered_name
 from app.services.errors import NotAllowed, ServiceError
 from app.store.live import everything
 from app.sync.records import CASE_LINKS, SYNCED_TYPES
@@ -113,3 +120,38 @@ def merge(
         session.flush()
         audit.record(session, AccessAction.MERGE, "beneficiary", other.id, case_id=kept.id)
         return decision
+
+
+@dataclass(frozen=True)
+class FieldPair:
+    """One identity field of the two files, for the merge dialog (values in Python form;
+    a facility as its name)."""
+
+    name: str
+    first: Any
+    second: Any
+
+    @property
+    def differs(self) -> bool:
+        return self.first != self.second
+
+
+def side_by_side(
+    ctx: ServiceContext, first_id: uuid.UUID, second_id: uuid.UUID
+) -> tuple[str, str, list[FieldPair]]:
+    """Both files' names as registered and every pickable field of each."""
+    with ctx.reading() as session:
+        first, second = pair_of(session, first_id, second_id)
+        facilities = {
+            f.id: f.name
+            for f in session.scalars(
+                select(Facility).where(Facility.id.in_([first.facility_id, second.facility_id]))
+            )
+        }
+
+        def value(person: Beneficiary, name: str) -> Any:
+            found = getattr(person, name)
+            return facilities.get(found, found) if name == "facility_id" else found
+
+        fields = [FieldPair(n, value(first, n), value(second, n)) for n in PICKABLE]
+        return registered_name(first), registered_name(second), fields

@@ -19,7 +19,7 @@ from app.services.lookup import get_live
 def list_staff(ctx: ServiceContext, *, include_inactive: bool = False) -> list[StaffMember]:
     """Colleagues by name, the actor's team first (they are the usual choice)."""
     with ctx.reading() as session:
-        query = select(StaffMember).where(StaffMember.deleted_at.is_(None))
+        query = select(StaffMember)
         if not include_inactive:
             query = query.where(StaffMember.active.is_(True))
         staff = list(session.scalars(query))
@@ -38,7 +38,7 @@ def staff_names(ctx: ServiceContext) -> dict[uuid.UUID, str]:
 def list_facilities(ctx: ServiceContext) -> list[Facility]:
     """Facilities by name."""
     with ctx.reading() as session:
-        query = select(Facility).where(Facility.deleted_at.is_(None))
+        query = select(Facility)
         facilities = list(session.scalars(query))
     return sorted(facilities, key=lambda facility: facility.name.casefold())
 

@@ -78,7 +78,6 @@ def record_outcome(
             select(PostReleaseOutcome).where(
                 PostReleaseOutcome.beneficiary_id == beneficiary_id,
                 PostReleaseOutcome.checkpoint == fields.checkpoint,
-                PostReleaseOutcome.deleted_at.is_(None),
             )
         )
         if outcome is None:
@@ -98,7 +97,6 @@ def list_outcomes(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[PostRe
     with ctx.reading() as session:
         query = select(PostReleaseOutcome).where(
             PostReleaseOutcome.beneficiary_id == beneficiary_id,
-            PostReleaseOutcome.deleted_at.is_(None),
         )
         outcomes = list(session.scalars(query))
     return sorted(outcomes, key=lambda outcome: int(outcome.checkpoint.value))

@@ -153,7 +153,7 @@ def list_partners(
             query = query.where(Partner.kind == kind)
         if domain_id is not None:
             offering = select(PartnerService.partner_id).where(
-                PartnerService.domain_id == domain_id, PartnerService.deleted_at.is_(None)
+                PartnerService.domain_id == domain_id
             )
             query = query.where(Partner.id.in_(offering))
         partners = list(session.scalars(query))
@@ -162,13 +162,9 @@ def list_partners(
 
 def _partners() -> Select[Partner]:
     """Live partners with their live contacts and services, readable once detached."""
-    return (
-        select(Partner)
-        .where(Partner.deleted_at.is_(None))
-        .options(
-            selectinload(Partner.contacts.and_(PartnerContact.deleted_at.is_(None))),
-            selectinload(Partner.services.and_(PartnerService.deleted_at.is_(None))),
-        )
+    return select(Partner).options(
+        selectinload(Partner.contacts.and_(PartnerContact.deleted_at.is_(None))),
+        selectinload(Partner.services.and_(PartnerService.deleted_at.is_(None))),
     )
 
 

@@ -153,9 +153,7 @@ def find_by_reference(ctx: ServiceContext, reference: str) -> Referral | None:
     """The referral a slip or a phone call names, forgiving the usual misreadings."""
     wanted = reference.strip().upper().translate(_READ_BACK)
     with ctx.reading() as session:
-        return session.scalar(
-            select(Referral).where(Referral.reference == wanted, Referral.deleted_at.is_(None))
-        )
+        return session.scalar(select(Referral).where(Referral.reference == wanted))
 
 
 def list_for_beneficiary(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Referral]:
@@ -163,7 +161,7 @@ def list_for_beneficiary(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list
     with ctx.reading() as session:
         query = (
             select(Referral)
-            .where(Referral.beneficiary_id == beneficiary_id, Referral.deleted_at.is_(None))
+            .where(Referral.beneficiary_id == beneficiary_id)
             .order_by(Referral.sent_on.desc(), Referral.created_at.desc())
         )
         return list(session.scalars(query))
@@ -177,7 +175,6 @@ def awaiting_outcome(ctx: ServiceContext) -> list[Referral]:
             .where(
                 Referral.referred_by_id == ctx.actor.staff_id,
                 Referral.status.not_in(TERMINAL),
-                Referral.deleted_at.is_(None),
                 Referral.voided_at.is_(None),
             )
             .order_by(Referral.sent_on, Referral.created_at)
@@ -212,7 +209,7 @@ def _check_links(
             select(ActionPlan.beneficiary_id)
             .join(Goal, Goal.plan_id == ActionPlan.id)
             .join(Action, Action.goal_id == Goal.id)
-            .where(Action.id == fields.action_id, Action.deleted_at.is_(None))
+            .where(Action.id == fields.action_id)
         )
         if owner != beneficiary_id:
             errors.append(FieldError("action_id", _("No such action in this beneficiary's plan.")))

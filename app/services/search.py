@@ -270,7 +270,8 @@ def tier_queries(found: SearchPlan) -> list[tuple[int, str, str]]:
 
 
 def search(ctx: ServiceContext, query: str, limit: int = 50) -> list[SearchHit]:
-    """Beneficiaries not deleted matching ``query``, best tier first, then by relevance."""
+    """Live beneficiaries matching ``query``, best tier first, then by relevance (text
+    SQL: the live rule is written here, the one place no loader criterion reaches)."""
     with ctx.reading() as session:
         found = plan(session, query)
         if found is None:
@@ -289,7 +290,7 @@ def search(ctx: ServiceContext, query: str, limit: int = 50) -> list[SearchHit]:
                    b.registration_number, min(t.tier) AS best, min(t.rank) AS relevance
             FROM ({" UNION ALL ".join(parts)}) AS t
             JOIN beneficiary AS b ON b.id = t.id
-            WHERE b.deleted_at IS NULL
+            WHERE b.deleted_at IS NULL AND b.merged_into_id IS NULL  -- live (app.store.live)
             GROUP BY b.id
             ORDER BY best, relevance
             LIMIT :limit

@@ -28,6 +28,7 @@ from app.store import writelock
 from app.store.profile import Profile
 from app.sync import outbox, state
 from app.sync.errors import ServerUnavailable
+from app.sync.held import HeldWhy
 from app.sync.outbox import QuarantinedChange
 from app.sync.records import SYNCED_TYPES, WireError, from_wire, wire_columns
 
@@ -111,6 +112,29 @@ def partial_reasons(report: SyncReport) -> list[str]:
     if report.cancelled:
         reasons.append(_("stopped before the end"))
     return reasons
+
+
+HELD_WHY: dict[HeldWhy, str] = {
+    HeldWhy.WAITING_FOR_PARENT: N_("waiting for the record it belongs to"),
+    HeldWhy.NEWER_VERSION: N_("needs a newer version of Passerelle"),
+    HeldWhy.CLASH: N_("clashes with a record of this laptop"),
+}
+
+
+def held_phrases(report: SyncReport) -> list[str]:
+    """Each record a sync left held, named with why (the first ones; the rest counted)."""
+    phrases = [
+        _("{kind} {id} held: {why}").format(
+            kind=record_kind_label(line.record_type), id=line.record_id, why=_(HELD_WHY[line.why])
+        )
+        for line in report.held_records
+    ]
+    more = report.held - len(report.held_records)
+    if more > 0:
+        phrases.append(
+            ngettext("{n} more record held", "{n} more records held", more).format(n=more)
+        )
+    return phrases
 
 
 def is_enrolled(profile: Profile) -> bool:
@@ -258,6 +282,7 @@ RECORD_KINDS: dict[str, str] = {
     "partner_contact": N_("Partner contact"),
     "partner_service": N_("Partner service"),
     "sync_conflict": N_("Conflict"),
+    "duplicate_decision": N_("Duplicate decision"),
 }
 
 FIELDS: dict[str, str] = {

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from app.i18n import N_, _
@@ -108,7 +108,7 @@ def _name(last_name: str, first_name: str) -> str:
 
 
 def _live_open_case() -> ColumnElement[bool]:
-    return and_(Beneficiary.deleted_at.is_(None), Beneficiary.case_status == CaseStatus.OPEN)
+    return Beneficiary.case_status == CaseStatus.OPEN
 
 
 def _before(day: date | None, today: date) -> bool:
@@ -126,10 +126,7 @@ def _actions(session: Session, ctx: ServiceContext, today: date, horizon: date) 
             Action.responsible_kind == ResponsibleKind.STAFF,
             Action.status.in_(_OPEN_ACTION),
             Action.due_date <= horizon,
-            Action.deleted_at.is_(None),
-            Goal.deleted_at.is_(None),
             Goal.status == GoalStatus.OPEN,
-            ActionPlan.deleted_at.is_(None),
             ActionPlan.status != PlanStatus.CLOSED,
             _live_open_case(),
         )
@@ -156,7 +153,6 @@ def _reviews(session: Session, ctx: ServiceContext, today: date, horizon: date) 
             Beneficiary.assigned_staff_id == ctx.actor.staff_id,
             ActionPlan.status.in_(_ACTIVE_PLAN),
             ActionPlan.review_date <= horizon,
-            ActionPlan.deleted_at.is_(None),
             _live_open_case(),
         )
     )
@@ -182,9 +178,7 @@ def _referrals(session: Session, ctx: ServiceContext, today: date) -> list[WorkI
         .where(
             Referral.referred_by_id == ctx.actor.staff_id,
             Referral.status.not_in(TERMINAL),
-            Referral.deleted_at.is_(None),
             Referral.voided_at.is_(None),
-            Beneficiary.deleted_at.is_(None),
         )
     )
     items = []
@@ -206,7 +200,6 @@ def _releases(session: Session, ctx: ServiceContext, today: date) -> list[WorkIt
     has_active_plan = exists().where(
         ActionPlan.beneficiary_id == Beneficiary.id,
         ActionPlan.status.in_(_ACTIVE_PLAN),
-        ActionPlan.deleted_at.is_(None),
     )
     last_day = today + timedelta(days=RELEASE_WARNING_DAYS)
     query = select(*_PERSON, Beneficiary.expected_release_date).where(
@@ -238,7 +231,6 @@ def _approvals(session: Session, ctx: ServiceContext) -> list[WorkItem]:
         .join(Beneficiary, Beneficiary.id == ActionPlan.beneficiary_id)
         .where(
             ActionPlan.status == PlanStatus.AWAITING_APPROVAL,
-            ActionPlan.deleted_at.is_(None),
             _live_open_case(),
         )
     )
@@ -305,6 +297,7 @@ def _assessments(ctx: ServiceContext, horizon: date) -> list[WorkItem]:
         )
         for due in reassessment.due_assessments(ctx, horizon, where=mine)
     ]
+
 
 def _transfers(ctx: ServiceContext) -> list[WorkItem]:
     """Cases transferred to the actor or their team lately: read the file, meet the person."""

@@ -218,7 +218,8 @@ class SyncController(QObject):
                 reason for reason in reasons if reason != _("stopped before the end")
             ]
         self._connectivity = Connectivity.PARTIAL if reasons else Connectivity.ONLINE
-        self._message = "; ".join(reasons) if reasons else None
+        told = [*reasons, *sync_status.held_phrases(report)]  # held: named, not partial
+        self._message = "; ".join(told) if told else None
         self._noticed = None
         self.refresh()
         self.finished.emit(report)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import _, pgettext
 from app.views.app_state import AppState
 from app.views.appearance import BASE_POINTS, point_size
 from app.views.bidi import protect_tree
@@ -63,6 +63,7 @@ def _page_specs(state: AppState) -> list[PageSpec]:
     from app.views.dashboard import DashboardPage
     from app.views.devices import DevicesPage
     from app.views.devices import may_open as may_manage_devices
+    from app.views.duplicates import DuplicatesPage
     from app.views.meetings import MeetingsPage
     from app.views.partners import PartnersPage
     from app.views.settings_view import SettingsPage
@@ -77,10 +78,11 @@ def _page_specs(state: AppState) -> list[PageSpec]:
     return [
         *home,
         PageSpec("caseload", lambda: _("Caseload"), CaseloadPage),
-        PageSpec("agenda", lambda: _("Agenda"), AgendaPage),
+        PageSpec("agenda", lambda: pgettext("appointments", "Agenda"), AgendaPage),
         PageSpec("partners", lambda: _("Partners"), PartnersPage),
         PageSpec("meetings", lambda: _("Meetings"), MeetingsPage),
         PageSpec("conflicts", lambda: _("Conflicts"), ConflictsPage),
+        PageSpec("duplicates", lambda: _("Duplicates"), DuplicatesPage),
         *(access_log if may_open(state) else []),
         *(
             [PageSpec("devices", lambda: _("Laptops"), DevicesPage)]
