@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/sync.py [--beneficiaries 10000] [--backend sqlite|postgresql]
         [--database-url URL] [--laptops 20] [--rounds 5] [--workers 1] [--out DIR]
+    .venv/bin/python bench/sync.py --scaling [--sizes 1000,10000,50000] [--backend ...]
 
 Per backend (SQLite in the server's data folder; PostgreSQL in a fresh database on the
 server of ``--database-url`` or ``PASSERELLE_TEST_DATABASE_URL``, dropped afterwards):
@@ -15,6 +16,12 @@ server of ``--database-url`` or ``PASSERELLE_TEST_DATABASE_URL``, dropped afterw
    (target < 1 s each);
 4. 20 laptops (one process each, counsellors of 20 demo teams) syncing at once, a few
    edits each per round: latency of each sync, p50 / p95 / max (target p95 < 2 s).
+
+With ``--scaling``, per size of caseload (a fresh server each): the seeding push, the
+initial sync and an incremental sync (1% of the beneficiaries changed, pushed and
+pulled), in time per record, and the ratio of the largest size to the smallest (cost
+that grows linearly keeps it near 1); the server's resident memory (its processes
+together) is sampled during the initial sync of each size.
 
 Laptops are real encrypted profiles (cheap KDF: unlocking is not what is measured).
 """
@@ -30,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -140,6 +148,49 @@ def laptop(folder: Path, server: Server, username: str) -> Profile:
     return profile
 
 
+class MemoryWatch:
+    """Peak resident memory of a process and its children, sampled in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.before = tree_rss(pid)
+        self.peak = self.before
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in ``pid`` and its descendants (Linux /proc; 0 elsewhere)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(child) for child in children)
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
 def timed(label: str, function: Any, *args: Any) -> tuple[Any, float]:
     started = time.perf_counter()
     result = function(*args)
@@ -167,7 +218,7 @@ def bulk_copy(source: Profile, folder: Path) -> tuple[int, float]:
     return sum(len(rows) for _table, rows in tables), elapsed
 
 
-def incremental(seed: Profile, reader: Profile, changes: int) -> None:
+def incremental(seed: Profile, reader: Profile, changes: int) -> float:
     ctx = owner.owner_context(seed.sessions)
     with seed.sessions() as session:
         ids = list(session.scalars(select(Beneficiary.id).order_by(Beneficiary.id).limit(changes)))
@@ -177,10 +228,11 @@ def incremental(seed: Profile, reader: Profile, changes: int) -> None:
             person = session.get(Beneficiary, record_id)
             assert person is not None
             person.phone = f"06{number:04d}{marker}"
-    report, _seconds = timed(f"push of {changes} changed records", engine.sync, seed)
+    report, pushed = timed(f"push of {changes} changed records", engine.sync, seed)
     assert report.applied + report.merged == changes, report
-    report, _seconds = timed(f"pull of {changes} changed records", engine.sync, reader)
+    report, pulled = timed(f"pull of {changes} changed records", engine.sync, reader)
     assert report.received >= changes, report
+    return pushed + pulled
 
 
 def concurrent(server: Server, folder: Path, teams: list[str], laptops: int, rounds: int) -> None:
@@ -256,10 +308,12 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
         print(f"    {report.sent / seconds:,.0f} changes/s pushed", flush=True)
 
         empty = laptop(folder / "empty", server, "bench-admin")
-        report, seconds = timed("initial sync to an empty laptop", engine.sync, empty)
+        with MemoryWatch(server.process.pid) as memory:
+            report, seconds = timed("initial sync to an empty laptop", engine.sync, empty)
         print(
             f"    {report.received:,} records in {report.pages} pages: "
-            f"{report.received / seconds:,.0f} records/s (target < 10 s)",
+            f"{report.received / seconds:,.0f} records/s (target < 10 s); server memory "
+            f"{memory.before / 2**20:,.0f} -> {memory.peak / 2**20:,.0f} MiB",
             flush=True,
         )
         rows, copy_seconds = bulk_copy(empty, folder / "copy")
@@ -275,6 +329,78 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
         seed.close()
         empty.close()
         print(f"  ({summary})", flush=True)
+
+
+@dataclass
+class Size:
+    beneficiaries: int
+    records: int = 0
+    push_seconds: float = 0.0
+    initial_seconds: float = 0.0
+    initial_records: int = 0
+    changes: int = 0
+    incremental_seconds: float = 0.0
+    server_rss_before: int = 0
+    server_rss_peak: int = 0
+
+    def per_record(self) -> tuple[float, float, float]:
+        """Microseconds per record: push, initial sync, incremental (push + pull)."""
+        return (
+            self.push_seconds / self.records * 1e6,
+            self.initial_seconds / self.initial_records * 1e6,
+            self.incremental_seconds / self.changes * 1e6,
+        )
+
+
+def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
+    print(f"\n== {backend}: scaling ==", flush=True)
+    sizes: list[Size] = []
+    for caseload in args.sizes:
+        folder = root / f"size-{caseload}"
+        folder.mkdir()
+        size = Size(caseload)
+        with (
+            database_for(backend, args) as database_url,
+            running_server(folder, database_url, args.workers) as server,
+        ):
+            server.add_user("bench-admin", "admin", "Central")
+            seed = laptop(folder / "seed", server, "bench-admin")
+            engine.sync(seed)
+            fill_profile(seed, caseload)
+            size.records = outbox.queue_all(seed)
+            report, size.push_seconds = timed(f"{caseload:,}: push", engine.sync, seed)
+            empty = laptop(folder / "empty", server, "bench-admin")
+            with MemoryWatch(server.process.pid) as memory:
+                report, size.initial_seconds = timed(
+                    f"{caseload:,}: initial sync", engine.sync, empty
+                )
+            size.initial_records = report.received
+            size.server_rss_before, size.server_rss_peak = memory.before, memory.peak
+            size.changes = max(100, caseload // 100)
+            size.incremental_seconds = incremental(seed, empty, size.changes)
+            seed.close()
+            empty.close()
+        sizes.append(size)
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"\n  {backend}: microseconds per record (push / initial sync / incremental)")
+    for size in sizes:
+        push, initial, changed = size.per_record()
+        print(
+            f"  {size.beneficiaries:>7,} beneficiaries, {size.records:>9,} records: "
+            f"push {push:7.1f} us ({size.records / size.push_seconds:,.0f}/s), "
+            f"initial {initial:6.1f} us ({size.initial_records / size.initial_seconds:,.0f}/s), "
+            f"incremental {changed:7.1f} us ({size.changes} changes); server memory "
+            f"{size.server_rss_before / 2**20:,.0f} -> {size.server_rss_peak / 2**20:,.0f} MiB "
+            "during the initial sync",
+            flush=True,
+        )
+    first, last = sizes[0].per_record(), sizes[-1].per_record()
+    ratios = " / ".join(f"{b / a:.2f}" for a, b in zip(first, last, strict=True))
+    print(
+        f"  ratio per record {sizes[-1].beneficiaries:,} vs {sizes[0].beneficiaries:,} "
+        f"(push / initial / incremental): {ratios} (target <= 1.3)",
+        flush=True,
+    )
 
 
 @contextmanager
@@ -298,6 +424,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--out", type=Path, default=None, help="keep the files here")
+    parser.add_argument("--scaling", action="store_true", help="cost per record by size")
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1_000, 10_000, 50_000],
+        help="caseload sizes for --scaling, comma-separated",
+    )
     args = parser.parse_args(argv)
     print(
         f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
@@ -307,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     for backend in args.backend or ["sqlite", "postgresql"]:
         folder = Path(tempfile.mkdtemp(prefix=f"bench-sync-{backend}-", dir=args.out))
         try:
-            run(backend, args, folder)
+            (scaling if args.scaling else run)(backend, args, folder)
         finally:
             if args.out is None:
                 shutil.rmtree(folder, ignore_errors=True)

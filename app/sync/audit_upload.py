@@ -25,6 +25,7 @@ from app.models.base import utcnow
 from app.services.audit_capture import Access, append
 from app.store.profile import Profile
 from app.sync import state
+from app.sync.audit_chain import ACKED_KEY, verify
 from app.sync.audit_protocol import (
     ACCESS_LOG_PATH,
     MAX_ACCESS_LOG_ENTRIES,
@@ -36,7 +37,6 @@ from app.sync.client import SyncClient
 from app.sync.errors import ProtocolError
 
 ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
-ACKED_KEY = "access_log_acked_seq"  # sync_state: the last seq the server acknowledged
 REFUSED_KEY = "access_log_refused_at"
 MAX_ROUNDS = 10_000  # a guard: each round must move forward, this only stops a bug
 
@@ -109,8 +109,6 @@ def rechain(connection: Connection, staff: tuple[uuid.UUID, uuid.UUID] | None = 
 
 
 def _own_chain_intact(profile: Profile) -> bool:
-    from app.services.audit import verify  # the service layer's check, imported late
-
     with profile.engine.connect() as connection:
         own = connection.execute(
             select(ProfileSetting.value).where(ProfileSetting.key == DEVICE_SETTING)

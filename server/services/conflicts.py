@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from passerelle_core.columns import utcnow
 from server.core.tables import ChangeLog, Record
+from server.services import lookups
 from server.services.scope import Placement
 from server.services.sequence import SequenceAllocator
 from server.services.store import create_record
@@ -39,6 +40,7 @@ def author_of(session: Session, record: Record, field: str) -> Side:
     value = record.data.get(field)
     if version is None or device is None:  # written by the server (admin command)
         return Side(value, None, None)
+    lookups.write_logs(session)  # a push batch writes its log at the end
     row = session.execute(
         select(ChangeLog.user_id, ChangeLog.recorded_at)
         .where(

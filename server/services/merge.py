@@ -4,7 +4,14 @@ A field is applied unless another device changed it since ``base_version`` to a 
 different from ours: then the server's value stays (first committed wins) and a
 ``sync_conflict`` keeps both. Deleting a record someone else changed, or editing one
 someone else deleted, is a conflict that keeps the record alive: nothing is silently
-removed. The caller runs this in a savepoint and logs the result.
+removed. The caller logs the result.
+
+Records are found through :func:`server.services.lookups.find` (a push batch read them
+all up front) and nothing is flushed here: the push writes its batch at once. So every
+rule that may refuse a change (``Rejected``, ``WireError``) runs before anything but the
+change's own record is written; the push puts that record back when a change is
+refused, without a savepoint. A new rule with side effects (another record, a
+``scope_exit``) keeps that order: refuse first, then write.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from server.services.permissions import check_change
 from server.services.retention import erase_withheld
 from server.services.scope import BENEFICIARY, Placement, Viewer, place
 from server.services.sequence import SequenceAllocator
-from server.services import transfers
+from server.services import lookups, transfers
 from server.services.store import create_record, replace_placement
 from server.services.wire import (
     CONFLICT_TYPE,
@@ -65,7 +72,7 @@ def apply_change(
     values: dict[str, Any],
 ) -> ChangeResult:
     """Apply one validated change; Rejected or WireError when it cannot be applied."""
-    record = session.get(Record, (change.record_type, change.record_id))
+    record = lookups.find(session, change.record_type, change.record_id)
     if record is None:
         if change.op == "delete":  # created and deleted offline: nothing to remove here
             return ChangeResult(change_id=change.change_id, status="applied")
@@ -153,7 +160,6 @@ def _update(
     record.seq = seqs.next()  # every change is delivered again, conflicts included
     if resolving and record.data.get(RESOLUTION) == OTHER:
         _apply_other_value(session, seqs, record, me)
-    session.flush()
     conflict_ids = [
         create_conflict(session, seqs, record, name, kept, other)
         for name, kept, other in outcome.conflicts
@@ -252,7 +258,7 @@ def _redeliver_target(session: Session, seqs: SequenceAllocator, conflict: Recor
 
 def _target(session: Session, conflict: Record) -> Record | None:
     data = conflict.data
-    return session.get(Record, (str(data.get("target_type")), uuid.UUID(str(data["target_id"]))))
+    return lookups.find(session, str(data.get("target_type")), uuid.UUID(str(data["target_id"])))
 
 
 def _apply_other_value(

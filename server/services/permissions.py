@@ -35,6 +35,7 @@ from passerelle_core.lifecycle import (
 )
 from passerelle_core.permissions import Permission, allows
 from server.core.tables import Record
+from server.services import lookups
 from server.services.errors import Rejected
 from server.services.scope import BENEFICIARY, Placement, Viewer
 from server.services.wire import DELETED_FIELD, META_FIELDS
@@ -232,7 +233,7 @@ def _living(session: Session, record_type: str, record_id: Any) -> Record | None
         key = uuid.UUID(str(record_id))
     except ValueError:
         return None
-    record = session.get(Record, (record_type, key))
+    record = lookups.find(session, record_type, key)
     return None if record is None or record.deleted else record
 
 

@@ -19,6 +19,7 @@ from passerelle_core.enums import Confidentiality, StaffRole
 from passerelle_core.permissions import TABLE, Permission
 from passerelle_core.records import CASE_LINKS
 from server.core.tables import Record
+from server.services import lookups
 from server.services.errors import Rejected
 from server.services.wire import CONFLICT_TYPE, uuid_or_none
 
@@ -117,7 +118,7 @@ def own_restriction(record_type: str, data: Mapping[str, Any]) -> bool:
 def _parent(session: Session, parent_type: str, parent_id: Any) -> Record | None:
     if parent_id is None:
         return None
-    parent = session.get(Record, (parent_type, uuid.UUID(str(parent_id))))
+    parent = lookups.find(session, parent_type, uuid.UUID(str(parent_id)))
     if parent is None:
         # Outbox order puts parents first: the parent is probably still on its way.
         raise Rejected(f"{parent_type} {parent_id} is not on the server yet", permanent=False)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.core.tables import Record, ScopeExit
+from server.services import lookups
 from server.services.scope import BENEFICIARY, SESSION, Placement
 from server.services.sequence import SequenceAllocator
 from server.services.wire import CONFLICT_TYPE, DELETED_FIELD
@@ -49,7 +50,9 @@ def create_record(
         seq=seqs.next(),
     )
     session.add(record)
-    session.flush()
+    lookups.remember(session, record)
+    if not lookups.in_batch(session):  # a push batch flushes once, at its end
+        session.flush()
     return record
 
 
