@@ -160,10 +160,10 @@ _LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         RetentionAction.PURGE: N_("Purge (everything erased)"),
     },
     AppointmentStatus: {
-        AppointmentStatus.PLANNED: N_("Planned"),
+        AppointmentStatus.PLANNED: N_("Scheduled"),
         AppointmentStatus.DONE: N_("Held"),
         AppointmentStatus.MISSED: N_("Missed"),
-        AppointmentStatus.CANCELLED: N_("Cancelled"),
+        AppointmentStatus.CANCELLED: N_("Called off"),
     },
     AppointmentPlace: {
         AppointmentPlace.FACILITY: N_("At the facility"),

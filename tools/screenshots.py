@@ -54,7 +54,32 @@ def build_profile(folder: Path) -> Profile:
         profile.sessions, "Salma Bennani", StaffRole.SOCIAL_WORKER, "Prison locale Oukacha"
     )
     fill_profile(profile, beneficiaries=400, seed=3, today=date.today())
+    add_appointments(profile)
     return profile
+
+
+def add_appointments(profile: Profile) -> None:
+    """A counsellor's week: appointments this week with her cases, one missed (agenda)."""
+    from datetime import time, timedelta
+
+    from app.models.enums import AppointmentPlace
+    from app.services import appointments
+
+    ctx = owner.owner_context(profile.sessions)
+    cases = appointments.bookable_cases(ctx, limit=12)
+    monday = date.today() - timedelta(days=date.today().weekday())
+    purposes = ("Logement à la sortie", "Préparer le CV", "Suivi de la formation", None)
+    for index, (case_id, _name) in enumerate(cases):
+        day = monday + timedelta(days=index % 5)
+        made = appointments.make_appointment(
+            ctx,
+            case_id,
+            starts_at=appointments.local_instant(day, time(9 + (index * 2) % 8, 30)),
+            place=AppointmentPlace.OFFICE if index % 3 == 0 else AppointmentPlace.FACILITY,
+            purpose=purposes[index % len(purposes)],
+        )
+        if day < date.today() and index % 4 == 1:  # past and not held: marked missed
+            appointments.mark_missed(ctx, made.id)
 
 
 def shoot(window: QWidget, path: Path) -> None:
@@ -62,7 +87,7 @@ def shoot(window: QWidget, path: Path) -> None:
     window.grab().save(str(path))
 
 
-PAGES = ("worklist", "dashboard", "caseload", "partners", "meetings", "settings")
+PAGES = ("worklist", "dashboard", "caseload", "agenda", "partners", "meetings", "settings")
 ZOOMS = (100, 150)
 CASE_SECTIONS = ("identity", "assessment", "plan", "sessions", "timeline")
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language
+from app.i18n import _, current_language, pgettext
 from app.models.enums import AppointmentStatus
 from app.reports.calendar import write_calendar
 from app.security.permissions import Permission, may
@@ -74,8 +74,8 @@ class AgendaPage(QWidget):
         self.day = state.ctx.today()
         self.entries: list[AgendaEntry] = []
         self.dialog: QDialog | None = None
-        self.title = QLabel(_("Agenda"))
-        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.title = QLabel(pgettext("appointments", "Agenda"))
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.range_label = QLabel()
         self.range_label.setStyleSheet("color: #55606a;")
         for text in (self.title, self.range_label):
@@ -107,7 +107,7 @@ class AgendaPage(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("agendaTree")
         self.tree.setHeaderLabels(
-            [_("Time"), _("Beneficiary"), _("Place"), _("Purpose"), _("Status"), _("Staff")]
+            [_("Time"), _("Beneficiary"), _("Place"), _("Subject"), _("Status"), _("Staff")]
         )
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(12)
