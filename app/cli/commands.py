@@ -95,7 +95,7 @@ def import_file(args: argparse.Namespace) -> int:
     """Exit 1 when rows are rejected by a dry run or nothing was written."""
     from app.services import import_mapping
     from app.services.import_report import summary_lines
-    from app.services.importer import import_table, read_table
+    from app.services.importer import DuplicateAction, import_table, read_table
 
     table = read_table(args.file)
     mapping = (
@@ -114,6 +114,7 @@ def import_file(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
         )
+            duplicates=DuplicateAction(args.duplicates),
     # Problems go to standard error, what was done to standard output.
     for warning in report.warnings:
         complain(_("warning: {warning}").format(warning=warning))

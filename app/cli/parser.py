@@ -10,6 +10,7 @@ from app.cli import (
     agenda_commands,
     audit_commands,
     document_commands,
+    duplicate_commands,
     protection_commands,
     report_commands,
     security_commands,
@@ -93,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F.json",
         help=_("write the mapping used (proposed or read) to this file"),
     )
+    import_.add_argument(
+        "--duplicates",
+        choices=("flag", "skip", "link"),
+        default="flag",
+        help=_(
+            "rows likely to be a person already known: import and flag them (default), "
+            "skip them, or link them (complete the file they match, empty fields only)"
+        ),
+    )
 
     search = _command(commands, "search", _("search beneficiaries"))
     search.add_argument(
@@ -134,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     security_commands.add_parsers(commands, _command)
     agenda_commands.add_parsers(commands, _command)
     document_commands.add_parsers(commands, _command)
+    duplicate_commands.add_parsers(commands, _command)
     selftest_command.add_parser(commands)
     return parser
 

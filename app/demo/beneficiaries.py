@@ -23,6 +23,7 @@ from app.demo.organisation import (
     person_name,
 )
 from app.demo.records import Clock, Row, RowBuffer, synced
+from app.demo.reregistrations import Identity, Reregistrations
 from app.models.enums import (
     CaseStatus,
     ConsentMethod,
@@ -90,6 +91,7 @@ class BeneficiaryMaker:
         fair_share = max(1 / (caseworkers + 1), min(1.0, OWNER_MIN_CASELOAD / max(total, 1)))
         self._owner_share = fair_share if organisation.owner else 0.0
         self._cins: set[str] = set()
+        self._again = Reregistrations(clock.rng)
         self.meeting_candidates: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]] = {}
 
     # -- the person ------------------------------------------------------------------
@@ -103,6 +105,13 @@ class BeneficiaryMaker:
         if status in (LegalStatus.RELEASED, LegalStatus.CONDITIONAL_RELEASE):
             young = max(young, 22)  # room for an adult custody before the release
         birth = today - timedelta(days=rng.randint(young * 366, old * 365 + 364))
+        again = self._again.again(female)
+        if again is None:
+            self._again.remember(female, Identity(last, first, last_ar, first_ar, birth))
+        else:
+            last, first = again.last_name, again.first_name
+            last_ar, first_ar = again.last_name_ar or "", again.first_name_ar or ""
+            birth = again.birth_date
         intake, release, expected = self._timeline(status)
         intake = min(max(intake, _years_after(birth, 18)), today)
         closed_on = None
@@ -145,9 +154,9 @@ class BeneficiaryMaker:
             | {
                 "last_name": last,
                 "first_name": first,
-                "last_name_ar": last_ar,
-                "first_name_ar": first_ar,
-                "cin": self._cin(),
+                "last_name_ar": last_ar or None,  # a re-registration may lack it
+                "first_name_ar": first_ar or None,
+                "cin": self._cin_of(reregistered=again is not None),
                 "birth_date": birth,
                 "registration_number": registration,
                 "sex": Sex.FEMALE if female else Sex.MALE,
@@ -164,6 +173,7 @@ class BeneficiaryMaker:
                 "case_status": CaseStatus.CLOSED if closed_on else CaseStatus.OPEN,
                 "closed_on": closed_on,
                 "anonymised_on": None,  # demo cases are never past their retention period
+                "merged_into_id": None,
             }
         )
         if closed_on is None:
@@ -220,6 +230,11 @@ class BeneficiaryMaker:
         ):
             team = rng.choice(regional.teams)  # followed after release by the regional cell
         return team, rng.choice(team.caseworkers)
+
+    def _cin_of(self, *, reregistered: bool) -> str | None:
+        """A CIN drawn in any case (later draws stay the same); none for a re-registration."""
+        cin = self._cin()
+        return None if reregistered else cin
 
     def _cin(self) -> str | None:
         """A unique CIN; about 4% of people have none (lost or never issued)."""

@@ -2,18 +2,24 @@
 
 Comparing every pair of 50,000 people is 1.25 billion comparisons; two registrations of
 one person almost always share something cheap to index: an identifier, a birth date
-(day and month in either order), the consonants of the family name with the birth
-year, or the consonants of both names (in either order, for swapped names), in Latin or
-Arabic script. A key shared by more than :data:`MAX_BLOCK` people says too little to be
-worth its pairs (a common name without its year) and is skipped.
+(day and month in either order), or the consonants of both names (in either order, for
+swapped names) in Latin script, or both names in normalised Arabic.
+
+A pair that shares none of these has both its names *and* its birth date different (not
+just transposed): born the same year at best, it scores at most 77 (:mod:`scoring`), below
+any threshold from 78 up, so no likely pair is lost at the default 80. (Keys on the
+family name and birth year were tried: at 50,000 they made blocks of hundreds of namesakes
+born the same year, ten times the pairs, none of them above 77.) A key shared by more than
+:data:`MAX_BLOCK` people says too little to be worth its pairs and is skipped.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
-from app.duplicates.normalise import skeleton
+from app.duplicates.normalise import CACHED_NAMES, skeleton
 from app.duplicates.scoring import Identity
 
 MAX_BLOCK = 400
@@ -36,38 +42,61 @@ def keys(identity: Identity) -> set[Key]:
     if birth is not None:
         low, high = sorted((birth.month, birth.day))
         found.add(("d", birth.year, low, high))
-    lasts = {skeleton(form) for form in identity.last}
-    firsts = {skeleton(form) for form in identity.first}
-    for last in lasts:
-        if birth is not None:
-            found.add(("ly", last, birth.year))
-        for first in firsts:
-            found.add(("n", *_pair(last, first)))
-    lasts_ar = set(identity.last_ar)
-    firsts_ar = set(identity.first_ar)
-    for last in lasts_ar:
-        if birth is not None:
-            found.add(("ay", last, birth.year))
-        for first in firsts_ar:
-            found.add(("a", *_pair(last, first)))
+    found.update(_name_keys(identity.last, identity.first, identity.last_ar, identity.first_ar))
     return found
 
 
-def blocks(identities: Sequence[Identity]) -> Iterator[list[int]]:
+@lru_cache(maxsize=CACHED_NAMES)
+def _name_keys(
+    last: tuple[str, ...],
+    first: tuple[str, ...],
+    last_ar: tuple[str, ...],
+    first_ar: tuple[str, ...],
+) -> frozenset[Key]:
+    found: set[Key] = set()
+    for family in {skeleton(form) for form in last}:
+        for given in {skeleton(form) for form in first}:
+            found.add(("n", *_pair(family, given)))
+    for family in last_ar:
+        for given in first_ar:
+            found.add(("a", *_pair(family, given)))
+    return frozenset(found)
+
+
+def by_name(key: Key) -> bool:
+    """A key on names alone: it pairs people only when one of them has no birth date.
+
+    Both dated, names alike but dates apart (not swapped) score at most 77: such pairs
+    are not worth comparing.
+    """
+    return key[0] in ("n", "a")
+
+
+def related(a: Identity, b: Identity, key: Key) -> bool:
+    """Whether sharing ``key`` makes ``a`` and ``b`` worth comparing."""
+    return not by_name(key) or a.birth is None or b.birth is None
+
+
+def blocks(identities: Sequence[Identity]) -> Iterator[tuple[Key, list[int]]]:
     """Positions of the identities sharing each key (blocks of 2 to MAX_BLOCK)."""
     index: dict[Key, list[int]] = defaultdict(list)
     for position, identity in enumerate(identities):
         for key in keys(identity):
             index[key].append(position)
-    for members in index.values():
+    for key, members in index.items():
         if 1 < len(members) <= MAX_BLOCK:
-            yield members
+            yield key, members
 
 
 def candidate_pairs(identities: Sequence[Identity]) -> set[tuple[int, int]]:
-    """Each pair of positions sharing a block, once."""
+    """Each pair of positions worth comparing (sharing a key, :func:`related`), once."""
     pairs: set[tuple[int, int]] = set()
-    for members in blocks(identities):
+    for key, members in blocks(identities):
+        if by_name(key):
+            undated = [m for m in members if identities[m].birth is None]
+            for first in undated:
+                pairs.update((min(first, m), max(first, m)) for m in members if m != first)
+            continue
         for i, first in enumerate(members):
             for second in members[i + 1 :]:
                 pairs.add((first, second))
@@ -75,8 +104,10 @@ def candidate_pairs(identities: Sequence[Identity]) -> set[tuple[int, int]]:
 
 
 def sharing_a_key(candidate: Identity, others: Iterable[Identity]) -> Iterator[Identity]:
-    """The identities among ``others`` that share a blocking key with ``candidate``."""
+    """The identities among ``others`` worth comparing with ``candidate``."""
     wanted = keys(candidate)
     for other in others:
-        if other.id != candidate.id and not wanted.isdisjoint(keys(other)):
+        if other.id == candidate.id:
+            continue
+        if any(related(candidate, other, key) for key in wanted & keys(other)):
             yield other

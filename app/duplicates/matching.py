@@ -1,8 +1,8 @@
 """Likely duplicates: of one identity about to be saved, or across the whole caseload.
 
-``find_matches`` is the check at registration and import: it reads only the people who
-could match (same identifier, born the same year, or sharing the names' words in the
-search index) and scores them. ``find_all_pairs`` reads the caseload's identities once
+``find_matches`` is the check at registration: it reads only the people who could match
+(same identifier, same birth date, or sharing the names' words in the search index) and
+scores them. ``find_all_pairs`` reads the caseload's identities once
 and scores only the pairs that share a blocking key (:mod:`app.duplicates.blocking`).
 Both leave out pairs a person has decided are not duplicates
 (:func:`app.duplicates.exclusions.dismissed_pairs`).
@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.duplicates import blocking, exclusions, normalise
-from app.duplicates.scoring import Identity, score
+from app.duplicates.index import Index
+from app.duplicates.scoring import Identity, likely
 from app.models import Beneficiary
 from app.models.enums import Sex
 from app.store.textfold import JOINED_PARTICLES, fold_tokens, is_article, stem
@@ -127,11 +128,16 @@ def find_matches(
     for other in blocking.sharing_a_key(own, others):
         if frozenset((own.id, other.id)) in dismissed:
             continue
-        result = score(own, other)
-        if result.value >= threshold:
+        result = likely(own, other, threshold)
+        if result is not None:
             found.append(Match(other.id, own.id, result.value, result.reasons))
     found.sort(key=lambda match: (-match.score, str(match.first_id)))
     return found[:limit]
+
+
+def caseload_index(session: Session) -> Index:
+    """Every live identity of the caseload, indexed to match many candidates (an import)."""
+    return Index(_identities(session.execute(_live())))
 
 
 def find_all_pairs(session: Session, *, threshold: int | None = None) -> list[Match]:
@@ -147,24 +153,33 @@ def find_all_pairs(session: Session, *, threshold: int | None = None) -> list[Ma
             a, b = b, a
         if frozenset((a.id, b.id)) in dismissed:
             continue
-        result = score(a, b)
-        if result.value >= threshold:
+        result = likely(a, b, threshold)
+        if result is not None:
             found.append(Match(a.id, b.id, result.value, result.reasons))
     found.sort(key=lambda match: (-match.score, str(match.first_id), str(match.second_id)))
     return found
 
 
 def _retrieval(session: Session, candidate: Candidate) -> ColumnElement[bool]:
-    """Who could match: same identifier, born the same year, or names in the index."""
+    """Who could match: same identifier, same birth date (or day and month swapped), or
+    the same words of both names in the search index (a file without a birth date).
+
+    The blocking keys, fetched with what the profile indexes already. A file without
+    a birth date whose names are spelt otherwise is not fetched: it may score up to 84
+    (names identical once transliterated), and ``find_all_pairs`` finds it.
+    """
     conditions = []
     cin = normalise.identifier(candidate.cin)
     if cin:
         conditions.append(Beneficiary.cin == cin.upper())
     if candidate.registration_number:
         conditions.append(Beneficiary.registration_number == candidate.registration_number.strip())
-    if candidate.birth_date is not None:
-        year = candidate.birth_date.year
-        conditions.append(Beneficiary.birth_date.between(date(year, 1, 1), date(year, 12, 31)))
+    birth = candidate.birth_date
+    if birth is not None:
+        days = {birth}
+        if birth.day <= 12:
+            days.add(date(birth.year, birth.day, birth.month))
+        conditions.append(Beneficiary.birth_date.in_(sorted(days)))
     ids = _indexed(session, candidate)
     if ids:
         conditions.append(Beneficiary.id.in_(ids))

@@ -14,6 +14,7 @@ similarity, and a *skeleton* (consonants only) used as a blocking key: ``Mohamed
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from app.store import arabic
 from app.store.textfold import fold, fold_tokens, stem
@@ -29,6 +30,9 @@ ARABIC_PARTICLES = frozenset(
     }
 )
 """Arabic counterparts (the article ال is handled by :func:`app.store.arabic.without_article`)."""
+
+CACHED_NAMES = 1 << 16
+"""Names recur (Mohamed, Alaoui): each spelling is normalised once per process."""
 
 _TRANSLITERATION = (
     ("sch", "ch"),
@@ -47,6 +51,7 @@ _TRANSLITERATION = (
 _DOUBLES = re.compile(r"([^aeiou])\1+")
 _VOWELS = re.compile(r"[aeiou]")
 _LATIN = re.compile(r"^[a-z]+$")
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 
 
 def _latin_tokens(text: str | None) -> list[str]:
@@ -66,6 +71,7 @@ def transliterate(word: str) -> str:
     return _DOUBLES.sub(r"\1", word)
 
 
+@lru_cache(maxsize=CACHED_NAMES)
 def latin_forms(text: str | None) -> tuple[str, ...]:
     """The name's words joined, with and without particles (``ben ali`` -> benali, ali)."""
     tokens = _latin_tokens(text)
@@ -77,6 +83,7 @@ def latin_forms(text: str | None) -> tuple[str, ...]:
     return (whole,) if bare == whole else (whole, bare)
 
 
+@lru_cache(maxsize=CACHED_NAMES)
 def arabic_forms(text: str | None) -> tuple[str, ...]:
     """Normalised Arabic name joined, with and without article and particles."""
     tokens = [t for t in fold_tokens(text or "") if not _LATIN.match(t) and not t.isdigit()]
@@ -92,6 +99,7 @@ def arabic_forms(text: str | None) -> tuple[str, ...]:
     return (whole,) if bare == whole else (whole, bare)
 
 
+@lru_cache(maxsize=CACHED_NAMES)
 def skeleton(form: str) -> str:
     """Consonants of a transliterated form: the blocking key of a Latin name."""
     consonants = _DOUBLES.sub(r"\1", _VOWELS.sub("", form))
@@ -102,5 +110,8 @@ def identifier(value: str | None) -> str | None:
     """A CIN or registration number compared without case, spaces or punctuation."""
     if not value:
         return None
-    cleaned = "".join(ch for ch in fold(value) if ch.isalnum())
+    if value.isascii():
+        cleaned = _NOT_ALNUM.sub("", value).casefold()
+    else:  # Arabic-Indic digits, accents
+        cleaned = "".join(ch for ch in fold(value) if ch.isalnum())
     return cleaned or None

@@ -21,10 +21,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
+from rapidfuzz.fuzz import ratio
 
 from app.duplicates import normalise
-from app.i18n import _
+from app.i18n import N_, _
 
 NAME_WEIGHT = 0.65
 BIRTH_WEIGHT = 0.35
@@ -93,7 +93,9 @@ def similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
     """Best ratio (0-100) between the forms of two names; None when one is missing."""
     if not a or not b:
         return None
-    return max(fuzz.ratio(x, y) for x in a for y in b)
+    if len(a) == 1 and len(b) == 1:
+        return ratio(a[0], b[0])
+    return max(ratio(x, y) for x in a for y in b)
 
 
 def transposed(a: date, b: date) -> bool:
@@ -124,51 +126,90 @@ def _names(a: Identity, b: Identity) -> tuple[float, float, float | None, float 
     return last, first, last_ar, first_ar
 
 
-def _swapped(a: Identity, b: Identity) -> tuple[float, float]:
-    last = _combined(similarity(a.last, b.first), similarity(a.last_ar, b.first_ar))
+def _swapped(a: Identity, b: Identity) -> tuple[float, float] | None:
+    """Similarities with one file's first and family names swapped; None when the first
+    names so compared are too far apart for the swap to matter."""
     first = _combined(similarity(a.first, b.last), similarity(a.first_ar, b.last_ar))
+    if first < FIRST_NAME_FLOOR:
+        return None
+    last = _combined(similarity(a.last, b.first), similarity(a.last_ar, b.first_ar))
     return last, first
 
 
-def _birth(a: date | None, b: date | None) -> tuple[int, str | None]:
+def _birth(a: date | None, b: date | None) -> int:
     if a is None or b is None:
-        return BIRTH_UNKNOWN, None
+        return BIRTH_UNKNOWN
     if a == b:
-        return BIRTH_EXACT, _("same birth date")
+        return BIRTH_EXACT
     if transposed(a, b):
-        return BIRTH_TRANSPOSED, _("birth day and month swapped")
+        return BIRTH_TRANSPOSED
     if a.year == b.year:
-        return BIRTH_SAME_YEAR, _("same birth year")
+        return BIRTH_SAME_YEAR
     if abs(a.year - b.year) == 1:
-        return BIRTH_NEXT_YEAR, None
-    return 0, None
+        return BIRTH_NEXT_YEAR
+    return 0
+
+
+_BIRTH_REASONS = {
+    BIRTH_EXACT: N_("same birth date"),
+    BIRTH_TRANSPOSED: N_("birth day and month swapped"),
+    BIRTH_SAME_YEAR: N_("same birth year"),
+}
 
 
 def score(a: Identity, b: Identity) -> Score:
     """The likelihood that ``a`` and ``b`` are one person, with its reasons."""
+    found = likely(a, b, 0)
+    assert found is not None  # every pair reaches 0
+    return found
+
+
+def likely(a: Identity, b: Identity, threshold: int) -> Score | None:
+    """``score(a, b)`` if it reaches ``threshold``, else None; cheap for unlikely pairs.
+
+    What cannot reach the threshold is left early: a birth date that rules it out
+    whatever the names, first names too far apart (unless swapped with the family name).
+    """
     if a.cin and a.cin == b.cin:
         return Score(100, (_("same CIN"),))
     if a.registration and a.registration == b.registration:
         return Score(100, (_("same registration number"),))
-    reasons: list[str] = []
-    last, first, last_ar, first_ar = _names(a, b)
-    swapped_last, swapped_first = _swapped(a, b)
-    if (swapped_last + swapped_first) / 2 > (last + first) / 2 + SWAP_MARGIN:
-        last, first = swapped_last, swapped_first
-        reasons.append(_("first and last names swapped"))
+    birth = _birth(a.birth, b.birth)
+    penalty = 0
+    if a.sex and b.sex and a.sex != b.sex:
+        penalty += CONTRADICTION_PENALTY
+    if a.cin and b.cin:
+        penalty += CONTRADICTION_PENALTY
+    best = min(MAX_WITHOUT_IDENTIFIER, round(NAME_WEIGHT * 100 + BIRTH_WEIGHT * birth - penalty))
+    if best < threshold:
+        return None
+    capped = min(DIFFERENT_NAMES_CAP, best)
+    first_ar = similarity(a.first_ar, b.first_ar)
+    first = _combined(similarity(a.first, b.first), first_ar)
+    swapped = False
+    last_ar: float | None = None
+    if first >= FIRST_NAME_FLOOR or capped >= threshold:
+        last_ar = similarity(a.last_ar, b.last_ar)
+        last = _combined(similarity(a.last, b.last), last_ar)
+    else:
+        last = 0.0  # capped below the threshold unless the names are swapped
+    if first < FIRST_NAME_FLOOR or last < LAST_NAME_FLOOR:
+        other_way = _swapped(a, b)
+        if other_way is not None and sum(other_way) / 2 > (last + first) / 2 + SWAP_MARGIN:
+            (last, first), swapped = other_way, True
     names = (last + first) / 2
-    birth, birth_reason = _birth(a.birth, b.birth)
-    if birth_reason:
-        reasons.append(birth_reason)
-    reasons.append(_("names {percent}% similar").format(percent=round(names)))
-    if last_ar == 100 and first_ar == 100:
-        reasons.append(_("Arabic names identical"))
     value = NAME_WEIGHT * names + BIRTH_WEIGHT * birth
     if first < FIRST_NAME_FLOOR or last < LAST_NAME_FLOOR:
         value = min(value, DIFFERENT_NAMES_CAP)
-    if a.sex and b.sex and a.sex != b.sex:
-        value -= CONTRADICTION_PENALTY
-    if a.cin and b.cin:
-        value -= CONTRADICTION_PENALTY
-    value = max(0, min(MAX_WITHOUT_IDENTIFIER, round(value)))
+    value = max(0, min(MAX_WITHOUT_IDENTIFIER, round(value - penalty)))
+    if value < threshold:
+        return None
+    reasons: list[str] = []
+    if swapped:
+        reasons.append(_("first and last names swapped"))
+    if birth in _BIRTH_REASONS:
+        reasons.append(_(_BIRTH_REASONS[birth]))
+    reasons.append(_("similar names ({percent}%)").format(percent=round(names)))
+    if last_ar == 100 and first_ar == 100 and not swapped:
+        reasons.append(_("Arabic names identical"))
     return Score(value, tuple(reasons))

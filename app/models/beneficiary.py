@@ -31,6 +31,9 @@ class Beneficiary(SyncedMixin, Base):
         Index("ix_beneficiary_assigned_staff_id", "assigned_staff_id"),
         Index("ix_beneficiary_facility_id", "facility_id"),
         Index("ix_beneficiary_expected_release_date", "expected_release_date"),
+        # The duplicate check at registration (app.duplicates.find_matches).
+        Index("ix_beneficiary_birth_date", "birth_date"),
+        Index("ix_beneficiary_registration_number", "registration_number"),
         # Caseload sorted by name, and its live/closed filters, without a table scan.
         Index("ix_beneficiary_name", "last_name", "first_name", "id", "deleted_at", "case_status"),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -81,8 +81,17 @@ class NewBeneficiary(BeneficiaryFields):
         return self
 
 
-def register(ctx: ServiceContext, data: Mapping[str, Any]) -> Beneficiary:
-    """A new beneficiary, assigned to the acting staff member and team unless said otherwise."""
+def register(
+    ctx: ServiceContext,
+    data: Mapping[str, Any],
+    *,
+    also: Callable[[Session, Beneficiary], None] | None = None,
+) -> Beneficiary:
+    """A new beneficiary, assigned to the acting staff member and team unless said otherwise.
+
+    ``also`` writes more in the same transaction (the reason for saving despite likely
+    duplicates, :mod:`app.services.registration_check`).
+    """
     require(ctx, Permission.WRITE_CASE)
     fields = validate(NewBeneficiary, data)
     with ctx.transaction() as session:
@@ -94,6 +103,9 @@ def register(ctx: ServiceContext, data: Mapping[str, Any]) -> Beneficiary:
         beneficiary = Beneficiary(team_id=ctx.actor.team_id, **values)
         session.add(beneficiary)
         session.flush()
+        if also is not None:
+            also(session, beneficiary)
+            session.flush()
         return beneficiary
 
 

@@ -1,28 +1,50 @@
-"""Rows of an import that may be a person already known: flagged, never merged.
+"""Rows of an import that are likely a person already known, and what to do with them.
 
-A small stand-in until full duplicate matching (issue 16) replaces it: a row is a
-*possible duplicate* when it shares a registration number, or a folded name and birth
-date, with a live beneficiary of the profile or an earlier row of the same file. (A
-shared CIN is not a duplicate: that row updates the beneficiary holding the CIN.)
-Existing beneficiaries are fetched in a few chunked queries, never one per row.
+Each valid row is matched (:mod:`app.duplicates`, the same scoring as at registration)
+against the live caseload and against the earlier rows of the file. A likely duplicate is
+flagged in the report; the import then writes it anyway (``flag``, the default), leaves
+it out (``skip``), or *links* it (``link``): the row completes the file it matches (the
+best one: the existing file, or the one an earlier row creates) by filling only the
+fields that file leaves empty, and creates nothing. Nothing is ever overwritten nor
+merged: that stays a person's act on the duplicates page. A row whose CIN is already
+known updates that file in any case; it is only flagged.
+
+Messages name lines and scores, never the people (the report may be shared).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.i18n import _
-from app.models import Beneficiary
-from app.store.textfold import fold
+from app.duplicates import default_threshold
+from app.duplicates.index import Index
+from app.duplicates.matching import caseload_index
+from app.duplicates.scoring import Identity, Score
+from app.i18n import N_, _
 
-_CHUNK = 500
+IDENTITY_FIELDS = (
+    "last_name", "first_name", "last_name_ar", "first_name_ar", "birth_date", "cin",
+    "registration_number", "sex",
+)  # fmt: skip
+
+
+class DuplicateAction(StrEnum):
+    FLAG = "flag"
+    SKIP = "skip"
+    LINK = "link"
+
+
+ACTION_LABELS = {
+    DuplicateAction.FLAG: N_("Import them as new files"),
+    DuplicateAction.SKIP: N_("Skip them"),
+    DuplicateAction.LINK: N_("Link them: complete the existing file"),
+}
 
 
 @dataclass(frozen=True)
@@ -36,104 +58,69 @@ class Candidate:
 
 @dataclass(frozen=True)
 class PossibleDuplicate:
+    """A row likely to be a file of the caseload (``existing_id``) or an earlier row."""
+
     line: int
     reason: str
+    score: int = 0
+    existing_id: uuid.UUID | None = None
+    other_line: int | None = None
+    updates_by_cin: bool = False
 
     def __str__(self) -> str:
         return _("Line {line}: {message}").format(line=self.line, message=self.reason)
 
 
-def name_keys(values: dict[str, Any]) -> list[tuple[str, date]]:
-    """(folded full name, birth date) in each script the row gives, when both are known."""
-    birth = values.get("birth_date")
-    if not isinstance(birth, date):
+def identity(candidate: Candidate, id: uuid.UUID) -> Identity:  # noqa: A002
+    values = candidate.values
+    return Identity.of(id, **{name: values.get(name) for name in IDENTITY_FIELDS})
+
+
+def find(
+    session: Session, candidates: Sequence[Candidate], *, threshold: int | None = None
+) -> list[PossibleDuplicate]:
+    """One entry per likely duplicate row, with its best match, in the file's order."""
+    if not candidates:
         return []
-    keys = []
-    for last, first in (("last_name", "first_name"), ("last_name_ar", "first_name_ar")):
-        name = " ".join(fold(f"{values.get(last) or ''} {values.get(first) or ''}").split())
-        if name:
-            keys.append((name, birth))
-    return keys
-
-
-def find(session: Session, candidates: Sequence[Candidate]) -> list[PossibleDuplicate]:
-    """One entry per flagged row, with the first reason found."""
-    registrations = _existing_registrations(
-        session, {str(c.values["registration_number"]) for c in candidates
-                  if c.values.get("registration_number")}
-    )  # fmt: skip
-    keys = [name_keys(candidate.values) for candidate in candidates]
-    names = _existing_names(session, {key[1] for row_keys in keys for key in row_keys})
-    seen_registration: dict[str, int] = {}
-    seen_name: dict[tuple[str, date], int] = {}
+    if threshold is None:
+        threshold = default_threshold(session)
+    caseload = caseload_index(session)
+    earlier = Index()
+    lines: dict[uuid.UUID, int] = {}
     found: list[PossibleDuplicate] = []
-    for candidate, row_keys in zip(candidates, keys, strict=True):
-        reason = _reason(candidate, row_keys, registrations, names, seen_registration, seen_name)
-        if reason is not None:
-            found.append(PossibleDuplicate(candidate.line, reason))
-    return found
-
-
-def _reason(
-    candidate: Candidate,
-    row_keys: list[tuple[str, date]],
-    registrations: dict[str, set[uuid.UUID]],
-    names: dict[tuple[str, date], set[uuid.UUID]],
-    seen_registration: dict[str, int],
-    seen_name: dict[tuple[str, date], int],
-) -> str | None:
-    own = {candidate.target}
-    reasons: list[str] = []
-    registration = candidate.values.get("registration_number")
-    if registration:
-        key = str(registration)
-        if registrations.get(key, set()) - own:
-            reasons.append(_("same registration number as a beneficiary already in the profile"))
-        elif key in seen_registration:
-            reasons.append(
-                _("same registration number as line {line}").format(line=seen_registration[key])
+    for candidate in candidates:
+        row_id = candidate.target or uuid.uuid4()
+        own = identity(candidate, row_id)
+        existing = caseload.matches(own, threshold, exclude={row_id})
+        in_file = earlier.matches(own, threshold)
+        earlier.add(own)
+        lines[row_id] = candidate.line
+        if existing:
+            other, result = existing[0]
+            message = _(
+                "likely the same person as a beneficiary already in the profile ({score})"
+            ).format(score=_described(result))
+            found.append(
+                PossibleDuplicate(
+                    candidate.line, message, result.value, existing_id=other.id,
+                    updates_by_cin=candidate.target is not None,
+                )
+            )  # fmt: skip
+        elif in_file:
+            other, result = in_file[0]
+            message = _("likely the same person as line {line} ({score})").format(
+                line=lines[other.id], score=_described(result)
             )
-        seen_registration.setdefault(key, candidate.line)
-    for name_key in row_keys:
-        if names.get(name_key, set()) - own:
-            reasons.append(_("same name and birth date as a beneficiary already in the profile"))
-        elif name_key in seen_name:
-            reasons.append(
-                _("same name and birth date as line {line}").format(line=seen_name[name_key])
-            )
-        seen_name.setdefault(name_key, candidate.line)
-    return reasons[0] if reasons else None
-
-
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    items = list(values)
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def _existing_registrations(session: Session, numbers: set[str]) -> dict[str, set[uuid.UUID]]:
-    found: dict[str, set[uuid.UUID]] = {}
-    for chunk in _chunks(numbers):
-        query = select(Beneficiary.registration_number, Beneficiary.id).where(
-            Beneficiary.registration_number.in_(chunk), Beneficiary.deleted_at.is_(None)
-        )
-        for number, beneficiary_id in session.execute(query):
-            found.setdefault(str(number), set()).add(beneficiary_id)
+            found.append(
+                PossibleDuplicate(
+                    candidate.line, message, result.value, other_line=lines[other.id],
+                    updates_by_cin=candidate.target is not None,
+                )
+            )  # fmt: skip
     return found
 
 
-def _existing_names(session: Session, births: set[date]) -> dict[tuple[str, date], set[uuid.UUID]]:
-    found: dict[tuple[str, date], set[uuid.UUID]] = {}
-    columns = (
-        Beneficiary.id, Beneficiary.birth_date, Beneficiary.last_name, Beneficiary.first_name,
-        Beneficiary.last_name_ar, Beneficiary.first_name_ar,
-    )  # fmt: skip
-    for chunk in _chunks(births):
-        query = select(*columns).where(
-            Beneficiary.birth_date.in_(chunk), Beneficiary.deleted_at.is_(None)
-        )
-        for row in session.execute(query):
-            values = row._asdict()
-            for key in name_keys(values):
-                found.setdefault(key, set()).add(row.id)
-    return found
+def _described(result: Score) -> str:
+    return _("score {score}/100: {reasons}").format(
+        score=result.value, reasons=", ".join(result.reasons)
+    )

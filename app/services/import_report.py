@@ -61,6 +61,7 @@ def summary_lines(report: ImportReport) -> list[str]:
         ).format(count=report.rejected, errors=errors)
     )
     lines.append(_facilities_line(report))
+    lines.extend(_duplicates_lines(report))
     if report.duplicates:
         count = len(report.duplicates)
         lines.append(
@@ -75,6 +76,34 @@ def summary_lines(report: ImportReport) -> list[str]:
     elif not report.applied:
         lines.append(
             _("Nothing was written: every row must be valid, or the invalid ones skipped.")
+        )
+    return lines
+
+
+def _duplicates_lines(report: ImportReport) -> list[str]:
+    """Likely duplicates left out or linked to the file they match, when asked."""
+    lines = []
+    if report.linked:
+        if report.applied:
+            text = ngettext(
+                "{count} row completed the file it likely duplicates (empty fields only).",
+                "{count} rows completed the file they likely duplicate (empty fields only).",
+                report.linked,
+            )
+        else:
+            text = ngettext(
+                "{count} row would complete the file it likely duplicates (empty fields only).",
+                "{count} rows would complete the file they likely duplicate (empty fields only).",
+                report.linked,
+            )
+        lines.append(text.format(count=report.linked))
+    if report.skipped:
+        lines.append(
+            ngettext(
+                "{count} likely duplicate row skipped.",
+                "{count} likely duplicate rows skipped.",
+                report.skipped,
+            ).format(count=report.skipped)
         )
     return lines
 

@@ -27,7 +27,7 @@ from app.models.enums import LegalStatus
 from app.services import import_duplicates, import_mapping
 from app.services.beneficiaries import BeneficiaryFields, NewBeneficiary
 from app.services.context import ServiceContext
-from app.services.import_duplicates import Candidate, PossibleDuplicate
+from app.services.import_duplicates import Candidate, DuplicateAction, PossibleDuplicate
 from app.services.import_fields import InCustody, label_key
 from app.services.import_mapping import ColumnMapping
 from app.services.import_parse import ParsedRow, RowError, parse_table
@@ -36,6 +36,7 @@ from app.services.validation import message_for
 from app.store.textfold import fold
 
 __all__ = [
+    "DuplicateAction",
     "ImportFileError",
     "ImportReport",
     "PossibleDuplicate",
@@ -65,11 +66,14 @@ class ImportReport:
     """What the import did, or would do: counts describe the valid rows either way.
 
     ``applied`` says whether they were written; ``rejected`` counts the invalid rows
-    (``errors`` may hold several per row).
+    (``errors`` may hold several per row). Likely duplicates are ``skipped``, or
+    ``linked`` (they complete the file they match), as the import was asked.
     """
 
     created: int = 0
     updated: int = 0
+    linked: int = 0
+    skipped: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -86,7 +90,8 @@ class ImportReport:
 
     @property
     def valid(self) -> int:
-        return self.created + self.updated
+        """Rows written (or to write): created, updated, or completing another file."""
+        return self.created + self.updated + self.linked
 
 
 def import_beneficiaries(
@@ -96,6 +101,7 @@ def import_beneficiaries(
     dry_run: bool = False,
     skip_invalid: bool = False,
     mapping: Mapping[str, str | None] | None = None,
+    duplicates: DuplicateAction = DuplicateAction.FLAG,
 ) -> ImportReport:
     """Create or update (by CIN) one beneficiary per row; raises ImportFileError only.
 
@@ -103,7 +109,9 @@ def import_beneficiaries(
     """
     table = read_table(path)
     chosen = import_mapping.propose(table) if mapping is None else dict(mapping)
-    return import_table(ctx, table, chosen, dry_run=dry_run, skip_invalid=skip_invalid)
+    return import_table(
+        ctx, table, chosen, dry_run=dry_run, skip_invalid=skip_invalid, duplicates=duplicates
+    )
 
 
 def import_table(
@@ -113,8 +121,13 @@ def import_table(
     *,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    duplicates: DuplicateAction = DuplicateAction.FLAG,
 ) -> ImportReport:
-    """The import of a table already read, with a mapping already chosen."""
+    """The import of a table already read, with a mapping already chosen.
+
+    ``duplicates`` says what becomes of rows likely to be a person already known
+    (:mod:`app.services.import_duplicates`).
+    """
     mapping = import_mapping.apply_to(table, mapping)
     import_mapping.check(mapping)
     report = ImportReport(
@@ -128,8 +141,10 @@ def import_table(
     with ctx.reading() if dry_run else ctx.transaction() as session:
         existing = _existing_by_cin(session, list(dict.fromkeys(r.cin for r in rows if r.cin)))
         facilities = _FacilityResolver(session)
-        creates: list[Beneficiary] = []
+        creates: dict[int, Beneficiary] = {}
         updates: list[tuple[Beneficiary, dict[str, Any]]] = []
+        targets: dict[int, Beneficiary] = {}
+        changes_by_line: dict[int, dict[str, Any]] = {}
         candidates: list[Candidate] = []
         for row in rows:
             facility = facilities.resolve(row)
@@ -141,11 +156,16 @@ def import_table(
             if facility is not None:
                 facilities.use(facility)
             candidates.append(Candidate(row.line, row.values, target.id if target else None))
+            changes_by_line[row.line] = fields.model_dump(exclude_unset=True)
             if target is not None:
-                updates.append((target, fields.model_dump(exclude_unset=True)))
+                updates.append((target, changes_by_line[row.line]))
+                targets[row.line] = target
             else:
-                creates.append(_new_beneficiary(ctx, fields))
+                creates[row.line] = _new_beneficiary(ctx, fields)
         report.duplicates = import_duplicates.find(session, candidates)
+        if duplicates is not DuplicateAction.FLAG:
+            settle = _DuplicateSettler(session, duplicates, creates, targets, report)
+            settle.all(changes_by_line, apply=not dry_run)
         report.errors = [error for row in rows for error in row.errors]
         report.rejected_rows = [
             RejectedRow(row.line, row.cells, row.errors) for row in rows if row.errors
@@ -156,11 +176,62 @@ def import_table(
         report.applied = not dry_run and (skip_invalid or not report.errors)
         if report.applied:
             session.add_all(facilities.used_new)
-            session.add_all(creates)
+            session.add_all(creates.values())
             for beneficiary, changes in updates:
                 for name, value in changes.items():
                     setattr(beneficiary, name, value)
     return report
+
+
+class _DuplicateSettler:
+    """Likely duplicate rows left out (skip), or completing the file they match (link)."""
+
+    def __init__(
+        self,
+        session: Session,
+        action: DuplicateAction,
+        creates: dict[int, Beneficiary],
+        targets: dict[int, Beneficiary],
+        report: ImportReport,
+    ) -> None:
+        self.session = session
+        self.action = action
+        self.creates = creates
+        self.files = dict(targets)  # line -> the file that line writes to
+        self.files.update(creates)
+        self.report = report
+
+    def all(self, changes_by_line: dict[int, dict[str, Any]], *, apply: bool) -> None:
+        for duplicate in self.report.duplicates:
+            if duplicate.updates_by_cin or duplicate.line not in self.creates:
+                continue
+            if self.action is DuplicateAction.SKIP:
+                del self.creates[duplicate.line]
+                del self.files[duplicate.line]
+                self.report.skipped += 1
+                continue
+            target = self._target(duplicate)
+            if target is None:
+                continue  # the line it matches was left out: written as a new file
+            del self.creates[duplicate.line]
+            self.files[duplicate.line] = target
+            self.report.linked += 1
+            if apply:  # a dry run only counts
+                _complete(target, changes_by_line[duplicate.line])
+
+    def _target(self, duplicate: PossibleDuplicate) -> Beneficiary | None:
+        if duplicate.existing_id is not None:
+            return self.session.get(Beneficiary, duplicate.existing_id)
+        if duplicate.other_line is not None:
+            return self.files.get(duplicate.other_line)
+        return None
+
+
+def _complete(target: Beneficiary, changes: dict[str, Any]) -> None:
+    """Fill the fields ``target`` leaves empty; never overwrite what it holds."""
+    for name, value in changes.items():
+        if value is not None and getattr(target, name) in (None, ""):
+            setattr(target, name, value)
 
 
 def known_facilities(ctx: ServiceContext) -> dict[str, str]:

@@ -554,6 +554,7 @@ class CaseloadPage(QWidget):
         dialog = RegisterDialog(self.state, self)
         dialog.saved.connect(self._registered)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open_existing.connect(self._open)
         dialog.show()
         self.dialog = dialog
         return dialog

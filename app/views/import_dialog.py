@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _, ngettext
 from app.services import import_mapping
 from app.services.errors import ServiceError
+from app.services.import_duplicates import ACTION_LABELS, DuplicateAction
 from app.services.import_fields import FIELD_LABELS, FIELDS, InCustody, label_key
 from app.services.import_mapping import ColumnMapping
 from app.services.import_parse import ParsedRow, parse_table
@@ -152,6 +153,19 @@ class ImportDialog(QDialog):
             2, QHeaderView.ResizeMode.Stretch
         )
         self.problems_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Likely duplicates: written and flagged, left out, or completing the file they
+        # match; changing the choice checks the file again, so the counts are the ones
+        # the import will give.
+        self.duplicate_action = QComboBox()
+        self.duplicate_action.setObjectName("duplicateAction")
+        for action, text in ACTION_LABELS.items():
+            self.duplicate_action.addItem(_(text), action)
+        self.duplicate_action.currentIndexChanged.connect(self._action_changed)
+        duplicates_label = QLabel(_("Rows likely already in the profile:"))
+        duplicates_label.setBuddy(self.duplicate_action)
+        duplicates_row = QHBoxLayout()
+        duplicates_row.addWidget(duplicates_label)
+        duplicates_row.addWidget(self.duplicate_action, 1)
         self.back_button = QPushButton(_("Back to the columns"))
         self.back_button.clicked.connect(lambda: self.stack.setCurrentIndex(0))
         self.save_button = QPushButton(_("Save the rejected rows…"))
@@ -170,6 +184,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.summary_label)
         layout.addWidget(QLabel(_("Rows to check:")))
         layout.addWidget(self.problems_table, 1)
+        layout.addLayout(duplicates_row)
         layout.addLayout(buttons)
         return page
 
@@ -344,10 +359,18 @@ class ImportDialog(QDialog):
         self.check_button.setEnabled(False)
         self.import_button.setEnabled(False)
 
+        action = DuplicateAction(self.duplicate_action.currentData())
+
         def work() -> ImportReport:
-            return import_table(ctx, table, mapping, dry_run=dry_run, skip_invalid=True)
+            return import_table(
+                ctx, table, mapping, dry_run=dry_run, skip_invalid=True, duplicates=action
+            )
 
         run_in_background(work, self._show_report, self._failed)
+
+    def _action_changed(self) -> None:
+        if self.report is not None and self.report.dry_run:
+            self.check()
 
     def _failed(self, error: Exception) -> None:
         self.check_button.setEnabled(True)

@@ -1,14 +1,17 @@
 """Registering a new beneficiary: the few facts known at intake, both spellings of the name.
 
 Each refusal of the service is written under its own field, so the counsellor sees at a
-glance what to correct; the dialog stays open with everything typed.
+glance what to correct; the dialog stays open with everything typed. Before saving, the
+local caseload is searched for the same person (:mod:`app.duplicates`): likely files are
+listed, to open instead, or to save anyway with a reason.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -22,9 +25,10 @@ from shiboken6 import isValid
 from app.i18n import _
 from app.models import Beneficiary
 from app.models.enums import LegalStatus, Sex
-from app.services import beneficiaries, organisation
+from app.services import organisation, registration_check
 from app.services.errors import ServiceError, ValidationFailed
 from app.views.app_state import AppState
+from app.views.duplicate_warning import DuplicateWarning
 from app.views.labels import choices
 from app.views.record_forms import (
     ChoiceCombo,
@@ -36,6 +40,11 @@ from app.views.record_forms import (
 
 ERROR_STYLE = "color: #b3261e;"
 TYPICAL_AGE_YEARS = 30
+_IDENTITY = (
+    "last_name", "first_name", "last_name_ar", "first_name_ar", "cin",
+    "registration_number", "birth_date", "sex",
+)  # fmt: skip
+"""The fields a duplicate check reads: changing one checks again before saving."""
 
 
 class _FieldError(QLabel):
@@ -69,7 +78,12 @@ def _line(max_length: int, *, arabic: bool = False) -> QLineEdit:
 
 
 class RegisterDialog(RecordDialog):
-    """``beneficiaries.register`` with inline field errors; ``saved`` gives the new record."""
+    """``beneficiaries.register`` with inline field errors; ``saved`` gives the new record.
+
+    ``open_existing`` gives the file chosen instead among the likely duplicates.
+    """
+
+    open_existing = Signal(uuid.UUID)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(_("Register a beneficiary"), parent)
@@ -124,6 +138,11 @@ class RegisterDialog(RecordDialog):
             self.fields[name] = editor
             self.add_row(label, editor, name)
             self.errors[name] = _FieldError(self.form)
+        self.duplicates = DuplicateWarning(self)
+        self.duplicates.open_existing.connect(self._open_existing)
+        self.body.insertWidget(self.body.indexOf(self.error), self.duplicates)
+        self._save_text = self.save_button.text()
+        self._checked: tuple[object, ...] | None = None
         self.setMinimumWidth(540)
         self.last_name.setFocus()
 
@@ -142,11 +161,37 @@ class RegisterDialog(RecordDialog):
             "expected_release_date": self.expected_release_date.value(),
         }
 
+    def accept(self) -> None:
+        """Save, unless the caseload holds likely files of this person not yet shown."""
+        values = self.values()
+        identity = tuple(values[name] for name in _IDENTITY)
+        if identity != self._checked:
+            self._checked = identity
+            matches = registration_check.likely_matches(self.state.ctx, values)
+            self.duplicates.show_matches(matches)
+            self.save_button.setText(_("Save &anyway") if matches else self._save_text)
+            if matches:
+                self.duplicates.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+                QTimer.singleShot(0, self._grow)
+                return
+        super().accept()
+
     def submit(self) -> Beneficiary:
         for line in self.errors.values():
             line.clear_error()
+        self.duplicates.clear_error()
         self.error.clear_message()
-        return beneficiaries.register(self.state.ctx, self.values())
+        return registration_check.register(
+            self.state.ctx,
+            self.values(),
+            not_duplicates=self.duplicates.shown_ids,
+            reason=self.duplicates.reason.text(),
+        )
+
+    def _open_existing(self, beneficiary_id: uuid.UUID) -> None:
+        """The person already has a file: open it, and drop this registration."""
+        self.open_existing.emit(beneficiary_id)
+        self.reject()
 
     def show_error(self, error: ServiceError | str) -> None:
         """Field errors under their field (the first one focused); the rest in the banner."""
@@ -156,6 +201,10 @@ class RegisterDialog(RecordDialog):
         others = []
         first: QWidget | None = None
         for field_error in error.errors:
+            if field_error.field == registration_check.REASON_FIELD:
+                self.duplicates.show_error(field_error.message)
+                first = first or self.duplicates.reason
+                continue
             line = self.errors.get(field_error.field)
             if line is None:
                 others.append(field_error.message)

@@ -238,7 +238,7 @@ def test_the_table_is_large_enough() -> None:
 def test_reasons_say_why() -> None:
     result = score(P("El Idrissi", "Mohamed", "الإدريسي", "محمد").identity(),
                    P("Drissi", "Mhamed", "ادريسي", "محمد").identity())  # fmt: skip
-    assert result.reasons == ("same birth date", "names 100% similar", "Arabic names identical")
+    assert result.reasons == ("same birth date", "similar names (100%)", "Arabic names identical")
     cin = score(P("A", "B", cin="AB1").identity(), P("C", "D", cin="ab1").identity())
     assert cin.value == 100
     assert cin.reasons == ("same CIN",)

@@ -220,11 +220,13 @@ def test_possible_duplicates_are_flagged_not_merged(ctx: ServiceContext, tmp_pat
 
     report = import_beneficiaries(ctx, path, dry_run=True)
 
+    in_profile = "likely the same person as a beneficiary already in the profile"
     assert [(d.line, d.reason) for d in report.duplicates] == [
-        (2, "same name and birth date as a beneficiary already in the profile"),
-        (3, "same registration number as a beneficiary already in the profile"),
-        (5, "same name and birth date as line 4"),
-    ]
+        (2, f"{in_profile} (score 99/100: same birth date, similar names (100%))"),
+        (3, f"{in_profile} (score 100/100: same registration number)"),
+        (5, "likely the same person as line 4 (score 99/100: same birth date, "
+            "similar names (100%))"),
+    ]  # fmt: skip
     assert report.created == 4 and "3 possible duplicates to check." in summary_lines(report)
 
 

@@ -64,7 +64,8 @@ def test_a_fault_in_a_dialog_shows_a_message_keeps_the_input_and_logs_no_persona
         # A bug whose message quotes the input, as a database error would.
         raise RuntimeError(f"cannot store {values['last_name']} {values.get('cin')}")
 
-    monkeypatch.setattr(register_dialog.beneficiaries, "register", broken_register)
+    services = register_dialog.registration_check.beneficiaries
+    monkeypatch.setattr(services, "register", broken_register)
     dialog = register_dialog.RegisterDialog(AppState(profile, ctx, Settings()))
     qtbot.addWidget(dialog)
     dialog.show()

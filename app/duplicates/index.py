@@ -1,0 +1,52 @@
+"""Identities indexed by blocking key, to match many candidates against them at once.
+
+The import checks each line against the whole caseload and against the earlier lines
+of its file: reading the caseload's identities once and looking each line's keys up
+costs a second for 50,000 files, where one query per line would cost minutes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+
+from app.duplicates.blocking import MAX_BLOCK, Key, keys, related
+from app.duplicates.scoring import Identity, Score, likely
+
+
+class Index:
+    def __init__(self, identities: Iterable[Identity] = ()) -> None:
+        self._by_key: dict[Key, list[Identity]] = defaultdict(list)
+        for identity in identities:
+            self.add(identity)
+
+    def add(self, identity: Identity) -> None:
+        for key in keys(identity):
+            self._by_key[key].append(identity)
+
+    def candidates(self, identity: Identity) -> list[Identity]:
+        """Indexed identities worth comparing with ``identity`` (each once)."""
+        found: dict[uuid.UUID, Identity] = {}
+        for key in keys(identity):
+            members = self._by_key.get(key, ())
+            if len(members) < MAX_BLOCK:
+                for member in members:
+                    if related(identity, member, key):
+                        found.setdefault(member.id, member)
+        found.pop(identity.id, None)
+        return list(found.values())
+
+    def matches(
+        self, identity: Identity, threshold: int, exclude: Collection[uuid.UUID] = ()
+    ) -> list[tuple[Identity, Score]]:
+        """Indexed identities scoring at least ``threshold`` with ``identity``, best first."""
+        found = []
+        for other in self.candidates(identity):
+            if other.id in exclude:
+                continue
+            result = likely(identity, other, threshold)
+            if result is not None:
+                found.append((other, result))
+        found.sort(key=lambda pair: (-pair[1].value, str(pair[0].id)))
+        return found
