@@ -47,6 +47,7 @@ TEAM = "team"
 MEETING = "coordination_meeting"
 NOTE = "session_note"
 QUICK_NOTE = "quick_note"
+APPOINTMENT = "appointment"
 NOTES = frozenset({NOTE, QUICK_NOTE})  # append-only: written once, never changed
 
 
@@ -81,6 +82,8 @@ def check_change(
         _check_plan_path(session, viewer, current, values, placement)
     if record_type == REFERRAL and current is None:
         _check_referral_consent(session, values)
+    if record_type == APPOINTMENT:
+        _check_appointment(session, current, values, placement)
 
 
 def _refuse(viewer: Viewer, permission: Permission) -> None:
@@ -217,6 +220,30 @@ def _check_referral_consent(session: Session, values: Mapping[str, Any]) -> None
         ):
             return
     raise Rejected("the beneficiary has not consented to sharing with this partner")
+
+
+def _check_appointment(
+    session: Session,
+    current: Mapping[str, Any] | None,
+    values: Mapping[str, Any],
+    placement: Placement,
+) -> None:
+    """As the laptop refuses: no new appointment in a closed case, and the plan action
+    an appointment serves belongs to the same case."""
+    if current is None:
+        case = _living(session, BENEFICIARY, placement.case_id)
+        if case is not None and case.data.get("case_status") == CaseStatus.CLOSED.value:
+            raise Rejected("the case is closed: no appointment can be made")
+    action_id = values.get("action_id")
+    if action_id is not None and action_id != (current or {}).get("action_id"):
+        try:
+            action = lookups.find(session, "action", uuid.UUID(str(action_id)))
+        except ValueError:
+            raise Rejected("the plan action is not an id") from None
+        if action is None:  # outbox order puts it first: probably still on its way
+            raise Rejected(f"action {action_id} is not on the server yet", permanent=False)
+        if action.case_id != placement.case_id:
+            raise Rejected("the plan action belongs to another case")
 
 
 def _team_approves_plans(session: Session, placement: Placement) -> bool:

@@ -78,3 +78,35 @@ def test_a_quick_note_is_never_edited_an_appointment_is_closed(server: RunningSe
     assert (deleted["status"], deleted["permanent"]) == ("rejected", True)
     assert missed["status"] == "applied"
     assert laptop.pull(0).get("appointment", appointment_id)["data"]["status"] == "missed"
+
+
+def test_the_server_refuses_what_the_laptop_refuses(server: RunningServer) -> None:
+    counsellor = server.add_user("social_worker")
+    laptop = server.enrol(counsellor)
+    closed, open_case, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    plan, goal, action = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    team = counsellor.team_id
+    laptop.push(
+        change("beneficiary", closed, factories.beneficiary(team, case_status="closed")),
+        change("beneficiary", open_case, factories.beneficiary(team)),
+        change("beneficiary", other, factories.beneficiary(team)),
+        change("action_plan", plan, factories.action_plan(other)),
+        change("goal", goal, {"plan_id": str(plan), "domain_id": "housing", "wording": "Toit"}),
+        change("action", action, {"goal_id": str(goal), "description": "Visite"}),
+    )
+    in_closed = _appointment(closed, counsellor.staff_id)
+    elsewhere = {**_appointment(open_case, counsellor.staff_id), "action_id": str(action)}
+    own = {**_appointment(other, counsellor.staff_id), "action_id": str(action)}
+    later = {**_appointment(open_case, counsellor.staff_id), "action_id": str(uuid.uuid4())}
+    results = laptop.push(
+        change("appointment", uuid.uuid4(), in_closed),
+        change("appointment", uuid.uuid4(), elsewhere),
+        change("appointment", uuid.uuid4(), own),
+        change("appointment", uuid.uuid4(), later),
+    )
+    assert [(r["status"], r.get("permanent")) for r in results] == [
+        ("rejected", True),
+        ("rejected", True),
+        ("applied", False),
+        ("rejected", False),  # the action may still be on its way: retried later
+    ]
