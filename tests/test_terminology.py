@@ -28,7 +28,10 @@ def _forbidden() -> dict[str, dict[str, re.Pattern[str]]]:
     block = re.search(r"```toml\n(.*?)```", TABLE.read_text(encoding="utf-8"), re.S)
     assert block is not None, "docs/terminology.md lost its list of forbidden variants"
     table = tomllib.loads(block.group(1))
-    return {lang: {why: re.compile(rx, re.M) for why, rx in rules.items()} for lang, rules in table.items()}
+    return {
+        lang: {why: re.compile(rx, re.M) for why, rx in rules.items()}
+        for lang, rules in table.items()
+    }
 
 
 def _instrument_texts(language: str) -> Iterator[tuple[str, str]]:
@@ -112,3 +115,17 @@ def test_fixer_rules() -> None:
     assert fix("`passerelle sync --x`?") == "`passerelle sync --x`\u202f?"
     already = "Statut\u00a0: {status}\u202f!"
     assert fix(already) == already
+
+
+def test_a_printed_line_never_starts_with_french_punctuation() -> None:
+    """The documents' own line breaking (app.reports.text) breaks at ordinary spaces only:
+    with the no-break spaces a colon, semicolon or question mark stays on its word's line."""
+    from app.reports.text import Layout, TextStyle
+
+    layout = Layout(TextStyle(size=10, leading=14))
+    text = fix("Observations de clôture : le plan est revu ; est-ce utile ? « Libéré(e) »")
+    for width in range(90, 260, 3):  # narrower, a word longer than the line is cut anywhere
+        for line in layout.lines(text, width):
+            shown = "".join(p.run.text for p in sorted(line.runs, key=lambda p: p.x)).strip()
+            assert not shown.startswith((":", ";", "?", "»")), (width, shown)
+            assert not shown.endswith("«"), (width, shown)
