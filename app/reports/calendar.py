@@ -59,7 +59,7 @@ def _event(entry: AgendaEntry, stamp: datetime, with_names: bool) -> Event:
     event.add("dtend", entry.ends_at.astimezone(UTC))
     summary = _("Appointment, case {reference}").format(reference=entry.case_reference)
     if with_names:
-        summary = f"{summary}: {entry.beneficiary_name}"
+        summary = _("{label}: {value}").format(label=summary, value=entry.beneficiary_name)
         if entry.purpose:
             event.add("description", entry.purpose)
     event.add("summary", summary)
