@@ -8,10 +8,12 @@ BUILDDIR ?= build
 
 .PHONY: run test lint pytest catalogs messages dist dist-tar clean
 
-$(STAMP): pyproject.toml
+# Both distributions, editable: the desktop (pyproject.toml) and the server
+# (installer/server/pyproject.toml), which share passerelle_core.
+$(STAMP): pyproject.toml installer/server/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,server,build]'
+	$(BIN)/python -m pip install --quiet -e '.[test,build]' -e ./installer/server
 	touch $(STAMP)
 
 ## Install and launch the desktop application (a demo profile is created if none exists).
@@ -26,7 +28,7 @@ catalogs: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 \
 		-k pgettext:1c,2 -k npgettext:1c,2,3 -k NC_:1c,2 --no-wrap \
-		--sort-by-file --project=Passerelle -o resources/locale/passerelle.pot app
+		--sort-by-file --project=Passerelle -o resources/locale/passerelle.pot app passerelle_core
 	$(BIN)/pybabel -q update --domain passerelle --input-file resources/locale/passerelle.pot \
 		--output-dir resources/locale --no-wrap --ignore-obsolete
 

@@ -9,6 +9,7 @@ French is the default language of the application. ``_`` translates at call time
 from __future__ import annotations
 
 import gettext
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,8 @@ DOMAIN = "passerelle"
 LANGUAGES = ("fr", "ar", "en")
 DEFAULT_LANGUAGE = "fr"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "resources" / "locale"
+SOURCE_LANGUAGE = "en"  # the message ids: no catalog needed
+logger = logging.getLogger("passerelle.i18n")  # the support log (app.diagnostics)
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
@@ -26,9 +29,7 @@ def set_language(language: str) -> None:
     global _translations, _language
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language!r}")
-    _translations = gettext.translation(
-        DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True
-    )
+    _translations = _catalog(language)
     _language = language
 
 
@@ -38,7 +39,20 @@ def translations(language: str) -> gettext.NullTranslations:
     interface's (a printed document): the process-wide language is left alone."""
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language!r}")
-    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+    return _catalog(language)
+
+
+def _catalog(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``language``; the English message ids when it is missing,
+    said in the support log (an installation without its ``.mo`` files speaks English)."""
+    found = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+    if language != SOURCE_LANGUAGE and type(found) is gettext.NullTranslations:
+        logger.warning(
+            "translation catalog missing: resources/locale/%s/LC_MESSAGES/%s.mo; showing English",
+            language,
+            DOMAIN,
+        )
+    return found
 
 
 def current_language() -> str:
