@@ -91,6 +91,12 @@ def _fields(record_type: str, p: Parents) -> dict[str, Any]:
         "meeting_decision": {"meeting_id": str(p.meeting), "beneficiary_id": case, "text": "Suivi"},
         "post_release_outcome": {"beneficiary_id": case, "checkpoint": "6", "recorded_on": TODAY},
         "sync_conflict": {"target_type": "beneficiary", "target_id": case, "field": "phone"},
+        "appointment": {
+            "beneficiary_id": case,
+            "staff_id": str(uuid.uuid4()),
+            "starts_at": f"{TODAY}T09:30:00+00:00",
+        },
+        "quick_note": {"beneficiary_id": case, "kind": "phone", "body": "Appel", "noted_on": TODAY},
     }[record_type]
 
 
@@ -115,6 +121,8 @@ EDITS: dict[str, dict[str, Any]] = {
     "meeting_decision": {"text": "Autre décision"},
     "post_release_outcome": {"notes": "Relu"},
     "sync_conflict": {"resolution": "kept"},
+    "appointment": {"status": "missed"},
+    "quick_note": {"body": "Rewritten by someone else."},
 }
 
 
