@@ -16,7 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DESKTOP_ONLY = ("PySide6", "sqlcipher3", "reportlab", "pypdfium2", "babel", "openpyxl")
-QT_FREE = ("models", "store", "services", "sync", "reports", "indicators", "instruments", "demo")
+QT_FREE = (
+    "models", "store", "services", "sync", "reports", "indicators", "instruments", "demo",
+    "duplicates",
+)  # fmt: skip
 
 
 def _imports(path: Path, *, runtime_only: bool = False) -> set[str]:
