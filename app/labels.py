@@ -25,6 +25,7 @@ from app.models.enums import (
     ConsentMethod,
     ConsentPurpose,
     DecisionStatus,
+    DocumentKind,
     FacilityKind,
     GoalStatus,
     LegalStatus,
@@ -174,6 +175,14 @@ _LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         QuickNoteKind.CORRIDOR: N_("Corridor talk"),
         QuickNoteKind.FAMILY_MESSAGE: N_("Message from the family"),
         QuickNoteKind.PARTNER_MESSAGE: N_("Message from a partner"),
+    },
+    DocumentKind: {
+        DocumentKind.IDENTITY: N_("Identity document"),
+        DocumentKind.JUDICIAL: N_("Judicial document"),
+        DocumentKind.SIGNED_PLAN: N_("Signed plan"),
+        DocumentKind.PARTNER_LETTER: N_("Partner letter"),
+        DocumentKind.CERTIFICATE: N_("Certificate"),
+        DocumentKind.OTHER: N_("Other document"),
     },
 }
 

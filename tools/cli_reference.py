@@ -67,6 +67,7 @@ SERVER_SETTINGS = {
     "anonymity_k": "k of the anonymised case lists",
     "duplicate_threshold": "score (50-100) from which two files are proposed as likely "
     "duplicates",
+    "max_document_mb": "largest document a laptop may attach, in MiB (sent in the policy)",
     "rate_limit_per_minute": "requests per minute per client address (per worker)",
     "rate_limit_burst": "burst allowed above that pace",
 }

@@ -26,7 +26,8 @@ import filetype
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.i18n import N_, _
+from app.i18n import _
+from app.labels import label
 from app.models import ActionPlan, Beneficiary, CaseDocument, DocumentChunk, DocumentContent
 from app.models.audit import AccessAction
 from app.models.base import utcnow
@@ -40,14 +41,6 @@ from app.sync.policy import read_policy
 from passerelle_core.documents import CHUNK_BYTES, MEDIA_TYPES
 
 RECORD_TYPE = "case_document"
-KIND_LABELS: dict[DocumentKind, str] = {
-    DocumentKind.IDENTITY: N_("identity document"),
-    DocumentKind.JUDICIAL: N_("judicial document"),
-    DocumentKind.SIGNED_PLAN: N_("signed plan"),
-    DocumentKind.PARTNER_LETTER: N_("partner letter"),
-    DocumentKind.CERTIFICATE: N_("certificate"),
-    DocumentKind.OTHER: N_("other document"),
-}
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 FORMAT_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 HEAD_BYTES = 8192  # enough for every signature filetype reads
@@ -74,7 +67,8 @@ class DocumentRow:
 
 
 def kind_label(kind: DocumentKind) -> str:
-    return _(KIND_LABELS[kind])
+    """What the document is, for people (app.labels names every stored value)."""
+    return label(kind)
 
 
 def media_type_of(head: bytes) -> str | None:

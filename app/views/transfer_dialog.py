@@ -10,7 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QButtonGroup, QPlainTextEdit, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QPlainTextEdit,
+    QRadioButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from app.i18n import _, ngettext
 from app.models import CaseTransfer
@@ -64,13 +71,22 @@ class TransferDialog(RecordDialog):
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(80)
         self.reason.setPlaceholderText(_("e.g. the counsellor leaves; release to another region"))
-        self.form.addRow(self.to_staff, self.staff)
-        self.form.addRow(self.to_team, self.team)
+        for combo in (self.staff, self.team):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(30)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.form.addRow(self.to_staff)
+        self.form.addRow("", self.staff)
+        self.form.addRow(self.to_team)
+        self.form.addRow("", self.team)
         self.add_row(_("&Reason:"), self.reason, "reason")
         self.to_staff.toggled.connect(self._target_changed)
         self._target_changed()
         self.save_button.setText(_("&Transfer"))
-        self.resize(560, self.sizeHint().height())
+        width = 600  # the wrapped introduction decides the height, in either language
+        self.resize(width, max(self.sizeHint().height(), self.body.totalHeightForWidth(width)))
 
     def _target_changed(self) -> None:
         self.staff.setEnabled(self.to_staff.isChecked())
