@@ -105,6 +105,8 @@ def synopsis(parser: argparse.ArgumentParser) -> str:
 def _value(action: argparse.Action) -> str:
     if action.choices is not None and not isinstance(action.metavar, str):
         return "|".join(str(choice) for choice in action.choices)
+    if isinstance(action.metavar, tuple):  # nargs=2 and the like: one name per value
+        return " ".join(action.metavar)
     return str(action.metavar or action.dest.upper())
 
 

@@ -10,6 +10,7 @@ from app.cli import (
     agenda_commands,
     audit_commands,
     document_commands,
+    duplicate_commands,
     protection_commands,
     report_commands,
     security_commands,
@@ -113,8 +114,8 @@ def import_file(args: argparse.Namespace) -> int:
             mapping,
             dry_run=args.dry_run,
             skip_invalid=args.skip_invalid,
-        )
             duplicates=DuplicateAction(args.duplicates),
+        )
     # Problems go to standard error, what was done to standard output.
     for warning in report.warnings:
         complain(_("warning: {warning}").format(warning=warning))
@@ -216,6 +217,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **audit_commands.COMMANDS,
     **security_commands.COMMANDS,
     **document_commands.COMMANDS,
+    **duplicate_commands.COMMANDS,
     **selftest_command.COMMANDS,
     **agenda_commands.COMMANDS,
 }

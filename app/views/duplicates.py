@@ -100,7 +100,7 @@ class DuplicatesPage(QWidget):
         self.tree.clear()
         for pair in self.pairs:
             item = QTreeWidgetItem(
-                [str(pair.score), pair.first_name, pair.second_name, "; ".join(pair.reasons)]
+                [str(pair.score), pair.first_name, pair.second_name, " · ".join(pair.reasons)]
             )
             item.setData(SCORE, PAIR_ROLE, pair)
             item.setTextAlignment(SCORE, Qt.AlignmentFlag.AlignCenter)

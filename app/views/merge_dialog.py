@@ -81,15 +81,20 @@ class MergeDialog(QDialog):
         grid.setHorizontalSpacing(18)
         self.keep = QButtonGroup(self)
         for column, name in ((FIRST, first_name), (SECOND, second_name)):
-            button = QRadioButton(_("Keep this file: {name}").format(name=name))
+            heading = QLabel(name)
+            heading.setWordWrap(True)
+            heading.setStyleSheet("font-weight: 600; font-size: 14px;")
+            grid.addWidget(heading, 0, column + 1)
+            button = QRadioButton(_("Keep this file"))
             button.setObjectName(f"keep{column}")
-            button.setStyleSheet("font-weight: 600;")
             self.keep.addButton(button, column)
-            grid.addWidget(button, 0, column + 1)
+            grid.addWidget(button, 1, column + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
         self.keep.button(FIRST).setChecked(True)
         self.picks: dict[str, QButtonGroup] = {}
         defaults = self._defaults()
-        for row, field in enumerate(self.fields, start=1):
+        for row, field in enumerate(self.fields, start=2):
             caption = QLabel(sync_status.field_label(field.name))
             grid.addWidget(caption, row, 0)
             group = QButtonGroup(self)

@@ -91,6 +91,11 @@ def _fields(record_type: str, p: Parents) -> dict[str, Any]:
         "meeting_decision": {"meeting_id": str(p.meeting), "beneficiary_id": case, "text": "Suivi"},
         "post_release_outcome": {"beneficiary_id": case, "checkpoint": "6", "recorded_on": TODAY},
         "sync_conflict": {"target_type": "beneficiary", "target_id": case, "field": "phone"},
+        "duplicate_decision": {
+            "beneficiary_id": case,
+            "other_id": str(uuid.uuid4()),
+            "verdict": "not_duplicate",
+        },
         "appointment": {
             "beneficiary_id": case,
             "staff_id": str(uuid.uuid4()),
@@ -121,6 +126,7 @@ EDITS: dict[str, dict[str, Any]] = {
     "meeting_decision": {"text": "Autre décision"},
     "post_release_outcome": {"notes": "Relu"},
     "sync_conflict": {"resolution": "kept"},
+    "duplicate_decision": {"reason": "Deux frères"},
     "appointment": {"status": "missed"},
     "quick_note": {"body": "Rewritten by someone else."},
 }
