@@ -27,6 +27,7 @@ from passerelle_core.erasure import ANONYMISED_MARK
 from passerelle_core.lifecycle import CREATE, DELETE, UPDATE
 from passerelle_core.protocol import Change, ChangeResult
 from server.core.tables import Record
+from server.services import case_move, lookups, transfers
 from server.services.authorship import stamp
 from server.services.conflicts import Side, author_of, create_conflict
 from server.services.errors import Rejected
@@ -34,7 +35,6 @@ from server.services.permissions import check_change
 from server.services.retention import erase_withheld
 from server.services.scope import BENEFICIARY, Placement, Viewer, place
 from server.services.sequence import SequenceAllocator
-from server.services import lookups, transfers
 from server.services.store import create_record, replace_placement
 from server.services.wire import (
     CONFLICT_TYPE,
@@ -89,6 +89,7 @@ def _create(
 ) -> ChangeResult:
     values = stamp(change.record_type, values, author.viewer.staff_id, creating=True)
     data = new_record_data(change.record_type, change.record_id, values)
+    data = case_move.redirect(session, change.record_type, data)  # of a merged-away file
     if change.record_type == BENEFICIARY and data.get("team_id") is None:
         # Registered before the laptop knew its team (docs: "Placement"): the case joins
         # its creator's team, and the pull brings the placed record back to the laptop.
@@ -150,11 +151,13 @@ def _update(
     after = before
     if outcome.changed:
         after = place(session, record.record_type, record.record_id, record.data)
-        if after.case_id != before.case_id:
-            raise Rejected("a record cannot move to another case")
+        if after.case_id != before.case_id:  # only to the file it was merged into
+            case_move.check_move(session, before, after)
         if record.record_type != BENEFICIARY and not (late and after == before):
             _check_scope(author.viewer, after)  # reassigning a case away is allowed
         replace_placement(session, seqs, record, after)
+        if after.case_id != before.case_id:
+            case_move.carry_descendants(session, seqs, record, before)
     if _retention_pushed(record, outcome.changed, author.viewer):
         erase_withheld(session, seqs, record, canonical(change.recorded_at))
     record.seq = seqs.next()  # every change is delivered again, conflicts included
