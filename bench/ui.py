@@ -165,11 +165,16 @@ def measure(folder: Path, scratch: Path, query_count: int) -> int:
         else:
             queries.append((row.cin or row.last_name)[:5])
     widget_ms: list[float] = []
+    model_ms: list[float] = []
     service_ms: list[float] = []
-    loads: list[int] = []
+    loads: list[float] = []
+    shown = PaintProbe()  # the results on screen: the table, or the "no match" page
+    page.table.viewport().installEventFilter(shown)
+    page.no_match.installEventFilter(shown)
 
-    def count_load(total: int) -> None:
-        loads.append(total)
+    def count_load(_total: int) -> None:
+        loads.append(time.perf_counter())
+        shown.painted_at = None  # the next paint shows these rows
 
     page.model.loaded.connect(count_load)
     typos = [query[:2] + query[3:] for query in queries if len(query) >= 5][:20]
@@ -177,24 +182,28 @@ def measure(folder: Path, scratch: Path, query_count: int) -> int:
     for query in queries:
         page.search.clear()
         page.apply_filter()
-        wait_until(lambda: not page.model.busy)
+        # The person types on a screen that shows the previous results, painted.
+        wait_until(lambda: not page.model.busy and shown.painted_at is not None)
         loads.clear()
         started = time.perf_counter()
         page.search.setText(query)  # the keystroke that completes the query
-        wait_until(lambda: bool(loads))
-        widget_ms.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
+        wait_until(lambda: bool(loads) and shown.painted_at is not None)
+        assert shown.painted_at is not None
+        model_ms.append((loads[0] - started) * 1000)
+        widget_ms.append((shown.painted_at - started) * 1000)
+        started = time.perf_counter()  # the same service calls as the model's, bare
         request = caseload.CaseloadFilter(query=query)
-        total = caseload.count(ctx, request)
-        caseload.page(ctx, request, sort="name", descending=False, offset=0, limit=200)
+        first = caseload.page(ctx, request, sort="name", descending=False, offset=0, limit=200)
+        if len(first) == 200:
+            caseload.count(ctx, request)
         service_ms.append((time.perf_counter() - started) * 1000)
-        del total
     print(
-        f"keystroke to results ({len(queries)} queries): p50 {statistics.median(widget_ms):.1f} ms"
-        f", p95 {percentile(widget_ms, 95):.1f} ms (target < 50 ms); "
-        f"bare service p50 {statistics.median(service_ms):.1f}, "
-        f"p95 {percentile(service_ms, 95):.1f} ms; ratio p95 "
-        f"{percentile(widget_ms, 95) / percentile(service_ms, 95):.2f}"
+        f"keystroke to results painted ({len(queries)} queries): "
+        f"p50 {statistics.median(widget_ms):.1f} ms, p95 {percentile(widget_ms, 95):.1f} ms "
+        f"(target < 50 ms); rows in the model p50 {statistics.median(model_ms):.1f}, "
+        f"p95 {percentile(model_ms, 95):.1f} ms; bare service p50 "
+        f"{statistics.median(service_ms):.1f}, p95 {percentile(service_ms, 95):.1f} ms; "
+        f"ratio p95 {percentile(widget_ms, 95) / percentile(service_ms, 95):.2f}"
     )
 
     open_ms, read_ms = [], []

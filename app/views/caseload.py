@@ -43,7 +43,7 @@ from app.services import caseload, search
 from app.services.caseload import NO_PLAN, CaseloadFilter
 from app.settings import FilterValue
 from app.views.app_state import AppState
-from app.views.caseload_model import COLUMNS, CaseloadModel
+from app.views.caseload_model import COLUMNS, CaseloadModel, PreparedTextDelegate
 from app.views.import_dialog import ImportDialog
 from app.views.labels import choices, label
 from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align_to_layout
@@ -254,6 +254,7 @@ class CaseloadPage(QWidget):
         table = CaseTable()
         table.setObjectName("caseloadTable")
         table.setModel(self.model)
+        table.setItemDelegate(PreparedTextDelegate(table))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         several = may(self.state.ctx, Permission.TRANSFER_CASE)  # a bulk transfer
         table.setSelectionMode(

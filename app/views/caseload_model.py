@@ -5,6 +5,10 @@ The row count comes from ``caseload.count``; rows arrive by pages of
 the GUI thread, so typing and scrolling never wait for SQLite: a row whose page is
 still on its way shows a placeholder until it lands. A newer request (another filter,
 another sort) makes the answers to older ones irrelevant; they are dropped on arrival.
+
+A table repaint asks ``data()`` for every visible cell and a dozen roles each: the
+texts of a row are formatted once (:class:`_Cells`, number runs already isolated) and
+every other role is answered before any lookup, so a repaint costs little Python.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import QColor
@@ -31,6 +36,7 @@ from app.services import caseload
 from app.services.caseload import CaseloadFilter, CaseloadRow
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
+from app.views.bidi import NumberRunDelegate, shown
 from app.views.labels import label_or_blank
 from app.views.record_forms import OVERDUE_COLOUR, format_date, ltr
 from app.views.tasks import run_in_background
@@ -42,6 +48,9 @@ PLACEHOLDER = "…"
 OVERDUE_SIGN = "\u26a0"
 """Beside an overdue review date, so that it does not rest on its red alone."""
 ROLE = Qt.ItemDataRole
+ANSWERED = frozenset({ROLE.DisplayRole, ROLE.ForegroundRole, ROLE.ToolTipRole, ROLE.UserRole})
+"""The roles this model answers; the others (font, alignment, decoration...) are None."""
+TOOLTIP_KEYS = frozenset({"name", "name_ar", "facility", "legal_status", "staff", "plan_status"})
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -63,6 +72,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("plan_status", N_("Plan")),
     Column("review", N_("Plan review")),
 )
+REVIEW = next(position for position, column in enumerate(COLUMNS) if column.key == "review")
 
 
 def display_name(row: CaseloadRow) -> str:
@@ -74,6 +84,22 @@ def arabic_name(row: CaseloadRow) -> str:
     """The Arabic spelling, first name then surname, isolated so it never reorders a row."""
     arabic = " ".join(part for part in (row.first_name_ar, row.last_name_ar) if part)
     return f"\u2067{arabic}\u2069" if arabic else ""
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """One row as displayed: its texts by column, and whether its review is overdue."""
+
+    row: CaseloadRow
+    texts: tuple[str, ...]
+    overdue: bool
+
+
+class PreparedTextDelegate(NumberRunDelegate):
+    """The model's texts arrive with their number runs isolated: shown as they are."""
+
+    def displayText(self, value: Any, locale: Any) -> str:  # noqa: N802 - Qt naming
+        return value if isinstance(value, str) else super().displayText(value, locale)
 
 
 @dataclass(frozen=True)
@@ -100,11 +126,15 @@ class CaseloadModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        # Its own threads: a keystroke's query never waits behind the dashboard's.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
         self._request = _Request(filter or CaseloadFilter(), "name", False)
         self._generation = 0
         self._shown = (0, self._request)  # the request the rows held belong to
         self._count = 0
         self._pages: dict[int, list[CaseloadRow]] = {}
+        self._cells: dict[int, _Cells] = {}
         self._pending: set[int] = set()
         self._busy = False
         self.rows_loaded = 0
@@ -154,12 +184,14 @@ class CaseloadModel(QAbstractTableModel):
             return generation == self._generation
 
         def work() -> tuple[int, list[CaseloadRow]] | None:
-            """Skipped when typing went on while it waited for a thread."""
+            """Skipped when typing went on while it waited for a thread. A first page that
+            is not full is every row: the count query is then not needed (most searches)."""
             if not current():
                 return None
-            total = caseload.count(ctx, request.filter)
-            first = _fetch(ctx, request, 0, total) if total and current() else []
-            return total, first
+            first = _fetch(ctx, request, 0, None)
+            if len(first) < PAGE_SIZE:
+                return len(first), first
+            return (caseload.count(ctx, request.filter) if current() else len(first)), first
 
         def done(result: tuple[int, list[CaseloadRow]] | None) -> None:
             if result is not None and current():
@@ -193,26 +225,25 @@ class CaseloadModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = ROLE.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in ANSWERED or not index.isValid():
             return None
-        row = self._row(index.row(), fetch=True)
-        key = COLUMNS[index.column()].key
-        if row is None:
-            return PLACEHOLDER if role == ROLE.DisplayRole and key == "name" else None
+        number, column = index.row(), index.column()
+        cells = self._cells.get(number)
+        if cells is None:
+            row = self._row(number, fetch=True)
+            if row is None:
+                return PLACEHOLDER if role == ROLE.DisplayRole and column == 0 else None
+            cells = self._cells[number] = self._format(row)
         if role == ROLE.DisplayRole:
-            if key == "review" and self._overdue(row):  # a sign, not the colour alone
-                return f"{OVERDUE_SIGN} {self._text(row, key)}"
-            return self._text(row, key)
-        if role == ROLE.ForegroundRole and key == "review" and self._overdue(row):
-            return QColor(OVERDUE_COLOUR)
+            return cells.texts[column]
+        key = COLUMNS[column].key
+        if role == ROLE.ForegroundRole:
+            return QColor(OVERDUE_COLOUR) if key == "review" and cells.overdue else None
         if role == ROLE.ToolTipRole:
-            if key == "review" and self._overdue(row):
+            if key == "review" and cells.overdue:
                 return _("The plan review date has passed.")
-            if key in {"name", "name_ar", "facility", "legal_status", "staff", "plan_status"}:
-                return self._text(row, key)  # the whole text of a cell cut short
-        if role == ROLE.UserRole:
-            return row.beneficiary_id
-        return None
+            return cells.texts[column] if key in TOOLTIP_KEYS else None  # a cell cut short
+        return cells.row.beneficiary_id
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -252,11 +283,15 @@ class CaseloadModel(QAbstractTableModel):
         while len(self._pages) > MAX_PAGES:
             farthest = max(self._pages, key=lambda page: abs(page - number))
             del self._pages[farthest]
+            first = farthest * PAGE_SIZE
+            for row in range(first, first + PAGE_SIZE):
+                self._cells.pop(row, None)
 
     def _reset(self, total: int, first: list[CaseloadRow]) -> None:
         self.beginResetModel()
         self._count = total
         self._pages.clear()
+        self._cells.clear()
         self._pending.clear()
         if first:
             self._store(0, first)
@@ -281,7 +316,7 @@ class CaseloadModel(QAbstractTableModel):
                 reason = _("The list could not be read: {reason}")
                 self.failed.emit(reason.format(reason=error))
 
-        run_in_background(work, on_done, on_error)
+        run_in_background(work, on_done, on_error, self._pool)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
@@ -290,8 +325,13 @@ class CaseloadModel(QAbstractTableModel):
 
     # -- cells -----------------------------------------------------------------------------
 
-    def _overdue(self, row: CaseloadRow) -> bool:
-        return row.review_overdue(self.ctx.today())
+    def _format(self, row: CaseloadRow) -> _Cells:
+        """The row's texts as the table shows them, once for every repaint to come."""
+        overdue = row.review_overdue(self.ctx.today())
+        texts = [shown(self._text(row, column.key)) for column in COLUMNS]
+        if overdue:  # a sign beside the date, not the colour alone
+            texts[REVIEW] = f"{OVERDUE_SIGN} {texts[REVIEW]}"
+        return _Cells(row, tuple(texts), overdue)
 
     @staticmethod
     def _text(row: CaseloadRow, key: str) -> str:
@@ -314,7 +354,9 @@ def _date(day: date | None) -> str:
     return "" if day is None else format_date(day)
 
 
-def _fetch(ctx: ServiceContext, request: _Request, offset: int, total: int) -> list[CaseloadRow]:
+def _fetch(
+    ctx: ServiceContext, request: _Request, offset: int, total: int | None
+) -> list[CaseloadRow]:
     return caseload.page(
         ctx,
         request.filter,

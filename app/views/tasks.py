@@ -55,7 +55,10 @@ def run_in_background(
     work: Callable[[], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[Exception], None],
+    pool: QThreadPool | None = None,
 ) -> None:
+    """``pool``: a screen whose answers must not queue behind other screens' slow work
+    (the caseload's search) brings its own; the global pool otherwise."""
     relay = _Relay()
     _live_relays.add(relay)
 
@@ -69,4 +72,4 @@ def run_in_background(
 
     relay.done.connect(finish)
     relay.failed.connect(fail)
-    QThreadPool.globalInstance().start(_Task(work, relay))
+    (pool or QThreadPool.globalInstance()).start(_Task(work, relay))
