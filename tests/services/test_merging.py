@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.duplicates import find_all_pairs
+from app.indicators import Period, compute
 from app.models import (
     AccessAction,
     AccessLogEntry,
@@ -18,7 +19,7 @@ from app.models import (
     FollowUpSession,
     Goal,
 )
-from app.services import beneficiaries, duplicates, followup, merging, plans
+from app.services import beneficiaries, caseload, duplicates, followup, merging, plans
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
 from app.store.live import everything
@@ -96,3 +97,13 @@ def test_a_file_is_not_merged_into_itself_nor_twice(ctx: ServiceContext) -> None
     merging.merge(ctx, kept.id, other.id)
     with pytest.raises(ServiceError):
         merging.merge(ctx, kept.id, other.id)
+
+
+def test_indicators_count_the_merged_person_once(ctx: ServiceContext) -> None:
+    kept, other = _twins(ctx)
+    period = Period(date(2000, 1, 1), ctx.today())
+    before = compute(ctx, period)
+    merging.merge(ctx, kept.id, other.id)
+    after = compute(ctx, period)
+    assert after.followed == before.followed - 1
+    assert len(caseload.page(ctx, caseload.CaseloadFilter(), limit=50)) == 1
