@@ -141,5 +141,5 @@ def _outcome_note(draw: float, work: bool | None, housing: bool | None) -> str |
     if housing:
         return "Vit chez ses parents."
     if work is None and housing is None:
-        return "Sans nouvelles depuis la sortie."
+        return "Sans nouvelles depuis la libération."
     return None

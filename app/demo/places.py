@@ -73,7 +73,7 @@ class FacilitySpec:
 
 
 _REINTEGRATION = "Service de réinsertion"
-_RELEASE_CELL = "Cellule de préparation à la sortie"
+_RELEASE_CELL = "Cellule de préparation à la libération"
 
 FACILITIES: tuple[FacilitySpec, ...] = (
     FacilitySpec("CAS-OUK", "Prison locale Oukacha", "السجن المحلي عكاشة",
@@ -120,7 +120,7 @@ class PartnerSpec:
 
 
 _CAPP = (
-    ("Accueil et orientation à la sortie", "housing"),
+    ("Accueil et orientation après la libération", "housing"),
     ("Aide à l'insertion professionnelle", "employment"),
     ("Médiation familiale", "family"),
     ("Soutien psychosocial", "mental_health"),
@@ -132,10 +132,10 @@ _ANAPEC = (
     ("Appui à l'auto-emploi", "finances"),
 )
 _OFPPT = (
-    ("Formation qualifiante : électricité du bâtiment", "employment"),
-    ("Formation qualifiante : plomberie sanitaire", "employment"),
-    ("Formation qualifiante : cuisine", "employment"),
-    ("Cours du soir : remise à niveau", "education"),
+    ("Formation qualifiante\u00a0: électricité du bâtiment", "employment"),
+    ("Formation qualifiante\u00a0: plomberie sanitaire", "employment"),
+    ("Formation qualifiante\u00a0: cuisine", "employment"),
+    ("Cours du soir\u00a0: remise à niveau", "education"),
 )
 _ENTRAIDE = (
     ("Aide sociale d'urgence", "finances"),
@@ -143,9 +143,9 @@ _ENTRAIDE = (
     ("Centre d'éducation et de formation", "education"),
 )
 _COMMUNE = (
-    ("Bureau d'état civil : actes de naissance", "civil_status"),
+    ("Bureau d'état civil\u00a0: actes de naissance", "civil_status"),
     ("Attestation de résidence", "civil_status"),
-    ("Maison de jeunes : activités sportives et culturelles", "peers_leisure"),
+    ("Maison de jeunes\u00a0: activités sportives et culturelles", "peers_leisure"),
 )
 
 
@@ -244,7 +244,7 @@ PARTNERS: tuple[PartnerSpec, ...] = (
                 PartnerKind.EMPLOYER, "Meknès", (("Emplois saisonniers agricoles", "employment"),),
                 ("Président de la coopérative",)),
     PartnerSpec("Atlas Bâtiment SARL", "شركة أطلس للبناء", PartnerKind.EMPLOYER, "Agadir",
-                (("Chantiers du bâtiment : aides-maçons", "employment"),),
+                (("Chantiers du bâtiment\u00a0: aides-maçons", "employment"),),
                 ("Gérant", "Chef de chantier")),
     PartnerSpec("Menuiserie Ennajah", "نجارة النجاح", PartnerKind.EMPLOYER, "Fès",
                 (("Apprentissage en menuiserie", "employment"),), ("Gérant",)),

@@ -99,7 +99,7 @@ class ReferralMaker:
                 "sent_on": sent,
                 "status": status,
                 "status_changed_on": changed,
-                "reason": f"Orientation : {service.name}",
+                "reason": f"Orientation\u00a0: {service.name}",
                 "outcome": outcome,
             }
         )

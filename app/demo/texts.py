@@ -10,7 +10,7 @@ from __future__ import annotations
 
 GOALS: dict[str, tuple[str, ...]] = {
     "housing": (
-        "Disposer d'un hébergement stable dès la sortie",
+        "Disposer d'un hébergement stable dès la libération",
         "Préparer le retour au domicile familial",
         "Obtenir une place en centre d'accueil temporaire",
     ),
@@ -21,7 +21,7 @@ GOALS: dict[str, tuple[str, ...]] = {
     ),
     "employment": (
         "Obtenir une formation qualifiante pendant la détention",
-        "Trouver un emploi ou un stage à la sortie",
+        "Trouver un emploi ou un stage après la libération",
         "Monter un projet d'auto-emploi",
     ),
     "finances": (
@@ -46,7 +46,7 @@ GOALS: dict[str, tuple[str, ...]] = {
     "substance_use": (
         "Réduire puis arrêter la consommation de cannabis",
         "Suivre un traitement de substitution",
-        "Intégrer un groupe de soutien à la sortie",
+        "Intégrer un groupe de soutien après la libération",
     ),
     "physical_health": (
         "Obtenir une couverture médicale (AMO Tadamon)",
@@ -74,7 +74,7 @@ GOALS: dict[str, tuple[str, ...]] = {
     ),
     "strengths": (
         "Valoriser les compétences acquises en détention",
-        "Identifier une personne ressource pour la sortie",
+        "Identifier une personne ressource pour l'après-libération",
     ),
     "responsivity": (
         "Suivre les cours d'alphabétisation en arabe",
@@ -162,7 +162,10 @@ ACTION_OUTCOMES: tuple[str, ...] = (
 )
 
 ITEM_NOTES: dict[str, tuple[str, ...]] = {
-    "housing": ("Ne sait pas encore où loger à la sortie.", "Hébergement possible chez un frère."),
+    "housing": (
+        "Ne sait pas encore où loger à sa libération.",
+        "Hébergement possible chez un frère.",
+    ),
     "education": ("N'a pas terminé l'école primaire.", "Lit l'arabe avec difficulté."),
     "employment": ("Travaillait comme journalier dans le bâtiment.", "Aucune expérience déclarée."),
     "finances": ("Dettes auprès de proches.", "Amende non réglée."),
@@ -186,30 +189,30 @@ ASSESSMENT_NOTES: tuple[str, ...] = (
 OVERRIDE_REASONS: tuple[str, ...] = (
     "Situation connue de l'équipe, plus grave que ne l'indique le score.",
     "Besoin déjà pris en charge par un partenaire.",
-    "Sortie imminente : à traiter en priorité.",
+    "Libération imminente\u00a0: à traiter en priorité.",
 )
 
 PLAN_TITLES: tuple[str, ...] = (
     "Plan d'action personnalisé",
-    "Plan de préparation à la sortie",
+    "Plan de préparation à la libération",
     "Plan de suivi post-carcéral",
 )
 
 PLAN_OUTCOME_NOTES: dict[str, tuple[str, ...]] = {
-    "achieved": ("Objectifs atteints, sortie dans de bonnes conditions.",),
+    "achieved": ("Objectifs atteints, libération dans de bonnes conditions.",),
     "partially_achieved": (
         "Hébergement trouvé, emploi encore à chercher.",
         "Formation terminée, démarches administratives en cours.",
     ),
     "not_achieved": ("Le bénéficiaire n'a pas donné suite aux démarches.",),
-    "transferred": ("Transféré vers un autre établissement ; dossier transmis.",),
+    "transferred": ("Transfert vers un autre établissement\u202f; dossier transmis.",),
     "discontinued": ("Le bénéficiaire a souhaité arrêter l'accompagnement.",),
 }
 
 SESSION_TOPICS: dict[str, tuple[str, ...]] = {
     "individual": (
         "Entretien de suivi",
-        "Préparation à la sortie",
+        "Préparation à la libération",
         "Point sur le plan d'action",
         "Entretien d'accueil",
         "Bilan de la formation",
@@ -222,34 +225,34 @@ SESSION_TOPICS: dict[str, tuple[str, ...]] = {
         "Atelier gestion de la colère",
     ),
     "family_visit": ("Rencontre avec la famille", "Médiation familiale au parloir"),
-    "phone": ("Appel de suivi après la sortie", "Appel à la famille"),
-    "home_visit": ("Visite à domicile après la sortie", "Visite du logement"),
+    "phone": ("Appel de suivi après la libération", "Appel à la famille"),
+    "home_visit": ("Visite à domicile après la libération", "Visite du logement"),
 }
 
 SESSION_NOTES: tuple[str, ...] = (
-    "{first} s'est présenté{e} calme et disposé{e} à échanger. Point sur les démarches en cours ; "
-    "prochain entretien dans deux semaines.",
-    "Entretien centré sur la préparation à la sortie : hébergement en famille envisagé, "
+    "{first} s'est présenté{e} calme et disposé{e} à échanger. Point sur les démarches en "
+    "cours\u202f; prochain entretien dans deux semaines.",
+    "Entretien centré sur la préparation à la libération\u00a0: hébergement en famille envisagé, "
     "à confirmer avec les proches.",
     "{first} a assisté à l'atelier et a participé activement aux échanges.",
-    "La formation se déroule bien selon le formateur ; assiduité régulière.",
-    "Difficultés exprimées autour des relations familiales ; une médiation est proposée.",
-    "{first} exprime de l'inquiétude au sujet de sa sortie ; travail sur ses ressources.",
-    "Appel de suivi : {first} a trouvé un travail journalier, la situation reste fragile.",
-    "Rendez-vous manqué ; relance téléphonique prévue.",
-    "Visite à domicile : logement modeste mais stable, la famille soutient la démarche.",
-    "Les démarches pour la CNIE avancent ; le dossier est déposé à la commune.",
-    "{first} a été orienté{e} vers l'ANAPEC ; inscription faite le jour même.",
-    "Bilan du plan d'action : deux actions réalisées, une reportée au mois prochain.",
+    "La formation se déroule bien selon le formateur\u202f; assiduité régulière.",
+    "Difficultés exprimées autour des relations familiales\u202f; une médiation est proposée.",
+    "{first} exprime de l'inquiétude au sujet de sa libération\u202f; travail sur ses ressources.",
+    "Appel de suivi\u00a0: {first} a trouvé un travail journalier, la situation reste fragile.",
+    "Rendez-vous manqué\u202f; relance téléphonique prévue.",
+    "Visite à domicile\u00a0: logement modeste mais stable, la famille soutient la démarche.",
+    "Les démarches pour la CNIE avancent\u202f; le dossier est déposé à la commune.",
+    "{first} a été orienté{e} vers l'ANAPEC\u202f; inscription faite le jour même.",
+    "Bilan du plan d'action\u00a0: deux actions réalisées, une reportée au mois prochain.",
 )
 
 PSYCHOLOGIST_NOTES: tuple[str, ...] = (
-    "Entretien psychologique : humeur basse, sommeil perturbé. Suivi hebdomadaire maintenu.",
-    "Évocation d'idées noires sans projet ; évaluation du risque faite, risque jugé faible. "
+    "Entretien psychologique\u00a0: humeur basse, sommeil perturbé. Suivi hebdomadaire maintenu.",
+    "Évocation d'idées noires sans projet\u202f; évaluation du risque faite, risque jugé faible. "
     "Information du médecin de l'établissement.",
-    "Travail sur la gestion de la colère ; progrès notables depuis le dernier entretien.",
-    "Anxiété importante à l'approche de la sortie ; techniques de relaxation proposées.",
-    "Antécédents de traumatisme évoqués ; à reprendre lors des prochaines séances.",
+    "Travail sur la gestion de la colère\u202f; progrès notables depuis le dernier entretien.",
+    "Anxiété importante à l'approche de la libération\u202f; techniques de relaxation proposées.",
+    "Antécédents de traumatisme évoqués\u202f; à reprendre lors des prochaines séances.",
 )
 
 REFERRAL_OUTCOMES: dict[str, tuple[str, ...]] = {
@@ -260,7 +263,7 @@ REFERRAL_OUTCOMES: dict[str, tuple[str, ...]] = {
     ),
     "refused": ("Pas de place disponible.", "Profil ne correspondant pas aux critères."),
     "no_show": ("Ne s'est pas présenté{e} au rendez-vous.",),
-    "cancelled": ("Orientation annulée : transfert vers un autre établissement.",),
+    "cancelled": ("Orientation annulée\u00a0: transfert vers un autre établissement.",),
 }
 
 OUTCOME_NOTES_IN_WORK: tuple[str, ...] = (
@@ -270,14 +273,14 @@ OUTCOME_NOTES_IN_WORK: tuple[str, ...] = (
 )
 
 MEETING_TITLES: tuple[str, ...] = (
-    "Commission de préparation à la sortie",
+    "Commission de préparation à la libération",
     "Réunion de coordination avec la direction",
     "Réunion avec le juge de l'application des peines",
     "Comité provincial de protection sociale",
 )
 
-MEETING_AGENDA = "1. Situations individuelles\n2. Places en formation\n3. Sorties du trimestre"
-MEETING_MINUTES = "Les situations présentées ont été examinées ; décisions ci-dessous."
+MEETING_AGENDA = "1. Situations individuelles\n2. Places en formation\n3. Libérations du trimestre"
+MEETING_MINUTES = "Les situations présentées ont été examinées\u202f; décisions ci-dessous."
 
 OUTSIDE_PARTICIPANTS: tuple[tuple[str, str], ...] = (
     ("Directeur de l'établissement", "DGAPR"),
@@ -289,8 +292,8 @@ OUTSIDE_PARTICIPANTS: tuple[tuple[str, str], ...] = (
 
 DECISIONS: tuple[str, ...] = (
     "Préparer le dossier de libération conditionnelle.",
-    "Orienter vers le CAPP dès la sortie.",
-    "Organiser une visite familiale avant la sortie.",
+    "Orienter vers le CAPP dès la libération.",
+    "Organiser une visite familiale avant la libération.",
     "Inscrire en priorité à la prochaine formation qualifiante.",
     "Vérifier la situation d'état civil et demander les pièces manquantes.",
     "Demander un avis médical.",
