@@ -24,7 +24,7 @@ from datetime import date
 from rapidfuzz.fuzz import ratio
 
 from app.duplicates import normalise
-from app.i18n import N_, _
+from app.i18n import N_, _, current_language
 
 NAME_WEIGHT = 0.65
 BIRTH_WEIGHT = 0.35
@@ -87,6 +87,11 @@ class Identity:
 class Score:
     value: int
     reasons: tuple[str, ...]
+
+
+def reasons_text(reasons: tuple[str, ...]) -> str:
+    """The reasons as one phrase, with the Arabic comma in Arabic."""
+    return ("، " if current_language() == "ar" else ", ").join(reasons)
 
 
 def similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:

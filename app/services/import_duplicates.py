@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.duplicates import default_threshold
 from app.duplicates.index import Index
 from app.duplicates.matching import caseload_index
-from app.duplicates.scoring import Identity, Score
+from app.duplicates.scoring import Identity, Score, reasons_text
 from app.i18n import N_, _
 
 IDENTITY_FIELDS = (
@@ -122,5 +122,5 @@ def find(
 
 def _described(result: Score) -> str:
     return _("score {score}/100: {reasons}").format(
-        score=result.value, reasons=", ".join(result.reasons)
+        score=result.value, reasons=reasons_text(result.reasons)
     )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.duplicates.scoring import reasons_text
 from app.i18n import _, ngettext
 from app.services.registration_check import MAX_REASON, LikelyMatch
 from app.views.bidi import shown
@@ -38,7 +39,7 @@ def describe(match: LikelyMatch) -> str:
         facts.append(_("registration {number}").format(number=ltr(match.registration_number)))
     score = _("score {score}/100").format(score=match.score)
     return _("{facts} · {score}: {reasons}").format(
-        facts=" · ".join(facts), score=score, reasons=", ".join(match.reasons)
+        facts=" · ".join(facts), score=score, reasons=reasons_text(match.reasons)
     )
 
 

@@ -399,11 +399,13 @@ class ImportDialog(QDialog):
             for index, text in enumerate((str(line), column, message)):
                 item = QTableWidgetItem(text)
                 item.setBackground(QBrush(colour))
+                item.setToolTip(text)
                 self.problems_table.setItem(row, index, item)
         self.problems_table.resizeColumnsToContents()
         self.problems_table.horizontalHeader().setSectionResizeMode(
             2, QHeaderView.ResizeMode.Stretch
         )
+        self.problems_table.resizeRowsToContents()  # a duplicate's reasons wrap, whole
         self.save_button.setEnabled(bool(report.rejected_rows))
         if report.dry_run:
             self.import_button.setText(
