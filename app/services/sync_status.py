@@ -282,6 +282,8 @@ RECORD_KINDS: dict[str, str] = {
     "partner_contact": N_("Partner contact"),
     "partner_service": N_("Partner service"),
     "sync_conflict": N_("Conflict"),
+    "appointment": N_("Appointment"),
+    "quick_note": N_("Quick note"),
     "duplicate_decision": N_("Duplicate decision"),
 }
 
@@ -355,6 +357,9 @@ FIELDS: dict[str, str] = {
     "item_notes": N_("Notes on items"),
     "priority_domains": N_("Priority domains"),
     "priority_overrides": N_("Priority overrides"),
+    "starts_at": N_("Date and time"),
+    "place": N_("Place"),
+    "noted_on": N_("Noted on"),
 }
 
 

@@ -66,6 +66,8 @@ SECTIONS = {
     "session_note": "sessions",
     "referral": "referrals",
     "meeting_decision": "timeline",
+    "appointment": "sessions",
+    "quick_note": "sessions",
 }
 MAX_VALUE_CHARS = 300
 BOOKKEEPING_FIELDS = {"created_at", "updated_at", "updated_by_id", "row_version"}

@@ -9,18 +9,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from app.models.enums import (
     Confidentiality,
     ConsentPurpose,
     OutcomeCheckpoint,
     PartnerKind,
+    QuickNoteKind,
     ResponsibleKind,
     Sex,
     StaffRole,
 )
 from app.services import (
+    appointments,
     assessments,
     beneficiaries,
     consent,
@@ -29,6 +31,7 @@ from app.services import (
     outcomes,
     partners,
     plans,
+    quick_notes,
     referrals,
 )
 from app.services.context import ServiceContext
@@ -130,6 +133,9 @@ def full_case(
     outcomes.record_outcome(
         ctx, bid, OutcomeCheckpoint.MONTHS_6, recorded_on=today, housing_secured=True, notes=NOTE
     )
+    next_week = appointments.local_instant(today + timedelta(days=7), time(10, 0))
+    appointments.make_appointment(ctx, bid, starts_at=next_week, purpose=NOTE)
+    quick_notes.add(ctx, bid, QuickNoteKind.FAMILY_MESSAGE, NOTE)
     if closed_days_ago is not None:
         beneficiaries.close_case(ctx, bid, closed_on=today - timedelta(days=closed_days_ago))
     return Case(bid, partner.id, referral.id, restricted)
