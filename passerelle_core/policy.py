@@ -41,3 +41,6 @@ class Policy(BaseModel):
     # Likely duplicates (issue 16): pairs scoring at least this (0-100) are proposed, at
     # registration, at import and on the duplicates page.
     duplicate_threshold: int = Field(default=80, ge=50, le=100)
+    # Auto-lock (issue 18): the longest delay without input a laptop's user may choose
+    # before the window locks itself; the user's own setting applies within it.
+    max_idle_lock_minutes: int = Field(default=60, ge=1, le=240)

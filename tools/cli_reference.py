@@ -68,6 +68,8 @@ SERVER_SETTINGS = {
     "duplicate_threshold": "score (50-100) from which two files are proposed as likely "
     "duplicates",
     "max_document_mb": "largest document a laptop may attach, in MiB (sent in the policy)",
+    "max_idle_lock_minutes": "longest auto-lock delay (minutes) a laptop's user may choose "
+    "(sent in the policy; each user's setting, default 20, applies within it)",
     "rate_limit_per_minute": "requests per minute per client address (per worker)",
     "rate_limit_burst": "burst allowed above that pace",
 }

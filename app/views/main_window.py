@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from app.i18n import _
 from app.models import AccessAction
-from app.services import audit, owner
+from app.services import audit, idle_lock, owner
 from app.services.changes import Changes
 from app.services.passphrase import RETRY_BASE_MS
 from app.settings import Settings, save_settings
@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.settings.last_profile = str(profile.folder)
         self._build_workspace()
         self._start_sync()
-        self.idle.resume()
+        self._apply_idle_lock()
         audit.record_access(ctx, AccessAction.UNLOCK, "profile")
 
     def _build_workspace(self) -> None:
@@ -119,6 +119,13 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self.status.show_profile(self.state.profile.folder.name)
         self.unlocked.emit()
+
+    def _apply_idle_lock(self) -> None:
+        """The person's auto-lock delay, within the administrator's limit (restarts it)."""
+        minutes = self.settings.idle_lock_minutes
+        if self.state is not None:
+            minutes = idle_lock.idle_lock_minutes(self.state.ctx, minutes)
+        self.idle.set_minutes(minutes)
 
     def _data_changed(self, notice: Changes) -> None:
         """A pull or another screen changed data: what is shown follows."""
@@ -175,7 +182,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_appearance(app, self.settings.zoom_percent, self.settings.high_contrast)
-        self.idle.set_minutes(self.settings.idle_lock_minutes)
+        self._apply_idle_lock()
         if self.sync is not None:
             self.sync.set_interval_minutes(self.settings.sync_interval_minutes)
 

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.security.permissions import Permission, may
+from app.services import idle_lock
 from app.settings import Settings, save_settings, settings_path
 from app.sync import outbox
 from app.views.app_state import AppState
@@ -37,6 +38,8 @@ from app.views.connect_dialog import ConnectDialog
 UI_LANGUAGES = (("fr", "Français"), ("ar", "العربية"), ("en", "English"))
 REPORT_LANGUAGES = (("fr", "Français"), ("ar", "العربية"))
 PAGE_WIDTH = 640
+IDLE_LOCK_MAX = 120
+"""The settings file's own bound on the auto-lock delay (minutes)."""
 
 
 class SettingsPage(QWidget):
@@ -121,7 +124,7 @@ class SettingsPage(QWidget):
     def _security_group(self) -> QGroupBox:
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setObjectName("idleMinutes")
-        self.idle_minutes.setRange(1, 120)
+        self.idle_minutes.setRange(1, IDLE_LOCK_MAX)
         self.idle_minutes.setSuffix(" " + _("min"))
         group = QGroupBox(_("Security"))
         form = QFormLayout(group)
@@ -130,7 +133,22 @@ class SettingsPage(QWidget):
             "",
             _note(_("The window locks itself after this many minutes without any input.")),
         )
+        self.idle_limit_note = _note("")
+        self.idle_limit_note.setObjectName("idleLimit")
+        form.addRow("", self.idle_limit_note)
         return group
+
+    def _show_idle_limit(self) -> None:
+        """The administrator's limit bounds the choice, and the page says so."""
+        limit = idle_lock.idle_lock_limit(self.state.ctx)
+        self.idle_minutes.setMaximum(min(IDLE_LOCK_MAX, limit))
+        self.idle_limit_note.setText(
+            ngettext(
+                "Your administrator allows at most {count} minute.",
+                "Your administrator allows at most {count} minutes.",
+                limit,
+            ).format(count=limit)
+        )
 
     def _retention_group(self) -> QGroupBox:
         """Supervisors and administrators: the closed cases past their retention period."""
@@ -197,7 +215,8 @@ class SettingsPage(QWidget):
         settings = self.state.settings
         _select(self.ui_language, settings.language)
         _select(self.report_language, settings.report_language)
-        self.idle_minutes.setValue(settings.idle_lock_minutes)
+        self._show_idle_limit()
+        self.idle_minutes.setValue(settings.idle_lock_minutes)  # cut to the limit if over
         self.sync_minutes.setValue(settings.sync_interval_minutes)
         self.zoom.setCurrentIndex(max(self.zoom.findData(settings.zoom_percent), 0))
         self.high_contrast.setChecked(settings.high_contrast)

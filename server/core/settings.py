@@ -75,6 +75,9 @@ class ServerSettings(BaseSettings):
     # Likely duplicates (PASSERELLE_SERVER_DUPLICATE_THRESHOLD): pairs scoring at least
     # this (0-100) are proposed to the laptops' users.
     duplicate_threshold: int = Field(default=80, ge=50, le=100)
+    # The longest auto-lock delay laptops' users may choose, in minutes
+    # (PASSERELLE_SERVER_MAX_IDLE_LOCK_MINUTES); each user's own setting applies within it.
+    max_idle_lock_minutes: int = Field(default=60, ge=1, le=240)
     # Requests per minute per client address (token bucket, per worker process), and the
     # burst allowed above that pace (an initial sync pulls many pages at once).
     rate_limit_per_minute: int = Field(default=1200, ge=1)

@@ -30,6 +30,7 @@ def device_policy(
         anonymity_k=settings.anonymity_k,
         max_document_bytes=settings.max_document_mb * 1024 * 1024,
         duplicate_threshold=settings.duplicate_threshold,
+        max_idle_lock_minutes=settings.max_idle_lock_minutes,
         recovery_public_key=key.public_key if key else None,
         recovery_key_id=key.key_id if key else None,
         **retention_policy(session),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -14,8 +14,10 @@ from app import __version__
 from app.services.context import ServiceContext
 from app.settings import Settings, load_settings
 from app.store.profile import Profile
+from app.sync.policy import Policy, write_policy
 from app.views.app_state import AppState
 from app.views.language import apply_language
+from app.views.main_window import MainWindow
 from app.views.settings_view import SettingsPage
 
 
@@ -62,10 +64,38 @@ def test_saving_without_a_language_change_emits_nothing(qtbot: QtBot, state: App
 
 
 def test_auto_lock_is_bounded(qtbot: QtBot, state: AppState) -> None:
-    page = settings_page(qtbot, state)
-    assert (page.idle_minutes.minimum(), page.idle_minutes.maximum()) == (1, 120)
+    page = settings_page(qtbot, state)  # never synced: the policy's default limit, 60
+    assert (page.idle_minutes.minimum(), page.idle_minutes.maximum()) == (1, 60)
+    assert page.idle_minutes.value() == 20  # long enough for a listening interview
     page.idle_minutes.setValue(500)
-    assert page.idle_minutes.value() == 120
+    assert page.idle_minutes.value() == 60
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_administrators_limit_bounds_the_auto_lock(
+    qtbot: QtBot, qapp: QApplication, state: AppState, profile: Profile, language: str
+) -> None:
+    with profile.engine.begin() as connection:
+        write_policy(connection, Policy(max_idle_lock_minutes=15))
+    state.settings.idle_lock_minutes = 45  # chosen before the administrator's limit came
+    apply_language(qapp, language)
+    try:
+        page = settings_page(qtbot, state)
+        assert page.idle_minutes.maximum() == 15
+        assert page.idle_minutes.value() == 15
+        assert "15" in page.idle_limit_note.text()
+        assert page.idle_limit_note.text() != "Your administrator allows at most 15 minutes."
+        window = MainWindow(state.settings, state.profile.folder.parent, state.settings_file)
+        qtbot.addWidget(
+            window, before_close_func=lambda _w: QThreadPool.globalInstance().waitForDone()
+        )
+        window.open_profile(profile)
+        assert window.idle._timer.interval() == 15 * 60_000  # the limit, not the 45 chosen
+        state.settings.idle_lock_minutes = 10
+        window._settings_saved()
+        assert window.idle._timer.interval() == 10 * 60_000  # within it: the person's choice
+    finally:
+        apply_language(qapp, "en")
 
 
 def test_refresh_drops_unsaved_edits(qtbot: QtBot, state: AppState) -> None:
