@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, true
 
 from app.indicators.figures import in_scope
 from app.indicators.period import Scope
@@ -149,6 +149,8 @@ class DueSummary:
 def summary(ctx: ServiceContext, scope: Scope, horizon_days: int = 30) -> DueSummary:
     """For the dashboard: overdue assessments and those due within ``horizon_days``."""
     today = ctx.today()
-    found = due_assessments(ctx, today + timedelta(days=horizon_days), where=and_(*in_scope(scope)))
+    found = due_assessments(
+        ctx, today + timedelta(days=horizon_days), where=and_(true(), *in_scope(scope))
+    )
     overdue = sum(1 for item in found if item.overdue)
     return DueSummary(overdue, len(found) - overdue, [item.beneficiary_id for item in found])

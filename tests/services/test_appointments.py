@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
+from app.indicators import Scope
 from app.models.enums import (
     AppointmentPlace,
     AppointmentStatus,
@@ -17,6 +19,7 @@ from app.models.enums import (
     QuickNoteKind,
     StaffRole,
 )
+from app.reports.calendar import write_calendar
 from app.services import (
     appointments,
     assessments,
@@ -143,3 +146,31 @@ def test_assessments_due_in_the_worklist(ctx: ServiceContext) -> None:
     )  # fmt: skip
     assert near in {i.beneficiary_id for i in worklist.worklist(ctx)}
     assert fresh not in {i.beneficiary_id for i in worklist.worklist(ctx)}
+
+
+def test_dashboard_summary_counts_due_assessments_in_the_scope(
+    ctx: ServiceContext, colleague: Colleague
+) -> None:
+    today = ctx.today()
+    _person(ctx, "Late", intake_date=today - timedelta(days=40))
+    _person(ctx, "Soon", intake_date=today - timedelta(days=10))
+    _person(ctx, "Fresh", intake_date=today)
+    mate = colleague(StaffRole.EDUCATOR)
+    _person(mate, "Other", intake_date=today - timedelta(days=40))
+    mine = reassessment.summary(ctx, Scope(staff_id=ctx.actor.staff_id))
+    assert (mine.overdue, mine.due_soon) == (1, 2)
+    everyone = reassessment.summary(ctx, Scope())
+    assert (everyone.overdue, everyone.due_soon) == (2, 2)
+
+
+def test_calendar_export_names_cases_by_number_only(ctx: ServiceContext, tmp_path: Path) -> None:
+    person = _person(ctx, "Zniber")
+    day = ctx.today() + timedelta(days=1)
+    appointments.make_appointment(ctx, person, starts_at=_at(day, 9), purpose="Dettes du loyer")
+    out = tmp_path / "agenda.ics"
+    assert write_calendar(ctx, day, day, out) == 1
+    text = out.read_text(encoding="utf-8")
+    assert appointments.case_reference(person) in text
+    assert "Zniber".casefold() not in text.casefold() and "Dettes" not in text
+    assert write_calendar(ctx, day, day, out, with_names=True) == 1
+    assert "ZNIBER" in out.read_text(encoding="utf-8")
