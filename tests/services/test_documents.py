@@ -35,6 +35,20 @@ def test_a_signed_plan_is_attached_to_the_current_plan(ctx: ServiceContext, tmp_
     assert [d.id for d in documents.for_plan(ctx, plan.id)] == [signed.id]
 
 
+def test_type_is_told_by_content_and_size_by_the_policy(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    person = beneficiaries.register(ctx, {"last_name": "Drissi", "first_name": "Ali"})
+    fake = tmp_path / "scan.pdf"
+    fake.write_text("not a PDF at all, whatever its name says")
+    with pytest.raises(documents.DocumentRefused):
+        documents.attach(ctx, person.id, fake, DocumentKind.OTHER)
+    make_pdf(tmp_path / "huge.pdf", 21 * 1024 * 1024, "TROP-GRAND")  # default limit: 20 MB
+    with pytest.raises(documents.DocumentRefused):
+        documents.attach(ctx, person.id, tmp_path / "huge.pdf", DocumentKind.OTHER)
+    assert documents.list_for(ctx, person.id) == []
+
+
 def test_retention_erases_documents_and_the_right_of_access_hands_them_over(
     profile: Profile, ctx: ServiceContext, colleague: Colleague, tmp_path: Path
 ) -> None:

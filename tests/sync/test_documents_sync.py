@@ -4,7 +4,8 @@ A counsellor attaches a 5 MB PDF and a photo, syncs; a colleague of the same tea
 and opens them, byte for byte. A colleague of another team gets nothing through the
 real API (status, download and upload all answer "not found"). Contents come after the
 records; a damaged upload is refused; a deleted document's content is erased on both
-sides. The 50 MB journey (interrupted and resumed) is in test_documents_large.py.
+sides (type and size checks: tests/services/test_documents.py). The 50 MB journey
+(interrupted and resumed) is in test_documents_large.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from app.models import DocumentChunk
@@ -113,21 +113,6 @@ def test_a_complete_content_is_never_replaced_and_a_wrong_chunk_refused(
             select(ServerChunk.data).where(ServerChunk.document_id == signed.id)
         )
     assert stored == original
-
-
-def test_type_is_told_by_content_and_size_by_the_policy(
-    server: RunningServer, laptop: MakeLaptop, tmp_path: Path
-) -> None:
-    mine = laptop(server.add_user("social_worker"))
-    case_id = register(mine.ctx, "DRISSI")
-    fake = tmp_path / "scan.pdf"
-    fake.write_text("not a PDF at all, whatever its name says")
-    with pytest.raises(documents.DocumentRefused):
-        documents.attach(mine.ctx, case_id, fake, DocumentKind.OTHER)
-    make_pdf(tmp_path / "huge.pdf", 21 * MB, "TROP-GRAND")  # the server's default: 20 MB
-    with pytest.raises(documents.DocumentRefused):
-        documents.attach(mine.ctx, case_id, tmp_path / "huge.pdf", DocumentKind.OTHER)
-    assert documents.list_for(mine.ctx, case_id) == []
 
 
 def test_a_deleted_document_is_erased_on_every_side(
