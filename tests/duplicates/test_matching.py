@@ -123,3 +123,16 @@ def test_the_demo_caseload_has_re_registrations_to_find(profile: Profile) -> Non
     # Most proposed pairs involve a re-registration (they are made without a CIN).
     involved = sum(1 for p in pairs if {p.first_id, p.second_id} & without_cin)
     assert involved >= len(pairs) * 0.6
+
+
+def test_a_merged_file_is_no_longer_proposed(
+    ctx: ServiceContext, caseload: dict[str, uuid.UUID]
+) -> None:
+    from app.services import merging
+
+    twin = register(ctx, last_name="Drissi", first_name="Mhamed")
+    merging.merge(ctx, caseload["idrissi"], twin, reason="same man")
+    with ctx.sessions() as session:
+        assert find_all_pairs(session) == []
+        again = Candidate("Mhamed", "Drissi", birth_date=BIRTH)
+        assert [m.first_id for m in find_matches(session, again)] == [caseload["idrissi"]]
