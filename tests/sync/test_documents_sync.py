@@ -22,7 +22,7 @@ from app.services import beneficiaries, documents
 from app.services.context import ServiceContext
 from server.core.tables import DocumentChunk as ServerChunk
 from tests.documents.files import make_jpeg, make_pdf
-from tests.server.harness import RunningServer
+from tests.server.harness import RunningServer, change
 from tests.sync.conftest import Laptop
 
 MakeLaptop = Callable[..., Laptop]
@@ -91,7 +91,7 @@ def test_a_colleague_of_another_team_gets_nothing_through_the_api(
     assert outsider.pull(0).get("case_document", letter.id) is None
 
 
-def test_a_complete_content_is_never_replaced_and_a_wrong_chunk_refused(
+def test_a_complete_content_is_never_replaced_and_a_damaged_one_refused(
     server: RunningServer, laptop: MakeLaptop, tmp_path: Path
 ) -> None:
     counsellor = server.add_user("social_worker")
@@ -113,6 +113,22 @@ def test_a_complete_content_is_never_replaced_and_a_wrong_chunk_refused(
             select(ServerChunk.data).where(ServerChunk.document_id == signed.id)
         )
     assert stored == original
+
+    # A content whose SHA-256 differs from its description's is refused and dropped whole.
+    damaged = uuid.uuid4()
+    described = {
+        "beneficiary_id": str(case_id),
+        "kind": "other",
+        "media_type": "application/pdf",
+        "size": 10,
+        "sha256": "0" * 64,
+    }
+    [made] = device.push(change("case_document", damaged, described, case_id=case_id))
+    assert made["status"] == "applied", made
+    chunk = f"/api/v1/documents/{damaged}/chunks/0"
+    assert device.http.put(chunk, content=b"%PDF-1.4 x", headers=octets).status_code == 400
+    status = device.http.get(f"/api/v1/documents/{damaged}").json()
+    assert status["received"] == [] and status["complete"] is False
 
 
 def test_a_deleted_document_is_erased_on_every_side(
