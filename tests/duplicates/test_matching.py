@@ -13,7 +13,7 @@ from app.duplicates import Candidate, default_threshold, find_all_pairs, find_ma
 from app.duplicates import exclusions as exclusions_module
 from app.models import Beneficiary
 from app.models.enums import Sex
-from app.services import beneficiaries
+from app.services import beneficiaries, merging
 from app.services.context import ServiceContext
 from app.store.profile import Profile
 from app.sync.policy import Policy, write_policy
@@ -128,8 +128,6 @@ def test_the_demo_caseload_has_re_registrations_to_find(profile: Profile) -> Non
 def test_a_merged_file_is_no_longer_proposed(
     ctx: ServiceContext, caseload: dict[str, uuid.UUID]
 ) -> None:
-    from app.services import merging
-
     twin = register(ctx, last_name="Drissi", first_name="Mhamed")
     merging.merge(ctx, caseload["idrissi"], twin, reason="same man")
     with ctx.sessions() as session:
