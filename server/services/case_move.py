@@ -8,7 +8,8 @@ checked by the merge as for any change: the case before and after), and carries 
 records below a moved one (a plan's goals and actions, a session's notes) to the kept
 case. A laptop that had not heard of the merge and recorded something on the
 merged-away file offline is *redirected*: its new record is stored on the kept file,
-never lost, and the laptop pulls it back there.
+never lost, and the laptop pulls it back there; its edits of the merged-away file's own
+fields stay on the tombstone and are offered on the kept file as conflicts.
 
 Refusals come before any write here, as the push's merge requires.
 """
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session
 from passerelle_core.records import CASE_LINKS
 from server.core.tables import Record
 from server.services import lookups
+from server.services.conflicts import Side, author_of, create_conflict
 from server.services.errors import Rejected
 from server.services.scope import BENEFICIARY, Placement
 from server.services.sequence import SequenceAllocator
+from server.services.wire import DELETED_FIELD, META_FIELDS
 
 MERGED_INTO = "merged_into_id"
 MAX_CHAIN = 16
@@ -100,3 +103,35 @@ def carry_descendants(
                 member.assigned_staff_id = record.assigned_staff_id
                 member.seq = seqs.next()
                 changed = True
+
+
+NOT_OFFERED = frozenset(
+    {MERGED_INTO, "team_id", "assigned_staff_id", "case_status", "closed_on", "anonymised_on"}
+)
+"""Fields of a merged-away file whose late edits concern the tombstone only."""
+
+
+def offer_to_kept(
+    session: Session,
+    seqs: SequenceAllocator,
+    record: Record,
+    changed: dict[str, Any],
+    edit: Side,
+) -> None:
+    """An edit of a merged-away file by a laptop that had not heard of the merge: kept on
+    the tombstone (its history) and offered on the kept file as one conflict per field
+    that differs there, so a person chooses; never lost, never silently overwriting."""
+    if record.record_type != BENEFICIARY or not changed.keys() - META_FIELDS - NOT_OFFERED:
+        return
+    if MERGED_INTO in changed or DELETED_FIELD in changed:
+        return  # the merge itself (or a deletion): nothing to offer
+    kept_id = kept_case(session, record.record_id)
+    kept = None if kept_id is None else lookups.find(session, BENEFICIARY, kept_id)
+    if kept is None or kept.deleted:
+        return
+    for name, value in changed.items():
+        if name in META_FIELDS or name in NOT_OFFERED or kept.data.get(name) == value:
+            continue
+        create_conflict(
+            session, seqs, kept, name, author_of(session, kept, name), Side(value, edit.by, edit.at)
+        )

@@ -160,6 +160,7 @@ def _update(
             case_move.carry_descendants(session, seqs, record, before)
     if _retention_pushed(record, outcome.changed, author.viewer):
         erase_withheld(session, seqs, record, canonical(change.recorded_at))
+    case_move.offer_to_kept(session, seqs, record, outcome.changed, mine)  # a late edit
     record.seq = seqs.next()  # every change is delivered again, conflicts included
     if resolving and record.data.get(RESOLUTION) == OTHER:
         _apply_other_value(session, seqs, record, me)

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.models import Beneficiary, FollowUpSession, HeldRecord, SessionNote
+from app.models import Beneficiary, FollowUpSession, HeldRecord, SessionNote, SyncConflict
 from app.services import beneficiaries, duplicates, followup, merging
 from app.store.live import everything
 from tests.server.harness import RunningServer
@@ -36,6 +36,11 @@ def _people(machine: Laptop) -> set[uuid.UUID]:
 def _held(machine: Laptop) -> list[HeldRecord]:
     with machine.profile.sessions() as session:
         return list(session.scalars(select(HeldRecord)))
+
+
+def session_conflicts(machine: Laptop) -> list[SyncConflict]:
+    with machine.ctx.reading() as session:
+        return list(session.scalars(select(SyncConflict)))
 
 
 def test_one_cin_registered_offline_twice_is_held_nowhere_and_flagged_everywhere(
@@ -83,6 +88,7 @@ def test_a_merge_reaches_every_laptop_and_offline_work_on_the_other_file_is_kept
         second.ctx, other.id, held_on=date(2026, 3, 9), topic="Emploi", note="Hors ligne"
     )
     followup.revise_note(second.ctx, earlier.id, "Premier, corrigé hors ligne")
+    beneficiaries.update(second.ctx, other.id, {"phone": "0622"})  # the other file's phone
     supervisor.sync()
     report = second.sync()
     assert report.quarantined == 0 and report.retry == 0, report
@@ -104,4 +110,9 @@ def test_a_merge_reaches_every_laptop_and_offline_work_on_the_other_file_is_kept
             notes = {n.body for n in session.scalars(select(SessionNote))}
             assert {"Premier", "Premier, corrigé hors ligne", "Hors ligne"} <= notes
         assert duplicates.likely_pairs(machine.ctx) == []
+        # The late phone edit is kept on the tombstone and offered on the kept file.
+        [offered] = [
+            c for c in session_conflicts(machine) if c.target_id == kept.id and c.field == "phone"
+        ]
+        assert (offered.kept_value, offered.other_value) == ("0611", "0622")
     assert first.state() == second.state() == supervisor.state()
