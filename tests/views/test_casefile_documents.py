@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,13 @@ from pytestqt.qtbot import QtBot
 
 from app.models import Beneficiary
 from app.models.enums import DocumentKind
-from app.services import beneficiaries, documents
+from app.services import beneficiaries, documents, plans
 from app.services.context import ServiceContext
 from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.casefile.documents import AttachDialog, DocumentsSection, ImageViewDialog
+from app.views.casefile.plan import PlanSection
 from app.views.pdf_preview import PdfPreviewDialog
 from tests.documents.files import make_jpeg, make_pdf
 
@@ -124,3 +126,22 @@ def test_attach_view_and_no_plaintext_anywhere(
         assert MARKER.encode() not in content, path
         assert PHOTO_MARKER.encode() not in content, path
         assert pdf[-4096:] not in content, path
+
+
+def test_the_signed_plan_summary_is_attached_back_to_its_plan(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary, tmp_path: Path
+) -> None:
+    plan = plans.draft_plan(
+        ctx, person.id, title="Logement", review_date=date.today() + timedelta(days=30)
+    )
+    section = PlanSection(AppState(profile, ctx, Settings()), person.id)
+    qtbot.addWidget(section)
+    make_pdf(tmp_path / "signe.pdf", 80_000, "PLAN-SIGNE")
+    dialog = section.attach_signed_copy()
+    assert isinstance(dialog, AttachDialog)
+    assert dialog.kind.value() is DocumentKind.SIGNED_PLAN and dialog.plan_hint.isVisibleTo(dialog)
+    dialog.path.setText(str(tmp_path / "signe.pdf"))
+    with qtbot.waitSignal(section.changed):
+        dialog.accept()
+    [signed] = documents.for_plan(ctx, plan.id)
+    assert signed.kind is DocumentKind.SIGNED_PLAN and signed.beneficiary_id == person.id

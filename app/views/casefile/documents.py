@@ -66,9 +66,10 @@ class AttachDialog(RecordDialog):
         *,
         kind: DocumentKind = DocumentKind.OTHER,
         path: Path | None = None,
+        plan_id: uuid.UUID | None = None,
     ) -> None:
         super().__init__(_("Attach a document"), parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
+        self.state, self.beneficiary_id, self.plan_id = state, beneficiary_id, plan_id
         self.set_intro(
             _(
                 "PDF documents and JPEG or PNG photos. The file is copied into the encrypted "
@@ -128,6 +129,7 @@ class AttachDialog(RecordDialog):
             self.kind.value(),
             day,
             self.note.toPlainText(),
+            self.plan_id if self.kind.value() is DocumentKind.SIGNED_PLAN else None,
         )
 
 

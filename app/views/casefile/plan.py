@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.models import Action, ActionPlan, Goal, NeedsAssessment
-from app.models.enums import PlanStatus
+from app.models.enums import DocumentKind, PlanStatus
 from app.security.lifecycle import plan_steps
 from app.security.permissions import Permission, may
 from app.services import assessments, organisation, partners, plans
@@ -136,6 +136,9 @@ class PlanSection(QWidget):
         for code, name in REPORT_LANGUAGES:
             action = print_menu.addAction(_("In {language}…").format(language=name))
             action.triggered.connect(lambda _checked=False, code=code: self.print_plan(code))
+        print_menu.addSeparator()  # the summary comes back signed: scanned, attached (issue 20)
+        signed = print_menu.addAction(_("Attach the signed copy (a scan)…"))
+        signed.triggered.connect(lambda _checked=False: self.attach_signed_copy())
         self.print_button.setMenu(print_menu)
         row = QHBoxLayout()
         for button in (
@@ -273,6 +276,24 @@ class PlanSection(QWidget):
             return False
         self._saved()
         return True
+
+    def attach_signed_copy(self) -> QDialog | None:
+        """The signed summary, scanned back, attached to this plan (it lists under Documents)."""
+        from app.views.casefile.documents import AttachDialog
+
+        if self.plan is None:
+            return None
+        dialog = AttachDialog(
+            self.state,
+            self.beneficiary_id,
+            self,
+            kind=DocumentKind.SIGNED_PLAN,
+            plan_id=self.plan.id,
+        )
+        dialog.accepted.connect(self.changed.emit)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
 
     def print_plan(self, language: str) -> DocumentJob:
         """The plan summary for the beneficiary to read and sign, previewed before print."""
