@@ -42,6 +42,14 @@ SKIPPED: dict[str, str] = {
     "adduser": "the system account: the test runs as the current user",
     "python3 -m venv": "the test uses this checkout's .venv",
     "/opt/passerelle-server/bin/pip": "the test uses this checkout's .venv",
+    "pip install": "the server's install: tests/installer/test_server_install.py runs it "
+    "in a fresh environment; the walk uses this checkout's .venv",
+    "cryptsetup": "disk encryption of the server's volumes: no spare disk here",
+    "mkfs": "disk encryption of the server's volumes: no spare disk here",
+    "mount": "disk encryption of the server's volumes: no spare disk here",
+    "age": "backup keys and decryption: done on the administrator's offline machine",
+    "podman": "no container runtime runs here: tests/installer/test_container.py checks "
+    "the image with hadolint",
     "runuser -u postgres -- createuser": "the test's PostgreSQL role exists already",
     "install": "root-owned files under /etc, /usr and /var: the test keeps its own copies",
     "ln -s": "nginx is not installed here",
