@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import combinations
 
 from app.duplicates.normalise import CACHED_NAMES, skeleton
 from app.duplicates.scoring import Identity
@@ -97,9 +98,7 @@ def candidate_pairs(identities: Sequence[Identity]) -> set[tuple[int, int]]:
             for first in undated:
                 pairs.update((min(first, m), max(first, m)) for m in members if m != first)
             continue
-        for i, first in enumerate(members):
-            for second in members[i + 1 :]:
-                pairs.add((first, second))
+        pairs.update(combinations(members, 2))  # members ascend: (i, j) with i < j
     return pairs
 
 

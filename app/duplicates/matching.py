@@ -94,12 +94,16 @@ def _live() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _identities(rows: Iterable[object]) -> list[Identity]:
-    found = []
-    for row in rows:
-        values = row._asdict()  # type: ignore[attr-defined]
-        found.append(Identity.of(values.pop("id"), **values))
-    return found
+def _identities(rows: Iterable[Sequence[Any]]) -> list[Identity]:
+    """Identities of rows of :data:`_COLUMNS`, in that order (positional: 50,000 rows)."""
+    return [
+        Identity.of(
+            id_, last_name=last, first_name=first, last_name_ar=last_ar,
+            first_name_ar=first_ar, birth_date=birth, cin=cin, registration_number=number,
+            sex=sex,
+        )
+        for id_, last, first, last_ar, first_ar, birth, cin, number, sex in rows
+    ]  # fmt: skip
 
 
 def default_threshold(session: Session) -> int:

@@ -110,6 +110,8 @@ def identifier(value: str | None) -> str | None:
     """A CIN or registration number compared without case, spaces or punctuation."""
     if not value:
         return None
+    if value.isalnum() and value.isascii():  # as stored: AB123456
+        return value.casefold()
     if value.isascii():
         cleaned = _NOT_ALNUM.sub("", value).casefold()
     else:  # Arabic-Indic digits, accents
