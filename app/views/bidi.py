@@ -14,11 +14,17 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from PySide6.QtCore import QLocale
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QWidget
+from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex
+from PySide6.QtGui import QBrush, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from app.bidi_runs import LRI, NUMBER_RUN, PDI
+from app.views.appearance import high_contrast_on
 
 TOKEN_JOINERS = "-./@_+"
 """Marks inside a Latin token ("REF-2026-X7K2Q9", "a.b@x.ma") when letters follow them."""
@@ -74,10 +80,19 @@ def _has_rtl(text: str) -> bool:
 
 
 class NumberRunDelegate(QStyledItemDelegate):
-    """Cells display their text through :func:`shown`; editing sees the stored value."""
+    """Cells display their text through :func:`shown`; editing sees the stored value.
+    Under high contrast, a cell's own text and background colours give way to the theme's."""
 
     def displayText(self, value: Any, locale: QLocale | QLocale.Language) -> str:  # noqa: N802
         return shown(super().displayText(value, locale))
+
+    def initStyleOption(  # noqa: N802 - Qt API
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if high_contrast_on():
+            option.backgroundBrush = QBrush()
+            option.palette = QGuiApplication.palette()
 
 
 def protect_cells(view: QAbstractItemView) -> None:

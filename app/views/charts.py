@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.i18n import _, current_language
 from app.instruments import Priority, Thresholds, priority_for
+from app.views.appearance import fill, ink
 from app.views.record_forms import TONES
 
 PRIORITY_COLOURS = {
@@ -150,7 +151,7 @@ class DomainBarChart(QWidget):
         painter.fillRect(self.rect(), self.palette().base())
         self._rows = []
         if not self._domains or self._is_empty():
-            painter.setPen(MUTED_COLOUR)
+            painter.setPen(ink(MUTED_COLOUR))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty_text)
             painter.end()
             return
@@ -182,7 +183,7 @@ class DomainBarChart(QWidget):
             label_rect = QRectF(
                 mirrored(MARGIN, label_width - 8), row_top, label_width - 8, row_height
             )
-            painter.setPen(TEXT_COLOUR)
+            painter.setPen(ink(TEXT_COLOUR))
             align = Qt.AlignmentFlag.AlignLeft if rtl else Qt.AlignmentFlag.AlignRight
             flags = align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
             elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(label_width - 8))
@@ -198,7 +199,7 @@ class DomainBarChart(QWidget):
                     continue
                 length = plot_width * max(0.0, min(100.0, score)) / 100.0
                 rect = QRectF(mirrored(plot_left, length), y + 1, length, bar_height - 2)
-                painter.fillRect(rect, self._bar_colour(s_index, score))
+                painter.fillRect(rect, fill(self._bar_colour(s_index, score), s_index))
                 if len(self._series) == 1:
                     self._paint_value(painter, score, plot_left + length, rect, mirrored, rtl)
         painter.end()
@@ -209,7 +210,7 @@ class DomainBarChart(QWidget):
         font = painter.font()
         font.setItalic(True)
         painter.setFont(font)
-        painter.setPen(TEXT_COLOUR)
+        painter.setPen(ink(TEXT_COLOUR))
         align = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
         flags = align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(area.adjusted(4, 0, -4, 0), flags, _("not rated"))
@@ -225,21 +226,21 @@ class DomainBarChart(QWidget):
         bottom: float,
         mirror: Mirror,
     ) -> None:
-        painter.setPen(QPen(GRID_COLOUR, 1))
+        painter.setPen(QPen(ink(GRID_COLOUR), 1))
         for tick in TICKS:
             x = mirror(left + width * tick / 100.0, 0.0)
             painter.drawLine(QPointF(x, top), QPointF(x, bottom))
             text = str(tick)
             text_width = metrics.horizontalAdvance(text)
-            painter.setPen(MUTED_COLOUR)
+            painter.setPen(ink(MUTED_COLOUR))
             painter.drawText(QPointF(x - text_width / 2, bottom + metrics.ascent() + 4), text)
-            painter.setPen(QPen(GRID_COLOUR, 1))
+            painter.setPen(QPen(ink(GRID_COLOUR), 1))
         if self._thresholds is not None:
             for value, priority in (
                 (self._thresholds.medium, Priority.MEDIUM),
                 (self._thresholds.high, Priority.HIGH),
             ):
-                pen = QPen(PRIORITY_COLOURS[priority], 1, Qt.PenStyle.DashLine)
+                pen = QPen(ink(PRIORITY_COLOURS[priority]), 1, Qt.PenStyle.DashLine)
                 painter.setPen(pen)
                 x = mirror(left + width * value / 100.0, 0.0)
                 painter.drawLine(QPointF(x, top), QPointF(x, bottom))
@@ -258,7 +259,7 @@ class DomainBarChart(QWidget):
         text_width = metrics.horizontalAdvance(text) + 6.0
         rect = QRectF(mirror(end + 4, text_width), bar.top() - 4, text_width, bar.height() + 8)
         align = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
-        painter.setPen(TEXT_COLOUR)
+        painter.setPen(ink(TEXT_COLOUR))
         painter.drawText(
             rect, align | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter, text
         )
@@ -272,9 +273,11 @@ class DomainBarChart(QWidget):
         for index, series in enumerate(self._series):
             text_width = metrics.horizontalAdvance(series.label)
             box_x = width - x - swatch if rtl else x
-            painter.fillRect(QRectF(box_x, top + 2, swatch, swatch), self._colours[index])
+            painter.fillRect(
+                QRectF(box_x, top + 2, swatch, swatch), fill(self._colours[index], index)
+            )
             text_x = box_x - 6 - text_width if rtl else x + swatch + 6
-            painter.setPen(TEXT_COLOUR)
+            painter.setPen(ink(TEXT_COLOUR))
             painter.drawText(QPointF(text_x, top + metrics.ascent()), series.label)
             x += swatch + 6 + text_width + 18
 

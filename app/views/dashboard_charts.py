@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QLocale, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.views.appearance import fill, ink
 
 SERIES_COLOURS = ("#1d5c8c", "#d08a2c")
 BAR_STYLE = """
@@ -114,11 +115,11 @@ class TrendChart(QWidget):
         chart_top = legend + value_room
         chart = height - chart_top - axis
         centred = Qt.AlignmentFlag.AlignCenter
-        grey, text = QColor("#55606a"), QColor("#222222")
+        grey, text = ink("#55606a"), ink("#222222")
         # The value axis: 0, half and the top, with light grid lines across.
         for tick in sorted({0, top // 2, top}):
             y = chart_top + chart - chart * tick / top
-            painter.setPen(QPen(QColor("#d5dbe0"), 1))
+            painter.setPen(QPen(ink("#d5dbe0"), 1))
             start = QRectF(place(0, y, width, 0)).left()
             painter.drawLine(QPointF(start, y), QPointF(start + width, y))
             painter.setPen(grey)
@@ -133,7 +134,7 @@ class TrendChart(QWidget):
             for series, value in enumerate(values):
                 tall = chart * value / top
                 rect = place(x + series * bar, chart_top + chart - tall, bar - 1, tall)
-                painter.fillRect(rect, QColor(SERIES_COLOURS[series]))
+                painter.fillRect(rect, fill(SERIES_COLOURS[series], series))
                 painter.setPen(text)
                 above = QRectF(rect.center().x() - slot / 2, rect.top() - line, slot, line)
                 painter.drawText(above, centred, str(value))
@@ -148,7 +149,7 @@ class TrendChart(QWidget):
         x = 0.0
         for series, name in enumerate(self.names):
             text_width = metrics.horizontalAdvance(name)
-            painter.fillRect(place(x, 6, 10, 10), QColor(SERIES_COLOURS[series]))
+            painter.fillRect(place(x, 6, 10, 10), fill(SERIES_COLOURS[series], series))
             painter.setPen(text)
             painter.drawText(place(x + 14, 0, text_width + 4, legend), centred, name)
             x += 28 + text_width
