@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -164,6 +165,17 @@ def test_pip_install_gives_a_desktop_speaking_french_and_arabic(tmp_path: Path) 
     )  # fmt: skip
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = wheels.glob("passerelle-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read("passerelle-0.1.0.dist-info/METADATA").decode()
+    requires = {
+        re.split(r"[<>=!~;\[ (]", line.split(":", 1)[1].strip())[0].lower()
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    }
+    assert "pyside6-essentials" in requires
+    assert not {"fastapi", "uvicorn", "psycopg", "pydantic-settings"} & requires
+    assert not any(name.startswith("server/") for name in names)  # the desktop pulls no server
     subprocess.run(
         [bin_dir / "python", "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
         check=True, timeout=300,
