@@ -6,7 +6,8 @@ the records of every other case have already arrived (contents move after record
 the next sync sends or fetches only the chunks that were missing, and the content
 arrives whole (SHA-256 checked). Memory is measured on both sides: the laptop's Python
 allocations during the download (tracemalloc) and the server process's peak resident
-size (``VmHWM``), neither anywhere near the document's 50 MB.
+size (``VmHWM``), neither anywhere near the document's 50 MB. Last, the server's
+retention run erases the closed case's contents, and the colleague's laptop follows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,7 @@ from app.sync import engine
 from app.sync.engine import SyncReport
 from server.core.tables import DocumentChunk as ServerChunk
 from server.core.tables import Record
+from server.services import retention
 from tests.conftest import PASSPHRASE
 from tests.documents.files import make_pdf
 from tests.server.harness import (
@@ -203,5 +206,20 @@ def test_fifty_megabytes_interrupted_and_resumed_after_the_records(
     )
     assert laptop_peak < 12 * MB
     assert (server_peak - server_before) * 1024 < 25 * MB
+
+    # 5. Retention on the server erases the contents with the case (a scan is identity).
+    beneficiaries.close_case(ctx, case_id, closed_on=date.today() - timedelta(days=400))
+    assert engine.sync(mine).complete
+    with running.database.session() as session:
+        retention.set_rule(session, "closed", 365, "anonymise")
+    with running.database.session() as session:
+        assert [due.case_id for due in retention.run(session, date.today())] == [case_id]
+    assert server_chunks(running, document.id) == 0
+    with running.database.session() as session:
+        described = session.get(Record, ("case_document", document.id))
+        assert described is not None and described.deleted
+    engine.sync(theirs)
+    assert documents.list_for(their_ctx, case_id) == []
+    assert local_chunks(theirs, document.id) == 0
     mine.close()
     theirs.close()
