@@ -129,3 +129,13 @@ def test_a_printed_line_never_starts_with_french_punctuation() -> None:
             shown = "".join(p.run.text for p in sorted(line.runs, key=lambda p: p.x)).strip()
             assert not shown.startswith((":", ";", "?", "»")), (width, shown)
             assert not shown.endswith("«"), (width, shown)
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_catalog_headers_name_the_team_and_the_revision(language: str) -> None:
+    head = po_catalog.catalog_path(language).read_text(encoding="utf-8").split("\n\n", 1)[0]
+    fields = dict(re.findall(r'^"([A-Za-z-]+): (.*?)\\n"$', head, re.M))
+    assert fields["Last-Translator"] == fields["Language-Team"].split(" (")[0]
+    assert "Passerelle" in fields["Language-Team"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d\+0000", fields["PO-Revision-Date"])
+    assert not any(placeholder in head for placeholder in ("FULL NAME", "EMAIL@ADDRESS", "LL@li"))
