@@ -279,6 +279,10 @@ def _print_partial(report: engine.SyncReport) -> int:
         lines.append(_("The access log was not accepted by the server."))
     if report.policy_failed:
         lines.append(_("The security policy could not be refreshed."))
+    if report.documents_interrupted:
+        lines.append(
+            _("Documents stopped on the way: the next sync sends or fetches the rest.")
+        )
     lines.append(_("Partial sync: records above went through, the rest did not."))
     for line in lines:
         sys.stderr.write("passerelle: " + line + "\n")

@@ -109,6 +109,8 @@ def partial_reasons(report: SyncReport) -> list[str]:
         reasons.append(_("access log refused"))
     if report.policy_failed:
         reasons.append(_("security policy not refreshed"))
+    if report.documents_interrupted:
+        reasons.append(_("documents not all transferred"))
     if report.cancelled:
         reasons.append(_("stopped before the end"))
     return reasons
