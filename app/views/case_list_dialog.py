@@ -21,7 +21,7 @@ from app.indicators import Figure, Period, Scope, case_ids
 from app.services import caseload
 from app.services.caseload import CaseloadRow
 from app.views.app_state import AppState
-from app.views.labels import legal_status_label, plan_status_label
+from app.views.labels import legal_status_label, person_name, plan_status_label
 from app.views.tasks import run_in_background
 
 
@@ -83,7 +83,10 @@ class CaseListDialog(QDialog):
         for row in rows:
             item = QTreeWidgetItem(
                 [
-                    f"{row.last_name.upper()} {row.first_name}",
+                    person_name(
+                        f"{row.last_name.upper()} {row.first_name}",
+                        " ".join(p for p in (row.first_name_ar, row.last_name_ar) if p),
+                    ),
                     row.facility_name or "",
                     legal_status_label(row.legal_status),
                     plan_status_label(row.plan_status) if row.plan_status else _("No plan"),

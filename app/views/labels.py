@@ -76,6 +76,13 @@ def person_name(latin: str, arabic: str | None) -> str:
     return f"\u2067{arabic}\u2069 \u2014 \u2066{latin}\u2069"
 
 
+def both_names(latin: str, arabic: str | None) -> str:
+    """Both spellings where both help (a search picker): the interface's script first."""
+    if current_language() == "ar" or not arabic:
+        return person_name(latin, arabic)
+    return f"{latin} \u2014 \u2067{arabic}\u2069"
+
+
 def short_person_name(latin: str, arabic: str | None) -> str:
     """For narrow places (a tab): one spelling, the interface's script when there is one."""
     return arabic if current_language() == "ar" and arabic else latin

@@ -40,6 +40,7 @@ from app.services import meetings, organisation, search
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.search import SearchHit
 from app.views.app_state import AppState
+from app.views.labels import both_names
 from app.views.record_forms import (
     ChoiceCombo,
     OptionalDateEdit,
@@ -60,11 +61,11 @@ def hit_name(hit: SearchHit) -> str:
 
 
 def hit_text(hit: SearchHit) -> str:
-    """How a search hit reads in the picker: both spellings of the name, then the papers."""
-    name = hit_name(hit)
+    """How a search hit reads in the picker: both spellings of the name (the interface's
+    script first), then the papers."""
     arabic = " ".join(p for p in (hit.first_name_ar, hit.last_name_ar) if p)
     papers = " · ".join(p for p in (hit.cin, hit.registration_number) if p)
-    return " — ".join(part for part in (name, arabic, papers) if part)
+    return " — ".join(part for part in (both_names(hit_name(hit), arabic), papers) if part)
 
 
 class BeneficiaryPicker(QWidget):

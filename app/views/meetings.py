@@ -34,7 +34,7 @@ from app.models.enums import DecisionStatus
 from app.services import beneficiaries, meetings, organisation
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
-from app.views.labels import choices, label
+from app.views.labels import choices, label, person_name
 from app.views.meeting_dialog import MeetingDialog
 from app.views.record_forms import (
     OVERDUE_COLOUR,
@@ -210,9 +210,10 @@ class MeetingsPage(QWidget):
     def _person(self, beneficiary_id: uuid.UUID) -> str:
         if beneficiary_id not in self._people:
             try:
-                self._people[beneficiary_id] = beneficiaries.get(
-                    self.state.ctx, beneficiary_id
-                ).display_name
+                person = beneficiaries.get(self.state.ctx, beneficiary_id)
+                self._people[beneficiary_id] = person_name(
+                    person.display_name, person.display_name_ar
+                )
             except ServiceError:
                 self._people[beneficiary_id] = "—"
         return self._people[beneficiary_id]

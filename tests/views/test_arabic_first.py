@@ -11,7 +11,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.services import beneficiaries
+from app.services import beneficiaries, search
 from app.services.context import ServiceContext
 from app.settings import Settings
 from app.store.profile import Profile
@@ -20,6 +20,8 @@ from app.views.casefile import CaseFileView
 from app.views.caseload import CaseloadPage
 from app.views.caseload_model import COLUMNS
 from app.views.language import apply_language
+from app.views.meeting_dialog import hit_text
+from app.views.meetings import MeetingsPage
 from app.views.worklist import WorklistPage
 
 HIND = {
@@ -73,3 +75,22 @@ def test_names_in_the_interface_language_first(
     assert lines
     shown = lines[0].text(2)
     assert shown.lstrip("\u2067").startswith("هند") == (language == "ar")
+
+
+def test_dialogs_name_people_in_the_interface_language_first(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, language: str
+) -> None:
+    """The meeting's person picker, a meeting's decisions and the dashboard's case lists
+    name the person through the one helper (labels.person_name)."""
+    person = beneficiaries.register(ctx, HIND)
+    [hit] = search.search(ctx, "Hind")
+    picked = hit_text(hit)
+    page = MeetingsPage(AppState(profile, ctx, Settings()))
+    qtbot.addWidget(page)
+    decided = page._person(person.id)
+    if language == "ar":
+        assert picked.index("هند الإدريسي") < picked.index("EL IDRISSI Hind")
+        assert decided.index("الإدريسي") < decided.index("EL IDRISSI")
+    else:
+        assert picked.index("EL IDRISSI Hind") < picked.index("هند الإدريسي")
+        assert "الإدريسي" not in decided and "Hind" in decided
