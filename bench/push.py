@@ -1,0 +1,175 @@
+"""The server's merge of pushed batches, bulk against change by change (a script).
+
+    .venv/bin/python bench/push.py [--beneficiaries 1000] [--backend sqlite|postgresql]
+        [--database-url URL]
+
+A demo profile's records (``app.demo.fill_profile``, every row queued as a creation by
+``outbox.queue_all``) are pushed in batches of ``MAX_PUSH_CHANGES`` into two empty
+server databases of the same backend, in process (no HTTP: the merge alone): one
+merged in bulk (``server.services.push.push``), the other the careful way, a savepoint
+and a flush per change (``push(bulk=False)``, the path before issue 23 and the bulk
+path's fallback). The two take turns batch by batch so that the load of a shared
+machine hits both alike. Printed: changes/s (wall clock) and changes per CPU second of
+this process (on SQLite that includes the database's own work), and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.demo import fill_profile  # noqa: E402
+from app.store.keys import KdfParams  # noqa: E402
+from app.store.profile import Profile  # noqa: E402
+from app.sync import outbox  # noqa: E402
+from app.sync.push import _change  # noqa: E402
+from app.sync.state import OUTBOX  # noqa: E402
+from passerelle_core.protocol import MAX_PUSH_CHANGES, Change  # noqa: E402
+from server.core.db import Database  # noqa: E402
+from server.core.settings import ServerSettings  # noqa: E402
+from server.core.tables import Device  # noqa: E402
+from server.services import accounts  # noqa: E402
+from server.services.devices import Caller  # noqa: E402
+from server.services.passwords import Passwords  # noqa: E402
+from server.services.push import push  # noqa: E402
+
+
+@dataclass
+class Side:
+    name: str
+    bulk: bool
+    database: Database
+    caller: Caller
+    wall: float = 0.0
+    cpu: float = 0.0
+    statuses: dict[str, int] | None = None
+
+
+def demo_changes(folder: Path, beneficiaries: int) -> list[Change]:
+    profile = Profile.create(folder / "laptop", "bench passphrase", KdfParams.fast_for_tests())
+    fill_profile(profile, beneficiaries)
+    outbox.queue_all(profile)
+    with profile.engine.connect() as connection:
+        rows = connection.execute(select(OUTBOX).order_by(OUTBOX.c.seq)).all()
+    profile.close()
+    return [_change(row) for row in rows]
+
+
+def server_side(name: str, bulk: bool, folder: Path, url: str | None) -> Side:
+    settings = ServerSettings(
+        data_dir=folder / name,
+        database_url=url,
+        password_time_cost=1,
+        password_memory_kib=1024,
+        password_parallelism=1,
+    )
+    database = Database(settings)
+    database.migrate()
+    passwords = Passwords.from_settings(settings)
+    with database.session() as session:
+        user = accounts.add_user(
+            session, accounts.NewUser("bench-admin", "x" * 16, "admin", "Central"), passwords
+        )
+    device_id = uuid.uuid4()
+    with database.session() as session, session.begin():
+        session.add(Device(id=device_id, user_id=user.staff_id, name="bench", token_hash=name))
+    return Side(name, bulk, database, Caller(device_id, "bench", "active", user))
+
+
+def push_batch(side: Side, batch: list[Change]) -> None:
+    wall, cpu = time.perf_counter(), time.process_time()
+    with side.database.session() as session:
+        results = push(session, side.caller, batch, bulk=side.bulk)
+    side.wall += time.perf_counter() - wall
+    side.cpu += time.process_time() - cpu
+    statuses = side.statuses if side.statuses is not None else {}
+    for result in results:
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+    side.statuses = statuses
+
+
+@contextmanager
+def fresh_postgres(url: str) -> Iterator[str]:
+    base = make_url(url)
+    name = f"passerelle_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(backend: str, changes: list[Change], folder: Path, url: str | None) -> None:
+    with ExitStack() as stack:
+        urls: list[str | None] = [None, None]
+        if backend == "postgresql":
+            if not url:
+                raise SystemExit("PostgreSQL: give --database-url or PASSERELLE_TEST_DATABASE_URL")
+            urls = [stack.enter_context(fresh_postgres(url)) for _ in range(2)]
+        sides = [
+            server_side(f"{backend}-bulk", True, folder, urls[0]),
+            server_side(f"{backend}-careful", False, folder, urls[1]),
+        ]
+        batches = [
+            changes[start : start + MAX_PUSH_CHANGES]
+            for start in range(0, len(changes), MAX_PUSH_CHANGES)
+        ]
+        for number, batch in enumerate(batches):
+            order = sides if number % 2 == 0 else sides[::-1]
+            for side in order:
+                push_batch(side, batch)
+        bulk, careful = sides
+        print(f"\n== {backend}: {len(changes):,} changes in {len(batches)} batches ==")
+        for side in sides:
+            print(
+                f"  {side.name:>20}: {side.wall:7.2f} s, {len(changes) / side.wall:8,.0f} "
+                f"changes/s; {len(changes) / side.cpu:8,.0f} changes per CPU second "
+                f"{side.statuses}",
+                flush=True,
+            )
+        print(
+            f"  bulk / careful: {careful.wall / bulk.wall:.1f}x faster (wall), "
+            f"{careful.cpu / bulk.cpu:.1f}x less CPU in this process",
+            flush=True,
+        )
+        assert bulk.statuses == careful.statuses, "the two merges answered differently"
+        for side in sides:
+            side.database.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--beneficiaries", type=int, default=1_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    url = args.database_url or os.environ.get("PASSERELLE_TEST_DATABASE_URL")
+    with tempfile.TemporaryDirectory(prefix="bench-push-") as temporary:
+        folder = Path(temporary)
+        started = time.perf_counter()
+        changes = demo_changes(folder, args.beneficiaries)
+        print(f"{len(changes):,} changes queued in {time.perf_counter() - started:.1f} s")
+        for backend in args.backend or ["sqlite", "postgresql"]:
+            run(backend, changes, folder, url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
