@@ -132,9 +132,7 @@ def get(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> Beneficiary:
         return _get_live(session, beneficiary_id)
 
 
-def arabic_names(
-    ctx: ServiceContext, beneficiary_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, str]:
+def arabic_names(ctx: ServiceContext, beneficiary_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     """The Arabic spelling (first name then surname) of those who have one, for lists
     that put Arabic names first in the Arabic interface."""
     found: dict[uuid.UUID, str] = {}
@@ -151,9 +149,7 @@ def arabic_names(
 
 
 def find_by_cin(session: Session, cin: str) -> Beneficiary | None:
-    return session.scalar(
-        select(Beneficiary).where(Beneficiary.cin == cin, Beneficiary.deleted_at.is_(None))
-    )
+    return session.scalar(select(Beneficiary).where(Beneficiary.cin == cin))
 
 
 def close_case(
@@ -178,9 +174,7 @@ def delete(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> None:
 
 def count(ctx: ServiceContext) -> int:
     with ctx.reading() as session:
-        query = (
-            select(func.count()).select_from(Beneficiary).where(Beneficiary.deleted_at.is_(None))
-        )
+        query = select(func.count()).select_from(Beneficiary)
         return session.scalar(query) or 0
 
 

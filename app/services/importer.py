@@ -280,9 +280,7 @@ def _existing_by_cin(session: Session, cins: list[str]) -> dict[str, Beneficiary
     found: dict[str, Beneficiary] = {}
     for start in range(0, len(cins), _LOOKUP_CHUNK):
         chunk = cins[start : start + _LOOKUP_CHUNK]
-        query = select(Beneficiary).where(
-            Beneficiary.cin.in_(chunk), Beneficiary.deleted_at.is_(None)
-        )
+        query = select(Beneficiary).where(Beneficiary.cin.in_(chunk))
         for beneficiary in session.scalars(query):
             if beneficiary.cin is not None:
                 found[beneficiary.cin] = beneficiary
@@ -297,7 +295,7 @@ class _FacilityResolver:
 
     def __init__(self, session: Session) -> None:
         self.by_key: dict[str, Facility] = {}
-        for facility in session.scalars(select(Facility).where(Facility.deleted_at.is_(None))):
+        for facility in session.scalars(select(Facility)):
             for label in (facility.code, facility.name, facility.name_ar):
                 if label:
                     self.by_key.setdefault(label_key(label), facility)
