@@ -68,7 +68,7 @@ def add_appointments(profile: Profile) -> None:
     ctx = owner.owner_context(profile.sessions)
     cases = appointments.bookable_cases(ctx, limit=12)
     monday = date.today() - timedelta(days=date.today().weekday())
-    purposes = ("Logement à la sortie", "Préparer le CV", "Suivi de la formation", None)
+    purposes = ("Logement après la libération", "Préparer le CV", "Suivi de la formation", None)
     for index, (case_id, _name) in enumerate(cases):
         day = monday + timedelta(days=index % 5)
         made = appointments.make_appointment(
