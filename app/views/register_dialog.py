@@ -168,6 +168,10 @@ class RegisterDialog(RecordDialog):
         if identity != self._checked:
             self._checked = identity
             matches = registration_check.likely_matches(self.state.ctx, values)
+            if matches:  # what was refused before is shown again only if still wrong
+                for line in self.errors.values():
+                    line.clear_error()
+                self.error.clear_message()
             self.duplicates.show_matches(matches)
             self.save_button.setText(_("Save &anyway") if matches else self._save_text)
             if matches:

@@ -248,8 +248,11 @@ def test_register_dialog_shows_each_refusal_under_its_field(
 
     qtbot.keyClicks(dialog.first_name, "Omar")
     dialog.cin.setText("ab1")
-    dialog.accept()  # the service's own check: the CIN is taken
+    dialog.accept()  # first the warning: the CIN is another file's
+    assert dialog.duplicates.isVisible() and "same CIN" in dialog.duplicates.rows[0].details.text()
     assert dialog.field_error("first_name") == ""
+    dialog.duplicates.reason.setText("checked")
+    dialog.accept()  # saved anyway: the service's own check, the CIN is taken
     assert dialog.field_error("cin") == "Another beneficiary already has this CIN."
     dialog.cin.clear()
     dialog.accept()
