@@ -2,20 +2,19 @@
 
 Search matches names in both scripts (accents and Arabic spelling variants ignored),
 CIN and registration number. The list is the database's, sorted and paged by it
-(:mod:`app.views.caseload_model`), so 50,000 cases scroll as easily as fifty. Typing
-waits for a short pause before asking, so each keystroke does not start a query.
+(:mod:`app.views.caseload_model`), so 50,000 cases scroll as easily as fifty; an answer
+overtaken by the next keystroke is dropped. The table is :mod:`app.views.caseload_table`,
+the offered, named and remembered filters :mod:`app.views.caseload_filters`.
 """
 
 from __future__ import annotations
 
 import html
-import math
 import uuid
 from dataclasses import replace
-from datetime import date, timedelta
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,27 +22,35 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
-    QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
-from app.i18n import N_, _, current_language, ngettext
+from app.i18n import _, current_language, ngettext
 from app.models import Beneficiary
 from app.models.enums import LegalStatus, PlanStatus
 from app.security.permissions import Permission, may
-from app.services import caseload, search
+from app.services import caseload, saved_filters, search
 from app.services.caseload import NO_PLAN, CaseloadFilter
-from app.settings import FilterValue
+from app.services.errors import ServiceError
 from app.views.app_state import AppState
-from app.views.caseload_model import COLUMNS, CaseloadModel, PreparedTextDelegate
+from app.views.caseload_filters import (
+    SAVED,
+    filter_from_settings,
+    filter_to_settings,
+    matching,
+    offered,
+    preset_filter,
+)
+from app.views.caseload_model import CaseloadModel, PreparedTextDelegate
+from app.views.caseload_table import NAME_CHARS, CaseTable, format_count, letter
 from app.views.import_dialog import ImportDialog
 from app.views.labels import choices, label
 from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align_to_layout
@@ -55,108 +62,9 @@ SEARCH_DELAY_MS = 0  # stale queries are skipped by the model: no need to wait
 BUSY_NOTICE_MS = 250
 """A query that takes longer than this says so under the search box."""
 RELEASE_WINDOWS = (30, 90, 180)
-NAME_CHARS = 24
-"""The name column's starting width, in Latin letters: most names fit."""
-# How narrow a text column may become (in Latin letters) when the page is too
-# narrow for every column; identifiers and dates never shrink.
-SHRINKABLE = {
-    "name": 18,
-    "name_ar": 18,
-    "facility": 13,
-    "legal_status": 12,
-    "staff": 12,
-    "plan_status": 10,
-}
-OPENED_SECTION = "identity"
-PRESETS: tuple[tuple[str, str], ...] = (
-    ("mine", N_("My cases")),
-    ("release_month", N_("My cases released this month")),
-    ("review_overdue", N_("My cases with a plan review overdue")),
-    ("everyone", N_("Every case")),
-)
-"""The saved filters offered first; "mine" is what a counsellor sees the first time."""
-
-
-def filter_to_settings(wanted: CaseloadFilter) -> dict[str, FilterValue]:
-    """Ids and codes only: the settings file is not encrypted (no search text kept)."""
-
-    def text(value: object) -> str | None:
-        return None if value is None else str(value)
-
-    return {
-        "facility_id": text(wanted.facility_id),
-        "legal_status": text(wanted.legal_status),
-        "assigned_staff_id": text(wanted.assigned_staff_id),
-        "plan_status": text(wanted.plan_status),
-        "release_within_days": wanted.release_within_days,
-        "review_overdue": wanted.review_overdue,
-        "include_closed": wanted.include_closed,
-    }
-
-
-def filter_from_settings(saved: dict[str, FilterValue]) -> CaseloadFilter | None:
-    """The remembered filter, or None when it no longer reads (ids of another format)."""
-    try:
-
-        def ident(key: str) -> uuid.UUID | None:
-            value = saved.get(key)
-            return None if value is None else uuid.UUID(str(value))
-
-        plan = saved.get("plan_status")
-        days = saved.get("release_within_days")
-        legal = saved.get("legal_status")
-        return CaseloadFilter(
-            facility_id=ident("facility_id"),
-            legal_status=None if legal is None else LegalStatus(str(legal)),
-            assigned_staff_id=ident("assigned_staff_id"),
-            plan_status=(
-                None if plan is None else NO_PLAN if plan == NO_PLAN else PlanStatus(str(plan))
-            ),
-            release_within_days=int(days) if isinstance(days, int) else None,
-            review_overdue=bool(saved.get("review_overdue")),
-            include_closed=bool(saved.get("include_closed")),
-        )
-    except ValueError:
-        return None
-
-
-CELL_PADDING = 8
 COMBO_CHARS = 10
-
-
-def _letter(widget: QWidget) -> int:
-    """The width of a Latin letter (Arabic fonts' average is much wider)."""
-    return widget.fontMetrics().horizontalAdvance("n")
-
-
-def format_count(number: int) -> str:
-    """Thousands grouped the way the interface language writes them, in Western digits."""
-    if current_language() == "ar":
-        locale = QLocale(QLocale.Language.Arabic, QLocale.Country.Morocco)
-    else:
-        locale = QLocale()
-    return locale.toString(number)
-
-
-class CaseTable(QTableView):
-    """A read-only table whose rows open with Enter or a double click (once, not twice)."""
-
-    row_activated = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt naming
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.row_activated.emit(self.currentIndex().row())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt naming
-        index = self.indexAt(event.position().toPoint())
-        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
-            self.row_activated.emit(index.row())
-            event.accept()
-            return
-        super().mouseDoubleClickEvent(event)
+"""A filter box's narrowest width, in letters (long facility names show when open)."""
+OPENED_SECTION = "identity"
 
 
 class CaseloadPage(QWidget):
@@ -194,8 +102,14 @@ class CaseloadPage(QWidget):
         self.review_overdue = QCheckBox(_("Plan re&view overdue"))
         self.include_closed = QCheckBox(_("Include &closed cases"))
         self.preset = ChoiceCombo()
-        self.preset.set_choices([(_(title), key) for key, title in PRESETS])
+        self._saved = saved_filters.saved_filters(state.ctx)
+        self.preset.set_choices(offered(self._saved))
         self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.save_filter_button = QPushButton(_("Sa&ve this filter…"))
+        self.save_filter_button.clicked.connect(lambda: self.save_filter())
+        self.delete_filter_button = QPushButton(_("&Delete this filter"))
+        self.delete_filter_button.clicked.connect(self.delete_filter)
+        self.filter_name_dialog: QInputDialog | None = None
         self.clear_button = QPushButton(_("C&lear filters"))
         self.clear_button.clicked.connect(self.clear_filters)
         self.count_label = QLabel()
@@ -247,6 +161,7 @@ class CaseloadPage(QWidget):
         self._lay_out()
         self.setTabOrder(self.search, self.table)
         self._show_count(None)
+        self._named_changed()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -276,48 +191,14 @@ class CaseloadPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setResizeContentsPrecision(0)  # fit to the rows on screen, never fetch more
-        header.setMinimumSectionSize(4 * _letter(table))
+        header.setMinimumSectionSize(4 * letter(table))
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        header.resizeSection(0, NAME_CHARS * _letter(table))
+        header.resizeSection(0, NAME_CHARS * letter(table))
         if current_language() == "ar":  # the Arabic interface reads the Arabic name first
             header.moveSection(header.visualIndex(1), 0)
         table.setSortingEnabled(True)
         table.row_activated.connect(self.open_row)
         return table
-
-    def _fit_columns(self) -> None:
-        """Once, on the first rows: columns fit them and the page, the name gets the rest.
-
-        When the content is wider than the page, the text columns give up room, down to
-        their :data:`SHRINKABLE` width, their text elided (whole in the tooltip).
-        """
-        self._columns_fitted = True
-        table, header = self.table, self.table.horizontalHeader()
-        character = _letter(table)
-        table.resizeColumnsToContents()
-        widths = [header.sectionSize(p) + CELL_PADDING for p in range(len(COLUMNS))]
-        widths[0] = max(widths[0], NAME_CHARS * character)
-        floors = [
-            min(width, SHRINKABLE[column.key] * character) if column.key in SHRINKABLE else width
-            for column, width in zip(COLUMNS, widths, strict=True)
-        ]
-        # The vertical scroll bar may not be there yet: leave it room all the same.
-        bar = table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        missing_bar = 0 if table.verticalScrollBar().isVisible() else bar
-        available = table.viewport().width() - missing_bar - 1
-        overflow = sum(widths) - available
-        slack = sum(width - floor for width, floor in zip(widths, floors, strict=True))
-        if overflow > 0 and slack > 0:
-            share = min(1.0, overflow / slack)
-            widths = [
-                width - math.ceil((width - floor) * share)
-                for width, floor in zip(widths, floors, strict=True)
-            ]
-        room = available - sum(widths)
-        if room > 0:
-            widths[0] += room
-        for position, width in enumerate(widths):
-            header.resizeSection(position, width)
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()
@@ -325,6 +206,8 @@ class CaseloadPage(QWidget):
         preset_label.setBuddy(self.preset)
         top.addWidget(preset_label)
         top.addWidget(self.preset)
+        top.addWidget(self.save_filter_button)
+        top.addWidget(self.delete_filter_button)
         top.addSpacing(12)
         search_label = QLabel(_("&Search:"))
         search_label.setBuddy(self.search)
@@ -429,7 +312,7 @@ class CaseloadPage(QWidget):
             combo.select(chosen)
             combo.blockSignals(False)
             view = combo.view()
-            view.setMinimumWidth(view.sizeHintForColumn(0) + 4 * _letter(view))
+            view.setMinimumWidth(view.sizeHintForColumn(0) + 4 * letter(view))
 
     # -- behaviour ------------------------------------------------------------------------
 
@@ -450,38 +333,64 @@ class CaseloadPage(QWidget):
         wanted = self.current_filter()
         self._remember(wanted)
         self.preset.blockSignals(True)
-        if not self.preset.select(self._matching_preset(wanted)):
+        if not self.preset.select(matching(self.state.ctx, wanted, self._saved)):
             self.preset.setCurrentIndex(-1)  # filters of one's own: no saved filter named
         self.preset.blockSignals(False)
+        self._named_changed()
         self.model.setFilter(wanted)
 
     # -- presets and remembered filters -----------------------------------------------
 
-    def _preset_filter(self, key: str) -> CaseloadFilter:
-        me = self.state.ctx.actor.staff_id
-        today = self.state.ctx.today()
-        if key == "release_month":
-            end = date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(1)
-            return CaseloadFilter(assigned_staff_id=me, release_within_days=(end - today).days)
-        if key == "review_overdue":
-            return CaseloadFilter(assigned_staff_id=me, review_overdue=True)
-        if key == "everyone":
-            return CaseloadFilter()
-        return CaseloadFilter(assigned_staff_id=me)
-
-    def _matching_preset(self, wanted: CaseloadFilter) -> str | None:
-        bare = replace(wanted, query="")
-        for key, _title in PRESETS:
-            if self._preset_filter(key) == bare:
-                return key
-        return None
-
     def apply_preset(self, key: str | None) -> None:
         """One of the saved filters: the widgets take its values, the search text stays."""
-        if key is None:
+        wanted = None if key is None else preset_filter(self.state.ctx, key, self._saved)
+        if wanted is None:
             return
-        self._set_widgets(self._preset_filter(key))
+        self._set_widgets(wanted)
         self.apply_filter()
+
+    def save_filter(self, name: str | None = None) -> QInputDialog | None:
+        """Keep the filters shown under a name of the person's own (asked when not given)."""
+        if name is None:
+            dialog = QInputDialog(self)
+            dialog.setWindowTitle(_("Save this filter"))
+            dialog.setLabelText(_("Name of the filter:"))
+            dialog.textValueSelected.connect(self.save_filter)
+            dialog.open()
+            self.filter_name_dialog = dialog
+            return dialog
+        try:
+            kept = saved_filters.save_filter(
+                self.state.ctx, name, filter_to_settings(self.current_filter())
+            )
+        except ServiceError as error:
+            self.banner.show_error(str(error))
+            return None
+        self.banner.clear_message()
+        self._refill_presets()
+        self.preset.select(SAVED + kept)
+        self._named_changed()
+        return None
+
+    def delete_filter(self) -> None:
+        """Forget the named filter chosen; the widgets keep its values."""
+        key = self.preset.value()
+        if not isinstance(key, str) or not key.startswith(SAVED):
+            return
+        saved_filters.delete_filter(self.state.ctx, key[len(SAVED) :])
+        self._refill_presets()
+        self.preset.setCurrentIndex(-1)
+        self._named_changed()
+
+    def _refill_presets(self) -> None:
+        self._saved = saved_filters.saved_filters(self.state.ctx)
+        self.preset.blockSignals(True)
+        self.preset.set_choices(offered(self._saved))
+        self.preset.blockSignals(False)
+
+    def _named_changed(self) -> None:
+        key = self.preset.value()
+        self.delete_filter_button.setEnabled(isinstance(key, str) and key.startswith(SAVED))
 
     def _set_widgets(self, wanted: CaseloadFilter) -> None:
         widgets = (self.facility, self.legal_status, self.staff, self.plan, self.release)
@@ -516,11 +425,11 @@ class CaseloadPage(QWidget):
         saved = self.state.settings.caseload_filters.get(str(staff_id)) if staff_id else None
         wanted = filter_from_settings(saved) if saved is not None else None
         if wanted is None:
-            wanted = self._preset_filter("mine")
+            wanted = preset_filter(self.state.ctx, "mine", self._saved) or CaseloadFilter()
         if wanted.assigned_staff_id not in self.staff.values():
             wanted = replace(wanted, assigned_staff_id=None)
         self._set_widgets(wanted)
-        if not self.preset.select(self._matching_preset(wanted)):
+        if not self.preset.select(matching(self.state.ctx, wanted, self._saved)):
             self.preset.setCurrentIndex(-1)
 
     def refresh(self) -> None:
@@ -554,8 +463,8 @@ class CaseloadPage(QWidget):
         """The registration dialog, window-modal; the new case opens once saved."""
         dialog = RegisterDialog(self.state, self)
         dialog.saved.connect(self._registered)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.open_existing.connect(self._open)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.show()
         self.dialog = dialog
         return dialog
@@ -611,7 +520,8 @@ class CaseloadPage(QWidget):
         if count:
             self.stack.setCurrentWidget(self.table)
             if not self._columns_fitted and self.table.isVisible():
-                self._fit_columns()
+                self._columns_fitted = True  # once, on the first rows
+                self.table.fit_columns()
         elif not self.search.text().strip() and self._profile_is_empty():
             self.stack.setCurrentWidget(self.no_cases)
         else:

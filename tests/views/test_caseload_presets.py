@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.i18n import _
-from app.models.enums import StaffRole
-from app.services import beneficiaries
+from app.models.enums import LegalStatus, StaffRole
+from app.services import beneficiaries, saved_filters
 from app.services.context import ServiceContext
 from app.settings import Settings, load_settings
 from app.store.profile import Profile
@@ -94,3 +94,50 @@ def test_the_old_ten_minute_lock_default_becomes_twenty(tmp_path: Path) -> None:
     path.write_text('{"version": 1, "idle_lock_minutes": 5}', encoding="utf-8")
     assert load_settings(path).idle_lock_minutes == 5  # a choice made is kept
     assert Settings().idle_lock_minutes == 20
+
+
+def test_filters_saved_under_a_name_of_ones_own(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, colleague: Colleague, language: str
+) -> None:
+    """Save the filters shown under a name, find it among the offered ones, apply it,
+    delete it; each staff member has their own list, kept in the encrypted profile."""
+    beneficiaries.register(
+        ctx, {"last_name": "Amrani", "first_name": "A", "legal_status": "pre_trial"}
+    )
+    beneficiaries.register(
+        ctx, {"last_name": "Chraibi", "first_name": "C", "legal_status": "sentenced"}
+    )
+    state = AppState(profile, ctx, Settings())
+    page = _open(qtbot, state)
+    assert not page.delete_filter_button.isEnabled()
+    page.apply_preset("everyone")
+    assert page.legal_status.select(LegalStatus.SENTENCED)
+    page.apply_filter()
+    qtbot.waitUntil(lambda: not page.model.busy)
+    assert _names(page) == ["Chraibi"], (page.model.filter, _names(page))
+    asked = page.save_filter()
+    assert asked is not None  # the name is asked in a small dialog
+    asked.setTextValue("Condamnés")
+    asked.accept()
+    assert page.preset.currentText() == "Condamnés"
+    assert page.delete_filter_button.isEnabled()
+    assert "Condamnés" not in state.settings.model_dump_json()  # not in the plain file
+
+    page.apply_preset("everyone")
+    qtbot.waitUntil(lambda: not page.model.busy and _names(page) == ["Amrani", "Chraibi"])
+    page.apply_preset("saved:Condamnés")
+    qtbot.waitUntil(lambda: not page.model.busy and _names(page) == ["Chraibi"])
+    assert page.preset.currentText() == "Condamnés"
+
+    again = _open(qtbot, state)  # another day: still offered
+    assert "Condamnés" in [again.preset.itemText(i) for i in range(again.preset.count())]
+    theirs = _open(qtbot, AppState(profile, colleague(StaffRole.SOCIAL_WORKER), Settings()))
+    assert "Condamnés" not in [theirs.preset.itemText(i) for i in range(theirs.preset.count())]
+
+    page.save_filter("  ")  # a name is needed
+    assert page.banner.isVisible()
+    page.apply_preset("saved:Condamnés")
+    page.delete_filter()
+    assert "Condamnés" not in [page.preset.itemText(i) for i in range(page.preset.count())]
+    assert not page.delete_filter_button.isEnabled()
+    assert saved_filters.saved_filters(ctx) == {}
