@@ -31,7 +31,7 @@ from app.i18n import _
 from app.models import Partner
 from app.models.enums import PartnerKind
 from app.services import partners
-from app.store.textfold import fold
+from app.store.textfold import fold_tokens, name_terms, stem
 from app.views.app_state import AppState
 from app.views.bidi import shown as bidi_shown
 from app.views.labels import choices, label
@@ -51,9 +51,10 @@ ROLE = Qt.ItemDataRole.UserRole
 
 
 def matches(partner: Partner, query: str) -> bool:
-    """Every word inside the names or city, folded as the beneficiary search folds them."""
-    wanted = fold(query).split()
-    haystack = fold(" ".join(filter(None, (partner.name, partner.name_ar, partner.city))))
+    """Every word inside the names or city, folded and stripped of their article as the
+    beneficiary search does it ("أمل" finds "جمعية الأمل", "Amal" finds "El Amal")."""
+    wanted = [stem(word) or word for word in fold_tokens(query)]
+    haystack = name_terms(" ".join(filter(None, (partner.name, partner.name_ar, partner.city))))
     return all(word in haystack for word in wanted)
 
 

@@ -5,9 +5,11 @@ Typed text is ASCII: QTest cannot type accented letters (qasciikey asserts).
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.models import Partner
 from app.models.enums import PartnerKind
 from app.services import partners
 from app.services.context import ServiceContext
@@ -15,7 +17,7 @@ from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.partner_dialogs import ContactDialog, PartnerDialog, ServiceDialog
-from app.views.partners import PartnersPage
+from app.views.partners import PartnersPage, matches
 
 
 def _page(qtbot: QtBot, profile: Profile, ctx: ServiceContext) -> PartnersPage:
@@ -95,3 +97,20 @@ def test_empty_directory_says_what_to_do(
     dialog.accept()
     assert page.stack.currentIndex() == 1
     assert page.visible_names() == ["Fondation Mohammed VI"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("amal", True),
+        ("أمل", True),
+        ("الامل", True),
+        ("sale", True),
+        ("el amal", True),
+        ("relais", False),
+    ],
+)
+def test_the_directory_filter_folds_like_the_beneficiary_search(typed: str, found: bool) -> None:
+    """Accents, Arabic letter variants and the article ignored (the store's folding)."""
+    partner = Partner(name="Association El Amal", name_ar="جمعية الأمل", city="Salé")
+    assert matches(partner, typed) is found
