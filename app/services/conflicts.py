@@ -49,7 +49,7 @@ def open_conflicts(ctx: ServiceContext) -> list[ConflictView]:
     with ctx.reading() as session:
         conflicts = session.scalars(
             select(SyncConflict)
-            .where(SyncConflict.resolution.is_(None), SyncConflict.deleted_at.is_(None))
+            .where(SyncConflict.resolution.is_(None))
             .order_by(SyncConflict.created_at, SyncConflict.id)
         ).all()
         authors = {c.kept_by for c in conflicts} | {c.other_by for c in conflicts}

@@ -137,7 +137,6 @@ def list_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[DocumentRow
                 select(CaseDocument)
                 .where(
                     CaseDocument.beneficiary_id == beneficiary_id,
-                    CaseDocument.deleted_at.is_(None),
                 )
                 .order_by(CaseDocument.created_at.desc())
             )
@@ -161,13 +160,7 @@ def get(ctx: ServiceContext, document_id: uuid.UUID) -> CaseDocument:
 def for_plan(ctx: ServiceContext, plan_id: uuid.UUID) -> list[CaseDocument]:
     """The signed copies attached to a plan."""
     with ctx.reading() as session:
-        return list(
-            session.scalars(
-                select(CaseDocument).where(
-                    CaseDocument.plan_id == plan_id, CaseDocument.deleted_at.is_(None)
-                )
-            )
-        )
+        return list(session.scalars(select(CaseDocument).where(CaseDocument.plan_id == plan_id)))
 
 
 def read(ctx: ServiceContext, document_id: uuid.UUID) -> bytes:
@@ -318,7 +311,7 @@ def _require_content(session: Session, document_id: uuid.UUID) -> None:
 def _current_plan(session: Session, beneficiary_id: uuid.UUID) -> uuid.UUID | None:
     return session.scalar(
         select(ActionPlan.id)
-        .where(ActionPlan.beneficiary_id == beneficiary_id, ActionPlan.deleted_at.is_(None))
+        .where(ActionPlan.beneficiary_id == beneficiary_id)
         .order_by(ActionPlan.created_at.desc())
         .limit(1)
     )

@@ -64,7 +64,7 @@ def list_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[QuickNote]:
     """The case's quick notes, newest first."""
     query = (
         select(QuickNote)
-        .where(QuickNote.beneficiary_id == beneficiary_id, QuickNote.deleted_at.is_(None))
+        .where(QuickNote.beneficiary_id == beneficiary_id)
         .order_by(QuickNote.noted_on.desc(), QuickNote.created_at.desc())
     )
     with ctx.reading() as session:

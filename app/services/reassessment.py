@@ -98,7 +98,6 @@ def due_assessments(
         )
         .where(
             NeedsAssessment.status == AssessmentStatus.COMPLETED,
-            NeedsAssessment.deleted_at.is_(None),
             NeedsAssessment.voided_at.is_(None),
         )
         .group_by(NeedsAssessment.beneficiary_id)
@@ -116,7 +115,7 @@ def due_assessments(
             latest.c.assessed_on,
         )
         .outerjoin(latest, latest.c.beneficiary_id == Beneficiary.id)
-        .where(Beneficiary.deleted_at.is_(None), Beneficiary.case_status == CaseStatus.OPEN)
+        .where(Beneficiary.case_status == CaseStatus.OPEN)
     )
     if where is not None:
         query = query.where(where)

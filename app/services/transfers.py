@@ -118,7 +118,6 @@ def history(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[CaseTransfer
                 select(CaseTransfer)
                 .where(
                     CaseTransfer.beneficiary_id == beneficiary_id,
-                    CaseTransfer.deleted_at.is_(None),
                 )
                 .order_by(CaseTransfer.transferred_on, CaseTransfer.created_at)
             )
@@ -146,11 +145,9 @@ def received(ctx: ServiceContext) -> list[Received]:
         )
         .join(Beneficiary, Beneficiary.id == CaseTransfer.beneficiary_id)
         .where(
-            CaseTransfer.deleted_at.is_(None),
             CaseTransfer.transferred_on >= since,
             or_(*targets),
             func.coalesce(CaseTransfer.transferred_by_id, uuid.UUID(int=0)) != ctx.actor.staff_id,
-            Beneficiary.deleted_at.is_(None),
             Beneficiary.case_status == CaseStatus.OPEN,
         )
         .order_by(CaseTransfer.transferred_on)
@@ -171,7 +168,6 @@ def staff_by_username(ctx: ServiceContext, username: str) -> StaffMember:
         found = session.scalar(
             select(StaffMember).where(
                 func.lower(StaffMember.username) == username.strip().lower(),
-                StaffMember.deleted_at.is_(None),
             )
         )
     if found is None:
@@ -183,7 +179,7 @@ def team_by_name(ctx: ServiceContext, name: str) -> Team:
     """A team named by its name (as shown) or its id."""
     wanted = name.strip()
     with ctx.reading() as session:
-        query = select(Team).where(Team.deleted_at.is_(None))
+        query = select(Team)
         try:
             found = list(session.scalars(query.where(Team.id == uuid.UUID(wanted))))
         except ValueError:
@@ -200,16 +196,13 @@ def targets(ctx: ServiceContext) -> tuple[list[StaffMember], list[Team]]:
             session.scalars(
                 select(StaffMember)
                 .where(
-                    StaffMember.deleted_at.is_(None),
                     StaffMember.active.is_(True),
                     StaffMember.team_id.is_not(None),
                 )
                 .order_by(StaffMember.full_name)
             )
         )
-        teams = list(
-            session.scalars(select(Team).where(Team.deleted_at.is_(None)).order_by(Team.name))
-        )
+        teams = list(session.scalars(select(Team).order_by(Team.name)))
     return staff, teams
 
 
