@@ -102,6 +102,14 @@ def _fields(record_type: str, p: Parents) -> dict[str, Any]:
             "starts_at": f"{TODAY}T09:30:00+00:00",
         },
         "quick_note": {"beneficiary_id": case, "kind": "phone", "body": "Appel", "noted_on": TODAY},
+        "case_document": {
+            "beneficiary_id": case,
+            "kind": "other",
+            "media_type": "application/pdf",
+            "size": 10,
+            "sha256": "0" * 64,
+        },
+        "case_transfer": {"beneficiary_id": case, "transferred_on": TODAY, "reason": "Depart"},
     }[record_type]
 
 
@@ -129,6 +137,8 @@ EDITS: dict[str, dict[str, Any]] = {
     "duplicate_decision": {"reason": "Deux frères"},
     "appointment": {"status": "missed"},
     "quick_note": {"body": "Rewritten by someone else."},
+    "case_document": {"note": "Relu"},
+    "case_transfer": {"reason": "Autre motif"},
 }
 
 
