@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,10 +19,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,13 +32,13 @@ from app.services.errors import ConsentRequired
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.casefile.consent_panel import ConsentDialog
+from app.views.casefile.section import CaseSection
 from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.labels import gendered, label
 from app.views.record_forms import (
     TONES,
     ChoiceCombo,
     EmptyState,
-    MessageBanner,
     RecordDialog,
     align_to_layout,
     date_edit,
@@ -235,17 +233,14 @@ class ReferralStatusDialog(RecordDialog):
         )
 
 
-class ReferralsSection(QWidget):
-    changed = Signal()
+class ReferralsSection(CaseSection):
+    """The case's referrals, newest first, with their status as the partner reported it."""
 
     def __init__(
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
-        self.dialog: QDialog | None = None
+        super().__init__(state, beneficiary_id, parent)
         self._referrals: list[Referral] = []
-        self.banner = MessageBanner()
         self.refer_button = QPushButton(_("&Refer to a partner…"))
         self.refer_button.clicked.connect(self.refer)
         self.empty_refer_button = QPushButton(_("&Refer to a partner…"))
@@ -255,7 +250,7 @@ class ReferralsSection(QWidget):
         self.void_button = QPushButton(_("Ca&ncel this entry…"))
         self.void_button.setToolTip(_("For a referral recorded by mistake"))
         self.void_button.clicked.connect(self.void_referral)
-        self.empty = EmptyState(
+        self.empty_state = EmptyState(
             _("No referrals yet"),
             _(
                 "Refer the person to a partner from the directory; the reference printed on "
@@ -283,32 +278,18 @@ class ReferralsSection(QWidget):
         header.setStretchLastSection(True)
         self.table.currentItemChanged.connect(lambda *_args: self._update_buttons())
         self.table.itemActivated.connect(lambda *_args: self.update_status())
-        content = QWidget()
-        content_layout = QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.refer_button)
-        buttons.addWidget(self.status_button)
-        buttons.addWidget(self.void_button)
-        buttons.addStretch(1)
-        content_layout.addLayout(buttons)
-        content_layout.addWidget(self.table, 1)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(content)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
+        self.lay_out(
+            self.empty_state, [self.refer_button, self.status_button, self.void_button], self.table
+        )
         self.reload()
 
     def reload(self) -> None:
         ctx = self.state.ctx
         selected = self.selected()
         self._referrals = referrals.list_for_beneficiary(ctx, self.beneficiary_id)
+        self.show_content(bool(self._referrals))
         if not self._referrals:
-            self.stack.setCurrentWidget(self.empty)
             return
-        self.stack.setCurrentIndex(1)
         directory = partners.list_partners(ctx)
         names = {partner.id: partner.name for partner in directory}
         services = {s.id: s.name for partner in directory for s in partner.services}
@@ -363,27 +344,16 @@ class ReferralsSection(QWidget):
         referral = self.selected()
         if referral is None:
             return None
-        return self._open(VoidDialog(self.state, Referral, referral.id, self))
-
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.banner.clear_message()
-        self.dialog = dialog
-        dialog.accepted.connect(self._saved)
-        dialog.open()
-        return dialog
-
-    def _saved(self) -> None:
-        self.reload()
-        self.changed.emit()
+        return self.open_dialog(VoidDialog(self.state, Referral, referral.id, self))
 
     def refer(self) -> QDialog:
         dialog = ReferDialog(
             self.state, self.beneficiary_id, partners.list_partners(self.state.ctx), self
         )
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def update_status(self) -> QDialog | None:
         referral = self.selected()
         if referral is None or not referrals.TRANSITIONS[referral.status]:
             return None
-        return self._open(ReferralStatusDialog(self.state, referral, self))
+        return self.open_dialog(ReferralStatusDialog(self.state, referral, self))
