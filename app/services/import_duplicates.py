@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.duplicates import default_threshold
+from app.duplicates import default_threshold, exclusions
 from app.duplicates.index import Index
 from app.duplicates.matching import caseload_index
 from app.duplicates.scoring import Identity, Score, reasons_text
@@ -85,13 +85,16 @@ def find(
     if threshold is None:
         threshold = default_threshold(session)
     caseload = caseload_index(session)
+    targets = {candidate.target for candidate in candidates if candidate.target}
+    dismissed = exclusions.dismissed_pairs(session, targets) if targets else set()
     earlier = Index()
     lines: dict[uuid.UUID, int] = {}
     found: list[PossibleDuplicate] = []
     for candidate in candidates:
         row_id = candidate.target or uuid.uuid4()
         own = identity(candidate, row_id)
-        existing = caseload.matches(own, threshold, exclude={row_id})
+        decided = {other for pair in dismissed if row_id in pair for other in pair}
+        existing = caseload.matches(own, threshold, exclude={row_id, *decided})
         in_file = earlier.matches(own, threshold)
         earlier.add(own)
         lines[row_id] = candidate.line
