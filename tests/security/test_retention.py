@@ -25,6 +25,7 @@ from app.reports.case_list import case_rows
 from app.services import retention, search
 from app.services.context import ServiceContext
 from app.services.errors import NotAllowed
+from app.store.live import everything
 from app.store.profile import Profile
 from app.sync.policy import Policy, write_policy
 from app.sync.scope import case_members
@@ -165,10 +166,12 @@ def test_purging_erases_and_deletes_every_record_of_the_case(
             members = case_members(model_table(model).name, case.beneficiary_id)
             if members is None:
                 continue
-            rows = session.scalars(select(model).where(model.id.in_(members))).all()
+            rows = session.scalars(everything(select(model).where(model.id.in_(members)))).all()
             assert all(row.deleted_at is not None for row in rows), model
         assessment = session.scalars(
-            select(NeedsAssessment).where(NeedsAssessment.beneficiary_id == case.beneficiary_id)
+            everything(
+                select(NeedsAssessment).where(NeedsAssessment.beneficiary_id == case.beneficiary_id)
+            )
         ).one()
         assert assessment.answers == {} and assessment.priority_domains == []
         logged = session.scalars(
