@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -35,6 +33,7 @@ from app.services import beneficiaries, meetings, organisation
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
 from app.views.labels import choices, label, person_name
+from app.views.master_detail import MasterDetailPage
 from app.views.meeting_dialog import MeetingDialog
 from app.views.record_forms import (
     OVERDUE_COLOUR,
@@ -77,15 +76,14 @@ def _tree(headers: list[str], stretch: int) -> QTreeWidget:
     return tree
 
 
-class MeetingsPage(QWidget):
+class MeetingsPage(MasterDetailPage):
+    """Coordination meetings, newest first, beside who attended and what was decided."""
+
     open_case = Signal(object, str)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self.dialog: QDialog | None = None
+        super().__init__(state, parent)
         self._meetings: list[CoordinationMeeting] = []
-        self._select_next: uuid.UUID | None = None
         self._people: dict[uuid.UUID, str] = {}
         self._staff: dict[uuid.UUID, str] = {}
         self.record_button = QPushButton(_("&Record a meeting…"))
@@ -95,7 +93,6 @@ class MeetingsPage(QWidget):
         self.list.setColumnWidth(2, 170)
         self.list.currentItemChanged.connect(lambda *_args: self._show_details())
         self.list.itemActivated.connect(lambda *_args: self.decisions.setFocus())
-        splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -104,12 +101,9 @@ class MeetingsPage(QWidget):
         top.addStretch(1)
         left_layout.addLayout(top)
         left_layout.addWidget(self.list, 1)
-        splitter.addWidget(left)
-        splitter.addWidget(self._build_details())
-        splitter.setSizes([470, 630])
         self.empty_record_button = QPushButton(_("&Record a meeting…"))
         self.empty_record_button.clicked.connect(self.record_meeting)
-        self.empty = EmptyState(
+        empty = EmptyState(
             _("No coordination meetings recorded"),
             _(
                 "Record meetings with prison management, probation and social protection "
@@ -117,11 +111,7 @@ class MeetingsPage(QWidget):
             ),
             self.empty_record_button,
         )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(splitter)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.stack)
+        self.lay_out(empty, left, self._build_details(), (470, 630))
         self.refresh()
 
     def _build_details(self) -> QWidget:
@@ -177,13 +167,11 @@ class MeetingsPage(QWidget):
 
     def refresh(self) -> None:
         ctx = self.state.ctx
-        wanted = self._select_next or self.selected_id()
-        self._select_next = None
+        wanted = self.take_selection(self.selected_id())
         self._meetings = meetings.list_meetings(ctx)
+        self.show_content(bool(self._meetings))
         if not self._meetings:
-            self.stack.setCurrentWidget(self.empty)
             return
-        self.stack.setCurrentIndex(1)
         self._staff = organisation.staff_names(ctx)
         facilities = {f.id: f.name for f in organisation.list_facilities(ctx)}
         self.list.clear()
@@ -292,24 +280,17 @@ class MeetingsPage(QWidget):
         if decision is not None and decision.beneficiary_id is not None:
             self.open_case.emit(decision.beneficiary_id, "")
 
-    def _open(self, dialog: RecordDialog) -> QDialog:
-        self.dialog = dialog
-        dialog.saved.connect(self._remember)
-        dialog.accepted.connect(self.refresh)
-        dialog.open()
-        return dialog
-
-    def _remember(self, record: object) -> None:
-        if isinstance(record, CoordinationMeeting):
-            self._select_next = record.id
-        elif isinstance(record, MeetingDecision):
-            self._select_next = record.meeting_id
+    def saved_id(self, record: object) -> uuid.UUID | None:
+        """A decision's status update selects its meeting."""
+        if isinstance(record, MeetingDecision):
+            return record.meeting_id
+        return super().saved_id(record)
 
     def record_meeting(self) -> QDialog:
-        return self._open(MeetingDialog(self.state, self))
+        return self.open_dialog(MeetingDialog(self.state, self))
 
     def set_decision_status(self) -> QDialog | None:
         decision = self.selected_decision()
         if decision is None:
             return None
-        return self._open(DecisionStatusDialog(self.state, decision, self))
+        return self.open_dialog(DecisionStatusDialog(self.state, decision, self))

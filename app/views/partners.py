@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -35,6 +33,7 @@ from app.store.textfold import fold_tokens, name_terms, stem
 from app.views.app_state import AppState
 from app.views.bidi import shown as bidi_shown
 from app.views.labels import choices, label
+from app.views.master_detail import MasterDetailPage
 from app.views.partner_dialogs import ContactDialog, PartnerDialog, ServiceDialog
 from app.views.record_forms import (
     ChoiceCombo,
@@ -71,13 +70,12 @@ def _table(headers: list[str], stretch_first: bool = False) -> QTreeWidget:
     return table
 
 
-class PartnersPage(QWidget):
+class PartnersPage(MasterDetailPage):
+    """The partner directory, filtered by kind and need domain, beside the one chosen."""
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self.dialog: QDialog | None = None
+        super().__init__(state, parent)
         self._partners: list[Partner] = []
-        self._select_next: uuid.UUID | None = None
         self.new_button = QPushButton(_("&New partner…"))
         self.new_button.clicked.connect(self.new_partner)
         self.search = QLineEdit()
@@ -98,15 +96,9 @@ class PartnersPage(QWidget):
         self.no_match = QLabel(_("No partner matches these filters."))
         self.no_match.setStyleSheet("color: #55606a;")
         self.no_match.hide()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._build_list())
-        splitter.addWidget(self._build_details())
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 580])
         self.empty_new_button = QPushButton(_("&New partner…"))
         self.empty_new_button.clicked.connect(self.new_partner)
-        self.empty = EmptyState(
+        empty = EmptyState(
             _("The partner directory is empty"),
             _(
                 "Add the associations, employers, public services and authorities you work "
@@ -114,11 +106,9 @@ class PartnersPage(QWidget):
             ),
             self.empty_new_button,
         )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(splitter)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.stack)
+        self.lay_out(empty, self._build_list(), self._build_details(), (520, 580))
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.refresh()
 
     def _build_list(self) -> QWidget:
@@ -193,11 +183,10 @@ class PartnersPage(QWidget):
             ctx, kind=self.kind.value(), domain_id=self.domain.value()
         )
         filtered = self.kind.value() is not None or self.domain.value() is not None
+        self.show_content(bool(self._partners) or filtered)
         if not self._partners and not filtered:
-            self.stack.setCurrentWidget(self.empty)
             self._select_next = None
             return
-        self.stack.setCurrentIndex(1)
         self._show_list()
 
     def _show_list(self) -> None:
@@ -272,29 +261,24 @@ class PartnersPage(QWidget):
 
     # Doing ----------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.dialog = dialog
-        if isinstance(dialog, PartnerDialog):
-            dialog.saved.connect(self._remember)
-        dialog.accepted.connect(self.refresh)
-        dialog.open()
-        return dialog
-
-    def _remember(self, record: object) -> None:
+    def saved_id(self, record: object) -> uuid.UUID | None:
+        """A partner selects itself; a contact or a service, the partner it belongs to."""
         if isinstance(record, Partner):
-            self._select_next = record.id
+            return record.id
+        found = getattr(record, "partner_id", None)
+        return found if isinstance(found, uuid.UUID) else self.selected_id()
 
     def new_partner(self) -> QDialog:
-        return self._open(PartnerDialog(self.state, None, self))
+        return self.open_dialog(PartnerDialog(self.state, None, self))
 
     def edit_partner(self) -> QDialog | None:
         partner = self.selected()
-        return self._open(PartnerDialog(self.state, partner, self)) if partner else None
+        return self.open_dialog(PartnerDialog(self.state, partner, self)) if partner else None
 
     def add_contact(self) -> QDialog | None:
         partner = self.selected()
-        return self._open(ContactDialog(self.state, partner.id, self)) if partner else None
+        return self.open_dialog(ContactDialog(self.state, partner.id, self)) if partner else None
 
     def add_service(self) -> QDialog | None:
         partner = self.selected()
-        return self._open(ServiceDialog(self.state, partner.id, self)) if partner else None
+        return self.open_dialog(ServiceDialog(self.state, partner.id, self)) if partner else None
