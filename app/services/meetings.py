@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -157,6 +158,72 @@ def list_meetings(
             query = query.where(CoordinationMeeting.id.in_(about))
         order = (CoordinationMeeting.held_on.desc(), CoordinationMeeting.created_at.desc())
         return list(session.scalars(query.order_by(*order)))
+
+
+@dataclass(frozen=True)
+class ParticipantEntry:
+    """Who attended, as the meetings page shows it (a read model, not the record)."""
+
+    staff_id: uuid.UUID | None
+    full_name: str | None
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    id: uuid.UUID
+    meeting_id: uuid.UUID
+    text: str
+    beneficiary_id: uuid.UUID | None
+    responsible_staff_id: uuid.UUID | None
+    due_date: date | None
+    status: DecisionStatus
+
+
+@dataclass(frozen=True)
+class MeetingEntry:
+    """A meeting with its live participants and decisions, frozen for the screens."""
+
+    id: uuid.UUID
+    held_on: date
+    title: str
+    facility_id: uuid.UUID | None
+    organiser_id: uuid.UUID | None
+    agenda: str | None
+    minutes: str | None
+    participants: tuple[ParticipantEntry, ...]
+    decisions: tuple[DecisionEntry, ...]
+
+
+def meeting_entries(ctx: ServiceContext) -> list[MeetingEntry]:
+    """Every meeting, newest first, as read models (what the meetings page lists)."""
+    return [
+        MeetingEntry(
+            id=m.id,
+            held_on=m.held_on,
+            title=m.title,
+            facility_id=m.facility_id,
+            organiser_id=m.organiser_id,
+            agenda=m.agenda,
+            minutes=m.minutes,
+            participants=tuple(
+                ParticipantEntry(p.staff_id, p.full_name, p.organisation) for p in m.participants
+            ),
+            decisions=tuple(
+                DecisionEntry(
+                    d.id,
+                    d.meeting_id,
+                    d.text,
+                    d.beneficiary_id,
+                    d.responsible_staff_id,
+                    d.due_date,
+                    d.status,
+                )
+                for d in m.decisions
+            ),
+        )
+        for m in list_meetings(ctx)
+    ]
 
 
 def _meetings() -> Select[CoordinationMeeting]:

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.models import CoordinationMeeting, MeetingDecision
+from app.models import MeetingDecision
 from app.models.enums import DecisionStatus
 from app.services import beneficiaries, meetings, organisation
 from app.services.errors import ServiceError
+from app.services.meetings import DecisionEntry, MeetingEntry
 from app.views.app_state import AppState
 from app.views.labels import choices, label, person_name
 from app.views.master_detail import MasterDetailPage
@@ -50,7 +51,7 @@ ROLE = Qt.ItemDataRole.UserRole
 
 class DecisionStatusDialog(RecordDialog):
     def __init__(
-        self, state: AppState, decision: MeetingDecision, parent: QWidget | None = None
+        self, state: AppState, decision: DecisionEntry, parent: QWidget | None = None
     ) -> None:
         super().__init__(_("Decision status"), parent)
         self.state, self.decision = state, decision
@@ -83,7 +84,7 @@ class MeetingsPage(MasterDetailPage):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self._meetings: list[CoordinationMeeting] = []
+        self._meetings: list[MeetingEntry] = []
         self._people: dict[uuid.UUID, str] = {}
         self._staff: dict[uuid.UUID, str] = {}
         self.record_button = QPushButton(_("&Record a meeting…"))
@@ -168,7 +169,7 @@ class MeetingsPage(MasterDetailPage):
     def refresh(self) -> None:
         ctx = self.state.ctx
         wanted = self.take_selection(self.selected_id())
-        self._meetings = meetings.list_meetings(ctx)
+        self._meetings = meetings.meeting_entries(ctx)
         self.show_content(bool(self._meetings))
         if not self._meetings:
             return
@@ -191,7 +192,7 @@ class MeetingsPage(MasterDetailPage):
         item = self.list.currentItem()
         return item.data(0, ROLE) if item is not None else None
 
-    def selected(self) -> CoordinationMeeting | None:
+    def selected(self) -> MeetingEntry | None:
         wanted = self.selected_id()
         return next((m for m in self._meetings if m.id == wanted), None)
 
@@ -256,12 +257,12 @@ class MeetingsPage(MasterDetailPage):
         self._update_buttons()
 
     @staticmethod
-    def _minutes_text(meeting: CoordinationMeeting) -> str:
+    def _minutes_text(meeting: MeetingEntry) -> str:
         agenda = meeting.agenda or "—"
         minutes = meeting.minutes or "—"
         return _("Agenda:\n{agenda}\n\nMinutes:\n{minutes}").format(agenda=agenda, minutes=minutes)
 
-    def selected_decision(self) -> MeetingDecision | None:
+    def selected_decision(self) -> DecisionEntry | None:
         meeting, item = self.selected(), self.decisions.currentItem()
         if meeting is None or item is None:
             return None
