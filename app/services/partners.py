@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import StringConstraints, field_validator
@@ -158,6 +159,68 @@ def list_partners(
             query = query.where(Partner.id.in_(offering))
         partners = list(session.scalars(query))
     return sorted(partners, key=lambda partner: partner.name.casefold())
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    """Someone to call at a partner, as the directory shows it (a read model)."""
+
+    id: uuid.UUID
+    full_name: str
+    position: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    id: uuid.UUID
+    name: str
+    domain_id: str | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class PartnerEntry:
+    """A partner with its live contacts and services, frozen for the screens."""
+
+    id: uuid.UUID
+    name: str
+    name_ar: str | None
+    kind: PartnerKind
+    city: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    notes: str | None
+    contacts: tuple[ContactEntry, ...] = ()
+    services: tuple[ServiceEntry, ...] = ()
+
+
+def directory(
+    ctx: ServiceContext, *, kind: PartnerKind | None = None, domain_id: str | None = None
+) -> list[PartnerEntry]:
+    """:func:`list_partners` as read models (what the partner directory page lists)."""
+    return [
+        PartnerEntry(
+            id=p.id,
+            name=p.name,
+            name_ar=p.name_ar,
+            kind=p.kind,
+            city=p.city,
+            address=p.address,
+            phone=p.phone,
+            email=p.email,
+            notes=p.notes,
+            contacts=tuple(
+                ContactEntry(c.id, c.full_name, c.position, c.phone, c.email) for c in p.contacts
+            ),
+            services=tuple(
+                ServiceEntry(s.id, s.name, s.domain_id, s.description) for s in p.services
+            ),
+        )
+        for p in list_partners(ctx, kind=kind, domain_id=domain_id)
+    ]
 
 
 def _partners() -> Select[Partner]:

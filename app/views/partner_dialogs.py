@@ -12,6 +12,7 @@ from app.i18n import _
 from app.models import Partner, PartnerContact, PartnerService
 from app.models.enums import PartnerKind
 from app.services import partners
+from app.services.partners import PartnerEntry
 from app.views.app_state import AppState
 from app.views.labels import choices
 from app.views.record_forms import ChoiceCombo, RecordDialog, domain_label, need_domain_ids
@@ -28,7 +29,7 @@ class PartnerDialog(RecordDialog):
     """A new partner, or the description of an existing one."""
 
     def __init__(
-        self, state: AppState, partner: Partner | None = None, parent: QWidget | None = None
+        self, state: AppState, partner: PartnerEntry | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(_("Edit the partner") if partner else _("New partner"), parent)
         self.state, self.partner = state, partner

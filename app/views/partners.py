@@ -29,6 +29,7 @@ from app.i18n import _
 from app.models import Partner
 from app.models.enums import PartnerKind
 from app.services import partners
+from app.services.partners import PartnerEntry
 from app.store.textfold import fold_tokens, name_terms, stem
 from app.views.app_state import AppState
 from app.views.bidi import shown as bidi_shown
@@ -49,7 +50,7 @@ from app.views.record_forms import (
 ROLE = Qt.ItemDataRole.UserRole
 
 
-def matches(partner: Partner, query: str) -> bool:
+def matches(partner: PartnerEntry, query: str) -> bool:
     """Every word inside the names or city, folded and stripped of their article as the
     beneficiary search does it ("أمل" finds "جمعية الأمل", "Amal" finds "El Amal")."""
     wanted = [stem(word) or word for word in fold_tokens(query)]
@@ -75,7 +76,7 @@ class PartnersPage(MasterDetailPage):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self._partners: list[Partner] = []
+        self._partners: list[PartnerEntry] = []
         self.new_button = QPushButton(_("&New partner…"))
         self.new_button.clicked.connect(self.new_partner)
         self.search = QLineEdit()
@@ -179,7 +180,7 @@ class PartnersPage(MasterDetailPage):
         ctx = self.state.ctx
         if self._select_next is None:
             self._select_next = self.selected_id()
-        self._partners = partners.list_partners(
+        self._partners = partners.directory(
             ctx, kind=self.kind.value(), domain_id=self.domain.value()
         )
         filtered = self.kind.value() is not None or self.domain.value() is not None
@@ -214,7 +215,7 @@ class PartnersPage(MasterDetailPage):
         item = self.list.currentItem()
         return item.data(0, ROLE) if item is not None else None
 
-    def selected(self) -> Partner | None:
+    def selected(self) -> PartnerEntry | None:
         wanted = self.selected_id()
         return next((p for p in self._partners if p.id == wanted), None)
 

@@ -5,14 +5,16 @@ Typed text is ASCII: QTest cannot type accented letters (qasciikey asserts).
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.models import Partner
 from app.models.enums import PartnerKind
 from app.services import partners
 from app.services.context import ServiceContext
+from app.services.partners import PartnerEntry
 from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
@@ -112,5 +114,15 @@ def test_empty_directory_says_what_to_do(
 )
 def test_the_directory_filter_folds_like_the_beneficiary_search(typed: str, found: bool) -> None:
     """Accents, Arabic letter variants and the article ignored (the store's folding)."""
-    partner = Partner(name="Association El Amal", name_ar="جمعية الأمل", city="Salé")
+    partner = PartnerEntry(
+        uuid.uuid4(),
+        "Association El Amal",
+        "جمعية الأمل",
+        PartnerKind.NGO,
+        "Salé",
+        None,
+        None,
+        None,
+        None,
+    )
     assert matches(partner, typed) is found
