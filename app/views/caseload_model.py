@@ -21,6 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -42,6 +43,7 @@ from app.views.record_forms import OVERDUE_COLOUR, format_date, ltr
 from app.views.tasks import run_in_background
 
 PAGE_SIZE = 200
+SEARCH_POOL = "passerelleCaseloadPool"
 MAX_PAGES = 12
 """Pages kept in memory (2,400 rows); the farthest from the one just needed go first."""
 PLACEHOLDER = "…"
@@ -86,6 +88,19 @@ def arabic_name(row: CaseloadRow) -> str:
     return f"\u2067{arabic}\u2069" if arabic else ""
 
 
+def search_pool() -> QThreadPool:
+    """The caseload's own threads, so that a keystroke's query never waits behind other
+    screens' work in the global pool. Owned by the application: it outlives every page
+    (a pool owned by the model was torn down during Python's exit and crashed it)."""
+    app = QCoreApplication.instance()
+    pool = app.findChild(QThreadPool, SEARCH_POOL) if app is not None else None
+    if pool is None:
+        pool = QThreadPool(app)
+        pool.setObjectName(SEARCH_POOL)
+        pool.setMaxThreadCount(2)
+    return pool
+
+
 @dataclass(frozen=True)
 class _Cells:
     """One row as displayed: its texts by column, and whether its review is overdue."""
@@ -126,9 +141,7 @@ class CaseloadModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        # Its own threads: a keystroke's query never waits behind the dashboard's.
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
+        self._pool = search_pool()
         self._request = _Request(filter or CaseloadFilter(), "name", False)
         self._generation = 0
         self._shown = (0, self._request)  # the request the rows held belong to
