@@ -64,7 +64,7 @@ def _case(ctx: ServiceContext, sex: str) -> uuid.UUID:
         },
     )
     review = ctx.today() + timedelta(days=90)
-    plan = plans.draft_plan(ctx, person.id, title="Préparer la sortie", review_date=review)
+    plan = plans.draft_plan(ctx, person.id, title="Préparer la libération", review_date=review)
     for index in range(9):  # enough goals for a second page
         goal = plans.add_goal(
             ctx,
