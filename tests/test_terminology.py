@@ -139,3 +139,32 @@ def test_catalog_headers_name_the_team_and_the_revision(language: str) -> None:
     assert "Passerelle" in fields["Language-Team"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d\+0000", fields["PO-Revision-Date"])
     assert not any(placeholder in head for placeholder in ("FULL NAME", "EMAIL@ADDRESS", "LL@li"))
+
+
+def test_one_english_word_two_meanings_two_translations() -> None:
+    """Contexts: a plan "Active" and a laptop "Active", a status "Released" and the
+    event, a plan outcome "Transferred", an assessment and a referral "Completed"."""
+    from app import i18n
+    from app.labels import label
+    from app.models.enums import AssessmentStatus, PlanOutcome, PlanStatus, ReferralStatus
+
+    said = {}
+    try:
+        for language in ("fr", "ar", "en"):
+            i18n.set_language(language)
+            said[language] = (
+                label(PlanStatus.ACTIVE),
+                i18n.pgettext("laptop", "Active"),
+                i18n.pgettext("event", "Released"),
+                label(PlanOutcome.TRANSFERRED),
+                label(AssessmentStatus.COMPLETED),
+                label(ReferralStatus.COMPLETED),
+            )
+    finally:
+        i18n.set_language("en")
+    assert said["fr"] == (
+        "En vigueur", "Actif", "Libération", "Transfert vers un autre établissement",
+        "Terminée", "Aboutie",
+    )  # fmt: skip
+    assert said["ar"][:4] == ("سارية", "مفعَّل", "الإفراج", "ترحيل إلى مؤسسة أخرى")
+    assert said["en"] == ("Active", "Active", "Released", "Transferred", "Completed", "Completed")
