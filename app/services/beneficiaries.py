@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
-from app.models import Beneficiary, Facility, StaffMember
+from app.models import Appointment, Beneficiary, Facility, StaffMember
 from app.models.base import utcnow
-from app.models.enums import CaseStatus, LegalStatus, Sex
+from app.models.enums import AppointmentStatus, CaseStatus, LegalStatus, Sex
 from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationFailed
@@ -155,12 +155,20 @@ def find_by_cin(session: Session, cin: str) -> Beneficiary | None:
 def close_case(
     ctx: ServiceContext, beneficiary_id: uuid.UUID, closed_on: date | None = None
 ) -> Beneficiary:
-    """Closing starts the retention period of the case (see ``app.services.retention``)."""
+    """Closing starts the retention period of the case (see ``app.services.retention``)
+    and calls off its planned appointments: nobody is expected any more, and a closed
+    case takes no planned appointment (the server refuses one)."""
     require(ctx, Permission.CLOSE_CASE)
     with ctx.transaction() as session:
         beneficiary = _get_live(session, beneficiary_id)
         beneficiary.case_status = CaseStatus.CLOSED
         beneficiary.closed_on = closed_on or ctx.today()
+        planned = select(Appointment).where(
+            Appointment.beneficiary_id == beneficiary_id,
+            Appointment.status == AppointmentStatus.PLANNED,
+        )
+        for appointment in session.scalars(planned):
+            appointment.status = AppointmentStatus.CANCELLED
         return beneficiary
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from passerelle_core.enums import CaseStatus, ConsentPurpose, PlanStatus
+from passerelle_core.enums import AppointmentStatus, CaseStatus, ConsentPurpose, PlanStatus
 from passerelle_core.erasure import BLANK
 from passerelle_core.lifecycle import (
     CREATE,
@@ -228,9 +228,12 @@ def _check_appointment(
     values: Mapping[str, Any],
     placement: Placement,
 ) -> None:
-    """As the laptop refuses: no new appointment in a closed case, and the plan action
-    an appointment serves belongs to the same case."""
-    if current is None:
+    """As the laptop refuses: no new planned appointment in a closed case, and the plan
+    action an appointment serves belongs to the same case. One made offline before the
+    case was closed arrives called off (closing calls them off), whatever the order."""
+    if current is None and values.get("status", AppointmentStatus.PLANNED.value) == (
+        AppointmentStatus.PLANNED.value
+    ):
         case = _living(session, BENEFICIARY, placement.case_id)
         if case is not None and case.data.get("case_status") == CaseStatus.CLOSED.value:
             raise Rejected("the case is closed: no appointment can be made")

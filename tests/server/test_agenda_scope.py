@@ -98,14 +98,18 @@ def test_the_server_refuses_what_the_laptop_refuses(server: RunningServer) -> No
     elsewhere = {**_appointment(open_case, counsellor.staff_id), "action_id": str(action)}
     own = {**_appointment(other, counsellor.staff_id), "action_id": str(action)}
     later = {**_appointment(open_case, counsellor.staff_id), "action_id": str(uuid.uuid4())}
+    # Made offline before the case was closed: closing called it off.
+    called_off = {**in_closed, "status": "cancelled"}
     results = laptop.push(
         change("appointment", uuid.uuid4(), in_closed),
+        change("appointment", uuid.uuid4(), called_off),
         change("appointment", uuid.uuid4(), elsewhere),
         change("appointment", uuid.uuid4(), own),
         change("appointment", uuid.uuid4(), later),
     )
     assert [(r["status"], r.get("permanent")) for r in results] == [
         ("rejected", True),
+        ("applied", False),
         ("rejected", True),
         ("applied", False),
         ("rejected", False),  # the action may still be on its way: retried later

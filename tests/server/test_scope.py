@@ -202,7 +202,9 @@ def test_a_case_still_assigned_to_me_does_not_leave_my_scope(server: RunningServ
     laptop_a.pull(0)
 
     # Moving a case to another team is a transfer: a supervisor's (issue 20).
-    supervisor.push(change("beneficiary", case_id, {"team_id": str(team_b.team_id)}, base_version=1))
+    supervisor.push(
+        change("beneficiary", case_id, {"team_id": str(team_b.team_id)}, base_version=1)
+    )
 
     pulled = laptop_a.pull()
     assert pulled.left_scope == []

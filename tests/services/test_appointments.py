@@ -174,3 +174,18 @@ def test_calendar_export_names_cases_by_number_only(ctx: ServiceContext, tmp_pat
     assert "Zniber".casefold() not in text.casefold() and "Dettes" not in text
     assert write_calendar(ctx, day, day, out, with_names=True) == 1
     assert "ZNIBER" in out.read_text(encoding="utf-8")
+
+
+def test_closing_a_case_calls_off_its_planned_appointments(ctx: ServiceContext) -> None:
+    """Made offline and then the case closed: the appointment travels called off, which
+    the server accepts whatever order the changes arrive in."""
+    person, other = _person(ctx), _person(ctx, "Bennani")
+    today = ctx.today()
+    planned = appointments.make_appointment(ctx, person, starts_at=_at(today + timedelta(7), 10))
+    missed = appointments.make_appointment(ctx, person, starts_at=_at(today - timedelta(7), 10))
+    appointments.mark_missed(ctx, missed.id)
+    elsewhere = appointments.make_appointment(ctx, other, starts_at=_at(today + timedelta(7), 11))
+    beneficiaries.close_case(ctx, person)
+    assert appointments.get(ctx, planned.id).status is AppointmentStatus.CANCELLED
+    assert appointments.get(ctx, missed.id).status is AppointmentStatus.MISSED
+    assert appointments.get(ctx, elsewhere.id).status is AppointmentStatus.PLANNED

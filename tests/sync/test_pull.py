@@ -22,8 +22,9 @@ def test_children_delivered_before_their_case_wait_for_it(
     server: RunningServer, laptop: Callable[..., Laptop], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A reassigned case reaches its new team children first (the case is renumbered
-    last): with two records a page, children wait in sync_held for their parent."""
-    first = laptop(server.add_user())
+    last): with two records a page, children wait in sync_held for their parent. Moving a
+    case to another team is a supervisor's transfer (issue 20)."""
+    first = laptop(server.add_user("supervisor"))
     newcomer_account = server.add_user()
     person = beneficiaries.register(first.ctx, {"last_name": "Idrissi", "first_name": "Hamza"})
     plan = plans.draft_plan(first.ctx, person.id, title="Sortie")
