@@ -332,7 +332,6 @@ def _outcome_events(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Time
     return found
 
 
-def _day(moment: datetime) -> date:
 def _contact_events(
     ctx: ServiceContext, beneficiary_id: uuid.UUID, staff: dict[uuid.UUID, str]
 ) -> list[TimelineEvent]:
@@ -353,6 +352,7 @@ def _contact_events(
     return found
 
 
+def _day(moment: datetime) -> date:
     """The local calendar day of a stored UTC moment (the day the user lived it)."""
     return moment.astimezone().date()
 
@@ -379,6 +379,7 @@ def _domain_labels() -> Callable[[str], str]:
     language = current_language()
     labels = {domain.id: domain.label.get(language) for domain in instrument.domains}
     return lambda domain_id: labels.get(domain_id, domain_id)
+
 
 def _transfer_events(
     ctx: ServiceContext, beneficiary_id: uuid.UUID, staff: dict[uuid.UUID, str]

@@ -80,8 +80,8 @@ EXPECTED: dict[Permission, set[StaffRole]] = {
     Permission.EDIT_WRITTEN_NOTE: set(),
     Permission.RESOLVE_CONFLICT: ALL,
     Permission.RECORD_CONFLICT: set(),
-    Permission.TRANSFER_CASE: {S, A},
     Permission.READ_TEAM_AGENDA: {S, A},
+    Permission.TRANSFER_CASE: {S, A},
 }
 # No laptop service performs these: the server's matrix checks them
 # (tests/security/test_server_permissions.py and test_authorisation.py).
