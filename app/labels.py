@@ -1,4 +1,4 @@
-"""What readers see for each value of the domain's closed vocabularies (``app.models.enums``).
+"""What readers see for each value of the domain's closed vocabularies (``passerelle_core.enums``).
 
 One table for every enum, Qt-free, so that a printed document, an export and a screen
 say the same word (``app.views.labels`` holds the same table for the screens and can
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from app.i18n import CONTEXT_SEPARATOR, N_, NC_, _
-from app.models.enums import (
+from passerelle_core.enums import (
     ActionStatus,
     AppointmentPlace,
     AppointmentStatus,

@@ -38,10 +38,10 @@ from app.demo import fill_profile  # noqa: E402
 from app.duplicates import Candidate, Match, find_all_pairs, find_matches  # noqa: E402
 from app.duplicates.matching import _live  # noqa: E402
 from app.models import Beneficiary  # noqa: E402
-from app.models.enums import StaffRole  # noqa: E402
 from app.services import owner  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
+from passerelle_core.enums import StaffRole  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
 TODAY = date(2026, 11, 1)

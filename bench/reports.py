@@ -39,7 +39,6 @@ from app.demo import DEMO_TODAY, fill_profile  # noqa: E402
 from app.indicators import Figure, Period, Scope, compute, monthly_counts  # noqa: E402
 from app.indicators.figures import followed  # noqa: E402
 from app.models import ActionPlan, StaffMember  # noqa: E402
-from app.models.enums import StaffRole  # noqa: E402
 from app.reports import (  # noqa: E402
     ExportFormat,
     case_list,
@@ -51,6 +50,7 @@ from app.reports import (  # noqa: E402
 from app.services.context import Actor, ServiceContext  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
+from passerelle_core.enums import StaffRole  # noqa: E402
 
 MONTH = Period.month(DEMO_TODAY - timedelta(days=1))
 """The last whole month of the demo data (October 2026)."""

@@ -47,7 +47,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.demo import DemoSummary, fill_profile, generate  # noqa: E402
 from app.models import Beneficiary  # noqa: E402
-from app.models.enums import StaffRole  # noqa: E402
 from app.services.context import Actor, ServiceContext  # noqa: E402
 from app.services.search import search  # noqa: E402
 from app.store import migrate  # noqa: E402
@@ -57,6 +56,7 @@ from app.store import migrate  # noqa: E402
 from app.store.engine import configure_connection, engine_from_creator  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
+from passerelle_core.enums import StaffRole  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
 TARGET_GENERATION_S = 120.0

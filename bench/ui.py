@@ -31,7 +31,6 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.demo import fill_profile  # noqa: E402
-from app.models.enums import StaffRole  # noqa: E402
 from app.services import beneficiaries, caseload, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
@@ -39,6 +38,7 @@ from app.views.casefile import CaseFileView  # noqa: E402
 from app.views.caseload import CaseloadPage  # noqa: E402
 from app.views.language import apply_language  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
+from passerelle_core.enums import StaffRole  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
 

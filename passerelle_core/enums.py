@@ -139,7 +139,7 @@ class OutcomeCheckpoint(StrEnum):
 
 
 class RetentionAction(StrEnum):
-    """What happens to a case at the end of its retention period (app.security.erasure)."""
+    """What happens to a case at the end of its retention period (passerelle_core.erasure)."""
 
     ANONYMISE = "anonymise"  # identity and free text erased, statistics kept
     PURGE = "purge"  # everything erased and the records deleted

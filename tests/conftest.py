@@ -10,11 +10,11 @@ import pytest
 
 from app.i18n import set_language
 from app.models import StaffMember
-from app.models.enums import StaffRole
 from app.services import owner
 from app.services.context import Actor, ServiceContext
 from app.store.keys import KdfParams
 from app.store.profile import Profile
+from passerelle_core.enums import StaffRole
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

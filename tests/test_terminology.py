@@ -146,7 +146,7 @@ def test_one_english_word_two_meanings_two_translations() -> None:
     event, a plan outcome "Transferred", an assessment and a referral "Completed"."""
     from app import i18n
     from app.labels import label
-    from app.models.enums import AssessmentStatus, PlanOutcome, PlanStatus, ReferralStatus
+    from passerelle_core.enums import AssessmentStatus, PlanOutcome, PlanStatus, ReferralStatus
 
     said = {}
     try:

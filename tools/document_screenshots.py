@@ -19,7 +19,6 @@ from datetime import date  # noqa: E402
 
 from app.demo import DEMO_TODAY, fill_profile  # noqa: E402
 from app.indicators import Period  # noqa: E402
-from app.models.enums import ConsentPurpose, PartnerKind, StaffRole  # noqa: E402
 from app.reports import render_activity_report, render_plan_summary  # noqa: E402
 from app.reports.referral_slip import render_referral_slip  # noqa: E402
 from app.reports.subject_access import render_subject_access  # noqa: E402
@@ -27,6 +26,7 @@ from app.services import consent, owner, partners, referrals, subject_access  # 
 from app.services.context import ServiceContext  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
+from passerelle_core.enums import ConsentPurpose, PartnerKind, StaffRole  # noqa: E402
 from tests.conftest import PASSPHRASE  # noqa: E402
 from tests.reports.test_documents import ARABIC_WORDING, _case  # noqa: E402
 

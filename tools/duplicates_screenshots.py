@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.demo import fill_profile  # noqa: E402
-from app.models.enums import StaffRole  # noqa: E402
 from app.services import beneficiaries, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
@@ -33,6 +32,7 @@ from app.views.appearance import apply_appearance  # noqa: E402
 from app.views.duplicates import DuplicatesPage  # noqa: E402
 from app.views.language import apply_language  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
+from passerelle_core.enums import StaffRole  # noqa: E402
 from tools.screenshots import SIZE, settle  # noqa: E402
 
 

@@ -27,7 +27,6 @@ from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.demo import fill_profile  # noqa: E402
-from app.models.enums import DocumentKind, PlanStatus, StaffRole  # noqa: E402
 from app.reports import render_plan_summary  # noqa: E402
 from app.services import caseload, documents, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -38,6 +37,7 @@ from app.views.casefile.documents import DocumentsSection  # noqa: E402
 from app.views.caseload import CaseloadPage  # noqa: E402
 from app.views.language import apply_language  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
+from passerelle_core.enums import DocumentKind, PlanStatus, StaffRole  # noqa: E402
 from tools.screenshots import SIZE, settle  # noqa: E402
 
 

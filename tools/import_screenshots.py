@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from openpyxl import Workbook  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.models.enums import StaffRole  # noqa: E402
 from app.services import beneficiaries, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
@@ -31,6 +30,7 @@ from app.store.profile import Profile  # noqa: E402
 from app.views.app_state import AppState  # noqa: E402
 from app.views.import_dialog import ImportDialog  # noqa: E402
 from app.views.language import apply_language  # noqa: E402
+from passerelle_core.enums import StaffRole  # noqa: E402
 from tools.screenshots import settle  # noqa: E402
 
 SIZE = (1180, 760)

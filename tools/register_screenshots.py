@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.models.enums import Sex, StaffRole  # noqa: E402
 from app.services import beneficiaries, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
@@ -30,6 +29,7 @@ from app.store.profile import Profile  # noqa: E402
 from app.views.app_state import AppState  # noqa: E402
 from app.views.language import apply_language  # noqa: E402
 from app.views.register_dialog import RegisterDialog  # noqa: E402
+from passerelle_core.enums import Sex, StaffRole  # noqa: E402
 from tools.screenshots import settle  # noqa: E402
 
 BIRTH = date(1990, 5, 14)

@@ -25,7 +25,6 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool  # noqa: E4
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.demo import fill_profile  # noqa: E402
-from app.models.enums import PlanStatus, StaffRole  # noqa: E402
 from app.services import caseload, owner  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
@@ -33,6 +32,7 @@ from app.store.profile import Profile  # noqa: E402
 from app.views.appearance import apply_appearance  # noqa: E402
 from app.views.language import apply_language  # noqa: E402
 from app.views.main_window import MainWindow  # noqa: E402
+from passerelle_core.enums import PlanStatus, StaffRole  # noqa: E402
 
 SIZE = (1280, 800)
 
@@ -62,8 +62,8 @@ def add_appointments(profile: Profile) -> None:
     """A counsellor's week: appointments this week with her cases, one missed (agenda)."""
     from datetime import time, timedelta
 
-    from app.models.enums import AppointmentPlace
     from app.services import appointments
+    from passerelle_core.enums import AppointmentPlace
 
     ctx = owner.owner_context(profile.sessions)
     cases = appointments.bookable_cases(ctx, limit=12)
@@ -144,9 +144,7 @@ def main() -> int:
         )[0].beneficiary_id
         for zoom in ZOOMS:
             for language in ("fr", "ar"):
-                capture_language(
-                    app, language, Path(scratch), profile, first_case, args.out, zoom
-                )
+                capture_language(app, language, Path(scratch), profile, first_case, args.out, zoom)
         apply_appearance(app, 100, False)
         unlock = MainWindow(Settings(language="fr"), Path(scratch), Path(scratch) / "s.json")
         apply_language(app, "fr")

@@ -17,11 +17,11 @@ from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_file
 from app.cli.parser_base import identifier, positive_number
 from app.i18n import _
-from app.models.enums import AppointmentPlace
 from app.reports.calendar import write_calendar
 from app.services import appointments, owner
 from app.services.errors import ServiceError
 from app.store.profile import Profile
+from passerelle_core.enums import AppointmentPlace
 
 MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 DEFAULT_DAYS = 7

@@ -21,7 +21,6 @@ from app.cli import (
 from app.cli.outputs import prepare_file
 from app.cli.passphrase import read_new_passphrase, read_passphrase
 from app.i18n import _
-from app.models.enums import StaffRole
 from app.services import owner, search, stats
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
@@ -29,6 +28,7 @@ from app.store import backup
 from app.store.errors import CorruptProfile
 from app.store.profile import Profile, is_profile
 from app.sync import state
+from passerelle_core.enums import StaffRole
 
 DEFAULT_OWNER_NAME = "Utilisateur"
 

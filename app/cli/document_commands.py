@@ -20,10 +20,10 @@ from typing import Any
 from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_file
 from app.i18n import _
-from app.models.enums import DocumentKind
 from app.services import documents, owner, transfers
 from app.services.errors import NotFound, ServiceError
 from app.store.profile import Profile
+from passerelle_core.enums import DocumentKind
 
 MakeCommand = Callable[[Any, str, str], argparse.ArgumentParser]
 

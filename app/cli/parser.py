@@ -21,7 +21,7 @@ from app.cli.outputs import add_force_option
 from app.cli.parser_base import CliParser, whole_number
 from app.diagnostics.log import LEVELS
 from app.i18n import _
-from app.models.enums import StaffRole
+from passerelle_core.enums import StaffRole
 
 
 def build_parser() -> argparse.ArgumentParser:

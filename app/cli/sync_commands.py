@@ -24,12 +24,12 @@ from app.cli.parser_base import identifier
 from app.cli.passphrase import read_passphrase
 from app.i18n import _, ngettext
 from app.labels import label
-from app.models.enums import StaffRole
 from app.services import conflicts, owner, sync_status
 from app.services.errors import ServiceError
 from app.store.profile import Profile, is_profile
 from app.sync import engine, outbox
 from app.sync.errors import ServerUnavailable
+from passerelle_core.enums import StaffRole
 
 PASSWORD_ENV = "PASSERELLE_PASSWORD"
 EXIT_WIPED = 3
@@ -280,9 +280,7 @@ def _print_partial(report: engine.SyncReport) -> int:
     if report.policy_failed:
         lines.append(_("The security policy could not be refreshed."))
     if report.documents_interrupted:
-        lines.append(
-            _("Documents stopped on the way: the next sync sends or fetches the rest.")
-        )
+        lines.append(_("Documents stopped on the way: the next sync sends or fetches the rest."))
     lines.append(_("Partial sync: records above went through, the rest did not."))
     for line in lines:
         sys.stderr.write("passerelle: " + line + "\n")

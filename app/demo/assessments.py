@@ -29,7 +29,7 @@ from app.instruments import (
     Priority,
     score_assessment,
 )
-from app.models.enums import AssessmentStage, AssessmentStatus
+from passerelle_core.enums import AssessmentStage, AssessmentStatus
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 ASSESSED_SHARE = 0.80

@@ -24,7 +24,7 @@ from app.demo.organisation import (
 )
 from app.demo.records import Clock, Row, RowBuffer, synced
 from app.demo.reregistrations import Identity, Reregistrations
-from app.models.enums import (
+from passerelle_core.enums import (
     CaseStatus,
     ConsentMethod,
     ConsentPurpose,

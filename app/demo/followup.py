@@ -14,7 +14,7 @@ from itertools import accumulate
 from app.demo import texts
 from app.demo.beneficiaries import Case
 from app.demo.records import NOT_VOIDED, Clock, RowBuffer, synced
-from app.models.enums import Confidentiality, OutcomeCheckpoint, SessionKind
+from passerelle_core.enums import Confidentiality, OutcomeCheckpoint, SessionKind
 
 PSYCHOLOGIST_ONLY_SHARE = 0.10
 

@@ -35,11 +35,11 @@ from app.demo.referrals import ReferralMaker
 from app.i18n import _
 from app.instruments import load_builtin
 from app.models import Beneficiary
-from app.models.enums import DecisionStatus
 from app.services.context import Actor
 from app.services.errors import ServiceError
 from app.services.owner import load_actor
 from app.store.profile import Profile
+from passerelle_core.enums import DecisionStatus
 
 DEMO_TODAY = date(2026, 11, 1)
 """The default "today" of demo data: fixed, so a seed gives the same rows on any day."""

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, select
 from app.demo import names, places
 from app.demo.records import Clock, RowBuffer, synced
 from app.models import Facility, Team
-from app.models.enums import FacilityKind, StaffRole
 from app.services.context import Actor
+from passerelle_core.enums import FacilityKind, StaffRole
 
 CASEWORKER_ROLES = (StaffRole.SOCIAL_WORKER, StaffRole.EDUCATOR, StaffRole.PSYCHOLOGIST)
 ORGANISATION_AGE_DAYS = 8 * 365

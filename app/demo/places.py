@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models.enums import FacilityKind, PartnerKind
+from passerelle_core.enums import FacilityKind, PartnerKind
 
 # fmt: off
 

@@ -18,7 +18,7 @@ from app.demo.beneficiaries import Case
 from app.demo.organisation import Organisation, ServiceRef
 from app.demo.records import Clock, Row, RowBuffer, synced
 from app.demo.referrals import PartnerAction
-from app.models.enums import (
+from passerelle_core.enums import (
     ActionStatus,
     GoalStatus,
     PlanOutcome,

@@ -16,8 +16,8 @@ from app.demo.assessments import Assessed
 from app.demo.beneficiaries import BeneficiaryMaker, Case
 from app.demo.organisation import Organisation, ServiceRef
 from app.demo.records import NOT_VOIDED, Clock, RowBuffer, synced
-from app.models.enums import ReferralStatus
 from app.services.referrals import ALPHABET, CODE_LENGTH
+from passerelle_core.enums import ReferralStatus
 
 REFERRED_ACTION_SHARE = 0.85
 STANDALONE_REFERRAL_SHARE = 0.12

@@ -23,8 +23,8 @@ from app.duplicates import blocking, exclusions, normalise
 from app.duplicates.index import Index
 from app.duplicates.scoring import Identity, likely
 from app.models import Beneficiary
-from app.models.enums import Sex
 from app.store.textfold import JOINED_PARTICLES, fold_tokens, is_article, stem
+from passerelle_core.enums import Sex
 
 NO_ID = uuid.UUID(int=0)
 """``second_id`` of a match for a candidate that has no id yet (not saved)."""

@@ -29,7 +29,8 @@ from app.indicators.results import (
 )
 from app.instruments import load_builtin
 from app.models import Partner, StaffMember
-from app.models.enums import (
+from app.services.context import ServiceContext
+from passerelle_core.enums import (
     AppointmentStatus,
     GoalStatus,
     OutcomeCheckpoint,
@@ -37,7 +38,6 @@ from app.models.enums import (
     ReferralStatus,
     SessionKind,
 )
-from app.services.context import ServiceContext
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 PLAN_STATUS_ORDER = (*(status.value for status in PlanStatus), figures.NO_PLAN)

@@ -57,7 +57,7 @@ from app.models import (
     QuickNote,
     Referral,
 )
-from app.models.enums import (
+from passerelle_core.enums import (
     AssessmentStatus,
     CaseStatus,
     Confidentiality,

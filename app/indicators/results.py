@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.indicators.period import Period, Scope
-from app.models.enums import GoalStatus, OutcomeCheckpoint, ReferralStatus, SessionKind
+from passerelle_core.enums import GoalStatus, OutcomeCheckpoint, ReferralStatus, SessionKind
 
 
 @dataclass(frozen=True)

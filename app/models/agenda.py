@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import AppointmentPlace, AppointmentStatus, QuickNoteKind
+from passerelle_core.enums import AppointmentPlace, AppointmentStatus, QuickNoteKind
 
 
 class Appointment(SyncedMixin, Base):

@@ -10,8 +10,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import AssessmentStage, AssessmentStatus
 from app.models.voiding import VoidableMixin
+from passerelle_core.enums import AssessmentStage, AssessmentStatus
 
 
 class NeedsAssessment(VoidableMixin, SyncedMixin, Base):

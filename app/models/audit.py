@@ -3,7 +3,7 @@
 One row per access, appended and never changed: the ORM refuses to update or delete a
 row (below), and the migration adds SQLite triggers that refuse it at the SQL level too.
 Each row is chained to the previous one of its device (``prev_hash``, ``hash``: see
-:mod:`app.sync.audit_protocol`), so removing, altering, inserting or reordering a row is
+:mod:`passerelle_core.audit_protocol`), so removing, altering, inserting or reordering a row is
 detected by ``passerelle audit verify`` and by the server, which keeps a copy.
 
 ``device_id`` is the profile's own device id (``profile_setting`` ``device_id``, made

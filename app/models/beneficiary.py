@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import (
+from app.models.organisation import Facility, StaffMember, Team
+from passerelle_core.enums import (
     CaseStatus,
     ConsentMethod,
     ConsentPurpose,
@@ -17,7 +18,6 @@ from app.models.enums import (
     OutcomeCheckpoint,
     Sex,
 )
-from app.models.organisation import Facility, StaffMember, Team
 
 
 class Beneficiary(SyncedMixin, Base):
@@ -61,7 +61,7 @@ class Beneficiary(SyncedMixin, Base):
     intake_date: Mapped[date | None]
     case_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.OPEN)
     closed_on: Mapped[date | None]
-    # Set by retention (app.security.erasure): the date the case's retention period ended
+    # Set by retention (passerelle_core.erasure): the date the case's retention period ended
     # and its identity was erased; None while the case is as recorded.
     anonymised_on: Mapped[date | None]
     # Set by a merge (app.services.merge): this file is a tombstone of the kept one.

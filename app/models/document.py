@@ -19,8 +19,8 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import DocumentKind
 from passerelle_core.documents import chunk_count
+from passerelle_core.enums import DocumentKind
 
 
 class CaseDocument(SyncedMixin, Base):

@@ -13,8 +13,8 @@ from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, str_enum, utcnow
-from app.models.enums import Confidentiality, SessionKind
 from app.models.voiding import VoidableMixin
+from passerelle_core.enums import Confidentiality, SessionKind
 
 
 class FollowUpSession(VoidableMixin, SyncedMixin, Base):

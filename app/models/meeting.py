@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import DecisionStatus
+from passerelle_core.enums import DecisionStatus
 
 
 class CoordinationMeeting(SyncedMixin, Base):

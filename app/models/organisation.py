@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import FacilityKind, StaffRole
+from passerelle_core.enums import FacilityKind, StaffRole
 
 
 class Facility(SyncedMixin, Base):

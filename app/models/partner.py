@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import PartnerKind, ReferralStatus
 from app.models.voiding import VoidableMixin
+from passerelle_core.enums import PartnerKind, ReferralStatus
 
 
 class Partner(SyncedMixin, Base):

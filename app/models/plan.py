@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncedMixin, str_enum
-from app.models.enums import ActionStatus, GoalStatus, PlanOutcome, PlanStatus, ResponsibleKind
+from passerelle_core.enums import ActionStatus, GoalStatus, PlanOutcome, PlanStatus, ResponsibleKind
 
 
 class ActionPlan(SyncedMixin, Base):

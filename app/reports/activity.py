@@ -26,7 +26,6 @@ from app.indicators import (
     counts_in_period,
 )
 from app.models import AccessAction
-from app.models.enums import GoalStatus, PlanStatus, ReferralStatus
 from app.reports import indicator_rows
 from app.reports.anonymity import small_cell
 from app.reports.blocks import grid, heading
@@ -41,6 +40,7 @@ from app.services import audit
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
 from app.sync.policy import read_policy
+from passerelle_core.enums import GoalStatus, PlanStatus, ReferralStatus
 
 CHART_PARTNERS = 12
 """Partners shown in the referrals chart (the table lists them all)."""

@@ -16,11 +16,11 @@ from icalendar import Calendar, Event
 
 from app.i18n import _
 from app.models import AccessAction
-from app.models.enums import AppointmentPlace, AppointmentStatus
 from app.reports.files import write_bytes
 from app.services import appointments, audit
 from app.services.appointments import AgendaEntry
 from app.services.context import ServiceContext
+from passerelle_core.enums import AppointmentPlace, AppointmentStatus
 
 PRODUCT = "-//Passerelle//Agenda//FR"
 EXPORTED = (AppointmentStatus.PLANNED, AppointmentStatus.DONE, AppointmentStatus.MISSED)

@@ -49,21 +49,21 @@ from app.models import (
     PostReleaseOutcome,
     Referral,
 )
-from app.models.enums import (
+from app.services.context import ServiceContext
+from passerelle_core.enums import (
     AssessmentStatus,
     ConsentPurpose,
     GoalStatus,
     OutcomeCheckpoint,
     ReferralStatus,
 )
-from app.services.context import ServiceContext
 
 BATCH = 2000
 B = Beneficiary
 
 
 class CaseRow(NamedTuple):
-    """One anonymised case; enum fields are the stored codes (see ``app.models.enums``).
+    """One anonymised case; enum fields are the stored codes (see ``passerelle_core.enums``).
 
     A named tuple: 50,000 of them are made in a row, and a frozen dataclass costs
     several times more to build."""

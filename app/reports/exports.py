@@ -20,7 +20,6 @@ from pathlib import Path
 from app.i18n import N_
 from app.indicators import Period, Scope, compute
 from app.models import AccessAction
-from app.models.enums import CaseStatus, LegalStatus, PlanStatus, Sex
 from app.reports import indicator_rows
 from app.reports.anonymity import Quasi, Shown, anonymise, small_cell
 from app.reports.case_list import CaseRow, case_rows
@@ -33,6 +32,7 @@ from app.reports.spreadsheet import CsvDialect, Kind, Table, Value, write_csv, w
 from app.services import audit
 from app.services.context import ServiceContext
 from app.sync.policy import read_policy
+from passerelle_core.enums import CaseStatus, LegalStatus, PlanStatus, Sex
 
 UNIT_LABELS = {
     Unit.COUNT: N_("count"),

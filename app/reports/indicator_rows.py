@@ -15,8 +15,8 @@ from enum import StrEnum
 
 from app.i18n import N_
 from app.indicators import BY_KEY, NO_PLAN, Indicators, Ratio
-from app.models.enums import GoalStatus, PlanStatus, ReferralStatus
 from app.reports.language import DocumentLanguage
+from passerelle_core.enums import GoalStatus, PlanStatus, ReferralStatus
 
 
 class Unit(StrEnum):

@@ -19,7 +19,7 @@ from babel.numbers import format_decimal, format_percent
 from app import labels
 from app.i18n import translations
 from app.instruments import load_builtin
-from app.models.enums import Sex
+from passerelle_core.enums import Sex
 
 DOCUMENT_LANGUAGES = ("fr", "ar")
 NEEDS_INSTRUMENT = "passerelle-needs"

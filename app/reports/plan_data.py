@@ -27,7 +27,12 @@ from app.models import (
     StaffMember,
     Team,
 )
-from app.models.enums import (
+from app.services.assessments import effective_priorities
+from app.services.context import ServiceContext
+from app.services.errors import ServiceError
+from app.services.goals import plans_query
+from app.services.lookup import get_live
+from passerelle_core.enums import (
     ActionStatus,
     AssessmentStage,
     AssessmentStatus,
@@ -37,11 +42,6 @@ from app.models.enums import (
     ResponsibleKind,
     Sex,
 )
-from app.services.assessments import effective_priorities
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
-from app.services.goals import plans_query
-from app.services.lookup import get_live
 
 
 class NoPlanToPrint(ServiceError):

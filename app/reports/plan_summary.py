@@ -18,7 +18,6 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from app.i18n import N_
 from app.instruments import Priority
 from app.models import AccessAction
-from app.models.enums import ResponsibleKind
 from app.reports.blocks import grid, heading, key_values, signatures
 from app.reports.charts import HorizontalBars, Series
 from app.reports.document import BODY_WIDTH, Letterhead, Styles, render_pdf, write_pdf
@@ -35,6 +34,7 @@ from app.reports.plan_data import (
 from app.reports.text import Text
 from app.services import audit
 from app.services.context import ServiceContext
+from passerelle_core.enums import ResponsibleKind
 
 PRIORITY_LABELS = {
     Priority.LOW: N_("low"),

@@ -21,7 +21,6 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from app.i18n import N_
 from app.models import AccessAction, Beneficiary, Partner, PartnerService, StaffMember
-from app.models.enums import Sex
 from app.reports.blocks import heading, key_values, signatures
 from app.reports.document import Letterhead, Styles, render_pdf, write_pdf
 from app.reports.language import DocumentLanguage
@@ -30,6 +29,7 @@ from app.reports.plan_data import Name, facility_of
 from app.reports.text import Text
 from app.services import audit, referrals
 from app.services.context import ServiceContext
+from passerelle_core.enums import Sex
 
 
 @dataclass(frozen=True)

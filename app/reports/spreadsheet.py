@@ -11,7 +11,7 @@ percentages, the sheet right-to-left in Arabic, and an "About" sheet that says w
 file holds (period, scope, anonymisation). Rows are written one by one (openpyxl's
 write-only mode): a 50,000-row case list is never held whole.
 
-In both formats every text cell goes through :func:`app.security.formulas.neutralise`:
+In both formats every text cell goes through :func:`passerelle_core.formulas.neutralise`:
 a name typed as ``=HYPERLINK(...)`` stays text.
 """
 
@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from app.security.formulas import neutralise
+from passerelle_core.formulas import neutralise
 
 Value = str | int | float | date | None
 

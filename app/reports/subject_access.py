@@ -24,7 +24,17 @@ from typing import Any, TypeVar
 from reportlab.platypus import Flowable
 
 from app.models import AccessAction, Facility
-from app.models.enums import (
+from app.reports.blocks import Cell, grid, heading, key_values
+from app.reports.document import BODY_WIDTH, Letterhead, Styles, render_pdf
+from app.reports.files import replacing
+from app.reports.language import DocumentLanguage
+from app.reports.letterhead import identity_line, organisation_lines
+from app.reports.plan_data import Name
+from app.reports.text import Text
+from app.services import audit, documents
+from app.services.context import ServiceContext
+from app.services.subject_access import SubjectAccess, collect
+from passerelle_core.enums import (
     ActionStatus,
     AssessmentStage,
     AssessmentStatus,
@@ -41,16 +51,6 @@ from app.models.enums import (
     SessionKind,
     Sex,
 )
-from app.reports.blocks import Cell, grid, heading, key_values
-from app.reports.document import BODY_WIDTH, Letterhead, Styles, render_pdf
-from app.reports.files import replacing
-from app.reports.language import DocumentLanguage
-from app.reports.letterhead import identity_line, organisation_lines
-from app.reports.plan_data import Name
-from app.reports.text import Text
-from app.services import audit, documents
-from app.services.context import ServiceContext
-from app.services.subject_access import SubjectAccess, collect
 
 Record = dict[str, Any]
 E = TypeVar("E", bound=StrEnum)

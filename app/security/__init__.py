@@ -2,5 +2,5 @@
 
 Qt-free and free of services, so that the desktop client and the sync server read the
 same table (:mod:`app.security.permissions`) and erase the same fields
-(:mod:`app.security.erasure`).
+(:mod:`passerelle_core.erasure`).
 """

@@ -1,6 +1,6 @@
 """The role table (moved to passerelle_core.permissions, issue 14) and the laptop's refusal.
 
-The old import path is kept until imports are rewritten; ``require`` stays here because
+The table is re-exported for the laptop's modules; ``require`` stays here because
 it raises the desktop's translated ``NotAllowed``.
 """
 

@@ -16,13 +16,13 @@ from sqlalchemy import text
 
 from app.i18n import LANGUAGES, _, translations
 from app.instruments import load_builtin
-from app.models.enums import ResponsibleKind, StaffRole
 from app.reports.plan_summary import render_plan_summary
 from app.services import beneficiaries, owner, plans, search
 from app.services.context import ServiceContext
 from app.services.goals import NEEDS_INSTRUMENT
 from app.store.keys import KdfParams
 from app.store.profile import Profile
+from passerelle_core.enums import ResponsibleKind, StaffRole
 
 PASSPHRASE = "self-test passphrase, thrown away"
 # The profile is thrown away within seconds: a cheap key derivation is enough, and

@@ -21,9 +21,9 @@ from app.models import (
     Referral,
     StaffMember,
 )
-from app.models.enums import AssessmentStatus, CaseStatus
 from app.services.caseload import REVIEWED_STATUSES
 from app.services.context import ServiceContext
+from passerelle_core.enums import AssessmentStatus, CaseStatus
 
 
 @dataclass(frozen=True)

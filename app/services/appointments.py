@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import Action, ActionPlan, Appointment, Beneficiary, Goal, StaffMember
 from app.models.base import utcnow
-from app.models.enums import AppointmentPlace, AppointmentStatus, CaseStatus
 from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.lookup import get_live
 from app.services.validation import OptionalText, fail, parse
+from passerelle_core.enums import AppointmentPlace, AppointmentStatus, CaseStatus
 
 DEFAULT_MINUTES = 45
 """An appointment without a stated length lasts this long (agenda, calendar export)."""

@@ -17,12 +17,12 @@ from app.i18n import _
 from app.instruments import AnswerError, Instrument, Priority, load_builtin, score_assessment
 from app.instruments.loader import InstrumentError
 from app.models import Beneficiary, NeedsAssessment
-from app.models.enums import AssessmentStage, AssessmentStatus, ConsentPurpose, LegalStatus
 from app.services import consent
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ServiceError, ValidationFailed
 from app.services.lookup import get_live
 from app.services.validation import fail, require_not_future
+from passerelle_core.enums import AssessmentStage, AssessmentStatus, ConsentPurpose, LegalStatus
 
 DEFAULT_INSTRUMENT = "passerelle-needs"
 

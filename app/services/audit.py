@@ -24,16 +24,16 @@ from sqlalchemy.orm import Session
 
 from app.i18n import N_, _
 from app.models import AccessAction, AccessLogEntry, Beneficiary, StaffMember
-from app.security import formulas
 from app.security.permissions import Permission, allows, require
 from app.services import search, sync_status
 from app.services.audit_capture import Access, append
 from app.services.context import ACTOR_KEY, Actor, ServiceContext
-from app.store.private import create_private_file
 from app.sync.audit_chain import DeviceCheck as DeviceCheck  # the access log's checks
 from app.sync.audit_chain import verify as verify
 from app.sync.capture import CaseWalker
+from passerelle_core import formulas
 from passerelle_core.audit_protocol import BreakKind, ChainBreak
+from passerelle_core.private import create_private_file
 
 ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
 MAX_LINES = 2000

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import Appointment, Beneficiary, Facility, StaffMember
 from app.models.base import utcnow
-from app.models.enums import AppointmentStatus, CaseStatus, LegalStatus, Sex
 from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationFailed
 from app.services.lookup import get_live
 from app.services.validation import InputModel, fail, provided, validate
+from passerelle_core.enums import AppointmentStatus, CaseStatus, LegalStatus, Sex
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None

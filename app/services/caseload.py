@@ -33,10 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.models import ActionPlan, Beneficiary, Facility, StaffMember
-from app.models.enums import CaseStatus, LegalStatus, PlanStatus
 from app.services import search
 from app.services.context import ServiceContext
 from app.services.search import SearchPlan
+from passerelle_core.enums import CaseStatus, LegalStatus, PlanStatus
 
 _AnySelect = TypeVar("_AnySelect", bound=Select[*tuple[Any, ...]])
 NoPlan = Literal["none"]

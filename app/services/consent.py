@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Beneficiary, ConsentRecord, Partner
-from app.models.enums import ConsentMethod, ConsentPurpose
 from app.security.permissions import Permission
 from app.security.permissions import require as require_permission
 from app.services.context import ServiceContext
 from app.services.errors import ConsentRequired, ServiceError
 from app.services.lookup import get_live
+from passerelle_core.enums import ConsentMethod, ConsentPurpose
 
 
 def record(

@@ -17,10 +17,10 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models.enums import StaffRole
 from app.services.errors import Busy
 from app.store import writelock
 from app.store.errors import DatabaseBusy
+from passerelle_core.enums import StaffRole
 
 ACTOR_KEY = "passerelle.actor_id"
 
@@ -68,4 +68,3 @@ class ServiceContext:
             bind = writelock.reading(bind)
         with self.sessions(bind=bind) as session:
             yield session
-

@@ -31,7 +31,6 @@ from app.labels import label
 from app.models import ActionPlan, Beneficiary, CaseDocument, DocumentChunk, DocumentContent
 from app.models.audit import AccessAction
 from app.models.base import utcnow
-from app.models.enums import DocumentKind
 from app.security.permissions import Permission, require
 from app.services import audit
 from app.services.context import ServiceContext
@@ -39,6 +38,7 @@ from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_live
 from app.sync.policy import read_policy
 from passerelle_core.documents import CHUNK_BYTES, MEDIA_TYPES
+from passerelle_core.enums import DocumentKind
 
 RECORD_TYPE = "case_document"
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

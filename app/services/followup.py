@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Beneficiary, FollowUpSession, SessionNote
-from app.models.enums import Confidentiality, SessionKind
 from app.security.permissions import Permission, may, require
 from app.services.appointments import close_for_session
 from app.services.context import ServiceContext
@@ -31,6 +30,7 @@ from app.services.validation import (
     require_not_future,
     validate,
 )
+from passerelle_core.enums import Confidentiality, SessionKind
 
 
 class _NewSession(BaseModel):

@@ -20,7 +20,6 @@ from app.i18n import N_, _
 from app.instruments import load_builtin
 from app.models import Action, ActionPlan, Goal, Partner, StaffMember
 from app.models.base import SyncedMixin
-from app.models.enums import ActionStatus, GoalStatus, PlanStatus, ResponsibleKind
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from app.services.lookup import get_live
@@ -32,6 +31,7 @@ from app.services.validation import (
     provided,
     require_not_future,
 )
+from passerelle_core.enums import ActionStatus, GoalStatus, PlanStatus, ResponsibleKind
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW})

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from app.models.enums import LegalStatus, Sex
 from app.services.sync_status import FIELDS as RECORD_FIELD_LABELS
 from app.store.textfold import fold
+from passerelle_core.enums import LegalStatus, Sex
 
 _NOT_WORD = re.compile(r"[\W_]+")
 

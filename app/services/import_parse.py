@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.i18n import _
-from app.models.enums import LegalStatus, Sex
 from app.services.beneficiaries import BeneficiaryFields
 from app.services.import_fields import (
     FIELDS_BY_NAME,
@@ -37,6 +36,7 @@ from app.services.import_values import (
 )
 from app.services.import_values import identifier as identifier_text
 from app.services.validation import message_for
+from passerelle_core.enums import LegalStatus, Sex
 
 _FACILITY_NAME_MAX = 200
 

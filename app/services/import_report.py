@@ -15,10 +15,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from app.i18n import _, ngettext
-from app.security.formulas import cell as safe_cell
-from app.security.formulas import neutralise
 from app.services.import_rows import ImportFileError
 from app.services.importer import ImportReport
+from passerelle_core.formulas import cell as safe_cell
+from passerelle_core.formulas import neutralise
 
 
 def summary_lines(report: ImportReport) -> list[str]:

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Beneficiary, Facility
-from app.models.enums import LegalStatus
 from app.services import import_duplicates, import_mapping
 from app.services.beneficiaries import BeneficiaryFields, NewBeneficiary
 from app.services.context import ServiceContext
@@ -34,6 +33,7 @@ from app.services.import_parse import ParsedRow, RowError, parse_table
 from app.services.import_rows import ImportFileError, Table, read_table
 from app.services.validation import message_for
 from app.store.textfold import fold
+from passerelle_core.enums import LegalStatus
 
 __all__ = [
     "DuplicateAction",

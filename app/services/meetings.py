@@ -27,11 +27,11 @@ from app.models import (
     StaffMember,
 )
 from app.models.base import SyncedMixin
-from app.models.enums import DecisionStatus
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, NotFound, ValidationFailed
 from app.services.lookup import get_live
 from app.services.validation import InputModel, Text, parse, require_not_future, validate
+from passerelle_core.enums import DecisionStatus
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 _UNKNOWN: dict[type[SyncedMixin], str] = {

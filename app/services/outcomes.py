@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from app.i18n import _
 from app.models import Beneficiary, PostReleaseOutcome
-from app.models.enums import LegalStatus, OutcomeCheckpoint
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
 from app.services.lookup import get_live
 from app.services.validation import OptionalText, fail, parse, require_not_future, validate
+from passerelle_core.enums import LegalStatus, OutcomeCheckpoint
 
 
 class _Release(BaseModel):

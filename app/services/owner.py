@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.i18n import _
 from app.models import Facility, ProfileSetting, StaffMember, Team
-from app.models.enums import StaffRole
 from app.services.context import Actor, ServiceContext
 from app.services.errors import ServiceError
+from passerelle_core.enums import StaffRole
 
 OWNER_KEY = "owner_staff_id"
 # The owner's role and team as the server's account holds them (written at each sync):

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, selectinload
 from app.i18n import _
 from app.instruments import load_builtin
 from app.models import Partner, PartnerContact, PartnerService
-from app.models.enums import PartnerKind
 from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
 from app.services.validation import InputModel, provided, validate
+from passerelle_core.enums import PartnerKind
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

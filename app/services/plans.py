@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import ActionPlan, Beneficiary, NeedsAssessment, Team
 from app.models.base import utcnow
-from app.models.enums import PlanOutcome, PlanStatus
-from app.security.lifecycle import PLAN_STEPS, TRANSITIONS, refused_permission
 from app.security.permissions import require
 from app.services.context import ServiceContext
 from app.services.errors import InvalidTransition, ServiceError
@@ -39,6 +37,8 @@ from app.services.goals import (
 )
 from app.services.lookup import get_live
 from app.services.validation import InputModel, fail, parse, require_not_future, validate
+from passerelle_core.enums import PlanOutcome, PlanStatus
+from passerelle_core.lifecycle import PLAN_STEPS, TRANSITIONS, refused_permission
 
 __all__ = [
     "EDITABLE",

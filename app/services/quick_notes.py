@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from app.i18n import _
 from app.models import Beneficiary, QuickNote
-from app.models.enums import QuickNoteKind
 from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.lookup import get_live
 from app.services.validation import parse, require_not_future
+from passerelle_core.enums import QuickNoteKind
 
 MAX_LENGTH = 1000
 """A quick note is short: longer text belongs in a session's note."""

@@ -20,8 +20,8 @@ from app.indicators.period import Scope
 from app.instruments import load_builtin
 from app.instruments.schema import Schedule
 from app.models import Beneficiary, NeedsAssessment
-from app.models.enums import AssessmentStatus, CaseStatus, LegalStatus
 from app.services.context import ServiceContext
+from passerelle_core.enums import AssessmentStatus, CaseStatus, LegalStatus
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 

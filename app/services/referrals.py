@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.i18n import N_, _
 from app.models import Action, ActionPlan, Beneficiary, Goal, Partner, PartnerService, Referral
-from app.models.enums import ConsentPurpose, ReferralStatus
 from app.security.permissions import Permission, require
 from app.services import consent
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, InvalidTransition, ServiceError, ValidationFailed
 from app.services.lookup import get_live
 from app.services.validation import InputModel, fail, parse, require_not_future, validate
+from passerelle_core.enums import ConsentPurpose, ReferralStatus
 
 R = ReferralStatus
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {

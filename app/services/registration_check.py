@@ -22,10 +22,10 @@ from app.duplicates import Candidate, find_matches
 from app.i18n import _
 from app.models import Beneficiary
 from app.models.duplicate import DuplicateDecision, DuplicateVerdict
-from app.models.enums import Sex
 from app.services import beneficiaries
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationFailed
+from passerelle_core.enums import Sex
 
 REASON_FIELD = "duplicate_reason"
 MAX_REASON = 500

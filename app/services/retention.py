@@ -6,7 +6,7 @@ that never synced has none and keeps everything. A period runs from the day the 
 entered the state: only closed cases have that day (``closed_on``), so only they are
 ever due; an open case is still being worked on.
 
-What is erased is defined once for laptop and server in :mod:`app.security.erasure`.
+What is erased is defined once for laptop and server in :mod:`passerelle_core.erasure`.
 Here it is written through the ORM, so every erasure reaches the outbox and the server
 like any edit, and the server's copy is erased even if its own run comes later. The run
 is one transaction with an access-log entry per case, under ``secure_delete`` so the
@@ -29,8 +29,6 @@ from sqlalchemy.orm import Session
 
 from app.models import SYNCED_MODELS, AccessAction, Beneficiary, OutboxState
 from app.models.base import SyncedMixin, utcnow
-from app.models.enums import CaseStatus, RetentionAction
-from app.security.erasure import erased_values
 from app.security.permissions import Permission, require
 from app.services import audit, documents
 from app.services.context import ServiceContext
@@ -39,6 +37,8 @@ from app.sync.policy import Policy, read_policy
 from app.sync.records import from_wire, record_to_wire
 from app.sync.scope import case_members
 from app.sync.state import HELD, OUTBOX, model_table
+from passerelle_core.enums import CaseStatus, RetentionAction
+from passerelle_core.erasure import erased_values
 
 CLOCKED_STATES = frozenset({CaseStatus.CLOSED})
 """Case states whose entry day is recorded, so a period can run from it."""

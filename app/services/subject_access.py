@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import SYNCED_MODELS, Beneficiary, CoordinationMeeting, Partner
 from app.models.base import SyncedMixin, utcnow
-from app.models.enums import Confidentiality, StaffRole
 from app.security.permissions import Permission, may, require
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
@@ -40,6 +39,7 @@ from app.store.live import ALL_RECORDS, everything
 from app.sync.records import record_to_wire
 from app.sync.scope import case_members
 from app.sync.state import model_table
+from passerelle_core.enums import Confidentiality, StaffRole
 
 FORMAT = "passerelle-subject-access"
 FORMAT_VERSION = 1

@@ -21,18 +21,6 @@ from app.i18n import N_, _, current_language, pgettext
 from app.instruments import load_builtin
 from app.labels import label
 from app.models import ActionPlan, Beneficiary
-from app.models.enums import (
-    ActionStatus,
-    AppointmentStatus,
-    AssessmentStage,
-    AssessmentStatus,
-    Confidentiality,
-    ConsentPurpose,
-    GoalStatus,
-    PlanOutcome,
-    PlanStatus,
-    SessionKind,
-)
 from app.services import (
     appointments,
     assessments,
@@ -50,6 +38,18 @@ from app.services import (
     transfers,
 )
 from app.services.context import ServiceContext
+from passerelle_core.enums import (
+    ActionStatus,
+    AppointmentStatus,
+    AssessmentStage,
+    AssessmentStatus,
+    Confidentiality,
+    ConsentPurpose,
+    GoalStatus,
+    PlanOutcome,
+    PlanStatus,
+    SessionKind,
+)
 
 NEEDS_INSTRUMENT = "passerelle-needs"
 

@@ -20,11 +20,11 @@ from sqlalchemy import func, or_, select
 
 from app.i18n import _
 from app.models import Beneficiary, CaseTransfer, StaffMember, Team
-from app.models.enums import CaseStatus
 from app.security.permissions import Permission, require
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_live
+from passerelle_core.enums import CaseStatus
 
 RECENT_DAYS = 14
 """A case transferred to you within this many days is in your worklist as such."""

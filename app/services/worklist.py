@@ -26,7 +26,11 @@ from sqlalchemy.orm import Session
 
 from app.i18n import N_, _
 from app.models import Action, ActionPlan, Beneficiary, Goal, Partner, Referral
-from app.models.enums import (
+from app.security.permissions import Permission, may
+from app.services import appointments, reassessment, transfers
+from app.services.context import ServiceContext
+from app.services.referrals import TERMINAL
+from passerelle_core.enums import (
     ActionStatus,
     CaseStatus,
     GoalStatus,
@@ -34,10 +38,6 @@ from app.models.enums import (
     PlanStatus,
     ResponsibleKind,
 )
-from app.security.permissions import Permission, may
-from app.services import appointments, reassessment, transfers
-from app.services.context import ServiceContext
-from app.services.referrals import TERMINAL
 
 REFERRAL_CHASE_DAYS = 14
 """A referral without news for this long is worth a phone call to the partner."""

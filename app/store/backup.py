@@ -34,8 +34,8 @@ from app.store.header import (
     parse_header,
     write_header,
 )
-from app.store.private import create_private_file, private_folder
 from app.store.profile import Profile, is_profile
+from passerelle_core.private import create_private_file, private_folder
 
 MANIFEST_NAME = "manifest.json"
 # Letters, digits, dot, dash and underscore; a letter or digit first (the database files

@@ -1,6 +1,6 @@
 """Escrow cryptography (moved to passerelle_core.escrow, issue 14), translated for the laptop.
 
-The old import path is kept until imports are rewritten. ``open_recovery_file`` turns
+The core's names are re-exported for the laptop's modules. ``open_recovery_file`` turns
 the core's untranslated ``RecoveryFileError`` into the desktop's ``RecoveryFailed``.
 """
 

@@ -26,7 +26,7 @@ from app.i18n import _
 from app.store.errors import CorruptProfile, ProfileNotFound, UnsupportedProfile
 from app.store.guard import UnlockGuard
 from app.store.keys import KdfParams, derive_key, new_salt, unwrap_key, wrap_key
-from app.store.private import create_private_file
+from passerelle_core.private import create_private_file
 
 HEADER_NAME = "profile.json"
 FORMAT_VERSION = 2

@@ -47,7 +47,7 @@ from app.store.errors import (
 from app.store.guard import GUARD_SETTING, UnlockGuard
 from app.store.header import HEADER_NAME, ProfileHeader, read_header, write_header
 from app.store.keys import KdfParams, new_database_key
-from app.store.private import private_folder, restrict_tree
+from passerelle_core.private import private_folder, restrict_tree
 
 MIN_PASSPHRASE_LENGTH = 8
 

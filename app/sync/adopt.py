@@ -25,9 +25,9 @@ from app.services.owner import OWNER_KEY
 from app.sync import state
 from app.sync.audit_upload import ACKED_KEY, rechain
 from app.sync.outbox import queue_records, unsent
-from app.sync.protocol import RecordState, UserInfo
 from app.sync.pull import PageApplier
 from app.sync.state import BASE, OUTBOX, model_table
+from passerelle_core.protocol import RecordState, UserInfo
 
 STAFF_COLUMNS = ("updated_by_id", "kept_by", "other_by", "resolved_by")
 """Columns naming a staff member without a foreign key (authors are not constrained)."""

@@ -26,15 +26,15 @@ from app.services.audit_capture import Access, append
 from app.store.profile import Profile
 from app.sync import state
 from app.sync.audit_chain import ACKED_KEY, verify
-from app.sync.audit_protocol import (
+from app.sync.client import SyncClient
+from app.sync.errors import ProtocolError
+from passerelle_core.audit_protocol import (
     ACCESS_LOG_PATH,
     MAX_ACCESS_LOG_ENTRIES,
     AccessLogAck,
     AccessLogRecord,
     AccessLogUpload,
 )
-from app.sync.client import SyncClient
-from app.sync.errors import ProtocolError
 
 ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
 REFUSED_KEY = "access_log_refused_at"

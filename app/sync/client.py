@@ -32,7 +32,8 @@ from app.sync.errors import (
     Unauthorized,
     UntrustedServer,
 )
-from app.sync.protocol import (
+from app.sync.records import SCHEMA_HEADER, SCHEMA_VERSION
+from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -44,7 +45,6 @@ from app.sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from app.sync.records import SCHEMA_HEADER, SCHEMA_VERSION
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0

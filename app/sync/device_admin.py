@@ -13,7 +13,12 @@ from app.store.profile import Profile
 from app.sync import state
 from app.sync.client import SyncClient
 from app.sync.errors import NotEnrolled
-from app.sync.security_messages import DeviceInfo, DeviceList, DeviceStatus, DeviceStatusChange
+from passerelle_core.security_messages import (
+    DeviceInfo,
+    DeviceList,
+    DeviceStatus,
+    DeviceStatusChange,
+)
 
 DEVICES_PATH = "/api/v1/admin/devices"
 

@@ -40,17 +40,17 @@ from app.sync.errors import (
 )
 from app.sync.feed import PageFeed
 from app.sync.held import HeldLine, held_lines
-from app.sync.protocol import (
+from app.sync.pull import PageApplier, PullState
+from app.sync.push import PushOutcome, push_outbox
+from app.sync.records import SCHEMA_VERSION
+from app.sync.scope import forget_left, remember_left, remove_left_cases
+from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
     PROTOCOL_VERSION,
     PullResponse,
     UserInfo,
 )
-from app.sync.pull import PageApplier, PullState
-from app.sync.push import PushOutcome, push_outbox
-from app.sync.records import SCHEMA_VERSION
-from app.sync.scope import forget_left, remember_left, remove_left_cases
 
 PULL_CACHE_KIB = 128 * 1024
 COMMIT_SECONDS = 0.5

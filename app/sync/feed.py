@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from types import TracebackType
 
 from app.sync.client import SyncClient
-from app.sync.protocol import PullResponse
+from passerelle_core.protocol import PullResponse
 
 AHEAD = 2
 POLL_SECONDS = 0.2

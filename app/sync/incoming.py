@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from app.sync.decode import stored_id
-from app.sync.protocol import RecordState
 from app.sync.records import SYNCED_TYPES
 from app.sync.state import HELD
+from passerelle_core.protocol import RecordState
 
 Key = tuple[str, str]
 """(record type, stored id): how records are matched without building UUID objects."""
@@ -102,9 +102,7 @@ class HeldIndex:
         # Records of a type this version does not know wait for an update of the laptop:
         # retried once per pull (``load``), not on every page.
         keys = {
-            k
-            for k, parent in self.waiting_for.items()
-            if parent is None and k[0] in SYNCED_TYPES
+            k for k, parent in self.waiting_for.items() if parent is None and k[0] in SYNCED_TYPES
         }
         frontier = [*arriving, *keys]
         while frontier:

@@ -29,9 +29,9 @@ from app.models import OutboxState
 from app.sync import writes
 from app.sync.decode import stored_id, stored_values
 from app.sync.incoming import HeldIndex, Incoming, Key
-from app.sync.protocol import RecordState
 from app.sync.records import SYNCED_TYPES, WireError
 from app.sync.state import HELD, OUTBOX, table_of
+from passerelle_core.protocol import RecordState
 
 CHUNK = 500
 WAITING = (OutboxState.PENDING, OutboxState.INFLIGHT)

@@ -19,8 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.models import OutboxState
 from app.sync.client import SyncClient
 from app.sync.errors import ClientTooOld, DeviceRevoked, Throttled, Unauthorized
-from app.sync.protocol import MAX_PUSH_CHANGES, Change, ChangeResult
 from app.sync.state import BASE, OUTBOX
+from passerelle_core.protocol import MAX_PUSH_CHANGES, Change, ChangeResult
 
 SENDABLE = (OutboxState.PENDING, OutboxState.INFLIGHT)
 SETTLE_CHUNK = 500

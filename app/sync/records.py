@@ -2,7 +2,7 @@
 
 The wire form itself (record catalogue, ``from_wire``, case links, schema number) is
 shared with the server in :mod:`passerelle_core.records`; its names are re-exported
-here until imports are rewritten (issue 14). What needs the desktop models stays here:
+here for the laptop's modules. What needs the desktop models stays here:
 the model of each record type, its columns, a row's wire form.
 """
 

@@ -20,7 +20,6 @@ import logging
 from datetime import datetime, timedelta
 
 from app.models.base import utcnow
-from app.models.enums import StaffRole
 from app.services import owner
 from app.services.errors import ServiceError
 from app.store.escrow import key_id
@@ -29,7 +28,8 @@ from app.sync import recovery_pin, state
 from app.sync.client import SyncClient
 from app.sync.errors import ProtocolError
 from app.sync.policy import Policy, read_policy, write_policy
-from app.sync.security_messages import EscrowReceipt, TokenRotation
+from passerelle_core.enums import StaffRole
+from passerelle_core.security_messages import EscrowReceipt, TokenRotation
 
 POLICY_PATH = "/api/v1/policy"
 ESCROW_PATH = "/api/v1/escrow"

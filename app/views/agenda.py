@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_language, pgettext
-from app.models.enums import AppointmentStatus
 from app.reports.calendar import write_calendar
 from app.security.permissions import Permission, may
 from app.services import appointments, beneficiaries
@@ -51,6 +50,7 @@ from app.views.record_forms import (
     format_date,
 )
 from app.views.tasks import run_in_background
+from passerelle_core.enums import AppointmentStatus
 
 ROLE = Qt.ItemDataRole.UserRole
 DAY, WEEK = "day", "week"

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QTimeEdit, QWidget
 
 from app.i18n import _
 from app.models import Appointment
-from app.models.enums import AppointmentPlace
 from app.services import appointments
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.labels import choices
 from app.views.record_forms import ChoiceCombo, RecordDialog, date_edit, from_qdate
+from passerelle_core.enums import AppointmentPlace
 
 DEFAULT_HOUR = time(10, 0)
 

@@ -35,7 +35,6 @@ from shiboken6 import isValid
 
 from app.i18n import _, current_language, ngettext
 from app.models import Beneficiary
-from app.models.enums import LegalStatus, PlanStatus
 from app.security.permissions import Permission, may
 from app.services import caseload, saved_filters, search
 from app.services.caseload import NO_PLAN, CaseloadFilter
@@ -57,6 +56,7 @@ from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align
 from app.views.register_dialog import RegisterDialog
 from app.views.tasks import run_in_background
 from app.views.transfer_dialog import TransferDialog
+from passerelle_core.enums import LegalStatus, PlanStatus
 
 SEARCH_DELAY_MS = 0  # stale queries are skipped by the model: no need to wait
 BUSY_NOTICE_MS = 250

@@ -13,11 +13,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from app.i18n import N_, _
-from app.models.enums import LegalStatus, PlanStatus
 from app.services import saved_filters
 from app.services.caseload import NO_PLAN, CaseloadFilter
 from app.services.context import ServiceContext
 from app.settings import FilterValue
+from passerelle_core.enums import LegalStatus, PlanStatus
 
 PRESETS: tuple[tuple[str, str], ...] = (
     ("mine", N_("My cases")),

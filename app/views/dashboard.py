@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _, ngettext
 from app.indicators import Figure, Indicators, Period, Scope, Trend, compute, monthly
 from app.indicators.period import add_months
-from app.models.enums import PlanStatus
 from app.services import activity, reassessment
 from app.services.activity import MyActivity, StaffLoad
 from app.services.errors import ServiceError
@@ -46,6 +45,7 @@ from app.views.labels import plan_status_label
 from app.views.record_forms import MessageBanner, domain_label
 from app.views.report_actions import DocumentJob, preview_activity
 from app.views.tasks import run_in_background
+from passerelle_core.enums import PlanStatus
 
 
 @dataclass(frozen=True)

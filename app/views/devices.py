@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, pgettext
-from app.models.enums import StaffRole
 from app.services.errors import ServiceError
 from app.sync import device_admin, outbox
-from app.sync.security_messages import DeviceInfo, DeviceStatus
 from app.views.app_state import AppState
 from app.views.record_forms import MessageBanner
 from app.views.status_bar import format_moment
 from app.views.tasks import run_in_background
+from passerelle_core.enums import StaffRole
+from passerelle_core.security_messages import DeviceInfo, DeviceStatus
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 STATUS_LABELS = {

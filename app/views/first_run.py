@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.models.enums import StaffRole
 from app.services import owner
 from app.services.errors import ServiceError
 from app.services.passphrase import estimate_strength
@@ -40,6 +39,7 @@ from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.views.passphrase_strength import PassphraseStrengthMeter
 from app.views.tasks import run_in_background
+from passerelle_core.enums import StaffRole
 
 _FOLDER_NAME = re.compile(r"^\w[\w.\- ]{0,63}$")
 

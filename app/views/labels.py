@@ -11,7 +11,8 @@ from typing import TypeVar
 
 from app.i18n import current_language
 from app.labels import LABELLED_ENUMS, label
-from app.models.enums import (
+from app.reports.language import DocumentLanguage
+from passerelle_core.enums import (
     ActionStatus,
     LegalStatus,
     PlanStatus,
@@ -19,7 +20,6 @@ from app.models.enums import (
     Sex,
     StaffRole,
 )
-from app.reports.language import DocumentLanguage
 
 __all__ = ["LABELLED_ENUMS", "label"]
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from app.models.enums import StaffRole
 from app.paths import profiles_root
 from app.services import owner
 from app.settings import load_settings
 from app.store.keys import KdfParams
 from app.store.profile import Profile, is_profile
+from passerelle_core.enums import StaffRole
 
 DEMO_PASSPHRASE = "demo-passerelle"
 DEMO_BENEFICIARIES = 400

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.models import MeetingDecision
-from app.models.enums import DecisionStatus
 from app.services import beneficiaries, meetings, organisation
 from app.services.errors import ServiceError
 from app.services.meetings import DecisionEntry, MeetingEntry
@@ -45,6 +44,7 @@ from app.views.record_forms import (
     format_date,
     select_first,
 )
+from passerelle_core.enums import DecisionStatus
 
 ROLE = Qt.ItemDataRole.UserRole
 

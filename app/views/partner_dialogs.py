@@ -10,12 +10,12 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from app.i18n import _
 from app.models import Partner, PartnerContact, PartnerService
-from app.models.enums import PartnerKind
 from app.services import partners
 from app.services.partners import PartnerEntry
 from app.views.app_state import AppState
 from app.views.labels import choices
 from app.views.record_forms import ChoiceCombo, RecordDialog, domain_label, need_domain_ids
+from passerelle_core.enums import PartnerKind
 
 
 def _text_box(text: str | None, height: int = 70) -> QPlainTextEdit:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.models import Partner
-from app.models.enums import PartnerKind
 from app.services import partners
 from app.services.partners import PartnerEntry
 from app.store.textfold import fold_tokens, name_terms, stem
@@ -46,6 +45,7 @@ from app.views.record_forms import (
     select_first,
     top_items,
 )
+from passerelle_core.enums import PartnerKind
 
 ROLE = Qt.ItemDataRole.UserRole
 

@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from app.i18n import _
 from app.models import QuickNote
-from app.models.enums import QuickNoteKind
 from app.services import quick_notes
 from app.views.app_state import AppState
 from app.views.labels import choices
 from app.views.record_forms import ChoiceCombo, RecordDialog
+from passerelle_core.enums import QuickNoteKind
 
 
 class QuickNoteDialog(RecordDialog):

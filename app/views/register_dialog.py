@@ -24,7 +24,6 @@ from shiboken6 import isValid
 
 from app.i18n import _
 from app.models import Beneficiary
-from app.models.enums import LegalStatus, Sex
 from app.services import organisation, registration_check
 from app.services.errors import ServiceError, ValidationFailed
 from app.views.app_state import AppState
@@ -37,6 +36,7 @@ from app.views.record_forms import (
     align_to_layout,
     to_qdate,
 )
+from passerelle_core.enums import LegalStatus, Sex
 
 ERROR_STYLE = "color: #b3261e;"
 TYPICAL_AGE_YEARS = 30

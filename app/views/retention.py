@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.models.enums import RetentionAction
 from app.security.permissions import Permission, may
 from app.services import retention
 from app.services.errors import ServiceError
@@ -31,6 +30,7 @@ from app.views.app_state import AppState
 from app.views.casefile.consent_panel import confirm
 from app.views.record_forms import MessageBanner, format_date
 from app.views.tasks import run_in_background
+from passerelle_core.enums import RetentionAction
 
 ROLE = Qt.ItemDataRole.UserRole
 

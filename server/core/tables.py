@@ -226,7 +226,7 @@ class RetentionRule(ServerBase):
 
     case_state: Mapped[str] = mapped_column(String(32), primary_key=True)
     days: Mapped[int]
-    action: Mapped[str] = mapped_column(String(16))  # app.models.enums.RetentionAction
+    action: Mapped[str] = mapped_column(String(16))  # passerelle_core.enums.RetentionAction
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

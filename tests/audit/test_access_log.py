@@ -14,15 +14,15 @@ from sqlalchemy.exc import DBAPIError
 from app.cli import main
 from app.models import AccessAction, AccessLogEntry
 from app.models.audit import AppendOnlyError
-from app.models.enums import StaffRole
 from app.services import audit, beneficiaries, conflicts, owner
 from app.services.context import ServiceContext
 from app.services.errors import NotAllowed
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import state
-from app.sync.audit_protocol import BreakKind, ChainBreak
 from app.sync.audit_upload import ACKED_KEY
+from passerelle_core.audit_protocol import BreakKind, ChainBreak
+from passerelle_core.enums import StaffRole
 from tests.audit.conftest import PERSONAL, build_history, raw_rows, swap, tamper
 from tests.conftest import PASSPHRASE
 

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from app.models import ProfileSetting
-from app.models.enums import StaffRole
 from app.services import audit, beneficiaries
 from app.store.profile import Profile
 from app.sync import state
-from app.sync.audit_protocol import ACCESS_LOG_PATH, AccessLogRecord, BreakKind, ChainBreak
 from app.sync.audit_upload import ACKED_KEY, REFUSED_KEY
+from passerelle_core.audit_protocol import ACCESS_LOG_PATH, AccessLogRecord, BreakKind, ChainBreak
+from passerelle_core.enums import StaffRole
 from server.core.tables import AccessLogCopy
 from tests.audit.conftest import PERSONAL, build_history, raw_rows, tamper
 from tests.server.harness import RunningServer

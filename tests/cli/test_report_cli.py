@@ -126,7 +126,7 @@ def test_report_slip_from_the_reference_read_over_the_phone(
     demo_profile: Path, tmp_path: Path
 ) -> None:
     from app.models import ConsentRecord, Referral
-    from app.models.enums import ConsentPurpose
+    from passerelle_core.enums import ConsentPurpose
 
     with Profile.open(demo_profile, PASSPHRASE) as profile, profile.sessions() as session:
         shared = select(Referral.reference).join(

@@ -13,11 +13,11 @@ from sqlalchemy import Engine, func, select, text
 
 from app.demo import DEMO_TODAY, DemoError, DemoSummary, fill_profile
 from app.models import SYNCED_MODELS, Beneficiary, FollowUpSession, Referral, StaffMember
-from app.models.enums import Confidentiality, StaffRole
 from app.services.context import ServiceContext
 from app.services.search import search
 from app.store.keys import KdfParams
 from app.store.profile import Profile
+from passerelle_core.enums import Confidentiality, StaffRole
 from tests.conftest import PASSPHRASE
 
 N = 200

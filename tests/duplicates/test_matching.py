@@ -12,11 +12,11 @@ from app.demo import generate
 from app.duplicates import Candidate, default_threshold, find_all_pairs, find_matches
 from app.duplicates import exclusions as exclusions_module
 from app.models import Beneficiary
-from app.models.enums import Sex
 from app.services import beneficiaries, merging
 from app.services.context import ServiceContext
 from app.store.profile import Profile
 from app.sync.policy import Policy, write_policy
+from passerelle_core.enums import Sex
 
 BIRTH = date(1990, 5, 14)
 

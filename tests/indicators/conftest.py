@@ -23,7 +23,9 @@ from app.models import (
     Referral,
     StaffMember,
 )
-from app.models.enums import (
+from app.services.context import ServiceContext
+from app.store.profile import Profile
+from passerelle_core.enums import (
     AssessmentStatus,
     CaseStatus,
     Confidentiality,
@@ -34,8 +36,6 @@ from app.models.enums import (
     SessionKind,
     StaffRole,
 )
-from app.services.context import ServiceContext
-from app.store.profile import Profile
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
 DELETED = datetime(2026, 10, 30, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from app.indicators import Figure, Ratio, Scope, case_ids, compute
 from app.models import Appointment, QuickNote
-from app.models.enums import AppointmentStatus, QuickNoteKind
+from passerelle_core.enums import AppointmentStatus, QuickNoteKind
 from tests.indicators.conftest import DELETED, OCTOBER, World
 
 D = date

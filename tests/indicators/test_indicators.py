@@ -19,7 +19,8 @@ from app.indicators import (
     compute,
 )
 from app.indicators.period import add_months
-from app.models.enums import (
+from app.services.context import Actor, ServiceContext
+from passerelle_core.enums import (
     AssessmentStatus,
     GoalStatus,
     OutcomeCheckpoint,
@@ -28,7 +29,6 @@ from app.models.enums import (
     SessionKind,
     StaffRole,
 )
-from app.services.context import Actor, ServiceContext
 from tests.indicators.conftest import OCTOBER, World
 
 D = date

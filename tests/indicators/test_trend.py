@@ -8,7 +8,7 @@ import pytest
 
 from app.indicators import Figure, MonthFigures, compute, monthly, monthly_counts
 from app.indicators.period import Period
-from app.models.enums import ReferralStatus
+from passerelle_core.enums import ReferralStatus
 from tests.indicators.conftest import OCTOBER, World
 
 D = date

@@ -18,7 +18,9 @@ import pytest
 from pypdf import PdfReader
 
 from app.instruments import load_builtin
-from app.models.enums import (
+from app.services import assessments, beneficiaries, consent, followup, partners, plans
+from app.services.context import ServiceContext
+from passerelle_core.enums import (
     Confidentiality,
     ConsentPurpose,
     PartnerKind,
@@ -26,8 +28,6 @@ from app.models.enums import (
     SessionKind,
     StaffRole,
 )
-from app.services import assessments, beneficiaries, consent, followup, partners, plans
-from app.services.context import ServiceContext
 
 BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 PSYCHOLOGIST_NOTE = "Entretien confidentiel : angoisses nocturnes NOTE-PSY-4417"

@@ -20,13 +20,6 @@ from pypdf import PdfReader
 
 from app.demo import DEMO_TODAY, fill_profile
 from app.indicators import Period
-from app.models.enums import (
-    ConsentPurpose,
-    LegalStatus,
-    PartnerKind,
-    ResponsibleKind,
-    StaffRole,
-)
 from app.reports import render_activity_report, render_plan_summary
 from app.reports.language import DocumentLanguage
 from app.reports.referral_slip import render_referral_slip
@@ -34,6 +27,13 @@ from app.reports.subject_access import render_subject_access
 from app.services import beneficiaries, consent, partners, plans, referrals, subject_access
 from app.services.context import ServiceContext
 from app.store.profile import Profile
+from passerelle_core.enums import (
+    ConsentPurpose,
+    LegalStatus,
+    PartnerKind,
+    ResponsibleKind,
+    StaffRole,
+)
 from tests.reports.conftest import BIDI_MARKS
 
 PHONE = "06 40 93 56 53"

@@ -13,11 +13,11 @@ from sqlalchemy import exists, select
 from app.demo import DEMO_TODAY, fill_profile
 from app.indicators import Period
 from app.models import AccessAction, AccessLogEntry, Beneficiary, ConsentRecord
-from app.models.enums import ConsentPurpose
 from app.reports import ExportFormat, write_case_list, write_indicators
 from app.services import consent
 from app.services.context import ServiceContext
 from app.store.profile import Profile
+from passerelle_core.enums import ConsentPurpose
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from app.indicators import Figure, Period, Scope, case_ids, compute
-from app.models.enums import StaffRole
 from app.reports.exports import ExportFormat
 from app.services import beneficiaries
 from app.services.context import ServiceContext
@@ -26,6 +25,7 @@ from app.views.dashboard import CARDS, DashboardPage
 from app.views.pdf_preview import PdfPreviewDialog, page_count
 from app.views.record_forms import to_qdate
 from app.views.report_actions import DocumentJob
+from passerelle_core.enums import StaffRole
 from tests.reports.conftest import PlannedCase, has_words, pdf_text
 
 WAIT_MS = 20_000

@@ -21,13 +21,13 @@ from sqlalchemy import update
 from app.demo import DEMO_TODAY, fill_profile
 from app.indicators import Period
 from app.models import Facility, Partner, StaffMember
-from app.models.enums import StaffRole
 from app.reports import ExportFormat, write_case_list, write_indicators
 from app.reports.spreadsheet import CsvDialect
-from app.security.formulas import neutralise
 from app.services import audit
 from app.services.context import ServiceContext
 from app.store.profile import Profile
+from passerelle_core.enums import StaffRole
+from passerelle_core.formulas import neutralise
 
 FORMULAS = ('=HYPERLINK("http://x.invalid","Ouvrir")', "+212 6 40 93 56 53", "@SUM(A1:A9)")
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))

@@ -11,16 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from app.models.enums import (
-    Confidentiality,
-    ConsentPurpose,
-    OutcomeCheckpoint,
-    PartnerKind,
-    QuickNoteKind,
-    ResponsibleKind,
-    Sex,
-    StaffRole,
-)
 from app.services import (
     appointments,
     assessments,
@@ -35,6 +25,16 @@ from app.services import (
     referrals,
 )
 from app.services.context import ServiceContext
+from passerelle_core.enums import (
+    Confidentiality,
+    ConsentPurpose,
+    OutcomeCheckpoint,
+    PartnerKind,
+    QuickNoteKind,
+    ResponsibleKind,
+    Sex,
+    StaffRole,
+)
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

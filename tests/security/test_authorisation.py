@@ -2,7 +2,7 @@
 
 The table-driven test pushes, for every role, a creation, an edit and a deletion of every
 record type, and checks that the server's answer is the role table's
-(:data:`app.security.lifecycle.WRITES`). The other tests are the attacks of issue 15,
+(:data:`passerelle_core.lifecycle.WRITES`). The other tests are the attacks of issue 15,
 each of which succeeded before: organisation edits, every path into an active plan,
 rewriting or deleting a colleague's note, writing in someone else's name, a referral
 without consent, an administrator receiving psychologist-only notes.
@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from app.models.enums import StaffRole
-from app.security.lifecycle import CREATE, DELETE, OPERATIONS, UPDATE, WRITES, write_permission
 from app.security.permissions import allows
 from app.sync.records import SYNCED_TYPES
+from passerelle_core.enums import StaffRole
+from passerelle_core.lifecycle import CREATE, DELETE, OPERATIONS, UPDATE, WRITES, write_permission
 from tests.server import factories
 from tests.server.harness import DeviceClient, RunningServer, change
 

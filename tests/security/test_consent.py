@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from app.models.enums import ConsentPurpose, PartnerKind
 from app.reports.exports import ExportFormat, write_case_list
 from app.services import beneficiaries, consent, partners, referrals
 from app.services.context import ServiceContext
 from app.services.errors import ConsentRequired
+from passerelle_core.enums import ConsentPurpose, PartnerKind
 
 
 def test_a_referral_and_its_slip_need_consent_to_share_with_that_partner(

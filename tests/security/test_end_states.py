@@ -19,7 +19,12 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
-from app.sync.audit_protocol import ACCESS_LOG_PATH, GENESIS_HASH, AccessLogRecord, entry_hash
+from passerelle_core.audit_protocol import (
+    ACCESS_LOG_PATH,
+    GENESIS_HASH,
+    AccessLogRecord,
+    entry_hash,
+)
 from server.core.tables import AccessLogCopy, Device, LoginThrottle
 from server.services import accounts
 from tests.server import factories

@@ -37,9 +37,9 @@ from app.store.header import parse_header
 from app.sync.client import SyncClient
 from app.sync.decode import stored_values
 from app.sync.errors import SyncError
-from app.sync.protocol import PROTOCOL_HEADER
 from app.sync.records import SYNCED_TYPES, WireError
 from app.sync.security import fetch_policy
+from passerelle_core.protocol import PROTOCOL_HEADER
 from server.api.app import create_app
 from server.core.db import Database
 from server.core.settings import ServerSettings

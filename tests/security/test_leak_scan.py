@@ -21,7 +21,6 @@ from pytestqt.qtbot import QtBot
 
 from app.cli import main as cli_main
 from app.instruments.loader import load_builtin
-from app.models.enums import ConsentPurpose
 from app.paths import profiles_root
 from app.services import assessments, beneficiaries, consent, owner, plans
 from app.settings import load_settings, settings_path
@@ -30,6 +29,7 @@ from app.store.profile import Profile
 from app.sync import engine
 from app.views.clipboard import copy_text
 from app.views.main_window import MainWindow
+from passerelle_core.enums import ConsentPurpose
 from tests.conftest import PASSPHRASE
 from tests.server.harness import RunningServer, start_server
 

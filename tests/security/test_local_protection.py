@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from app.models import AccessAction, StaffMember
-from app.models.enums import StaffRole
 from app.services import audit, owner
 from app.services.context import Actor, ServiceContext
 from app.store.backup import MANIFEST_NAME, backup, is_plain_file_name, restore
@@ -31,6 +30,7 @@ from app.sync import recovery_pin, state
 from app.sync.client import SyncClient
 from app.sync.errors import ResponseRefused
 from app.sync.security import ESCROW_REFUSED_KEY
+from passerelle_core.enums import StaffRole
 from server.core.tables import DeviceEscrow
 from server.services import escrow
 from tests.conftest import PASSPHRASE

@@ -16,14 +16,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.models.enums import (
-    Confidentiality,
-    ConsentPurpose,
-    PartnerKind,
-    PlanOutcome,
-    ResponsibleKind,
-    StaffRole,
-)
 from app.security.permissions import REFUSALS, TABLE, Permission, allows
 from app.services import (
     appointments,
@@ -41,6 +33,14 @@ from app.services import (
 )
 from app.services.context import ServiceContext
 from app.services.errors import NotAllowed, NotFound
+from passerelle_core.enums import (
+    Confidentiality,
+    ConsentPurpose,
+    PartnerKind,
+    PlanOutcome,
+    ResponsibleKind,
+    StaffRole,
+)
 
 Colleague = Callable[[StaffRole], ServiceContext]
 P, W, E, S, A = (

@@ -20,7 +20,6 @@ from app.models import (
     PostReleaseOutcome,
     Referral,
 )
-from app.models.enums import PlanStatus, RetentionAction, Sex, StaffRole
 from app.reports.case_list import case_rows
 from app.services import retention, search
 from app.services.context import ServiceContext
@@ -30,6 +29,7 @@ from app.store.profile import Profile
 from app.sync.policy import Policy, write_policy
 from app.sync.scope import case_members
 from app.sync.state import model_table
+from passerelle_core.enums import PlanStatus, RetentionAction, Sex, StaffRole
 from tests.security.cases import PERSONAL, Case, full_case
 
 Colleague = Callable[[StaffRole], ServiceContext]

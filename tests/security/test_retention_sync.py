@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from app.models import SYNCED_MODELS
-from app.models.enums import Confidentiality
 from app.services import followup, retention
 from app.store.profile import Profile
 from app.sync.policy import read_policy, write_policy
 from app.sync.scope import case_members
 from app.sync.state import model_table
+from passerelle_core.enums import Confidentiality
 from server.services.retention import retention_policy
 from tests.security.cases import PERSONAL, SECRET_NOTE, full_case
 from tests.security.test_retention import case_text

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from app.models.enums import StaffRole
 from app.security.permissions import Permission, allows
+from passerelle_core.enums import StaffRole
 from tests.server import factories
 from tests.server.harness import Account, DeviceClient, RunningServer, change
 

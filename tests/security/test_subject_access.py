@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from app.models import SYNCED_MODELS, AccessAction, AccessLogEntry
-from app.models.enums import ConsentPurpose, StaffRole
 from app.reports.subject_access import export_subject_access
 from app.services import beneficiaries, consent, subject_access
 from app.services.context import ServiceContext
@@ -19,6 +18,7 @@ from app.services.errors import NotAllowed
 from app.store.profile import Profile
 from app.sync.scope import case_members
 from app.sync.state import model_table
+from passerelle_core.enums import ConsentPurpose, StaffRole
 from tests.security.cases import (
     ADDRESS,
     CIN,

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import StaffRole
 from app.reports.subject_access import AccessExport
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -17,6 +16,7 @@ from app.views.app_state import AppState
 from app.views.casefile.identity import IdentitySection
 from app.views.retention import RetentionDialog
 from app.views.settings_view import SettingsPage
+from passerelle_core.enums import StaffRole
 from tests.security.cases import LAST_NAME, full_case
 from tests.security.test_retention import set_policy
 

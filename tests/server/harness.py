@@ -28,7 +28,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from app.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from passerelle_core.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from server.core.db import Database
 from server.core.settings import ServerSettings
 from server.services import accounts, devices

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from app.sync.protocol import PROTOCOL_HEADER
+from passerelle_core.protocol import PROTOCOL_HEADER
 from server.core.settings import ServerSettings
 from server.services.passwords import Passwords
 from tests.server.harness import RunningServer, start_server

@@ -10,15 +10,6 @@ from pathlib import Path
 import pytest
 
 from app.indicators import Scope
-from app.models.enums import (
-    AppointmentPlace,
-    AppointmentStatus,
-    AssessmentStage,
-    ConsentPurpose,
-    LegalStatus,
-    QuickNoteKind,
-    StaffRole,
-)
 from app.reports.calendar import write_calendar
 from app.services import (
     appointments,
@@ -33,6 +24,15 @@ from app.services import (
 from app.services.context import ServiceContext
 from app.services.errors import NotAllowed, ValidationFailed
 from app.services.worklist import WorkKind
+from passerelle_core.enums import (
+    AppointmentPlace,
+    AppointmentStatus,
+    AssessmentStage,
+    ConsentPurpose,
+    LegalStatus,
+    QuickNoteKind,
+    StaffRole,
+)
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from app.instruments import Priority, load_builtin
-from app.models.enums import ConsentPurpose
 from app.services import assessments, beneficiaries, consent
 from app.services.context import ServiceContext
 from app.services.errors import ConsentRequired, ValidationFailed
+from passerelle_core.enums import ConsentPurpose
 
 
 @pytest.fixture

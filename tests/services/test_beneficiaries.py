@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from app.models.enums import CaseStatus, LegalStatus
 from app.services import beneficiaries, search
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ValidationFailed
+from passerelle_core.enums import CaseStatus, LegalStatus
 
 HIND = {
     "last_name": "El Idrissi",

@@ -13,7 +13,11 @@ from sqlalchemy import func, select
 from app.demo import fill_profile
 from app.models import ActionPlan, Beneficiary, Facility, StaffMember
 from app.models.base import utcnow
-from app.models.enums import (
+from app.services import beneficiaries, caseload, plans
+from app.services.caseload import NO_PLAN, CaseloadFilter, CaseloadRow
+from app.services.context import ServiceContext
+from app.store.profile import Profile
+from passerelle_core.enums import (
     CaseStatus,
     LegalStatus,
     PlanOutcome,
@@ -21,10 +25,6 @@ from app.models.enums import (
     ResponsibleKind,
     StaffRole,
 )
-from app.services import beneficiaries, caseload, plans
-from app.services.caseload import NO_PLAN, CaseloadFilter, CaseloadRow
-from app.services.context import ServiceContext
-from app.store.profile import Profile
 
 Colleague = Callable[[StaffRole], ServiceContext]
 ALL = CaseloadFilter(include_closed=True)

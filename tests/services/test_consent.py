@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from app.models import Partner
-from app.models.enums import ConsentPurpose
 from app.services import beneficiaries, consent
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
 from app.store.profile import Profile
+from passerelle_core.enums import ConsentPurpose
 
 
 def test_sharing_consent_names_a_partner(profile: Profile, ctx: ServiceContext) -> None:

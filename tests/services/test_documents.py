@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import DocumentChunk, StaffMember
-from app.models.enums import DocumentKind, RetentionAction, StaffRole
 from app.reports.subject_access import export_subject_access
 from app.services import beneficiaries, documents, plans, retention, transfers
 from app.services.context import ServiceContext
 from app.services.errors import NotAllowed
 from app.store.profile import Profile
 from app.sync.policy import Policy, write_policy
+from passerelle_core.enums import DocumentKind, RetentionAction, StaffRole
 from tests.documents.files import make_jpeg, make_pdf
 
 Colleague = Callable[[StaffRole], ServiceContext]

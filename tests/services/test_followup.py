@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Beneficiary, SessionNote
-from app.models.enums import Confidentiality, SessionKind, StaffRole
 from app.services import beneficiaries, followup
 from app.services.context import ServiceContext
 from app.services.errors import NotAllowed, NotFound, ValidationFailed
 from app.store.profile import Profile
+from passerelle_core.enums import Confidentiality, SessionKind, StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
 PRIVATE = Confidentiality.PSYCHOLOGIST_ONLY

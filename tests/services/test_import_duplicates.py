@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Beneficiary
-from app.models.enums import Sex
 from app.services import beneficiaries
 from app.services.context import ServiceContext
 from app.services.import_report import summary_lines
 from app.services.importer import DuplicateAction, import_beneficiaries
+from passerelle_core.enums import Sex
 
 LINES = [
     "Nom;Prénom;النسب بالعربية;CIN;Date de naissance;Sexe;Téléphone",

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.models import Beneficiary
-from app.models.enums import LegalStatus, Sex
 from app.services import beneficiaries, import_mapping
 from app.services.context import ServiceContext
 from app.services.import_fields import ALIASES, FIELDS, label_key
 from app.services.import_report import save_rejected, summary_lines
 from app.services.import_rows import read_table
 from app.services.importer import ImportFileError, import_beneficiaries
+from passerelle_core.enums import LegalStatus, Sex
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.models import Beneficiary, Facility
-from app.models.enums import LegalStatus, Sex
 from app.services import beneficiaries
 from app.services.context import ServiceContext
 from app.services.importer import (
@@ -27,6 +26,7 @@ from app.services.importer import (
     import_beneficiaries,
     read_table,
 )
+from passerelle_core.enums import LegalStatus, Sex
 
 HEADER = "last_name,first_name,cin,birth_date,sex,facility,legal_status,expected_release_date"
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from app.models import Beneficiary
-from app.models.enums import DecisionStatus, StaffRole
 from app.services import beneficiaries, meetings
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ValidationFailed
+from passerelle_core.enums import DecisionStatus, StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

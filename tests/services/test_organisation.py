@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.models import StaffMember, Team
-from app.models.enums import StaffRole
 from app.services import beneficiaries, organisation
 from app.services.context import ServiceContext
 from app.store.profile import Profile
+from passerelle_core.enums import StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Beneficiary, PostReleaseOutcome
-from app.models.enums import LegalStatus, OutcomeCheckpoint
 from app.services import beneficiaries, outcomes
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError, ValidationFailed
 from app.store.profile import Profile
+from passerelle_core.enums import LegalStatus, OutcomeCheckpoint
 
 SIX, TWELVE, TWENTY_FOUR = OutcomeCheckpoint
 

@@ -10,13 +10,6 @@ from datetime import timedelta
 import pytest
 
 from app.models import Beneficiary, Partner
-from app.models.enums import (
-    ConsentPurpose,
-    PartnerKind,
-    ReferralStatus,
-    ResponsibleKind,
-    StaffRole,
-)
 from app.services import beneficiaries, consent, partners, plans, referrals
 from app.services.context import ServiceContext
 from app.services.errors import (
@@ -25,6 +18,13 @@ from app.services.errors import (
     NotFound,
     ServiceError,
     ValidationFailed,
+)
+from passerelle_core.enums import (
+    ConsentPurpose,
+    PartnerKind,
+    ReferralStatus,
+    ResponsibleKind,
+    StaffRole,
 )
 
 Colleague = Callable[[StaffRole], ServiceContext]

@@ -10,7 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from app.models import ActionPlan, Beneficiary, Team
-from app.models.enums import (
+from app.services import beneficiaries, partners, plans
+from app.services.context import ServiceContext
+from app.services.errors import InvalidTransition, NotAllowed, ServiceError, ValidationFailed
+from app.store.profile import Profile
+from passerelle_core.enums import (
     ActionStatus,
     GoalStatus,
     PartnerKind,
@@ -19,10 +23,6 @@ from app.models.enums import (
     ResponsibleKind,
     StaffRole,
 )
-from app.services import beneficiaries, partners, plans
-from app.services.context import ServiceContext
-from app.services.errors import InvalidTransition, NotAllowed, ServiceError, ValidationFailed
-from app.store.profile import Profile
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

@@ -16,13 +16,13 @@ import pytest
 
 from app.i18n import set_language
 from app.models import Beneficiary
-from app.models.enums import LegalStatus
 from app.services import beneficiaries, sync_status
 from app.services.context import ServiceContext
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import engine
 from app.sync.errors import ClientTooOld, ServerReplaced, ServerUnavailable
+from passerelle_core.enums import LegalStatus
 from tests.conftest import PASSPHRASE
 from tests.server.harness import Account, RunningServer, start_server
 from tests.sync.conftest import Laptop

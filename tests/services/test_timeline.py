@@ -7,19 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.models.enums import (
-    ActionStatus,
-    AssessmentStage,
-    Confidentiality,
-    ConsentPurpose,
-    GoalStatus,
-    OutcomeCheckpoint,
-    PartnerKind,
-    ReferralStatus,
-    ResponsibleKind,
-    SessionKind,
-    StaffRole,
-)
 from app.services import (
     assessments,
     beneficiaries,
@@ -33,6 +20,19 @@ from app.services import (
     timeline,
 )
 from app.services.context import ServiceContext
+from passerelle_core.enums import (
+    ActionStatus,
+    AssessmentStage,
+    Confidentiality,
+    ConsentPurpose,
+    GoalStatus,
+    OutcomeCheckpoint,
+    PartnerKind,
+    ReferralStatus,
+    ResponsibleKind,
+    SessionKind,
+    StaffRole,
+)
 
 Colleague = Callable[[StaffRole], ServiceContext]
 SECRET_NOTE = "Le patient a évoqué un secret de famille"

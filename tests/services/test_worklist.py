@@ -12,7 +12,11 @@ import pytest
 from app.demo import fill_profile
 from app.models import ActionPlan, Team
 from app.models.base import utcnow
-from app.models.enums import (
+from app.services import beneficiaries, consent, partners, plans, referrals, worklist
+from app.services.context import Actor, ServiceContext
+from app.services.worklist import REFERRAL_CHASE_DAYS, WorkItem, WorkKind
+from app.store.profile import Profile
+from passerelle_core.enums import (
     ActionStatus,
     ConsentPurpose,
     GoalStatus,
@@ -23,10 +27,6 @@ from app.models.enums import (
     ResponsibleKind,
     StaffRole,
 )
-from app.services import beneficiaries, consent, partners, plans, referrals, worklist
-from app.services.context import Actor, ServiceContext
-from app.services.worklist import REFERRAL_CHASE_DAYS, WorkItem, WorkKind
-from app.store.profile import Profile
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

@@ -11,7 +11,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from app.models import Base
-from app.models.enums import StaffRole
 from app.services import search
 from app.services.owner import owner_context, setup_owner
 from app.store import migrate
@@ -20,6 +19,7 @@ from app.store.errors import MigrationFailed
 from app.store.header import ProfileHeader, write_header
 from app.store.keys import KdfParams, new_database_key
 from app.store.profile import Profile
+from passerelle_core.enums import StaffRole
 from tests.conftest import PASSPHRASE
 
 INDEX_TABLES = {"beneficiary_search", "beneficiary_search_map"}

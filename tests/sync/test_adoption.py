@@ -24,11 +24,11 @@ from app.models import (
     StaffMember,
     Team,
 )
-from app.models.enums import StaffRole
 from app.services import owner
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import adopt, engine
+from passerelle_core.enums import StaffRole
 from server.services import accounts
 from server.services.passwords import Passwords
 from tests.conftest import PASSPHRASE

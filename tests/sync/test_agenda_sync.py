@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Beneficiary
-from app.models.enums import AppointmentStatus, Confidentiality, QuickNoteKind
 from app.services import appointments, beneficiaries, followup, owner, quick_notes
 from app.store.profile import Profile
 from app.sync import engine
 from app.sync.records import UNKNOWN_ENV
 from app.sync.state import HELD
+from passerelle_core.enums import AppointmentStatus, Confidentiality, QuickNoteKind
 from tests.conftest import PASSPHRASE
 from tests.server.harness import ROOT, RunningServer
 from tests.sync.conftest import Laptop, database_url, server  # noqa: F401  (fixtures)

@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from app.models.enums import StaffRole
 from app.services import owner
 from app.store.keys import KdfParams
 from app.store.profile import Profile
@@ -27,6 +26,7 @@ from app.sync.errors import (
     UntrustedServer,
 )
 from app.sync.outbox import is_enrolled
+from passerelle_core.enums import StaffRole
 from tests.conftest import PASSPHRASE
 from tests.server.harness import RunningServer, free_port, start_server
 

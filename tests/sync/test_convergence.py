@@ -27,11 +27,11 @@ from sqlalchemy import select
 
 from app.models import Beneficiary, SyncConflict
 from app.models.base import DeviceClock
-from app.models.enums import StaffRole
 from app.services import beneficiaries, conflicts, followup, owner
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import engine, outbox
+from passerelle_core.enums import StaffRole
 from tests.conftest import PASSPHRASE
 from tests.server.harness import Account, RunningServer
 from tests.sync.conftest import Laptop, server_state

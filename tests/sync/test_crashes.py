@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from app.demo import fill_profile
 from app.models import OutboxState
 from app.sync import outbox
-from app.sync.protocol import MAX_PUSH_CHANGES
 from app.sync.state import BASE, CURSOR, OUTBOX, get
+from passerelle_core.protocol import MAX_PUSH_CHANGES
 from tests.conftest import PASSPHRASE
 from tests.server.harness import RunningServer
 from tests.sync.conftest import Laptop, server_state

@@ -28,12 +28,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Beneficiary, DocumentChunk
-from app.models.enums import DocumentKind
 from app.services import beneficiaries, documents, owner
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import engine
 from app.sync.engine import SyncReport
+from passerelle_core.enums import DocumentKind
 from server.core.tables import DocumentChunk as ServerChunk
 from server.core.tables import Record
 from server.services import retention

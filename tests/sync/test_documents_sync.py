@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.models import DocumentChunk
-from app.models.enums import DocumentKind
 from app.services import beneficiaries, documents
 from app.services.context import ServiceContext
+from passerelle_core.enums import DocumentKind
 from server.core.tables import DocumentChunk as ServerChunk
 from tests.documents.files import make_jpeg, make_pdf
 from tests.server.harness import RunningServer, change

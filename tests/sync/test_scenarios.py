@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Beneficiary, FollowUpSession, OutboxState, SessionNote, SyncConflict
-from app.models.enums import Confidentiality
 from app.services import beneficiaries, conflicts, followup
 from app.sync import engine, outbox
 from app.sync.engine import SyncOptions
 from app.sync.errors import ClientTooOld, DeviceRevoked, ServerReplaced
-from app.sync.protocol import Change
 from app.sync.push import PushOutcome
 from app.sync.state import CURSOR, OUTBOX, SERVER_ID, get, put
+from passerelle_core.enums import Confidentiality
+from passerelle_core.protocol import Change
 from tests.server.harness import RunningServer
 from tests.sync.conftest import Laptop, server_state
 

@@ -28,13 +28,13 @@ import app.sync  # noqa: F401  (change capture on every session)
 from app.indicators.compute import compute
 from app.indicators.period import Period, Scope
 from app.models import Beneficiary, StaffMember
-from app.models.enums import StaffRole
 from app.services import beneficiaries, owner
 from app.services.context import ServiceContext
 from app.services.importer import import_beneficiaries
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import engine
+from passerelle_core.enums import StaffRole
 from tests.conftest import PASSPHRASE
 from tests.server.harness import Account, RunningServer
 from tests.sync.conftest import database_url, server  # noqa: F401  (fixtures)

@@ -22,7 +22,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.models import Beneficiary, Partner
-from app.models.enums import PartnerKind
 from app.services import beneficiaries, partners
 from app.settings import Settings
 from app.store.profile import Profile
@@ -31,6 +30,7 @@ from app.sync.records import SCHEMA_VERSION, UNKNOWN_ENV
 from app.sync.state import HELD
 from app.views.app_state import AppState
 from app.views.conflicts import ConflictsPage
+from passerelle_core.enums import PartnerKind
 from tests.conftest import PASSPHRASE
 from tests.server import conftest as server_fixtures
 from tests.server.harness import (

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import insert, select
 
 from app.models import Beneficiary
-from app.models.enums import ConsentPurpose, PartnerKind
 from app.services import beneficiaries, consent, followup, meetings, partners, plans, referrals
 from app.services.errors import Busy
 from app.store import writelock
 from app.sync.engine import SyncReport
+from passerelle_core.enums import ConsentPurpose, PartnerKind
 from server.core.tables import Record
 from server.services.sequence import SequenceAllocator
 from tests.server.harness import Account, RunningServer

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from app.models import AccessAction
-from app.models.enums import StaffRole
 from app.services import audit
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -22,6 +21,7 @@ from app.views.access_log import AccessLogPage
 from app.views.app_state import AppState
 from app.views.main_window import MainWindow
 from app.views.workspace import Workspace
+from passerelle_core.enums import StaffRole
 from tests.audit.conftest import PERSONAL, History, build_history, raw_rows, tamper
 
 Colleague = Callable[[StaffRole], ServiceContext]

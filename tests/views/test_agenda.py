@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.models.base import DeviceClock
-from app.models.enums import AppointmentStatus, QuickNoteKind, StaffRole
 from app.services import appointments, beneficiaries, quick_notes, timeline
 from app.services.context import ServiceContext
 from app.services.worklist import WorkKind
@@ -28,6 +27,7 @@ from app.views.casefile.sessions import RecordSessionDialog, SessionsSection
 from app.views.quick_note_dialog import QuickNoteDialog
 from app.views.record_forms import to_qdate
 from app.views.worklist import WorklistPage
+from passerelle_core.enums import AppointmentStatus, QuickNoteKind, StaffRole
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.bidi_runs import LRI, PDI
-from app.models.enums import ConsentPurpose, PartnerKind, Sex
 from app.services import beneficiaries, consent, partners
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -36,6 +35,7 @@ from app.views.language import apply_language
 from app.views.partners import PartnersPage
 from app.views.record_forms import MessageBanner
 from app.views.workspace import Workspace
+from passerelle_core.enums import ConsentPurpose, PartnerKind, Sex
 
 PHONE = "06 40 93 56 53"
 F = QTextLayout.GlyphRunRetrievalFlag

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QRadioButton
 from pytestqt.qtbot import QtBot
 
 from app.instruments import Priority, load_builtin
-from app.models.enums import AssessmentStage, AssessmentStatus, ConsentPurpose
 from app.services import assessments, beneficiaries, consent
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -22,6 +21,7 @@ from app.views.casefile.assessment import AssessmentSection
 from app.views.casefile.assessment_form import AssessmentForm
 from app.views.casefile.identity import IdentitySection
 from app.views.charts import ChartSeries, DomainHistoryChart, DomainScoresChart
+from passerelle_core.enums import AssessmentStage, AssessmentStatus, ConsentPurpose
 
 LEFT = Qt.MouseButton.LeftButton
 INSTRUMENT = load_builtin(assessments.DEFAULT_INSTRUMENT)

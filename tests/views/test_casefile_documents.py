@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.models import Beneficiary
-from app.models.enums import DocumentKind
 from app.services import beneficiaries, documents, plans
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -26,6 +25,7 @@ from app.views.app_state import AppState
 from app.views.casefile.documents import AttachDialog, DocumentsSection, ImageViewDialog
 from app.views.casefile.plan import PlanSection
 from app.views.pdf_preview import PdfPreviewDialog
+from passerelle_core.enums import DocumentKind
 from tests.documents.files import make_jpeg, make_pdf
 
 MARKER = "DECISION-JUDICIAIRE-7731"

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import CaseStatus, ConsentMethod, ConsentPurpose, LegalStatus, PartnerKind
 from app.services import beneficiaries, consent, partners
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -17,6 +16,13 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.casefile.identity import IdentitySection
 from app.views.record_forms import format_date
+from passerelle_core.enums import (
+    CaseStatus,
+    ConsentMethod,
+    ConsentPurpose,
+    LegalStatus,
+    PartnerKind,
+)
 
 LEFT = Qt.MouseButton.LeftButton
 

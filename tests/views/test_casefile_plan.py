@@ -14,14 +14,6 @@ from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from app.models import Beneficiary, Team
-from app.models.enums import (
-    ActionStatus,
-    ConsentPurpose,
-    PlanOutcome,
-    PlanStatus,
-    ResponsibleKind,
-    StaffRole,
-)
 from app.services import assessments, beneficiaries, consent, plans
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -34,6 +26,14 @@ from app.views.casefile.plan_dialogs import (
     ClosePlanDialog,
     DraftPlanDialog,
     GoalDialog,
+)
+from passerelle_core.enums import (
+    ActionStatus,
+    ConsentPurpose,
+    PlanOutcome,
+    PlanStatus,
+    ResponsibleKind,
+    StaffRole,
 )
 
 Colleague = Callable[[StaffRole], ServiceContext]

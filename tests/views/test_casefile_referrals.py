@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.models import Beneficiary, Partner
-from app.models.enums import ConsentPurpose, PartnerKind, ReferralStatus
 from app.services import beneficiaries, consent, partners, referrals
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -23,6 +22,7 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.casefile.referrals import ReferDialog, ReferralsSection, ReferralStatusDialog
 from app.views.language import apply_language
+from passerelle_core.enums import ConsentPurpose, PartnerKind, ReferralStatus
 
 REFERENCE = re.compile(r"^REF-\d{4}-[0-9A-Z]{6}$")
 

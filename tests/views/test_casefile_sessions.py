@@ -12,13 +12,13 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.models import Beneficiary
-from app.models.enums import Confidentiality, SessionKind, StaffRole
 from app.services import beneficiaries, followup
 from app.services.context import ServiceContext
 from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.casefile.sessions import RecordSessionDialog, ReviseNoteDialog, SessionsSection
+from passerelle_core.enums import Confidentiality, SessionKind, StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

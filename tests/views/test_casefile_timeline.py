@@ -9,13 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import StaffRole
 from app.services import timeline
 from app.services.context import ServiceContext
 from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.casefile.timeline import TimelineSection
+from passerelle_core.enums import StaffRole
 from tests.services.test_timeline import SECRET_NOTE, SECRET_TOPIC, Case, build_case
 
 Colleague = Callable[[StaffRole], ServiceContext]

@@ -16,8 +16,6 @@ from PySide6.QtCore import QPoint, Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from app.demo import fill_profile
-from app.models import enums as enum_module
-from app.models.enums import CaseStatus, GoalStatus, LegalStatus, StaffRole
 from app.services import beneficiaries, caseload
 from app.services.caseload import CaseloadFilter
 from app.services.context import ServiceContext
@@ -28,6 +26,8 @@ from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
 from app.views.caseload_model import COLUMNS, PAGE_SIZE
 from app.views.register_dialog import RegisterDialog
+from passerelle_core import enums as enum_module
+from passerelle_core.enums import CaseStatus, GoalStatus, LegalStatus, StaffRole
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.i18n import _
-from app.models.enums import LegalStatus, StaffRole
 from app.services import beneficiaries, saved_filters
 from app.services.context import ServiceContext
 from app.settings import Settings, load_settings
@@ -21,6 +20,7 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
 from app.views.language import apply_language
+from passerelle_core.enums import LegalStatus, StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

@@ -18,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.models import Beneficiary
-from app.models.enums import StaffRole
 from app.services import beneficiaries, owner
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -30,6 +29,7 @@ from app.views.app_state import AppState
 from app.views.settings_view import SettingsPage
 from app.views.status_bar import StatusBar
 from app.views.sync_controller import SyncController
+from passerelle_core.enums import StaffRole
 from tests.conftest import PASSPHRASE
 from tests.server.harness import RunningServer, start_server
 

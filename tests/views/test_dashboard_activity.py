@@ -15,7 +15,6 @@ from pytestqt.qtbot import QtBot
 
 from app.indicators.period import Period
 from app.models import FollowUpSession
-from app.models.enums import StaffRole
 from app.services import activity, beneficiaries, followup, voiding
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -24,6 +23,7 @@ from app.views.app_state import AppState
 from app.views.dashboard import DashboardPage, activity_text
 from app.views.dashboard_charts import month_label
 from app.views.language import apply_language
+from passerelle_core.enums import StaffRole
 
 Colleague = Callable[..., ServiceContext]
 

@@ -18,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.models import Beneficiary, FollowUpSession
-from app.models.enums import StaffRole
 from app.services import beneficiaries, followup
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -27,6 +26,7 @@ from app.views.app_state import AppState
 from app.views.duplicates import DuplicatesPage
 from app.views.language import apply_language
 from app.views.merge_dialog import FIRST, SECOND
+from passerelle_core.enums import StaffRole
 
 LEFT = Qt.MouseButton.LeftButton
 BORN = date(1988, 5, 17)

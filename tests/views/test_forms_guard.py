@@ -16,7 +16,6 @@ from app import i18n
 from app.indicators import figures
 from app.indicators.period import Period, Scope
 from app.models import Beneficiary, FollowUpSession, NeedsAssessment, Referral
-from app.models.enums import ConsentPurpose
 from app.services import assessments, beneficiaries, consent, followup, plans, voiding
 from app.services.context import ServiceContext
 from app.services.errors import InvalidTransition, ValidationFailed
@@ -29,6 +28,7 @@ from app.views.casefile.sessions import RecordSessionDialog, SessionsSection
 from app.views.casefile.voiding import VoidDialog
 from app.views.language import apply_language
 from app.views.record_forms import field_name
+from passerelle_core.enums import ConsentPurpose
 
 DOMAINS = ("housing", "employment")
 
@@ -190,8 +190,8 @@ def test_one_goal_per_priority_domain_in_one_step(
 def test_the_stage_follows_the_history_and_unrated_domains_are_named(
     qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary, language: str
 ) -> None:
-    from app.models.enums import AssessmentStage
     from app.views.casefile.assessment import AssessmentSection
+    from passerelle_core.enums import AssessmentStage
 
     consent.record(ctx, person.id, ConsentPurpose.ASSESSMENT)
     assert assessments.suggested_stage(ctx, person.id) is AssessmentStage.INTAKE

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem, QTable
 from pytestqt.qtbot import QtBot
 
 from app.demo import fill_profile
-from app.models.enums import StaffRole
 from app.services import owner
 from app.settings import Settings
 from app.store.keys import KdfParams
@@ -24,6 +23,7 @@ from app.views.appearance import ORIGINAL_STYLE, apply_appearance, contrasted, f
 from app.views.bidi import NumberRunDelegate
 from app.views.language import apply_language
 from app.views.main_window import MainWindow
+from passerelle_core.enums import StaffRole
 
 SECTIONS = ("identity", "assessment", "plan", "sessions", "referrals", "timeline")
 COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b|rgba?\(|palette\(")

@@ -29,13 +29,6 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app import i18n
-from app.models.enums import (
-    AssessmentStatus,
-    ConsentPurpose,
-    PlanStatus,
-    ResponsibleKind,
-    StaffRole,
-)
 from app.services import assessments, beneficiaries, consent, followup, owner, plans
 from app.services.context import ServiceContext
 from app.settings import Settings, load_settings
@@ -55,6 +48,13 @@ from app.views.main_window import MainWindow
 from app.views.register_dialog import RegisterDialog
 from app.views.settings_view import SettingsPage
 from app.views.workspace import Workspace
+from passerelle_core.enums import (
+    AssessmentStatus,
+    ConsentPurpose,
+    PlanStatus,
+    ResponsibleKind,
+    StaffRole,
+)
 
 PASSPHRASE = "ma soeur habite a fes"
 LEFT = Qt.MouseButton.LeftButton

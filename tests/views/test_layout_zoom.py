@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.demo import fill_profile
-from app.models.enums import StaffRole
 from app.services import owner
 from app.settings import Settings
 from app.store.keys import KdfParams
@@ -21,6 +20,7 @@ from app.store.profile import Profile
 from app.views.appearance import apply_appearance, point_size
 from app.views.language import apply_language
 from app.views.main_window import MainWindow
+from passerelle_core.enums import StaffRole
 
 SCREENS = ("worklist", "caseload", "dashboard", "settings")
 SECTIONS = ("identity", "assessment", "plan", "sessions", "referrals", "timeline")

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.models import Beneficiary
-from app.models.enums import DecisionStatus, StaffRole
 from app.services import beneficiaries, meetings
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -21,6 +20,7 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.meeting_dialog import MeetingDialog
 from app.views.meetings import DecisionStatusDialog, MeetingsPage
+from passerelle_core.enums import DecisionStatus, StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

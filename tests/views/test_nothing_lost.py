@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app import i18n
-from app.models.enums import ConsentPurpose, StaffRole
 from app.services import assessments, beneficiaries, consent, owner
 from app.settings import Settings
 from app.store.keys import KdfParams
@@ -22,6 +21,7 @@ from app.views.casefile.assessment import AssessmentSection
 from app.views.language import apply_language
 from app.views.main_window import MainWindow
 from app.views.settings_view import SettingsPage
+from passerelle_core.enums import ConsentPurpose, StaffRole
 
 
 @pytest.fixture

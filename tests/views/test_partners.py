@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import PartnerKind
 from app.services import partners
 from app.services.context import ServiceContext
 from app.services.partners import PartnerEntry
@@ -20,6 +19,7 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.partner_dialogs import ContactDialog, PartnerDialog, ServiceDialog
 from app.views.partners import PartnersPage, matches
+from passerelle_core.enums import PartnerKind
 
 
 def _page(qtbot: QtBot, profile: Profile, ctx: ServiceContext) -> PartnersPage:

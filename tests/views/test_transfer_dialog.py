@@ -10,7 +10,6 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import StaffRole
 from app.services import beneficiaries, transfers
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -18,6 +17,7 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
 from app.views.transfer_dialog import TransferDialog
+from passerelle_core.enums import StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.models import StaffMember
-from app.models.enums import StaffRole
 from app.services import owner
 from app.settings import Settings
 from app.store.header import HEADER_NAME
@@ -20,6 +19,7 @@ from app.store.profile import Profile
 from app.views.first_run import FirstRunWizard, slugify, unique_folder_name
 from app.views.language import apply_language
 from app.views.unlock import LockScreen, UnlockScreen
+from passerelle_core.enums import StaffRole
 
 PASSPHRASE = "ma soeur habite a fes"
 SHORT_DELAY_MS = 150

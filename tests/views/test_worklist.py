@@ -8,7 +8,6 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import ConsentPurpose, ResponsibleKind
 from app.services import beneficiaries, consent, partners, plans, referrals
 from app.services.context import ServiceContext
 from app.services.worklist import WorkItem, WorkKind
@@ -16,6 +15,7 @@ from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.worklist import WorklistPage
+from passerelle_core.enums import ConsentPurpose, ResponsibleKind
 
 
 def _page(qtbot: QtBot, profile: Profile, ctx: ServiceContext) -> WorklistPage:

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from app.i18n import _, current_language
 from app.instruments import load_builtin
 from app.models import NeedsAssessment
-from app.models.enums import AssessmentStatus, ConsentPurpose
 from app.services import assessments, consent, organisation
 from app.views.app_state import AppState
 from app.views.casefile.assessment_form import AssessmentForm, FormDraft
@@ -38,6 +37,7 @@ from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.charts import ChartSeries, DomainHistoryChart
 from app.views.labels import label
 from app.views.record_forms import EmptyState, MessageBanner, format_date
+from passerelle_core.enums import AssessmentStatus, ConsentPurpose
 
 
 class AssessmentSection(QWidget):

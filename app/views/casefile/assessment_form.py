@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from app.i18n import _, current_language, ngettext
 from app.instruments import AssessmentScores, Instrument, Priority, load_builtin, score_assessment
 from app.models import NeedsAssessment
-from app.models.enums import AssessmentStage, AssessmentStatus
 from app.services import assessments
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
@@ -48,6 +47,7 @@ from app.views.record_forms import (
     from_qdate,
     to_qdate,
 )
+from passerelle_core.enums import AssessmentStage, AssessmentStatus
 
 SUMMARY = "__summary__"
 

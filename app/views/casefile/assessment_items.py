@@ -31,7 +31,7 @@ from app.instruments import Domain, DomainScore, Instrument, Item, Priority, Sca
 from app.views.charts import PRIORITY_COLOURS, format_score
 from app.views.record_forms import ChoiceCombo
 
-# Priority comes from the instrument package, not app.models.enums: labels kept here.
+# Priority comes from the instrument package, not passerelle_core.enums: labels kept here.
 PRIORITY_LABELS = {
     Priority.LOW: N_("low"),
     Priority.MEDIUM: N_("medium"),

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _
 from app.models import Beneficiary, ConsentRecord, Partner
-from app.models.enums import ConsentMethod, ConsentPurpose, Sex
 from app.services import consent, outcomes, partners
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
@@ -43,6 +42,7 @@ from app.views.record_forms import (
     format_date,
     from_qdate,
 )
+from passerelle_core.enums import ConsentMethod, ConsentPurpose, Sex
 
 MUTED = QColor("#8a949c")
 

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.models import CaseDocument
-from app.models.enums import DocumentKind
 from app.services import documents
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
@@ -50,6 +49,7 @@ from app.views.record_forms import (
     format_date,
     select_first,
 )
+from passerelle_core.enums import DocumentKind
 
 ROLE = Qt.ItemDataRole.UserRole
 FILE_FILTER = "*.pdf *.jpg *.jpeg *.png"

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.models import Beneficiary
-from app.models.enums import CaseStatus, LegalStatus, Sex
 from app.security.permissions import Permission, may
 from app.services import beneficiaries, organisation
 from app.services.errors import ServiceError, ValidationFailed
@@ -46,6 +45,7 @@ from app.views.record_forms import (
     OptionalDateEdit,
     format_date,
 )
+from passerelle_core.enums import CaseStatus, LegalStatus, Sex
 
 
 class IdentitySection(QWidget):

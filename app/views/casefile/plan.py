@@ -26,8 +26,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.models import Action, ActionPlan, Goal, NeedsAssessment
-from app.models.enums import DocumentKind, PlanStatus
-from app.security.lifecycle import plan_steps
 from app.security.permissions import Permission, may
 from app.services import assessments, organisation, partners, plans
 from app.services.errors import ServiceError
@@ -48,6 +46,8 @@ from app.views.casefile.plan_dialogs import (
 from app.views.casefile.plan_widgets import GoalTree, Names, PlanHeader, PreviousPlans
 from app.views.record_forms import EmptyState, MessageBanner, format_date
 from app.views.report_actions import DocumentJob, preview_plan
+from passerelle_core.enums import DocumentKind, PlanStatus
+from passerelle_core.lifecycle import plan_steps
 
 
 class PlanSection(QWidget):

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from app.i18n import _
 from app.instruments import Priority
 from app.models import Action, ActionPlan, Goal, NeedsAssessment, Partner, StaffMember
-from app.models.enums import ActionStatus, GoalStatus, PlanOutcome, ResponsibleKind
 from app.services import assessments, goals, plans
 from app.services.validation import fail
 from app.views.app_state import AppState
@@ -28,6 +27,7 @@ from app.views.record_forms import (
     from_qdate,
     need_domain_ids,
 )
+from passerelle_core.enums import ActionStatus, GoalStatus, PlanOutcome, ResponsibleKind
 
 DEFAULT_REVIEW_DAYS = 90
 

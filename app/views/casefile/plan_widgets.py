@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _
 from app.models import Action, ActionPlan, Goal
-from app.models.enums import ActionStatus, GoalStatus, PlanStatus, ResponsibleKind
 from app.views.casefile.plan_dialogs import plan_outcome_text
 from app.views.labels import label
 from app.views.record_forms import (
@@ -38,6 +37,7 @@ from app.views.record_forms import (
     format_date,
     top_items,
 )
+from passerelle_core.enums import ActionStatus, GoalStatus, PlanStatus, ResponsibleKind
 
 ROLE = Qt.ItemDataRole.UserRole
 STATUS_TONES = {

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _
 from app.models import Partner, Referral
-from app.models.enums import ConsentPurpose, ReferralStatus
 from app.services import beneficiaries, consent, partners, plans, referrals
 from app.services.errors import ConsentRequired
 from app.services.validation import fail
@@ -46,6 +45,7 @@ from app.views.record_forms import (
     from_qdate,
     select_first,
 )
+from passerelle_core.enums import ConsentPurpose, ReferralStatus
 
 ROLE = Qt.ItemDataRole.UserRole
 RS = ReferralStatus

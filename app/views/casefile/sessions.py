@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, ngettext
 from app.models import Appointment, FollowUpSession, SessionNote
-from app.models.enums import AppointmentStatus, Confidentiality, SessionKind
 from app.security.permissions import Permission, may
 from app.services import appointments, followup, organisation
 from app.services.errors import ServiceError
@@ -56,6 +55,7 @@ from app.views.record_forms import (
     select_first,
     top_items,
 )
+from passerelle_core.enums import AppointmentStatus, Confidentiality, SessionKind
 
 ROLE = Qt.ItemDataRole.UserRole
 EXCERPT_LENGTH = 90
