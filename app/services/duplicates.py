@@ -33,6 +33,8 @@ class LikelyPair:
     first_name: str  # as registered: last and first name, the Arabic name if any
     second_name: str
     reasons: tuple[str, ...]
+    first_names: tuple[str, str | None] = ("", None)  # Latin and Arabic, for screens
+    second_names: tuple[str, str | None] = ("", None)
 
 
 def registered_name(person: Beneficiary) -> str:
@@ -40,6 +42,10 @@ def registered_name(person: Beneficiary) -> str:
     latin = f"{person.last_name} {person.first_name}"
     arabic = person.display_name_ar
     return f"{latin} ({arabic})" if arabic else latin
+
+
+def _names(person: Beneficiary) -> tuple[str, str | None]:
+    return f"{person.last_name} {person.first_name}", person.display_name_ar
 
 
 def may_decide(actor: Actor, *people: Beneficiary) -> bool:
@@ -72,6 +78,8 @@ def likely_pairs(ctx: ServiceContext, *, threshold: int | None = None) -> list[L
                     registered_name(first),
                     registered_name(second),
                     tuple(match.reasons),
+                    _names(first),
+                    _names(second),
                 )
             )
         return pairs

@@ -27,6 +27,7 @@ from app.services import duplicates
 from app.services.duplicates import LikelyPair
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
+from app.views.labels import person_name
 from app.views.merge_dialog import MergeDialog
 from app.views.record_forms import EmptyState, MessageBanner, select_first
 
@@ -100,7 +101,12 @@ class DuplicatesPage(QWidget):
         self.tree.clear()
         for pair in self.pairs:
             item = QTreeWidgetItem(
-                [str(pair.score), pair.first_name, pair.second_name, " · ".join(pair.reasons)]
+                [
+                    str(pair.score),
+                    person_name(*pair.first_names),
+                    person_name(*pair.second_names),
+                    " · ".join(pair.reasons),
+                ]
             )
             item.setData(SCORE, PAIR_ROLE, pair)
             item.setTextAlignment(SCORE, Qt.AlignmentFlag.AlignCenter)

@@ -88,6 +88,14 @@ def test_compare_pick_and_merge_then_dismiss(
     row = next(
         i for i, p in enumerate(page.pairs) if {p.first_id, p.second_id} == {kept.id, other.id}
     )
+    shown = page.tree.topLevelItem(row)
+    column = 1 if page.pairs[row].first_id == kept.id else 2
+    kept_cell = shown.text(column)
+    # The Arabic interface reads the Arabic spelling first, the Latin after it.
+    if language == "ar":
+        assert kept_cell.index("الإدريسي") < kept_cell.index("Idrissi")
+    else:
+        assert kept_cell.startswith("Idrissi Mohamed")
     page.tree.setCurrentItem(page.tree.topLevelItem(row))
     dialog = page.open_merge()
     assert dialog is not None
