@@ -15,11 +15,9 @@ import unicodedata
 from typing import Any
 
 from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex
-from PySide6.QtGui import QBrush, QGuiApplication, QPainter
+from PySide6.QtGui import QBrush, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
@@ -88,25 +86,15 @@ class NumberRunDelegate(QStyledItemDelegate):
     def displayText(self, value: Any, locale: QLocale | QLocale.Language) -> str:  # noqa: N802
         return shown(super().displayText(value, locale))
 
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
+    def initStyleOption(  # noqa: N802 - Qt API
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
-        # Not an initStyleOption override: Qt calls that one for every size hint and
-        # paint, the hottest Python call of a list (PySide 6.12.0 even over-released
-        # None on each call until the process aborted: pinned below it).
-        if not high_contrast_on():
-            super().paint(painter, option, index)
-            return
-        themed = QStyleOptionViewItem(option)
-        self.initStyleOption(themed, index)
-        themed.backgroundBrush = QBrush()
-        themed.palette = QGuiApplication.palette()
-        widget = themed.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, themed, painter, widget)
+        # A Python override of a void virtual: PySide 6.12.0 over-released None on every
+        # call until the process aborted (pinned below it; test_delegate_refcount.py).
+        super().initStyleOption(option, index)
+        if high_contrast_on():
+            option.backgroundBrush = QBrush()
+            option.palette = QGuiApplication.palette()
 
 
 def protect_cells(view: QAbstractItemView) -> None:
