@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -38,12 +37,12 @@ from app.models import CaseDocument
 from app.services import documents
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
+from app.views.casefile.section import CaseSection
 from app.views.export_warning import confirm_export
 from app.views.pdf_preview import PdfPreviewDialog
 from app.views.record_forms import (
     ChoiceCombo,
     EmptyState,
-    MessageBanner,
     OptionalDateEdit,
     RecordDialog,
     format_date,
@@ -188,19 +187,14 @@ def view_document(state: AppState, document: CaseDocument, parent: QWidget | Non
     return dialog
 
 
-class DocumentsSection(QWidget):
+class DocumentsSection(CaseSection):
     """The case's documents: type, date, note, format, size, and whether it is here."""
-
-    changed = Signal()
 
     def __init__(
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
-        self.dialog: QDialog | None = None
+        super().__init__(state, beneficiary_id, parent)
         self._rows: list[documents.DocumentRow] = []
-        self.banner = MessageBanner()
         self.attach_button = QPushButton(_("&Attach a document…"))
         self.attach_button.clicked.connect(lambda: self.attach())
         self.empty_attach_button = QPushButton(_("&Attach a document…"))
@@ -211,7 +205,7 @@ class DocumentsSection(QWidget):
         self.save_button.clicked.connect(self.save_selected)
         self.delete_button = QPushButton(_("&Delete…"))
         self.delete_button.clicked.connect(self.delete_selected)
-        self.empty = EmptyState(
+        self.empty_state = EmptyState(
             _("No documents yet"),
             _(
                 "Attach the papers reintegration depends on: a copy of the CIN, the signed "
@@ -233,31 +227,20 @@ class DocumentsSection(QWidget):
         header.setStretchLastSection(False)
         self.table.currentItemChanged.connect(lambda *_args: self._update_buttons())
         self.table.itemActivated.connect(lambda *_args: self.view_selected())
-        content = QWidget()
-        content_layout = QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        for button in (self.attach_button, self.view_button, self.save_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.delete_button)
-        content_layout.addLayout(buttons)
-        content_layout.addWidget(self.table, 1)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(content)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
+        self.lay_out(
+            self.empty_state,
+            [self.attach_button, self.view_button, self.save_button],
+            self.table,
+            trailing=[self.delete_button],
+        )
         self.reload()
 
     def reload(self) -> None:
         selected = self.selected()
         self._rows = documents.list_for(self.state.ctx, self.beneficiary_id)
+        self.show_content(bool(self._rows))
         if not self._rows:
-            self.stack.setCurrentWidget(self.empty)
             return
-        self.stack.setCurrentIndex(1)
         self.table.clear()
         for row in self._rows:
             document = row.document
@@ -293,12 +276,8 @@ class DocumentsSection(QWidget):
         self.delete_button.setEnabled(row is not None)
 
     def attach(self, kind: DocumentKind = DocumentKind.OTHER, path: Path | None = None) -> QDialog:
-        self.banner.clear_message()
         dialog = AttachDialog(self.state, self.beneficiary_id, self, kind=kind, path=path)
-        dialog.accepted.connect(self._saved)
-        dialog.open()
-        self.dialog = dialog
-        return dialog
+        return self.open_dialog(dialog)
 
     def view_selected(self) -> QDialog | None:
         row = self.selected()
@@ -342,13 +321,4 @@ class DocumentsSection(QWidget):
             self.delete(row.id)
 
     def delete(self, document_id: uuid.UUID) -> None:
-        try:
-            documents.delete_document(self.state.ctx, document_id)
-        except ServiceError as error:
-            self.banner.show_error(str(error))
-            return
-        self._saved()
-
-    def _saved(self) -> None:
-        self.reload()
-        self.changed.emit()
+        self.run(lambda: documents.delete_document(self.state.ctx, document_id))

@@ -1,9 +1,12 @@
 """What every case-file section shares, so that a new tab is its content and nothing else.
 
-A section belongs to one case (``state``, ``beneficiary_id``), shows a refusal or a notice
-in its banner, an empty state until there is something to list, then a row of buttons
-above its content; its dialogs open without ``exec()`` and, once saved, the section reads
-again and says so (``changed``: the case file refreshes the other sections).
+A section belongs to one case (``state``, ``beneficiary_id``). From the top: what must
+stay in view whatever the state (``above``: a notice, a filter bar, short contacts), a
+banner for a refusal or a notice, then an empty state until there is something to list,
+then a row of buttons above its content. A form may open over the section in place of
+both (:meth:`open_page`: it survives a reload). Dialogs open without ``exec()`` and, once
+saved, the section reads again and says so (``changed``: the case file refreshes the
+other sections); a service step refused shows its reason in the banner (:meth:`run`).
 
     class NotesSection(CaseSection):
         def __init__(self, state, beneficiary_id, parent=None):
@@ -20,13 +23,32 @@ again and says so (``changed``: the case file refreshes the other sections).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLayout,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.services.errors import ServiceError
 from app.views.app_state import AppState
 from app.views.record_forms import MessageBanner
+
+
+def button_row(buttons: Sequence[QWidget], trailing: Sequence[QWidget] = ()) -> QHBoxLayout:
+    """Buttons from the start side, ``trailing`` ones pushed to the end side."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    for button in trailing:
+        row.addWidget(button)
+    return row
 
 
 class CaseSection(QWidget):
@@ -39,40 +61,90 @@ class CaseSection(QWidget):
     ) -> None:
         super().__init__(parent)
         self.state, self.beneficiary_id = state, beneficiary_id
-        self.dialog: QDialog | None = None
+        self.dialog: QWidget | None = None
         self.banner = MessageBanner()
         self.stack = QStackedWidget()
         self.empty: QWidget | None = None
+        self.page: QWidget | None = None  # the buttons over the content
+        self.over: QWidget | None = None  # a form opened in place of the page
+        self._has_content = False
 
-    def lay_out(self, empty: QWidget, buttons: Sequence[QWidget], content: QWidget) -> None:
-        """The section's widgets in place: ``empty`` until :meth:`show_content` says there
-        is something, then ``buttons`` in a row above ``content``."""
+    def lay_out(
+        self,
+        empty: QWidget | None,
+        buttons: Sequence[QWidget],
+        content: QWidget,
+        *,
+        trailing: Sequence[QWidget] = (),
+        above: Sequence[QWidget | QLayout] = (),
+    ) -> None:
+        """The section's widgets in place: ``above`` always shown, then ``empty`` until
+        :meth:`show_content` says there is something (no ``empty``: always the content),
+        then ``buttons`` (and ``trailing`` at the end side) in a row above ``content``."""
         self.empty = empty
-        page = QWidget()
-        column = QVBoxLayout(page)
+        self.page = QWidget()
+        column = QVBoxLayout(self.page)
         column.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        for button in buttons:
-            row.addWidget(button)
-        row.addStretch(1)
-        column.addLayout(row)
+        if buttons or trailing:
+            column.addLayout(button_row(buttons, trailing))
         column.addWidget(content, 1)
-        self.stack.addWidget(empty)
-        self.stack.addWidget(page)
+        if empty is not None:
+            self.stack.addWidget(empty)
+        self.stack.addWidget(self.page)
+        self.stack.setCurrentWidget(empty if empty is not None else self.page)
         layout = QVBoxLayout(self)
+        for item in above:
+            if isinstance(item, QLayout):
+                layout.addLayout(item)
+            else:
+                layout.addWidget(item)
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
 
     def show_content(self, shown: bool) -> None:
-        self.stack.setCurrentIndex(1 if shown else 0)
+        """The content if ``shown``, else the empty state; a form open over it stays."""
+        self._has_content = shown
+        if self.over is not None:
+            return
+        target = self.page if shown or self.empty is None else self.empty
+        if target is not None:
+            self.stack.setCurrentWidget(target)
 
-    def open_dialog(self, dialog: QDialog) -> QDialog:
-        """Open ``dialog`` over the section (not modal-blocking); saved: read again."""
+    def open_page(self, page: QWidget) -> None:
+        """Show ``page`` (a form) in place of the section's content until :meth:`close_page`."""
+        self.close_page(reload=False)
+        self.over = page
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+
+    def close_page(self, *, reload: bool = True) -> None:
+        page, self.over = self.over, None
+        if page is not None:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.show_content(self._has_content)
+        if reload:
+            self.reload()
+
+    def open_dialog(self, dialog: QDialog, then: Callable[[], object] | None = None) -> QDialog:
+        """Open ``dialog`` over the section (not modal-blocking); once accepted: ``then``,
+        by default read again and tell the case file (:meth:`saved`)."""
         self.banner.clear_message()
         self.dialog = dialog
-        dialog.accepted.connect(self.saved)
+        dialog.accepted.connect(then if then is not None else self.saved)
         dialog.open()
         return dialog
+
+    def run(self, step: Callable[[], object]) -> bool:
+        """Do a service ``step`` now; refused: its reason in the banner, nothing else."""
+        self.banner.clear_message()
+        try:
+            step()
+        except ServiceError as error:
+            self.banner.show_error(str(error))
+            return False
+        self.saved()
+        return True
 
     def saved(self) -> None:
         self.reload()
