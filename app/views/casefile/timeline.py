@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +23,7 @@ from app.i18n import N_, _, ngettext
 from app.services import timeline
 from app.services.timeline import TimelineEvent
 from app.views.app_state import AppState
+from app.views.casefile.section import CaseSection
 from app.views.record_forms import ChoiceCombo, EmptyState, format_date
 
 # The filter's families of events: (label, kinds).
@@ -65,15 +64,15 @@ def reveal_section(widget: QWidget, key: str) -> bool:
     return False
 
 
-class TimelineSection(QWidget):
-    changed = Signal()  # never emitted: the timeline only reads
+class TimelineSection(CaseSection):
+    """Read only: ``changed`` is never emitted; the filter bar stays above the events."""
+
     section_requested = Signal(str)
 
     def __init__(
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
+        super().__init__(state, beneficiary_id, parent)
         self.events: list[TimelineEvent] = []
         self.family = ChoiceCombo()
         self.family.set_choices([(_("All events"), None)] + [(_(n), k) for n, k in FAMILIES])
@@ -103,15 +102,10 @@ class TimelineSection(QWidget):
         header.resizeSection(1, 340)
         header.setStretchLastSection(True)
         self.tree.itemActivated.connect(self._activated)
-        self.empty = EmptyState(
+        empty = EmptyState(
             _("Nothing matches"), _("No event of this kind on the case. Show all events.")
         )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.tree)
-        self.stack.addWidget(self.empty)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.stack, 1)
+        self.lay_out(empty, [], self.tree, above=[bar])
         self.reload()
 
     def reload(self) -> None:
@@ -143,7 +137,7 @@ class TimelineSection(QWidget):
         first = self.tree.topLevelItem(0)
         if first is not None:
             self.tree.setCurrentItem(first)
-        self.stack.setCurrentWidget(self.tree if shown else self.empty)
+        self.show_content(bool(shown))
         self.count.setText(ngettext("{n} event", "{n} events", len(shown)).format(n=len(shown)))
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
