@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -39,6 +38,7 @@ from app.services.errors import ServiceError
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.appointment_dialog import DEFAULT_HOUR, AppointmentDialog, time_edit
+from app.views.casefile.section import CaseSection
 from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.labels import choices, label
 from app.views.quick_note_dialog import QuickNoteDialog
@@ -212,15 +212,13 @@ class ReviseNoteDialog(RecordDialog):
         return followup.revise_note(self.state.ctx, self.session_id, self.body_edit.toPlainText())
 
 
-class SessionsSection(QWidget):
-    changed = Signal()
+class SessionsSection(CaseSection):
+    """Sessions with their notes' history; appointments and quick notes stay above."""
 
     def __init__(
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
-        self.dialog: QDialog | None = None
+        super().__init__(state, beneficiary_id, parent)
         self._select_next: uuid.UUID | None = None
         self._history: list[SessionNote] = []
         self._names: dict[uuid.UUID, str] = {}
@@ -228,17 +226,20 @@ class SessionsSection(QWidget):
         self.record_button.clicked.connect(self.record_session)
         self.empty_record_button = QPushButton(_("&Record a session…"))
         self.empty_record_button.clicked.connect(self.record_session)
-        self.empty = EmptyState(
+        empty = EmptyState(
             _("No follow-up sessions yet"),
             _("Record each interview, workshop, visit or call with its note, on the day."),
             self.empty_record_button,
         )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self._build_content())
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._build_contacts())
-        layout.addWidget(self.stack)
+        self.void_button = QPushButton(_("Ca&ncel this entry…"))
+        self.void_button.setToolTip(_("For a session recorded by mistake"))
+        self.void_button.clicked.connect(self.void_session)
+        self.lay_out(
+            empty,
+            [self.record_button, self.void_button],
+            self._build_content(),
+            above=[self._build_contacts()],
+        )
         self.reload()
 
     def _build_contacts(self) -> QHBoxLayout:
@@ -274,10 +275,10 @@ class SessionsSection(QWidget):
         )
 
     def make_appointment(self) -> QDialog:
-        return self._open(AppointmentDialog(self.state, self.beneficiary_id, self))
+        return self.open_dialog(AppointmentDialog(self.state, self.beneficiary_id, self))
 
     def quick_note(self) -> QDialog:
-        return self._open(QuickNoteDialog(self.state, self.beneficiary_id, self))
+        return self.open_dialog(QuickNoteDialog(self.state, self.beneficiary_id, self))
 
     def _build_content(self) -> QWidget:
         self.table = QTreeWidget()
@@ -300,20 +301,8 @@ class SessionsSection(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.currentItemChanged.connect(lambda *_args: self._show_selected())
         self.table.itemActivated.connect(lambda *_args: self.correct_note())
-        self.void_button = QPushButton(_("Ca&ncel this entry…"))
-        self.void_button.setToolTip(_("For a session recorded by mistake"))
-        self.void_button.clicked.connect(self.void_session)
-        top = QHBoxLayout()
-        top.addWidget(self.record_button)
-        top.addWidget(self.void_button)
-        top.addStretch(1)
-        upper = QWidget()
-        upper_layout = QVBoxLayout(upper)
-        upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addLayout(top)
-        upper_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(upper)
+        splitter.addWidget(self.table)
         splitter.addWidget(self._build_details())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -358,10 +347,9 @@ class SessionsSection(QWidget):
         selected = self._select_next or self.selected_id()
         self._select_next = None
         sessions = followup.list_sessions(ctx, self.beneficiary_id)
+        self.show_content(bool(sessions))
         if not sessions:
-            self.stack.setCurrentWidget(self.empty)
             return
-        self.stack.setCurrentIndex(1)
         self._names = organisation.staff_names(ctx)
         self.table.clear()
         for record in sessions:
@@ -412,7 +400,7 @@ class SessionsSection(QWidget):
         if session_id is None:
             return None
         self._select_next = session_id
-        return self._open(VoidDialog(self.state, FollowUpSession, session_id, self))
+        return self.open_dialog(VoidDialog(self.state, FollowUpSession, session_id, self))
 
     def _show_selected(self) -> None:
         session_id = self.selected_id()
@@ -456,16 +444,6 @@ class SessionsSection(QWidget):
 
     # Doing ----------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.dialog = dialog
-        dialog.accepted.connect(self._saved)
-        dialog.open()
-        return dialog
-
-    def _saved(self) -> None:
-        self.reload()
-        self.changed.emit()
-
     def _select_recorded(self, record: object) -> None:
         if isinstance(record, FollowUpSession):
             self._select_next = record.id
@@ -473,11 +451,11 @@ class SessionsSection(QWidget):
     def record_session(self) -> QDialog:
         dialog = RecordSessionDialog(self.state, self.beneficiary_id, self)
         dialog.saved.connect(self._select_recorded)
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def correct_note(self) -> QDialog | None:
         session_id = self.selected_id()
         if session_id is None:
             return None
         current = self._history[-1].body if self._history else ""
-        return self._open(ReviseNoteDialog(self.state, session_id, current, self))
+        return self.open_dialog(ReviseNoteDialog(self.state, session_id, current, self))
