@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -28,7 +26,6 @@ from app.i18n import _
 from app.models import Action, ActionPlan, Goal, NeedsAssessment
 from app.security.permissions import Permission, may
 from app.services import assessments, organisation, partners, plans
-from app.services.errors import ServiceError
 from app.views.activity_dialog import REPORT_LANGUAGES
 from app.views.app_state import AppState
 from app.views.casefile.plan_dialogs import (
@@ -44,29 +41,27 @@ from app.views.casefile.plan_dialogs import (
     priority_domains,
 )
 from app.views.casefile.plan_widgets import GoalTree, Names, PlanHeader, PreviousPlans
-from app.views.record_forms import EmptyState, MessageBanner, format_date
+from app.views.casefile.section import CaseSection
+from app.views.record_forms import EmptyState, format_date
 from app.views.report_actions import DocumentJob, preview_plan
 from passerelle_core.enums import DocumentKind, PlanStatus
 from passerelle_core.lifecycle import plan_steps
 
 
-class PlanSection(QWidget):
-    changed = Signal()
+class PlanSection(CaseSection):
+    """The current plan (or the last closed one), its goals and actions, earlier plans."""
 
     def __init__(
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
+        super().__init__(state, beneficiary_id, parent)
         self.plan: ActionPlan | None = None
         self._select_next: uuid.UUID | None = None
-        self.dialog: QDialog | None = None
         self.print_job: DocumentJob | None = None
         self.names = Names({}, {})
-        self.banner = MessageBanner()
         self.draft_button = QPushButton(_("&Draft a plan…"))
         self.draft_button.clicked.connect(self.draft_plan)
-        self.empty = EmptyState(
+        empty = EmptyState(
             _("No action plan yet"),
             _(
                 "An action plan turns the priority needs found by the assessment into goals, "
@@ -95,12 +90,7 @@ class PlanSection(QWidget):
         page_layout.addWidget(self.header)
         page_layout.addWidget(self._build_goals(), 1)
         page_layout.addWidget(self.previous)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
+        self.lay_out(empty, [], page)
         self.reload()
 
     def _build_goals(self) -> QGroupBox:
@@ -165,13 +155,12 @@ class PlanSection(QWidget):
         every = plans.list_plans(ctx, self.beneficiary_id)
         current = next((p for p in every if p.status is not PlanStatus.CLOSED), None)
         self.plan = current or (every[0] if every else None)
+        self.show_content(self.plan is not None)
         if self.plan is None:
-            self.stack.setCurrentWidget(self.empty)
             return
         self.names = Names(
             organisation.staff_names(ctx), {p.id: p.name for p in partners.list_partners(ctx)}
         )
-        self.stack.setCurrentIndex(1)
         assessment = self._assessment(self.plan)
         basis = (
             _("Needs assessment of {date}").format(date=format_date(assessment.assessed_on))
@@ -256,27 +245,6 @@ class PlanSection(QWidget):
 
     # Doing ----------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog) -> QDialog:
-        self.banner.clear_message()
-        self.dialog = dialog
-        dialog.accepted.connect(self._saved)
-        dialog.open()
-        return dialog
-
-    def _saved(self) -> None:
-        self.reload()
-        self.changed.emit()
-
-    def _run(self, step: Callable[[], object]) -> bool:
-        self.banner.clear_message()
-        try:
-            step()
-        except ServiceError as error:
-            self.banner.show_error(str(error))
-            return False
-        self._saved()
-        return True
-
     def attach_signed_copy(self) -> QDialog | None:
         """The signed summary, scanned back, attached to this plan (it lists under Documents)."""
         from app.views.casefile.documents import AttachDialog
@@ -290,10 +258,7 @@ class PlanSection(QWidget):
             kind=DocumentKind.SIGNED_PLAN,
             plan_id=self.plan.id,
         )
-        dialog.accepted.connect(self.changed.emit)
-        dialog.open()
-        self.dialog = dialog
-        return dialog
+        return self.open_dialog(dialog, then=self.changed.emit)
 
     def print_plan(self, language: str) -> DocumentJob:
         """The plan summary for the beneficiary to read and sign, previewed before print."""
@@ -302,12 +267,12 @@ class PlanSection(QWidget):
 
     def draft_plan(self) -> QDialog:
         latest = assessments.latest(self.state.ctx, self.beneficiary_id)
-        return self._open(DraftPlanDialog(self.state, self.beneficiary_id, latest, self))
+        return self.open_dialog(DraftPlanDialog(self.state, self.beneficiary_id, latest, self))
 
     def edit_plan(self) -> QDialog | None:
         if self.plan is None:
             return None
-        return self._open(EditPlanDialog(self.state, self.plan, self))
+        return self.open_dialog(EditPlanDialog(self.state, self.plan, self))
 
     def _priorities(self) -> list[str]:
         """The plan's assessment's priority domains, or the latest assessment's."""
@@ -322,7 +287,7 @@ class PlanSection(QWidget):
             return None
         dialog = GoalDialog(self.state, self.plan, self._priorities(), parent=self)
         dialog.saved.connect(self._select_saved)
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _uncovered_priorities(self) -> list[str]:
         """Priority domains of the assessment that no goal of the plan addresses yet."""
@@ -337,7 +302,7 @@ class PlanSection(QWidget):
             return None
         dialog = PriorityGoalsDialog(self.state, self.plan, domains, parent=self)
         dialog.saved.connect(self._select_saved)
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _select_saved(self, record: object) -> None:
         """The goal just added is selected once the plan is shown again (its actions next)."""
@@ -350,7 +315,7 @@ class PlanSection(QWidget):
         goal = self._selected_goal()
         if goal is None:
             return None
-        return self._open(self._action_dialog(goal.id, None))
+        return self.open_dialog(self._action_dialog(goal.id, None))
 
     def _action_dialog(self, goal_id: uuid.UUID, action: Action | None) -> ActionDialog:
         staff = organisation.list_staff(self.state.ctx)
@@ -363,8 +328,8 @@ class PlanSection(QWidget):
             return None
         if isinstance(record, Goal):
             dialog = GoalDialog(self.state, self.plan, self._priorities(), record, self)
-            return self._open(dialog)
-        return self._open(self._action_dialog(record.goal_id, record))
+            return self.open_dialog(dialog)
+        return self.open_dialog(self._action_dialog(record.goal_id, record))
 
     def make_appointment(self) -> QDialog | None:
         """An appointment for the selected action (its description as the purpose)."""
@@ -382,41 +347,41 @@ class PlanSection(QWidget):
             purpose=action.description,
             action_id=action.id,
         )
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def set_status(self) -> QDialog | None:
         record = self.selected()
         if record is None:
             return None
         if isinstance(record, Goal):
-            return self._open(GoalStatusDialog(self.state, record, self))
-        return self._open(ActionStatusDialog(self.state, record, self))
+            return self.open_dialog(GoalStatusDialog(self.state, record, self))
+        return self.open_dialog(ActionStatusDialog(self.state, record, self))
 
     def _plan_id(self) -> uuid.UUID:
         assert self.plan is not None
         return self.plan.id
 
     def activate(self) -> bool:
-        return self._run(lambda: plans.activate(self.state.ctx, self._plan_id()))
+        return self.run(lambda: plans.activate(self.state.ctx, self._plan_id()))
 
     def submit_for_approval(self) -> bool:
-        return self._run(lambda: plans.submit_for_approval(self.state.ctx, self._plan_id()))
+        return self.run(lambda: plans.submit_for_approval(self.state.ctx, self._plan_id()))
 
     def approve(self) -> bool:
-        return self._run(lambda: plans.approve(self.state.ctx, self._plan_id()))
+        return self.run(lambda: plans.approve(self.state.ctx, self._plan_id()))
 
     def return_to_draft(self) -> bool:
-        return self._run(lambda: plans.return_to_draft(self.state.ctx, self._plan_id()))
+        return self.run(lambda: plans.return_to_draft(self.state.ctx, self._plan_id()))
 
     def start_review(self) -> bool:
-        return self._run(lambda: plans.start_review(self.state.ctx, self._plan_id()))
+        return self.run(lambda: plans.start_review(self.state.ctx, self._plan_id()))
 
     def resume(self) -> QDialog | None:
         if self.plan is None:
             return None
-        return self._open(ResumeDialog(self.state, self.plan, self))
+        return self.open_dialog(ResumeDialog(self.state, self.plan, self))
 
     def close_plan(self) -> QDialog | None:
         if self.plan is None:
             return None
-        return self._open(ClosePlanDialog(self.state, self.plan, self))
+        return self.open_dialog(ClosePlanDialog(self.state, self.plan, self))
