@@ -8,17 +8,15 @@ a reload (another section saving, the window unlocking): it stays exactly as typ
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -38,6 +36,7 @@ from app.views.app_state import AppState
 from app.views.casefile.access_export import AccessExportDialog
 from app.views.casefile.consent_panel import ConsentPanel, ReleaseDialog, confirm
 from app.views.casefile.identity_fields import GROUPS, Field, FieldSpec, normalised, start_side
+from app.views.casefile.section import CaseSection
 from app.views.labels import choices, label_for
 from app.views.record_forms import (
     ChoiceCombo,
@@ -48,22 +47,19 @@ from app.views.record_forms import (
 from passerelle_core.enums import CaseStatus, LegalStatus, Sex
 
 
-class IdentitySection(QWidget):
-    changed = Signal()
+class IdentitySection(CaseSection):
+    """Always content (no empty state); whether the case is closed shows above."""
 
     def __init__(
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
+        super().__init__(state, beneficiary_id, parent)
         self.person: Beneficiary | None = None
         # The values the edit started from: only what the user changed since is sent,
         # so a change saved meanwhile elsewhere (a release...) is never reverted.
         self.edit_base: Beneficiary | None = None
         self.editing = False
-        self.dialog: QWidget | None = None
         self.fields: dict[str, Field] = {}
-        self.banner = MessageBanner()
         self.status_banner = MessageBanner()
         self.edit_button = QPushButton(_("&Edit"))
         self.save_button = QPushButton(_("&Save"))
@@ -78,13 +74,6 @@ class IdentitySection(QWidget):
         self.cancel_button.clicked.connect(self.cancel_editing)
         self.release_button.clicked.connect(self.record_release)
         self.close_button.clicked.connect(self.close_case)
-        toolbar = QHBoxLayout()
-        for button in (self.edit_button, self.save_button, self.cancel_button):
-            toolbar.addWidget(button)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.release_button)
-        toolbar.addWidget(self.close_button)
-        toolbar.addWidget(self.access_button)
         content = QWidget()
         body = QVBoxLayout(content)
         body.setContentsMargins(0, 0, 8, 0)
@@ -101,11 +90,13 @@ class IdentitySection(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status_banner)
-        layout.addLayout(toolbar)
-        layout.addWidget(self.banner)
-        layout.addWidget(scroll, 1)
+        self.lay_out(
+            None,
+            [self.edit_button, self.save_button, self.cancel_button],
+            scroll,
+            trailing=[self.release_button, self.close_button, self.access_button],
+            above=[self.status_banner],
+        )
         save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self._save_shortcut)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.reload()
@@ -278,8 +269,7 @@ class IdentitySection(QWidget):
             self.banner.show_error(str(error))
             return False
         self._set_editing(False)
-        self.reload()
-        self.changed.emit()
+        self.saved()
         return True
 
     def _show_field_errors(self, error: ValidationFailed) -> None:
@@ -304,9 +294,7 @@ class IdentitySection(QWidget):
         if self.person is None:
             return None
         dialog = ReleaseDialog(self.state, self.person, self)
-        dialog.accepted.connect(self._after_change)
-        self.dialog = dialog
-        dialog.open()
+        self.open_dialog(dialog)
         return dialog
 
     def close_case(self) -> QMessageBox:
@@ -329,17 +317,4 @@ class IdentitySection(QWidget):
         return dialog
 
     def _close_now(self) -> None:
-        self._run(lambda: beneficiaries.close_case(self.state.ctx, self.beneficiary_id))
-
-    def _run(self, step: Callable[[], object]) -> None:
-        self.banner.clear_message()
-        try:
-            step()
-        except ServiceError as error:
-            self.banner.show_error(str(error))
-            return
-        self._after_change()
-
-    def _after_change(self) -> None:
-        self.reload()
-        self.changed.emit()
+        self.run(lambda: beneficiaries.close_case(self.state.ctx, self.beneficiary_id))
