@@ -163,7 +163,7 @@ def test_save_creates_the_assessment_with_the_answers(
     assert saved.notes == "Entretien en arabe dialectal."
     assert saved.priority_domains == ["housing"]
     # Back on the overview, which lists it.
-    assert section.form is None and section.stack.currentIndex() == 0
+    assert section.form is None and section.stack.currentWidget() is section.page
     row = section.list.topLevelItem(0)
     assert row is not None and row.text(4) == "Housing after release"
 

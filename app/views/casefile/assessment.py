@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,35 +31,31 @@ from app.models import NeedsAssessment
 from app.services import assessments, consent, organisation
 from app.views.app_state import AppState
 from app.views.casefile.assessment_form import AssessmentForm, FormDraft
+from app.views.casefile.section import CaseSection, button_row
 from app.views.casefile.timeline import reveal_section
 from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.charts import ChartSeries, DomainHistoryChart
 from app.views.labels import label
-from app.views.record_forms import EmptyState, MessageBanner, format_date
+from app.views.record_forms import EmptyState, format_date
 from passerelle_core.enums import AssessmentStatus, ConsentPurpose
 
 
-class AssessmentSection(QWidget):
-    changed = Signal()
+class AssessmentSection(CaseSection):
+    """Past assessments and their chart; the form opens in their place (open_page)."""
 
     def __init__(
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.state, self.beneficiary_id = state, beneficiary_id
+        super().__init__(state, beneficiary_id, parent)
         self.assessments: list[NeedsAssessment] = []
         self.form: AssessmentForm | None = None
         self.has_consent = False
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self._overview())
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.stack, 1)
+        self._overview()
         self.reload()
 
     # -- building -------------------------------------------------------------------------
 
-    def _overview(self) -> QWidget:
-        page = QWidget()
+    def _overview(self) -> None:
         self.consent_note = QLabel(
             _(
                 "The person has not consented to a needs assessment (or withdrew their "
@@ -80,7 +75,6 @@ class AssessmentSection(QWidget):
         consent_row = QHBoxLayout(self.consent_box)
         consent_row.addWidget(self.consent_note, 1)
         consent_row.addWidget(self.consent_button)
-        self.banner = MessageBanner()
         self.new_button = QPushButton(_("&New assessment"))
         self.new_button.clicked.connect(self.new_assessment)
         self.open_button = QPushButton(_("&Open"))
@@ -89,11 +83,6 @@ class AssessmentSection(QWidget):
         self.void_button = QPushButton(_("Ca&ncel this entry…"))
         self.void_button.setToolTip(_("For an assessment recorded by mistake"))
         self.void_button.clicked.connect(self.void_selected)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.void_button)
-        buttons.addStretch(1)
 
         self.list = QTreeWidget()
         self.list.setObjectName("assessments")
@@ -130,23 +119,16 @@ class AssessmentSection(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([150, 450])
 
-        self.empty = EmptyState(
+        empty = EmptyState(
             _("No needs assessment yet"),
             _(
                 "An assessment rates each need domain with the person; its priorities "
                 "then guide the action plan."
             ),
         )
-        self.content = QStackedWidget()
-        self.content.addWidget(self.empty)
-        self.content.addWidget(splitter)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.consent_box)
-        layout.addWidget(self.banner)
-        layout.addLayout(buttons)
-        layout.addWidget(self.content, 1)
-        return page
+        # The buttons stay in view on the empty state: "New assessment" is its way out.
+        buttons = button_row([self.new_button, self.open_button, self.void_button])
+        self.lay_out(empty, [], splitter, above=[self.consent_box, buttons])
 
     # -- reading --------------------------------------------------------------------------
 
@@ -161,7 +143,7 @@ class AssessmentSection(QWidget):
         self.assessments = assessments.list_for(ctx, self.beneficiary_id)
         self._fill_list()
         self._fill_chart()
-        self.content.setCurrentIndex(1 if self.assessments else 0)
+        self.show_content(bool(self.assessments))
         self._update_buttons()
 
     def _fill_list(self) -> None:
@@ -239,14 +221,8 @@ class AssessmentSection(QWidget):
         if chosen is None:
             return None
         dialog = VoidDialog(self.state, NeedsAssessment, chosen.id, self)
-        dialog.accepted.connect(self._voided)
-        dialog.open()
-        self.void_dialog = dialog
+        self.open_dialog(dialog)
         return dialog
-
-    def _voided(self) -> None:
-        self.reload()
-        self.changed.emit()
 
     # -- the form -------------------------------------------------------------------------
 
@@ -270,8 +246,7 @@ class AssessmentSection(QWidget):
         form.saved.connect(self._saved)
         form.closed.connect(self._close_form)
         self.form = form
-        self.stack.addWidget(form)
-        self.stack.setCurrentWidget(form)
+        self.open_page(form)
         form.domain_list.setFocus()
         return form
 
@@ -301,10 +276,5 @@ class AssessmentSection(QWidget):
         self.changed.emit()
 
     def _close_form(self) -> None:
-        form = self.form
         self.form = None
-        self.stack.setCurrentIndex(0)
-        if form is not None:
-            self.stack.removeWidget(form)
-            form.deleteLater()
-        self.reload()
+        self.close_page()

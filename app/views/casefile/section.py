@@ -67,6 +67,7 @@ class CaseSection(QWidget):
         self.empty: QWidget | None = None
         self.page: QWidget | None = None  # the buttons over the content
         self.over: QWidget | None = None  # a form opened in place of the page
+        self.top: QWidget | None = None  # what stays above, unless a form is open
         self._has_content = False
 
     def lay_out(
@@ -93,11 +94,16 @@ class CaseSection(QWidget):
         self.stack.addWidget(self.page)
         self.stack.setCurrentWidget(empty if empty is not None else self.page)
         layout = QVBoxLayout(self)
-        for item in above:
-            if isinstance(item, QLayout):
-                layout.addLayout(item)
-            else:
-                layout.addWidget(item)
+        if above:
+            self.top = QWidget()
+            column = QVBoxLayout(self.top)
+            column.setContentsMargins(0, 0, 0, 0)
+            for item in above:
+                if isinstance(item, QLayout):
+                    column.addLayout(item)
+                else:
+                    column.addWidget(item)
+            layout.addWidget(self.top)
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
 
@@ -111,9 +117,12 @@ class CaseSection(QWidget):
             self.stack.setCurrentWidget(target)
 
     def open_page(self, page: QWidget) -> None:
-        """Show ``page`` (a form) in place of the section's content until :meth:`close_page`."""
+        """Show ``page`` (a form) in place of the section until :meth:`close_page`: only
+        the banner stays above it."""
         self.close_page(reload=False)
         self.over = page
+        if self.top is not None:
+            self.top.hide()
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
 
@@ -122,6 +131,8 @@ class CaseSection(QWidget):
         if page is not None:
             self.stack.removeWidget(page)
             page.deleteLater()
+        if self.top is not None:
+            self.top.show()
         self.show_content(self._has_content)
         if reload:
             self.reload()
