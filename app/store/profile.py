@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.i18n import _
 from app.models import ProfileSetting
 from app.models.base import utcnow
-from app.store import escrow, live, lockout, migrate, search_index
+from app.store import deferred_indexes, escrow, live, lockout, migrate, search_index
 from app.store.engine import connect_keyed, create_keyed_engine, integrity_errors, key_pragma
 from app.store.errors import (
     CorruptProfile,
@@ -165,6 +165,8 @@ class Profile:
         connect_keyed(database, key).close()
         profile = cls(folder, header, key)
         try:
+            # An initial sync's fast path cut short (a kill): indexes back before any use.
+            deferred_indexes.restore_pending(profile.engine)
             migrate.upgrade(profile.engine)
         except (SADatabaseError, sqlcipher3.DatabaseError):
             profile.close()

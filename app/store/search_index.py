@@ -85,7 +85,9 @@ def rebuild(connection: Connection) -> None:
     connection.exec_driver_sql("DELETE FROM beneficiary_search_infix")
     connection.exec_driver_sql("DELETE FROM beneficiary_search_map")
     connection.exec_driver_sql(
-        "INSERT INTO beneficiary_search_map (beneficiary_id) SELECT id FROM beneficiary"
+        # In storing order, as the insert trigger numbers them (same docids either way).
+        "INSERT INTO beneficiary_search_map (beneficiary_id) "
+        "SELECT id FROM beneficiary ORDER BY rowid"
     )
     source = "FROM beneficiary AS b JOIN beneficiary_search_map AS m ON m.beneficiary_id = b.id"
     connection.exec_driver_sql(

@@ -40,7 +40,7 @@ from app.sync.errors import (
 )
 from app.sync.feed import PageFeed
 from app.sync.held import HeldLine, held_lines
-from app.sync.pull import PageApplier, PullState
+from app.sync.pull import PageApplier, PullState, fast_path
 from app.sync.push import PushOutcome, push_outbox
 from app.sync.records import SCHEMA_VERSION
 from app.sync.scope import forget_left, remember_left, remove_left_cases
@@ -416,7 +416,7 @@ def _pull_all(
         connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
         with connection.begin():
             cursor = state.get_cursor(connection)
-        with PageFeed(client, cursor, options.page_size) as feed:
+        with fast_path(connection), PageFeed(client, cursor, options.page_size) as feed:
             transaction: RootTransaction | None = None
             started = 0.0
             for page in feed:

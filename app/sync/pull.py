@@ -16,8 +16,9 @@ Three rules keep local work and integrity safe:
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -26,11 +27,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from app.models import OutboxState
+from app.store import deferred_indexes
 from app.sync import writes
 from app.sync.decode import stored_id, stored_values
 from app.sync.incoming import HeldIndex, Incoming, Key
 from app.sync.records import SYNCED_TYPES, WireError
-from app.sync.state import HELD, OUTBOX, table_of
+from app.sync.state import CURSOR, FIRST_SYNC_EXPECTED, HELD, OUTBOX, get, model_table, table_of
 from passerelle_core.protocol import RecordState
 
 CHUNK = 500
@@ -80,6 +82,41 @@ class PullState:
                 if connection.execute(select(table_of(name).c.id).limit(1)).first() is None
             )
         return self.empty_types
+
+
+@contextlib.contextmanager
+def fast_path(connection: Connection) -> Iterator[bool]:
+    """An initial sync into an empty profile writes without secondary indexes and search
+    index, built once when the pull stops, however it stops (True when it does).
+
+    Taken when nothing local could be lost or mis-indexed by it: no outbox entry at all,
+    and either no person yet with the cursor at 0, or a first sync still unfinished (a
+    resumed one; a fast path killed earlier was completed when the profile was opened).
+    The statements set aside are saved with the drop, so a kill at any point leaves
+    either them (restored at the next unlock) or the whole schema.
+    """
+    with connection.begin():
+        taken = deferred_indexes.is_deferred(connection) or _fresh(connection)
+        if taken:
+            deferred_indexes.defer(connection, {table_of(name).name for name in SYNCED_TYPES})
+    try:
+        yield taken
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        if taken:
+            with connection.begin():
+                deferred_indexes.restore(connection)
+
+
+def _fresh(connection: Connection) -> bool:
+    if connection.execute(select(OUTBOX.c.seq).limit(1)).first() is not None:
+        return False
+    if get(connection, FIRST_SYNC_EXPECTED) is not None:
+        return True
+    people = model_table(SYNCED_TYPES["beneficiary"])
+    nobody = connection.execute(select(people.c.id).limit(1)).first() is None
+    return nobody and int(get(connection, CURSOR) or 0) == 0
 
 
 class PageApplier:
