@@ -1,9 +1,9 @@
 """The case file of one beneficiary: one tab per section, all reading through services.
 
-Each section is a widget ``Section(state, beneficiary_id)`` with a ``reload()`` method
-and a ``changed`` signal; when one section saves, the others reload (the timeline,
-the identity header...). Sections are built when their tab is first shown, so opening
-a case costs one section, not six.
+Each section is a :class:`~app.views.casefile.section.CaseSection`, built as
+``Section(state, beneficiary_id)``; when one section saves (its ``changed`` signal), the
+others reload (the timeline, the identity header...). Sections are built when their tab
+is first shown, so opening a case costs one section, not six.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import html
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -21,7 +22,10 @@ from app.views.app_state import AppState
 from app.views.bidi import protect_tree, shown
 from app.views.labels import short_person_name
 
-SectionFactory = Callable[[AppState, uuid.UUID], QWidget]
+if TYPE_CHECKING:
+    from app.views.casefile.section import CaseSection
+
+SectionFactory = Callable[[AppState, uuid.UUID], "CaseSection"]
 
 
 def _sections() -> list[tuple[str, Callable[[], str], SectionFactory]]:
@@ -63,7 +67,7 @@ class CaseFileView(QWidget):
         self.header = QLabel()
         self.header.setObjectName("caseHeader")
         self.tabs = QTabWidget()
-        self.sections: dict[str, QWidget] = {}
+        self.sections: dict[str, CaseSection] = {}
         self._keys: list[str] = []
         self._factories: dict[str, SectionFactory] = {}
         for key, title, factory in _sections():
@@ -100,7 +104,7 @@ class CaseFileView(QWidget):
                 resume(kept.assessment_draft)
         self.show_section(kept.section)
 
-    def section(self, key: str) -> QWidget:
+    def section(self, key: str) -> CaseSection:
         """The section widget, built now if its tab was never shown."""
         return self._build_at(self._keys.index(key))
 
@@ -108,13 +112,13 @@ class CaseFileView(QWidget):
         if key in self._keys:
             self.tabs.setCurrentWidget(self.section(key))
 
-    def _build_at(self, index: int) -> QWidget:
+    def _build_at(self, index: int) -> CaseSection:
         key = self._keys[index]
         if key in self.sections:
             return self.sections[key]
         section = self._factories[key](self.state, self.beneficiary_id)
         protect_tree(section)  # phones, references, dates whole in Arabic cells
-        section.changed.connect(self._section_changed)  # type: ignore[attr-defined]
+        section.changed.connect(self._section_changed)
         self.sections[key] = section
         current = self.tabs.currentIndex()
         placeholder = self.tabs.widget(index)
@@ -131,14 +135,14 @@ class CaseFileView(QWidget):
         """The case changed elsewhere (a pull, another screen): every section built so far
         reads again; a section being edited keeps what is typed (its ``reload`` says so)."""
         for section in self.sections.values():
-            section.reload()  # type: ignore[attr-defined]
+            section.reload()
         self._update_header()
 
     def _section_changed(self) -> None:
         sender = self.sender()
         for section in self.sections.values():
             if section is not sender:
-                section.reload()  # type: ignore[attr-defined]
+                section.reload()
         self._update_header()
 
     def _update_header(self) -> None:
