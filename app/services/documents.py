@@ -66,6 +66,32 @@ class DocumentRow:
         return self.document.id
 
 
+@dataclass(frozen=True)
+class DocumentEntry:
+    """A document as the case file shows it, read whole: the screen holds no database row."""
+
+    id: uuid.UUID
+    kind: DocumentKind
+    document_date: date | None
+    note: str | None
+    media_type: str
+    size: int
+    held: bool
+
+    @classmethod
+    def of(cls, row: DocumentRow) -> DocumentEntry:
+        document = row.document
+        return cls(
+            document.id,
+            document.kind,
+            document.document_date,
+            document.note,
+            document.media_type,
+            document.size,
+            row.held,
+        )
+
+
 def kind_label(kind: DocumentKind) -> str:
     """What the document is, for people (app.labels names every stored value)."""
     return label(kind)
@@ -152,6 +178,11 @@ def list_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[DocumentRow
     return [DocumentRow(document, document.id in held) for document in documents]
 
 
+def entries_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[DocumentEntry]:
+    """:func:`list_for` as read models, for the screens."""
+    return [DocumentEntry.of(row) for row in list_for(ctx, beneficiary_id)]
+
+
 def get(ctx: ServiceContext, document_id: uuid.UUID) -> CaseDocument:
     with ctx.reading() as session:
         return get_live(session, CaseDocument, document_id, _("Document"))
@@ -211,7 +242,7 @@ def erase_contents(session: Session, document_ids: list[uuid.UUID]) -> None:
         connection.exec_driver_sql(f"PRAGMA secure_delete = {before}")
 
 
-def default_file_name(document: CaseDocument) -> str:
+def default_file_name(document: CaseDocument | DocumentEntry) -> str:
     """A name for a copy written out: no personal data in it."""
     extension = EXTENSIONS.get(document.media_type, "")
     return f"document-{document.id.hex[:8]}{extension}"

@@ -171,7 +171,9 @@ class ImageViewDialog(QDialog):
             Path(path).write_bytes(self.data)
 
 
-def view_document(state: AppState, document: CaseDocument, parent: QWidget | None) -> QDialog:
+def view_document(
+    state: AppState, document: documents.DocumentEntry, parent: QWidget | None
+) -> QDialog:
     """The viewer for one document (ServiceError when its content is not here yet)."""
     data = documents.read(state.ctx, document.id)
     title = _("{kind} — {date}").format(
@@ -194,7 +196,7 @@ class DocumentsSection(CaseSection):
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
         super().__init__(state, beneficiary_id, parent)
-        self._rows: list[documents.DocumentRow] = []
+        self._rows: list[documents.DocumentEntry] = []
         self.attach_button = QPushButton(_("&Attach a document…"))
         self.attach_button.clicked.connect(lambda: self.attach())
         self.empty_attach_button = QPushButton(_("&Attach a document…"))
@@ -237,13 +239,12 @@ class DocumentsSection(CaseSection):
 
     def reload(self) -> None:
         selected = self.selected()
-        self._rows = documents.list_for(self.state.ctx, self.beneficiary_id)
+        self._rows = documents.entries_for(self.state.ctx, self.beneficiary_id)
         self.show_content(bool(self._rows))
         if not self._rows:
             return
         self.table.clear()
-        for row in self._rows:
-            document = row.document
+        for document in self._rows:
             item = QTreeWidgetItem(
                 [
                     documents.kind_label(document.kind),
@@ -251,7 +252,7 @@ class DocumentsSection(CaseSection):
                     document.note or "",
                     documents.FORMAT_NAMES.get(document.media_type, document.media_type),
                     documents.size_text(document.size),
-                    _("yes") if row.held else _("arrives with the next sync"),
+                    _("yes") if document.held else _("arrives with the next sync"),
                 ]
             )
             item.setData(0, ROLE, document.id)
@@ -261,7 +262,7 @@ class DocumentsSection(CaseSection):
         select_first(self.table)
         self._update_buttons()
 
-    def selected(self) -> documents.DocumentRow | None:
+    def selected(self) -> documents.DocumentEntry | None:
         item = self.table.currentItem()
         if item is None:
             return None
@@ -284,7 +285,7 @@ class DocumentsSection(CaseSection):
         if row is None:
             return None
         try:
-            dialog = view_document(self.state, row.document, self)
+            dialog = view_document(self.state, row, self)
         except ServiceError as error:
             self.banner.show_error(str(error))
             return None
@@ -297,7 +298,7 @@ class DocumentsSection(CaseSection):
         if row is None:
             return
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save a copy"), documents.default_file_name(row.document)
+            self, _("Save a copy"), documents.default_file_name(row)
         )
         if path and confirm_export(self, Path(path)):
             self.save_to(row.id, Path(path))
