@@ -2,7 +2,7 @@
 
 A note is never edited in place: "Correct the note" appends a revision, and the history
 shows who wrote each one and when. Psychologist-only sessions never reach other roles:
-``followup.list_sessions`` leaves them out, and this screen shows what it is given.
+``followup.list_sessions`` (read through ``session_entries``) leaves them out, and this screen shows what it is given.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 from app.i18n import _, ngettext
 from app.models import Appointment, FollowUpSession, SessionNote
 from app.security.permissions import Permission, may
-from app.services import appointments, followup, organisation
+from app.services import appointments, followup, organisation, session_entries
 from app.services.errors import ServiceError
+from app.services.session_entries import NoteRevision, SessionEntry
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.appointment_dialog import DEFAULT_HOUR, AppointmentDialog, time_edit
@@ -220,7 +221,8 @@ class SessionsSection(CaseSection):
     ) -> None:
         super().__init__(state, beneficiary_id, parent)
         self._select_next: uuid.UUID | None = None
-        self._history: list[SessionNote] = []
+        self._history: list[NoteRevision] = []
+        self._entries: dict[uuid.UUID, SessionEntry] = {}
         self._names: dict[uuid.UUID, str] = {}
         self.record_button = QPushButton(_("&Record a session…"))
         self.record_button.clicked.connect(self.record_session)
@@ -346,22 +348,22 @@ class SessionsSection(CaseSection):
         self._show_next()
         selected = self._select_next or self.selected_id()
         self._select_next = None
-        sessions = followup.list_sessions(ctx, self.beneficiary_id)
+        sessions = session_entries.entries_for(ctx, self.beneficiary_id)
+        self._entries = {entry.id: entry for entry in sessions}
         self.show_content(bool(sessions))
         if not sessions:
             return
         self._names = organisation.staff_names(ctx)
         self.table.clear()
         for record in sessions:
-            note = followup.current_note(ctx, record.id)
-            item = self._session_item(record, note.body if note else None)
+            item = self._session_item(record)
             self.table.addTopLevelItem(item)
             if record.id == selected:
                 self.table.setCurrentItem(item)
         select_first(self.table)
         self._show_selected()
 
-    def _session_item(self, record: FollowUpSession, note: str | None) -> QTreeWidgetItem:
+    def _session_item(self, record: SessionEntry) -> QTreeWidgetItem:
         minutes = record.duration_minutes
         duration = _("{minutes} min").format(minutes=minutes) if minutes else "—"
         staff = self._names.get(record.staff_id, "—") if record.staff_id else "—"
@@ -373,11 +375,11 @@ class SessionsSection(CaseSection):
                 staff,
                 label(record.confidentiality),
                 record.topic or "",
-                excerpt(note),
+                excerpt(record.note),
             ]
         )
         item.setData(0, ROLE, record.id)
-        if record.voided_at is not None:
+        if record.voided:
             item.setText(5, f"{voided_caption(record.void_reason)} — {record.topic or ''}")
             mark_voided(item, 7)
             return item
@@ -392,7 +394,8 @@ class SessionsSection(CaseSection):
         return item.data(0, ROLE) if item is not None else None
 
     def _voided(self, session_id: uuid.UUID) -> bool:
-        return followup.get_session(self.state.ctx, session_id).voided_at is not None
+        entry = self._entries.get(session_id)
+        return entry is not None and entry.voided
 
     def void_session(self) -> QDialog | None:
         """Cancel the selected session, recorded by mistake (kept, marked, not counted)."""
@@ -410,7 +413,7 @@ class SessionsSection(CaseSection):
         if session_id is None:
             self.correct_button.setEnabled(False)
             return
-        self._history = followup.note_history(self.state.ctx, session_id)
+        self._history = session_entries.revisions(self.state.ctx, session_id)
         for note in self._history:
             author = self._names.get(note.author_id, "—") if note.author_id else "—"
             item = QTreeWidgetItem([str(note.revision), author, format_moment(note.written_at)])
