@@ -6,7 +6,7 @@ one query for the change ids already applied, one per record type for the curren
 states, then one per record type for the records they refer to (any foreign key of the
 record catalogue, so a new synced type needs nothing here). During the batch,
 :func:`find` answers from that cache, absent records included; records created
-meanwhile are added to it by :func:`remember`. Outside a batch :func:`find` is
+meanwhile are added to it by :func:`add_new`. Outside a batch :func:`find` is
 ``session.get``.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, insert, select
+from sqlalchemy.orm import ORMExecuteState, Session, defer, make_transient_to_detached
 
 from passerelle_core.protocol import Change
 from passerelle_core.records import RECORD_TYPES
@@ -33,22 +33,60 @@ TARGET = ("target_type", "target_id")
 """A conflict's record: named by type and id rather than by a foreign key."""
 
 
+RECORD_COLUMNS = tuple(column.key for column in Record.__table__.columns)
+_NEW_RECORD = Record.__mapper__.class_manager.new_instance
+
+
 class BatchRecords:
     """Records by (type, id) for one batch; ``None`` caches an absence."""
 
     def __init__(self) -> None:
         self.records: dict[Key, Record | None] = {}
         self.logs: list[dict[str, Any]] = []  # change-log rows not written yet
+        self.pending: dict[Key, Record] = {}  # created in this batch, not written yet
+        self.joined: list[Record] = []  # created in this batch, written, in the session
+        self.by_key = False  # find() asking for a key it has not cached: none pending
 
     def write_logs(self, session: Session) -> None:
-        """The change-log rows of the batch so far, in one multi-row INSERT."""
+        """The change-log rows of the batch so far, in one multi-row INSERT (Core: no
+        autoflush, no ORM bookkeeping)."""
         if self.logs:
-            session.execute(insert(ChangeLog), self.logs)
+            session.connection().execute(insert(ChangeLog), self.logs)
             self.logs = []
 
-    def load(self, session: Session, keys: Iterable[Key]) -> None:
+    def write_records(self, session: Session, *, join: bool = False) -> None:
+        """The records created so far, in one multi-row INSERT; ``join``: then made
+        persistent in the session (as if just loaded), for queries and later changes."""
+        if not self.pending:
+            return
+        pending, self.pending = list(self.pending.values()), {}
+        rows = [{name: record.__dict__[name] for name in RECORD_COLUMNS} for record in pending]
+        session.connection().execute(insert(Record), rows)
+        if join:
+            for record in pending:
+                make_transient_to_detached(record)
+                session.add(record)
+            self.joined.extend(pending)
+        # Otherwise the objects are left transient: the batch is over.
+
+    def leave(self, session: Session) -> None:
+        """After a failed batch: the records it joined to the session leave it."""
+        for record in self.joined:
+            if record in session:
+                session.expunge(record)
+        self.joined = []
+        self.pending = {}
+
+    def before_query(self, state: ORMExecuteState) -> None:
+        """A query of the record table sees the records created earlier in the batch."""
+        if self.pending and not self.by_key and Record.__mapper__ in state.all_mappers:
+            self.write_records(state.session, join=True)
+
+    def load(self, session: Session, keys: Iterable[Key], *, parents: bool = False) -> None:
         """Read every key not cached yet: one query per record type (one statement,
-        compiled once: the ids are one expanding parameter)."""
+        compiled once: the ids are one expanding parameter). ``parents``: records read
+        for their placement and data; their field versions and devices are left to be
+        loaded if ever needed (most never are: a third of the JSON decoded)."""
         by_type: dict[str, set[uuid.UUID]] = {}
         for record_type, record_id in keys:
             if (record_type, record_id) not in self.records:
@@ -60,15 +98,19 @@ class BatchRecords:
                     Record.record_type == record_type,
                     Record.record_id.in_(ids[start : start + CHUNK]),
                 )
+                if parents:
+                    query = query.options(defer(Record.field_versions), defer(Record.field_devices))
                 for record in session.scalars(query):
                     self.records[(record.record_type, record.record_id)] = record
             for record_id in ids:
                 self.records.setdefault((record_type, record_id), None)
 
 
-def prefetch(session: Session, changes: Sequence[Change]) -> BatchRecords:
+def prefetch(
+    session: Session, changes: Sequence[Change], cache: BatchRecords | None = None
+) -> BatchRecords:
     """The batch's records, then every record they or their pushed fields refer to."""
-    cache = BatchRecords()
+    cache = BatchRecords() if cache is None else cache
     cache.load(session, ((c.record_type, c.record_id) for c in changes))
     referred: set[Key] = set()
     for change in changes:
@@ -76,7 +118,7 @@ def prefetch(session: Session, changes: Sequence[Change]) -> BatchRecords:
         for data in (change.fields, stored.data if stored is not None else None):
             if data is not None:
                 referred.update(references(change.record_type, data))
-    cache.load(session, referred)
+    cache.load(session, referred, parents=True)
     return cache
 
 
@@ -113,12 +155,33 @@ def applied_changes(session: Session, change_ids: Sequence[uuid.UUID]) -> dict[u
 
 @contextmanager
 def batching(session: Session, cache: BatchRecords) -> Iterator[BatchRecords]:
-    """:func:`find` answers from ``cache`` inside the block."""
+    """:func:`find` answers from ``cache`` inside the block, and records are created
+    pending (:func:`add_new`) until the block writes them."""
     session.info[CACHE] = cache
+    event.listen(session, "do_orm_execute", cache.before_query)
     try:
         yield cache
+        cache.write_records(session)
     finally:
+        event.remove(session, "do_orm_execute", cache.before_query)
         session.info.pop(CACHE, None)
+
+
+def add_new(session: Session, values: dict[str, Any]) -> Record:
+    """A new record (every column in ``values``): pending inside a batch, written by
+    its multi-row INSERT; outside a batch added to the session and flushed."""
+    cache: BatchRecords | None = session.info.get(CACHE)
+    if cache is None:
+        record = Record(**values)
+        session.add(record)
+        session.flush()
+        return record
+    record = _NEW_RECORD()
+    record.__dict__.update(values)  # no attribute events: a plain object until written
+    key = (record.record_type, record.record_id)
+    cache.pending[key] = record
+    cache.records[key] = record
+    return record
 
 
 def find(session: Session, record_type: str, record_id: uuid.UUID) -> Record | None:
@@ -127,23 +190,31 @@ def find(session: Session, record_type: str, record_id: uuid.UUID) -> Record | N
     if cache is None:
         return session.get(Record, (record_type, record_id))
     key = (record_type, record_id)
-    if key not in cache.records:
-        cache.records[key] = session.get(Record, key)
+    if key not in cache.records:  # so not created in this batch either
+        cache.by_key = True
+        try:
+            cache.records[key] = session.get(Record, key)
+        finally:
+            cache.by_key = False
     return cache.records[key]
 
 
-def remember(session: Session, record: Record) -> None:
-    """A record just added to the session: found by :func:`find` before any flush."""
-    cache: BatchRecords | None = session.info.get(CACHE)
-    if cache is not None:
-        cache.records[(record.record_type, record.record_id)] = record
-
-
 def forget(session: Session, record: Record) -> None:
-    """A record created by a change that was then refused: absent again."""
+    """A record created by a change that was then refused: absent again (and its row
+    removed if a query of the batch had already written it)."""
     cache: BatchRecords | None = session.info.get(CACHE)
+    key = (record.record_type, record.record_id)
     if cache is not None:
-        cache.records[(record.record_type, record.record_id)] = None
+        cache.records[key] = None
+        if cache.pending.pop(key, None) is not None:
+            return
+    if record in session:
+        session.expunge(record)
+        session.connection().execute(
+            delete(Record).where(
+                Record.record_type == record.record_type, Record.record_id == record.record_id
+            )
+        )
 
 
 def in_batch(session: Session) -> bool:

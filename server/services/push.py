@@ -34,9 +34,9 @@ from server.core.tables import ChangeLog, Device, Record
 from server.services import lookups
 from server.services.devices import Caller
 from server.services.errors import AuthError, Rejected
+from server.services.field_parsers import parse_fields
 from server.services.merge import Author, apply_change
 from server.services.sequence import SequenceAllocator
-from server.services.wire import parse_fields
 
 logger = logging.getLogger(__name__)
 AFTER_ERASE_ORDER = "recorded after this device was told to erase its data"
@@ -112,17 +112,19 @@ def _last_push(device: Device) -> datetime:
 def _merge_batch(pusher: _Pusher, changes: list[Change]) -> list[ChangeResult]:
     """In bulk, one flush; if that fails, again with a savepoint per change."""
     session = pusher.session
+    cache = lookups.BatchRecords()
     try:
         with session.begin_nested():
             applied = lookups.applied_changes(session, [c.change_id for c in changes])
-            cache = lookups.prefetch(session, changes)
-            with lookups.batching(session, cache):
+            lookups.prefetch(session, changes, cache)
+            with lookups.batching(session, cache):  # writes the new records at its end
                 results = [_bulk_one(pusher, cache, applied, change) for change in changes]
-                cache.write_logs(session)
-            session.flush()
+            cache.write_logs(session)
+            session.flush()  # the updates of records that existed before the batch
         return results
     except SQLAlchemyError as error:
         logger.warning("batch merged change by change: %s", type(error).__name__)
+    cache.leave(session)
     return [_push_one(pusher, change) for change in changes]
 
 
@@ -164,7 +166,6 @@ def _undo(
         return
     created = lookups.find(session, change.record_type, change.record_id)
     if created is not None:
-        session.expunge(created)
         lookups.forget(session, created)
 
 

@@ -35,25 +35,23 @@ def create_record(
 ) -> Record:
     """A new record at version 1; every field credited to ``device_id`` (None: the server)."""
     fields = [name for name in data if name != "id"]
-    record = Record(
-        record_type=record_type,
-        record_id=record_id,
-        version=1,
-        data=dict(data),
-        field_versions={name: 1 for name in fields},
-        field_devices={name: None if device_id is None else str(device_id) for name in fields},
-        deleted=data.get(DELETED_FIELD) is not None,
-        case_id=placement.case_id,
-        team_id=placement.team_id,
-        assigned_staff_id=placement.assigned_staff_id,
-        restricted=placement.restricted,
-        seq=seqs.next(),
-    )
-    session.add(record)
-    lookups.remember(session, record)
-    if not lookups.in_batch(session):  # a push batch flushes once, at its end
-        session.flush()
-    return record
+    device = None if device_id is None else str(device_id)
+    values = {
+        "record_type": record_type,
+        "record_id": record_id,
+        "version": 1,
+        "data": dict(data),
+        "field_versions": dict.fromkeys(fields, 1),
+        "field_devices": dict.fromkeys(fields, device),
+        "deleted": data.get(DELETED_FIELD) is not None,
+        "case_id": placement.case_id,
+        "team_id": placement.team_id,
+        "assigned_staff_id": placement.assigned_staff_id,
+        "restricted": placement.restricted,
+        "seq": seqs.next(),
+    }
+    # A push batch writes its new records at its end, in one INSERT (lookups.add_new).
+    return lookups.add_new(session, values)
 
 
 def replace_placement(
