@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from app.i18n import _, current_language
 from app.instruments import load_builtin
 from app.models import NeedsAssessment
-from app.services import assessments, consent, organisation
+from app.services import assessment_entries, assessments, consent, organisation
+from app.services.assessment_entries import AssessmentEntry
 from app.views.app_state import AppState
 from app.views.casefile.assessment_form import AssessmentForm, FormDraft
 from app.views.casefile.section import CaseSection, button_row
@@ -37,7 +38,7 @@ from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.charts import ChartSeries, DomainHistoryChart
 from app.views.labels import label
 from app.views.record_forms import EmptyState, format_date
-from passerelle_core.enums import AssessmentStatus, ConsentPurpose
+from passerelle_core.enums import ConsentPurpose
 
 
 class AssessmentSection(CaseSection):
@@ -47,7 +48,7 @@ class AssessmentSection(CaseSection):
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
         super().__init__(state, beneficiary_id, parent)
-        self.assessments: list[NeedsAssessment] = []
+        self.assessments: list[AssessmentEntry] = []
         self.form: AssessmentForm | None = None
         self.has_consent = False
         self._overview()
@@ -140,7 +141,7 @@ class AssessmentSection(CaseSection):
             r.purpose is ConsentPurpose.ASSESSMENT and r.is_active for r in records
         )
         self.consent_box.setVisible(not self.has_consent)
-        self.assessments = assessments.list_for(ctx, self.beneficiary_id)
+        self.assessments = assessment_entries.entries_for(ctx, self.beneficiary_id)
         self._fill_list()
         self._fill_chart()
         self.show_content(bool(self.assessments))
@@ -165,7 +166,7 @@ class AssessmentSection(CaseSection):
             )
             item.setData(0, Qt.ItemDataRole.UserRole, assessment.id)
             item.setToolTip(4, priorities)
-            if assessment.voided_at is not None:
+            if assessment.voided:
                 item.setText(2, voided_caption(assessment.void_reason))
                 mark_voided(item, 5)
             self.list.addTopLevelItem(item)
@@ -174,11 +175,7 @@ class AssessmentSection(CaseSection):
             self.list.setCurrentItem(first)
 
     def _fill_chart(self) -> None:
-        completed = [
-            a
-            for a in self.assessments
-            if a.status is AssessmentStatus.COMPLETED and a.voided_at is None
-        ]
+        completed = [a for a in self.assessments if a.counted]
         instrument = load_builtin(assessments.DEFAULT_INSTRUMENT)
         if completed:
             latest = completed[-1]
@@ -195,7 +192,7 @@ class AssessmentSection(CaseSection):
         self.chart.set_empty_text(_("Completed assessments will be charted here."))
         self.chart.set_history(domains, series, instrument.thresholds)
 
-    def selected(self) -> NeedsAssessment | None:
+    def selected(self) -> AssessmentEntry | None:
         items = self.list.selectedItems()
         if not items:
             return None
@@ -209,7 +206,7 @@ class AssessmentSection(CaseSection):
             self.has_consent and not editing and self.selected() is not None
         )
         chosen = self.selected()
-        self.void_button.setEnabled(not editing and chosen is not None and not chosen.is_voided)
+        self.void_button.setEnabled(not editing and chosen is not None and not chosen.voided)
         if not self.has_consent:
             self.new_button.setToolTip(_("The person's consent to assessment is needed first."))
         else:
@@ -237,7 +234,7 @@ class AssessmentSection(CaseSection):
             return None
         return self._show_form(assessment)
 
-    def _show_form(self, assessment: NeedsAssessment | None) -> AssessmentForm:
+    def _show_form(self, assessment: AssessmentEntry | None) -> AssessmentForm:
         if self.form is not None:
             self.stack.setCurrentWidget(self.form)
             return self.form
@@ -261,7 +258,7 @@ class AssessmentSection(CaseSection):
         assessment = None
         if draft.assessment_id is not None:
             assessment = next(
-                (a for a in assessments.list_for(self.state.ctx, self.beneficiary_id)
+                (a for a in assessment_entries.entries_for(self.state.ctx, self.beneficiary_id)
                  if a.id == draft.assessment_id),
                 None,
             )  # fmt: skip
@@ -271,7 +268,7 @@ class AssessmentSection(CaseSection):
         form.restore(draft)
         return form
 
-    def _saved(self, _assessment: NeedsAssessment) -> None:
+    def _saved(self, _assessment: AssessmentEntry) -> None:
         self.banner.show_info(_("The assessment was saved."))
         self.changed.emit()
 

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, current_language, ngettext
 from app.instruments import AssessmentScores, Instrument, Priority, load_builtin, score_assessment
-from app.models import NeedsAssessment
 from app.services import assessments
+from app.services.assessment_entries import AssessmentEntry
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
 from app.views.casefile.assessment_items import DomainPage, score_text
@@ -83,14 +83,14 @@ class FormDraft:
 class AssessmentForm(QWidget):
     """A new assessment (``assessment`` None) or the editing of an existing one."""
 
-    saved = Signal(object)  # the NeedsAssessment written
+    saved = Signal(object)  # the AssessmentEntry written
     closed = Signal()  # saved or cancelled: the section goes back to its overview
 
     def __init__(
         self,
         state: AppState,
         beneficiary_id: uuid.UUID,
-        assessment: NeedsAssessment | None = None,
+        assessment: AssessmentEntry | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -244,7 +244,7 @@ class AssessmentForm(QWidget):
         layout.addWidget(self.notes)
         return page
 
-    def _load(self, assessment: NeedsAssessment) -> None:
+    def _load(self, assessment: AssessmentEntry) -> None:
         self.stage.select(assessment.stage)
         self.assessed_on.setDate(to_qdate(assessment.assessed_on))
         for page in self.domain_pages.values():
@@ -386,7 +386,7 @@ class AssessmentForm(QWidget):
             return False
         return True
 
-    def save(self, status: AssessmentStatus = AssessmentStatus.COMPLETED) -> NeedsAssessment | None:
+    def save(self, status: AssessmentStatus = AssessmentStatus.COMPLETED) -> AssessmentEntry | None:
         """Write the assessment; a refusal is shown above the form, which stays as typed."""
         self.banner.clear_message()
         if not self._check():
@@ -441,9 +441,10 @@ class AssessmentForm(QWidget):
             self.banner.show_error(str(error))
             return None
         self.dirty = False
-        self.saved.emit(saved)
+        entry = AssessmentEntry.of(saved)
+        self.saved.emit(entry)
         self.closed.emit()
-        return saved
+        return entry
 
     def cancel(self) -> None:
         """Leave the form; what was typed is lost, so ask first when something was."""
