@@ -54,15 +54,18 @@ def clean_text(cell: object) -> str:
     A leading apostrophe that our own exports add before ``=``, ``+``, ``-`` or ``@``
     (so that spreadsheets do not run it) is removed again.
     """
-    if isinstance(cell, bool):
+    if type(cell) is str:
+        text = cell
+    elif isinstance(cell, bool):
         return str(cell)
-    if isinstance(cell, float) and cell.is_integer():
+    elif isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    if isinstance(cell, datetime):
+    elif isinstance(cell, datetime):
         return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
-    if isinstance(cell, date):
+    elif isinstance(cell, date):
         return cell.isoformat()
-    text = str(cell)
+    else:
+        text = str(cell)
     if not text.isascii():
         text = text.translate(_INVISIBLE)
     text = " ".join(text.split())

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Beneficiary, Facility
-from app.services import import_duplicates, import_mapping
+from app.services import import_duplicates, import_mapping, import_write
 from app.services.beneficiaries import BeneficiaryFields, NewBeneficiary
 from app.services.context import ServiceContext
 from app.services.import_duplicates import Candidate, DuplicateAction, PossibleDuplicate
@@ -31,6 +31,7 @@ from app.services.import_fields import InCustody, label_key
 from app.services.import_mapping import ColumnMapping
 from app.services.import_parse import ParsedRow, RowError, parse_table
 from app.services.import_rows import ImportFileError, Table, read_table
+from app.services.import_write import timed
 from app.services.validation import message_for
 from app.store.textfold import fold
 from passerelle_core.enums import LegalStatus
@@ -87,6 +88,8 @@ class ImportReport:
     header_line: int = 1
     dry_run: bool = False
     applied: bool = False
+    phases: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    """Seconds spent reading, validating, matching, writing (what bench/imports.py prints)."""
 
     @property
     def valid(self) -> int:
@@ -107,11 +110,15 @@ def import_beneficiaries(
 
     Without ``mapping`` the one proposed from the header and content is used.
     """
-    table = read_table(path)
-    chosen = import_mapping.propose(table) if mapping is None else dict(mapping)
-    return import_table(
+    phases: dict[str, float] = {}
+    with timed(phases, "read"):
+        table = read_table(path)
+        chosen = import_mapping.propose(table) if mapping is None else dict(mapping)
+    report = import_table(
         ctx, table, chosen, dry_run=dry_run, skip_invalid=skip_invalid, duplicates=duplicates
     )
+    report.phases.update(phases)
+    return report
 
 
 def import_table(
@@ -122,11 +129,14 @@ def import_table(
     dry_run: bool = False,
     skip_invalid: bool = False,
     duplicates: DuplicateAction = DuplicateAction.FLAG,
+    per_row: bool = False,
 ) -> ImportReport:
     """The import of a table already read, with a mapping already chosen.
 
     ``duplicates`` says what becomes of rows likely to be a person already known
-    (:mod:`app.services.import_duplicates`).
+    (:mod:`app.services.import_duplicates`). New beneficiaries are written in bulk
+    (:mod:`app.services.import_write`); ``per_row`` writes them as ORM objects through
+    the flush pipeline instead: the reference the bulk path is tested against.
     """
     mapping = import_mapping.apply_to(table, mapping)
     import_mapping.check(mapping)
@@ -137,35 +147,18 @@ def import_table(
     )  # fmt: skip
     for label in report.unmapped:
         report.warnings.append(_("Column “{column}” is not imported.").format(column=label))
-    rows = parse_table(table, mapping, ctx.today())
+    phases = report.phases
+    with timed(phases, "parse"):
+        rows = parse_table(table, mapping, ctx.today())
     with ctx.reading() if dry_run else ctx.transaction() as session:
-        existing = _existing_by_cin(session, list(dict.fromkeys(r.cin for r in rows if r.cin)))
-        facilities = _FacilityResolver(session)
-        creates: dict[int, Beneficiary] = {}
-        updates: list[tuple[Beneficiary, dict[str, Any]]] = []
-        targets: dict[int, Beneficiary] = {}
-        changes_by_line: dict[int, dict[str, Any]] = {}
-        candidates: list[Candidate] = []
-        for row in rows:
-            facility = facilities.resolve(row)
-            target = existing.get(row.cin) if row.cin else None
-            _settle_custody(row, target)
-            fields = _validate(row, BeneficiaryFields if target else NewBeneficiary, facility)
-            if fields is None:
-                continue
-            if facility is not None:
-                facilities.use(facility)
-            candidates.append(Candidate(row.line, row.values, target.id if target else None))
-            changes_by_line[row.line] = fields.model_dump(exclude_unset=True)
-            if target is not None:
-                updates.append((target, changes_by_line[row.line]))
-                targets[row.line] = target
-            else:
-                creates[row.line] = _new_beneficiary(ctx, fields)
-        report.duplicates = import_duplicates.find(session, candidates)
+        with timed(phases, "validate"):
+            checked = _Checked(ctx, session, rows)
+        with timed(phases, "duplicates"):
+            report.duplicates = import_duplicates.find(session, checked.candidates)
+        creates, updates, facilities = checked.creates, checked.updates, checked.facilities
         if duplicates is not DuplicateAction.FLAG:
-            settle = _DuplicateSettler(session, duplicates, creates, targets, report)
-            settle.all(changes_by_line, apply=not dry_run)
+            settle = _DuplicateSettler(session, duplicates, creates, checked.targets, report)
+            settle.all(checked.changes_by_line, apply=not dry_run)
         report.errors = [error for row in rows for error in row.errors]
         report.rejected_rows = [
             RejectedRow(row.line, row.cells, row.errors) for row in rows if row.errors
@@ -175,12 +168,50 @@ def import_table(
         report.new_facilities = [facility.name for facility in facilities.used_new]
         report.applied = not dry_run and (skip_invalid or not report.errors)
         if report.applied:
-            session.add_all(facilities.used_new)
-            session.add_all(creates.values())
-            for beneficiary, changes in updates:
-                for name, value in changes.items():
-                    setattr(beneficiary, name, value)
+            with timed(phases, "write_total"):
+                session.add_all(facilities.used_new)
+                session.flush()  # the facilities new rows refer to
+                if per_row:
+                    session.add_all(Beneficiary(**values) for values in creates.values())
+                else:
+                    staff_id = ctx.actor.staff_id
+                    import_write.insert_beneficiaries(
+                        session, staff_id, [*creates.values()], phases
+                    )
+                for beneficiary, changes in updates:
+                    for name, value in changes.items():
+                        setattr(beneficiary, name, value)
+                session.flush()
     return report
+
+
+class _Checked:
+    """The rows validated against the profile: what each valid line creates or updates."""
+
+    def __init__(self, ctx: ServiceContext, session: Session, rows: list[ParsedRow]) -> None:
+        existing = _existing_by_cin(session, list(dict.fromkeys(r.cin for r in rows if r.cin)))
+        self.facilities = facilities = _FacilityResolver(session)
+        self.creates: dict[int, dict[str, Any]] = {}
+        self.updates: list[tuple[Beneficiary, dict[str, Any]]] = []
+        self.targets: dict[int, Beneficiary] = {}
+        self.changes_by_line: dict[int, dict[str, Any]] = {}
+        self.candidates: list[Candidate] = []
+        for row in rows:
+            facility = facilities.resolve(row)
+            target = existing.get(row.cin) if row.cin else None
+            _settle_custody(row, target)
+            fields = _validate(row, BeneficiaryFields if target else NewBeneficiary, facility)
+            if fields is None:
+                continue
+            if facility is not None:
+                facilities.use(facility)
+            self.candidates.append(Candidate(row.line, row.values, target.id if target else None))
+            changes = self.changes_by_line[row.line] = fields.model_dump(exclude_unset=True)
+            if target is not None:
+                self.updates.append((target, changes))
+                self.targets[row.line] = target
+            else:
+                self.creates[row.line] = _new_beneficiary(ctx, fields)
 
 
 class _DuplicateSettler:
@@ -190,14 +221,14 @@ class _DuplicateSettler:
         self,
         session: Session,
         action: DuplicateAction,
-        creates: dict[int, Beneficiary],
+        creates: dict[int, dict[str, Any]],
         targets: dict[int, Beneficiary],
         report: ImportReport,
     ) -> None:
         self.session = session
         self.action = action
         self.creates = creates
-        self.files = dict(targets)  # line -> the file that line writes to
+        self.files: dict[int, Beneficiary | dict[str, Any]] = dict(targets)  # line -> its file
         self.files.update(creates)
         self.report = report
 
@@ -219,7 +250,7 @@ class _DuplicateSettler:
             if apply:  # a dry run only counts
                 _complete(target, changes_by_line[duplicate.line])
 
-    def _target(self, duplicate: PossibleDuplicate) -> Beneficiary | None:
+    def _target(self, duplicate: PossibleDuplicate) -> Beneficiary | dict[str, Any] | None:
         if duplicate.existing_id is not None:
             return self.session.get(Beneficiary, duplicate.existing_id)
         if duplicate.other_line is not None:
@@ -227,10 +258,18 @@ class _DuplicateSettler:
         return None
 
 
-def _complete(target: Beneficiary, changes: dict[str, Any]) -> None:
-    """Fill the fields ``target`` leaves empty; never overwrite what it holds."""
+def _complete(target: Beneficiary | dict[str, Any], changes: dict[str, Any]) -> None:
+    """Fill the fields ``target`` leaves empty; never overwrite what it holds.
+
+    ``target`` is a file of the profile, or the fields of one this import creates.
+    """
     for name, value in changes.items():
-        if value is not None and getattr(target, name) in (None, ""):
+        if value is None:
+            continue
+        if isinstance(target, dict):
+            if target.get(name) in (None, ""):
+                target[name] = value
+        elif getattr(target, name) in (None, ""):
             setattr(target, name, value)
 
 
@@ -267,12 +306,13 @@ def _validate(
     return None if row.errors else fields
 
 
-def _new_beneficiary(ctx: ServiceContext, fields: BeneficiaryFields) -> Beneficiary:
+def _new_beneficiary(ctx: ServiceContext, fields: BeneficiaryFields) -> dict[str, Any]:
     """Assigned to the acting staff member and team, as ``beneficiaries.register`` does."""
     values = fields.model_dump(exclude_none=True)
     values.setdefault("assigned_staff_id", ctx.actor.staff_id)
     values.setdefault("intake_date", ctx.today())
-    return Beneficiary(team_id=ctx.actor.team_id, **values)
+    values["team_id"] = ctx.actor.team_id
+    return values
 
 
 def _existing_by_cin(session: Session, cins: list[str]) -> dict[str, Beneficiary]:

@@ -28,15 +28,36 @@ MIN_STEM = 3
 """Letters that must remain once an article is dropped (الله is not ال + له)."""
 
 
+_ONE_PASS = str.maketrans(
+    {
+        **dict.fromkeys(araby.TASHKEEL),  # araby.strip_tashkeel
+        araby.TATWEEL: None,  # araby.strip_tatweel
+        **dict.fromkeys(araby.LIGUATURES, araby.LAM + araby.ALEF),  # araby.normalize_ligature
+        **{  # araby.normalize_hamza(method="tasheel")
+            araby.ALEF_MADDA: araby.ALEF, araby.ALEF_HAMZA_ABOVE: araby.ALEF,
+            araby.ALEF_HAMZA_BELOW: araby.ALEF, araby.HAMZA_ABOVE: araby.ALEF,
+            araby.HAMZA_BELOW: araby.ALEF, araby.WAW_HAMZA: araby.WAW,
+            araby.YEH_HAMZA: araby.YEH,
+        },
+        **_LETTERS,
+    }
+)  # fmt: skip
+"""pyarabic's letter rules then ours, as one table: each maps letters no other rule reads."""
+
+
 def normalize(text: str) -> str:
-    """One spelling per Arabic name: no vowel marks nor tatweel, plain alef and yeh."""
+    """One spelling per Arabic name: no vowel marks nor tatweel, plain alef and yeh.
+
+    pyarabic's ``strip_tashkeel``, ``strip_tatweel``, ``normalize_ligature`` and
+    ``normalize_hamza(method="tasheel")``, then ours, in one ``translate`` (the search
+    index calls this for every name written; tests/store/test_arabic_fast.py checks it
+    against the functions themselves). They touch non-ASCII letters only.
+    """
     if not text:
         return ""
-    text = araby.strip_tashkeel(text)
-    text = araby.strip_tatweel(text)
-    text = araby.normalize_ligature(text)
-    text = araby.normalize_hamza(text, method="tasheel")
-    return text.translate(_LETTERS)
+    if text.isascii():
+        return text
+    return text.translate(_ONE_PASS)
 
 
 def without_article(token: str) -> str | None:

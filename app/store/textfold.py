@@ -9,6 +9,7 @@ word (``Ben Ali`` also as ``benali``, ``عبد الله`` also as ``عبدالل
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -37,10 +38,24 @@ JOINED_PARTICLES = frozenset(
 def fold(text: str | None) -> str:
     if not text:
         return ""
+    if text.isascii():
+        return text.casefold()  # the same result, without the Unicode passes below
     text = arabic.normalize(unicodedata.normalize("NFC", text))
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if max(decomposed, default="") <= _BMP_LAST:
+        stripped = decomposed.translate(_bmp_combining_marks())
+    else:
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return arabic.normalize(stripped).casefold()
+
+
+_BMP_LAST = "\uffff"
+
+
+@functools.cache
+def _bmp_combining_marks() -> dict[int, None]:
+    """The combining marks of the Basic Multilingual Plane, to drop in one ``translate``."""
+    return dict.fromkeys(c for c in range(0x10000) if unicodedata.combining(chr(c)))
 
 
 def fold_tokens(text: str) -> list[str]:
