@@ -32,6 +32,7 @@ from app.i18n import N_, _
 from app.models import Beneficiary, ConsentRecord, Partner
 from app.services import consent, outcomes, partners
 from app.services.errors import ServiceError
+from app.services.identity_entries import IdentityEntry
 from app.views.app_state import AppState
 from app.views.labels import choices, gendered, label
 from app.views.record_forms import (
@@ -134,7 +135,7 @@ class ConsentDialog(RecordDialog):
 class ReleaseDialog(RecordDialog):
     """The actual release date; the legal status becomes "released"."""
 
-    def __init__(self, state: AppState, person: Beneficiary, parent: QWidget | None = None):
+    def __init__(self, state: AppState, person: IdentityEntry, parent: QWidget | None = None):
         super().__init__(_("Record the release"), parent)
         self.state, self.person = state, person
         today = state.ctx.today()

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.models import Beneficiary
 from app.security.permissions import Permission, may
 from app.services import beneficiaries, organisation
 from app.services.errors import ServiceError, ValidationFailed
+from app.services.identity_entries import IdentityEntry, identity
 from app.views.app_state import AppState
 from app.views.casefile.access_export import AccessExportDialog
 from app.views.casefile.consent_panel import ConsentPanel, ReleaseDialog, confirm
@@ -54,10 +54,10 @@ class IdentitySection(CaseSection):
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
         super().__init__(state, beneficiary_id, parent)
-        self.person: Beneficiary | None = None
+        self.person: IdentityEntry | None = None
         # The values the edit started from: only what the user changed since is sent,
         # so a change saved meanwhile elsewhere (a release...) is never reverted.
-        self.edit_base: Beneficiary | None = None
+        self.edit_base: IdentityEntry | None = None
         self.editing = False
         self.fields: dict[str, Field] = {}
         self.status_banner = MessageBanner()
@@ -180,21 +180,21 @@ class IdentitySection(CaseSection):
 
     def reload(self) -> None:
         """Show the stored values, unless an edit is in progress: that is kept as typed."""
-        self.person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
+        self.person = identity(self.state.ctx, self.beneficiary_id)
         self.consents.sex = self.person.sex
         self.consents.reload()
         self._show_status(self.person)
         if not self.editing:
             self._fill(self.person)
 
-    def _fill(self, person: Beneficiary) -> None:
+    def _fill(self, person: IdentityEntry) -> None:
         for key, field in self.fields.items():
             field.set_value(getattr(person, key))
             field.show_error(None)
         # The value names the person: "Condamnée" for a woman, as on the documents.
         self.fields["legal_status"].show_text(label_for(person.legal_status, person.sex))
 
-    def _show_status(self, person: Beneficiary) -> None:
+    def _show_status(self, person: IdentityEntry) -> None:
         closed = person.case_status is CaseStatus.CLOSED
         if closed:
             text = _("This case was closed on {date}.").format(date=format_date(person.closed_on))
@@ -224,7 +224,7 @@ class IdentitySection(CaseSection):
 
     def start_editing(self) -> None:
         self.banner.clear_message()
-        self.person = beneficiaries.get(self.state.ctx, self.beneficiary_id)
+        self.person = identity(self.state.ctx, self.beneficiary_id)
         self.edit_base = self.person
         self._fill(self.person)
         self._set_editing(True)
