@@ -99,3 +99,44 @@ def test_arabic_counted_nouns_take_their_plural_forms() -> None:
         for n in (1, 2, 3, 11, 100)
     ]
     assert said == ["مستفيد واحد", "مستفيدان", "3 مستفيدين", "11 مستفيدًا", "100 مستفيد"]
+
+
+def test_counted_cli_messages_agree_with_their_number() -> None:
+    """Each counted message of the command line (issue 18): the Arabic forms for one, two
+    and a few differ (واحد, the dual, the plural) and French singular and plural differ."""
+    catalogs = {}
+    for language in ("fr", "ar"):
+        path = ROOT / "resources" / "locale" / language / "LC_MESSAGES" / "passerelle.po"
+        with open(path, "rb") as handle:
+            catalogs[language] = read_po(handle)
+    cli = [
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / "app" / "cli", method_map=[("**.py", "python")], keywords=KEYWORDS
+        )
+        if isinstance(message, tuple)
+    ]
+    assert len(cli) >= 20
+    flat = []
+    for message_id in cli:
+        arabic = catalogs["ar"].get(message_id[0]).string
+        french = catalogs["fr"].get(message_id[0]).string
+        if len({arabic[1], arabic[2], arabic[3]}) < 3 or french[0] == french[2]:
+            flat.append(message_id[0])
+    assert flat == []
+
+    arabic_cli = translations("ar")
+    said = [
+        arabic_cli.ngettext(
+            "{count} row written to {path}.", "{count} rows written to {path}.", n
+        ).format(count=n, path="a.csv")
+        for n in (0, 1, 2, 3, 11, 100)
+    ]
+    assert said == [
+        "لم يُحفظ أي سطر في a.csv.",
+        "حُفظ سطر واحد في a.csv.",
+        "حُفظ سطران في a.csv.",
+        "حُفظت 3 أسطر في a.csv.",
+        "حُفظ 11 سطرًا في a.csv.",
+        "حُفظ 100 سطر في a.csv.",
+    ]

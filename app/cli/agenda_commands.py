@@ -16,7 +16,7 @@ from typing import Any
 from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_file
 from app.cli.parser_base import identifier, positive_number
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.reports.calendar import write_calendar
 from app.services import appointments, owner
 from app.services.errors import ServiceError
@@ -78,7 +78,13 @@ def agenda(args: argparse.Namespace) -> int:
         ctx = owner.owner_context(profile.sessions)
         if out is not None:
             count = write_calendar(ctx, first, last, out, with_names=args.with_names)
-            _emit(_("{count} appointments written to {path}.").format(count=count, path=out))
+            _emit(
+                ngettext(
+                    "{count} appointment written to {path}.",
+                    "{count} appointments written to {path}.",
+                    count,
+                ).format(count=count, path=out)
+            )
             sys.stderr.write(
                 _("This file is not encrypted: keep it safe, delete it once imported.") + "\n"
             )

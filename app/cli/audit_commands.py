@@ -17,7 +17,7 @@ from typing import Any
 
 from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_file
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import audit, owner
 from app.services.errors import ServiceError
 from app.store.profile import Profile
@@ -58,7 +58,13 @@ def verify(args: argparse.Namespace) -> int:
             )
         )
     total = sum(device.check.entries for device in checks)
-    _emit(_("The access log is intact ({count} entries).").format(count=total))
+    _emit(
+        ngettext(
+            "The access log is intact ({count} entry).",
+            "The access log is intact ({count} entries).",
+            total,
+        ).format(count=total)
+    )
     return 0
 
 
@@ -69,9 +75,11 @@ def export(args: argparse.Namespace) -> int:
         ctx = owner.owner_context(profile.sessions)
         count = audit.export_csv(ctx, out, wanted)
     _emit(
-        _("{count} entries written to {path}. This file is not encrypted: keep it safe.").format(
-            count=count, path=args.out
-        )
+        ngettext(
+            "{count} entry written to {path}. This file is not encrypted: keep it safe.",
+            "{count} entries written to {path}. This file is not encrypted: keep it safe.",
+            count,
+        ).format(count=count, path=args.out)
     )
     return 0
 

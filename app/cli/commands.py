@@ -20,7 +20,7 @@ from app.cli import (
 )
 from app.cli.outputs import prepare_file
 from app.cli.passphrase import read_new_passphrase, read_passphrase
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import owner, search, stats
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
@@ -75,8 +75,13 @@ def demo(args: argparse.Namespace) -> int:
             owner.setup_owner(profile.sessions, "Démonstration", StaffRole.SOCIAL_WORKER)
         summary = fill_profile(profile, beneficiaries=args.beneficiaries, seed=args.seed)
     emit(
-        _("Demo data written: {beneficiaries} beneficiaries, {records} records.").format(
-            beneficiaries=summary.beneficiary, records=summary.total
+        _("Demo data written: {beneficiaries}, {records}.").format(
+            beneficiaries=ngettext(
+                "{count} beneficiary", "{count} beneficiaries", summary.beneficiary
+            ).format(count=summary.beneficiary),
+            records=ngettext("{count} record", "{count} records", summary.total).format(
+                count=summary.total
+            ),
         )
     )
     return 0
@@ -149,7 +154,9 @@ def print_stats(args: argparse.Namespace) -> int:
         counts = stats.record_counts(_context(profile))
     width = max(len(count.table) for count in counts)
     for count in counts:
-        deleted = _("({count} deleted)").format(count=count.deleted)
+        deleted = ngettext(
+            "({count} deleted record)", "({count} deleted records)", count.deleted
+        ).format(count=count.deleted)
         emit(f"{count.table:<{width}}  {count.live:>8}  {deleted}")
     return 0
 
@@ -158,7 +165,11 @@ def check(args: argparse.Namespace) -> int:
     with open_profile(args) as profile:
         problems = profile.integrity_errors()
     if problems:
-        raise CorruptProfile(_("{count} problem(s) found").format(count=len(problems)))
+        raise CorruptProfile(
+            ngettext("{count} problem found", "{count} problems found", len(problems)).format(
+                count=len(problems)
+            )
+        )
     emit(_("The profile is sound."))
     return 0
 

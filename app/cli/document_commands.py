@@ -19,7 +19,7 @@ from typing import Any
 
 from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_file
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import documents, owner, transfers
 from app.services.errors import NotFound, ServiceError
 from app.store.profile import Profile
@@ -122,9 +122,11 @@ def transfer_command(args: argparse.Namespace) -> int:
             team = transfers.team_by_name(ctx, args.to_team)
             made = transfers.transfer(ctx, case_ids, reason=args.reason, to_team_id=team.id)
     _emit(
-        _("{count} case(s) transferred; {left} already there.").format(
-            count=len(made), left=len(set(case_ids)) - len(made)
-        )
+        ngettext(
+            "{count} case transferred; already there: {left}.",
+            "{count} cases transferred; already there: {left}.",
+            len(made),
+        ).format(count=len(made), left=len(set(case_ids)) - len(made))
     )
     return 0
 

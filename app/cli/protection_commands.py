@@ -17,7 +17,7 @@ from typing import Any
 
 from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_folder, refuse_existing
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.reports.language import DOCUMENT_LANGUAGES
 from app.reports.subject_access import export_paths, export_subject_access
 from app.security.permissions import Permission, require
@@ -71,12 +71,22 @@ def retention_command(args: argparse.Namespace) -> int:
         for case in due:
             _emit(_line(case))
         if args.step == "preview":
-            _emit(_("{count} case(s) due.").format(count=len(due)))
+            _emit(
+                ngettext("{count} case due.", "{count} cases due.", len(due)).format(count=len(due))
+            )
             return 0
         report = retention.run(ctx, confirmed=[case.beneficiary_id for case in due])
     _emit(
-        _("{anonymised} case(s) anonymised, {purged} purged ({records} records).").format(
-            anonymised=report.anonymised, purged=report.purged, records=report.records
+        _("Retention: {anonymised}, {purged} ({records}).").format(
+            anonymised=ngettext(
+                "{count} case anonymised", "{count} cases anonymised", report.anonymised
+            ).format(count=report.anonymised),
+            purged=ngettext("{count} case purged", "{count} cases purged", report.purged).format(
+                count=report.purged
+            ),
+            records=ngettext("{count} record", "{count} records", report.records).format(
+                count=report.records
+            ),
         )
     )
     return 0
@@ -95,9 +105,11 @@ def access_export(args: argparse.Namespace) -> int:
     _emit(_("Written: {pdf} and {json}.").format(pdf=written.pdf, json=written.json))
     if written.documents:
         _emit(
-            _("{count} attached document(s) written beside them.").format(
-                count=len(written.documents)
-            )
+            ngettext(
+                "{count} attached document written beside them.",
+                "{count} attached documents written beside them.",
+                len(written.documents),
+            ).format(count=len(written.documents))
         )
     _emit(_("These files are not encrypted: hand them to the person, then delete them."))
     return 0

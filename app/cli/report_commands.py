@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from app.cli import unlock
 from app.cli.outputs import add_force_option, format_from_name, prepare_file
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.indicators import Period, Scope
 from app.models import Facility
 from app.reports import (
@@ -149,12 +149,18 @@ def export(args: argparse.Namespace) -> int:
             done = write_indicators(ctx, period, out, export_format, scope, language, dialect)
         else:
             done = write_case_list(ctx, out, export_format, period, scope, language, dialect)
-    _emit(_("{count} rows written to {path}.").format(count=done.rows, path=done.path))
+    _emit(
+        ngettext(
+            "{count} row written to {path}.", "{count} rows written to {path}.", done.rows
+        ).format(count=done.rows, path=done.path)
+    )
     if done.k is not None:
         _emit(
-            _("k-anonymous with k = {k}; {count} rows left out.").format(
-                k=done.k, count=done.suppressed
-            )
+            ngettext(
+                "k-anonymous with k = {k}; {count} row left out.",
+                "k-anonymous with k = {k}; {count} rows left out.",
+                done.suppressed,
+            ).format(k=done.k, count=done.suppressed)
         )
     return 0
 

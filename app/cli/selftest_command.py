@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app import __version__
-from app.i18n import _
+from app.i18n import _, ngettext
 
 
 def add_parser(commands: Any) -> None:
@@ -38,9 +38,19 @@ def self_test(_args: argparse.Namespace) -> int:
         if result.trace:
             sys.stderr.write(result.trace)
     if failed:
-        _emit(_("Self-test failed: {failed} of {count} checks.").format(failed=failed, count=count))
+        _emit(
+            ngettext(
+                "Self-test failed: {failed} of {count} check.",
+                "Self-test failed: {failed} of {count} checks.",
+                count,
+            ).format(failed=failed, count=count)
+        )
         return 1
-    _emit(_("Self-test passed: {count} checks.").format(count=count))
+    _emit(
+        ngettext(
+            "Self-test passed: {count} check.", "Self-test passed: {count} checks.", count
+        ).format(count=count)
+    )
     return 0
 
 

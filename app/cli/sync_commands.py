@@ -125,16 +125,21 @@ def enrol(args: argparse.Namespace) -> int:
     )
     if outcome.adopted:
         _emit(
-            _(
+            ngettext(
                 "The work done on this laptop before enrolment now belongs to this account: "
-                "{count} records will be sent at the next sync."
+                "{count} record will be sent at the next sync.",
+                "The work done on this laptop before enrolment now belongs to this account: "
+                "{count} records will be sent at the next sync.",
+                outcome.queued,
             ).format(count=outcome.queued)
         )
     elif outcome.queued:
         _emit(
-            _("{count} records will be sent again to this server at the next sync.").format(
-                count=outcome.queued
-            )
+            ngettext(
+                "{count} record will be sent again to this server at the next sync.",
+                "{count} records will be sent again to this server at the next sync.",
+                outcome.queued,
+            ).format(count=outcome.queued)
         )
     return 0
 
@@ -181,9 +186,11 @@ def _progress(received: int, expected: int | None) -> None:
     """A first sync's progress, on standard error (standard output stays the summary)."""
     if expected:
         sys.stderr.write(
-            _(
-                "Received {received} of {expected} records (Ctrl-C stops; sync again to go on)"
-            ).format(received=received, expected=expected)
+            ngettext(
+                "Received {received} of {count} record (Ctrl-C stops; sync again to go on)",
+                "Received {received} of {count} records (Ctrl-C stops; sync again to go on)",
+                expected,
+            ).format(received=received, count=expected)
             + "\n"
         )
 
@@ -209,8 +216,8 @@ def _sync(args: argparse.Namespace, options: engine.SyncOptions) -> int:
         refused = outbox.quarantined(profile)
     _emit(
         _(
-            "Sent {sent}: {applied} applied, {merged} merged, {conflicts} in conflict, "
-            "{retry} to retry, {quarantined} refused."
+            "Sent: {sent} (applied: {applied}, merged: {merged}, in conflict: {conflicts}, "
+            "to retry: {retry}, refused: {quarantined})."
         ).format(
             sent=report.sent,
             applied=report.applied + report.duplicates,
@@ -221,13 +228,13 @@ def _sync(args: argparse.Namespace, options: engine.SyncOptions) -> int:
         )
     )
     _emit(
-        _("Received {received} records ({kept} with your pending edits kept, {held} held).").format(
+        _("Received: {received} (with your pending edits kept: {kept}, held: {held}).").format(
             received=report.received, kept=report.kept_local, held=report.held
         )
     )
     if report.left_scope_removed or report.left_scope_waiting:
         _emit(
-            _("{removed} cases that left your scope removed, {waiting} waiting.").format(
+            _("Cases that left your scope: removed: {removed}, waiting: {waiting}.").format(
                 removed=report.left_scope_removed, waiting=report.left_scope_waiting
             )
         )
@@ -245,9 +252,12 @@ def _print_partial(report: engine.SyncReport) -> int:
     lines = []
     if report.server_restored:
         lines.append(
-            _(
+            ngettext(
                 "The server had lost recent work (restored from an older copy): "
-                "{count} records were sent to it again; nothing was removed here."
+                "{count} record was sent to it again; nothing was removed here.",
+                "The server had lost recent work (restored from an older copy): "
+                "{count} records were sent to it again; nothing was removed here.",
+                report.reuploaded,
             ).format(count=report.reuploaded)
         )
     if report.access_log_rechained:
@@ -265,14 +275,22 @@ def _print_partial(report: engine.SyncReport) -> int:
         lines.append(_("Sync stopped before the end: the next sync goes on from there."))
     if report.rejected:
         lines.append(
-            _("Not sent: {count} changes the server refused.").format(count=report.rejected)
+            ngettext(
+                "Not sent: {count} change the server refused.",
+                "Not sent: {count} changes the server refused.",
+                report.rejected,
+            ).format(count=report.rejected)
         )
     if report.removals_held:
         lines.append(
-            _(
+            ngettext(
+                "{count} case would be removed from this laptop at once: nothing was removed. "
+                "A supervisor or administrator confirms with `passerelle sync "
+                "--confirm-removals`.",
                 "{count} cases would be removed from this laptop at once: nothing was removed. "
                 "A supervisor or administrator confirms with `passerelle sync "
-                "--confirm-removals`."
+                "--confirm-removals`.",
+                report.removals_held,
             ).format(count=report.removals_held)
         )
     if report.access_log_refused:

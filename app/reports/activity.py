@@ -14,7 +14,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.indicators import (
     DEFINITIONS,
     NO_PLAN,
@@ -319,9 +319,11 @@ class _Renderer:
         note = None
         if len(partners) > CHART_PARTNERS:
             note = Text(
-                _("The chart shows the {count} partners with the most referrals.").format(
-                    count=CHART_PARTNERS
-                ),
+                ngettext(
+                    "The chart shows the {count} partner with the most referrals.",
+                    "The chart shows the {count} partners with the most referrals.",
+                    CHART_PARTNERS,
+                ).format(count=CHART_PARTNERS),
                 self.styles.muted,
             )
         return [KeepTogether([title, chart]), *([note] if note else []), Spacer(1, 3 * mm), table]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pypdfium2
 from sqlalchemy import text
 
-from app.i18n import LANGUAGES, _, translations
+from app.i18n import LANGUAGES, _, ngettext, translations
 from app.instruments import load_builtin
 from app.reports.plan_summary import render_plan_summary
 from app.services import beneficiaries, owner, plans, search
@@ -87,7 +87,11 @@ class Workbench:
         self._profile = Profile.open(self.folder, PASSPHRASE)
         problems = self._profile.integrity_errors()
         if problems:
-            raise CheckFailed(_("{count} integrity problem(s)").format(count=len(problems)))
+            raise CheckFailed(
+                ngettext(
+                    "{count} integrity problem", "{count} integrity problems", len(problems)
+                ).format(count=len(problems))
+            )
         self._ctx = owner.owner_context(self._profile.sessions)
         with self._profile.sessions() as session:
             version = session.execute(text("PRAGMA cipher_version")).scalar()

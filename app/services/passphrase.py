@@ -17,7 +17,7 @@ from typing import Any
 
 from zxcvbn import zxcvbn
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services.errors import ServiceError
 from app.store.profile import MIN_PASSPHRASE_LENGTH
 
@@ -74,7 +74,11 @@ def estimate_strength(passphrase: str) -> PassphraseStrength:
     problems: list[str] = []
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         problems.append(
-            _("Use at least {minimum} characters.").format(minimum=MIN_PASSPHRASE_LENGTH)
+            ngettext(
+                "Use at least {count} character.",
+                "Use at least {count} characters.",
+                MIN_PASSPHRASE_LENGTH,
+            ).format(count=MIN_PASSPHRASE_LENGTH)
         )
     if not passphrase:
         return PassphraseStrength(StrengthLevel.VERY_WEAK, 0.0, False, problems)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.duplicates import Candidate, find_matches
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.models import Beneficiary
 from app.models.duplicate import DuplicateDecision, DuplicateVerdict
 from app.services import beneficiaries
@@ -108,7 +108,9 @@ def register(
         message = _("Say why this person is not the one already registered.")
         raise ValidationFailed([FieldError(REASON_FIELD, message)])
     if len(reason) > MAX_REASON:
-        message = _("At most {count} characters.").format(count=MAX_REASON)
+        message = ngettext(
+            "At most {count} character.", "At most {count} characters.", MAX_REASON
+        ).format(count=MAX_REASON)
         raise ValidationFailed([FieldError(REASON_FIELD, message)])
 
     def decide(session: Session, new: Beneficiary) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.models import ProfileSetting
 from app.services.context import ServiceContext
 from app.services.validation import fail
@@ -45,7 +45,14 @@ def save_filter(ctx: ServiceContext, name: str, values: Values) -> str:
     if not name:
         fail("name", _("Give the filter a name."))
     if len(name) > MAX_NAME:
-        fail("name", _("Keep the name under {count} characters.").format(count=MAX_NAME))
+        fail(
+            "name",
+            ngettext(
+                "Keep the name under {count} character.",
+                "Keep the name under {count} characters.",
+                MAX_NAME,
+            ).format(count=MAX_NAME),
+        )
     kept = saved_filters(ctx)
     if name not in kept and len(kept) >= MAX_FILTERS:
         fail("name", _("Delete a saved filter first: {count} at most.").format(count=MAX_FILTERS))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.i18n import N_, _, current_language, pgettext
+from app.i18n import N_, _, current_language, ngettext, pgettext
 from app.instruments import load_builtin
 from app.labels import label
 from app.models import ActionPlan, Beneficiary
@@ -319,7 +319,10 @@ def _decision_events(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[Tim
 def _outcome_events(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[TimelineEvent]:
     found = []
     for outcome in outcomes.list_outcomes(ctx, beneficiary_id):
-        title = _("Outcome {months} months after release").format(months=outcome.checkpoint.value)
+        months = int(outcome.checkpoint.value)
+        title = ngettext(
+            "Outcome {months} month after release", "Outcome {months} months after release", months
+        ).format(months=months)
         facts = [
             _fact(
                 outcome.in_work_or_training, _("in work or training"), _("not in work or training")

@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationFailed
 
@@ -95,9 +95,10 @@ def message_for(detail: ErrorDetails) -> str:
     if kind == "string_too_short":
         return _("This field cannot be empty.")
     if kind == "string_too_long":
-        return _("Too long (at most {limit} characters).").format(
-            limit=context.get("max_length", "")
-        )
+        limit = int(context.get("max_length", 0))
+        return ngettext(
+            "Too long (at most {count} character).", "Too long (at most {count} characters).", limit
+        ).format(count=limit)
     if kind == "string_pattern_mismatch":
         return _("Invalid format.")
     if kind in {"int_parsing", "int_type", "int_from_float"}:

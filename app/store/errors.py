@@ -106,7 +106,11 @@ class UnsupportedProfile(StoreError):
 class WeakPassphrase(StoreError):
     def __init__(self, minimum: int) -> None:
         super().__init__(
-            _("The passphrase must have at least {minimum} characters.").format(minimum=minimum)
+            ngettext(
+                "The passphrase must have at least {count} character.",
+                "The passphrase must have at least {count} characters.",
+                minimum,
+            ).format(count=minimum)
         )
 
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, current_language, pgettext
+from app.i18n import _, current_language, ngettext, pgettext
 from app.reports.calendar import write_calendar
 from app.security.permissions import Permission, may
 from app.services import appointments, beneficiaries
@@ -313,7 +313,11 @@ class AgendaPage(QWidget):
         run_in_background(
             lambda: write_calendar(ctx, first, last, out),
             lambda count: self.banner.show_info(
-                _("{count} appointments written to {path}.").format(count=count, path=out)
+                ngettext(
+                    "{count} appointment written to {path}.",
+                    "{count} appointments written to {path}.",
+                    count,
+                ).format(count=count, path=out)
             ),
             lambda error: self.banner.show_error(str(error)),
         )

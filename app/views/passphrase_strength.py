@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services.passphrase import PassphraseStrength, StrengthLevel, estimate_strength
 from app.store.profile import MIN_PASSPHRASE_LENGTH
 
@@ -68,9 +68,11 @@ class PassphraseStrengthMeter(QWidget):
             self.level.setText(_("Strength: {level}").format(level=level_label(level)))
         else:
             self.level.setText(
-                _("At least {minimum} characters; several words make a strong passphrase.").format(
-                    minimum=MIN_PASSPHRASE_LENGTH
-                )
+                ngettext(
+                    "At least {count} character; several words make a strong passphrase.",
+                    "At least {count} characters; several words make a strong passphrase.",
+                    MIN_PASSPHRASE_LENGTH,
+                ).format(count=MIN_PASSPHRASE_LENGTH)
             )
         shown = self.strength.problems if passphrase else []
         self.problems.setText("\n".join(shown))

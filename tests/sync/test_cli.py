@@ -49,7 +49,7 @@ def test_enrol_sync_and_conflicts_from_the_command_line(
     assert amina.password not in enrolled.stdout + enrolled.stderr
     first = passerelle("sync", "--profile", folder)
     assert first.returncode == 0, first.stderr
-    assert "Sent 0" in first.stdout
+    assert "Sent: 0" in first.stdout
 
     person = beneficiaries.register(colleague.ctx, {"last_name": "Lahlou", "first_name": "Adil"})
     colleague.sync()

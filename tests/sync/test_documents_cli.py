@@ -99,6 +99,6 @@ def test_documents_and_transfer_from_the_command_line(
     )
     moved = run(transfer[0], "--profile", boss.folder, *transfer[1:], passphrase=PASSPHRASE)
     assert moved.returncode == 0, moved.stderr
-    assert "1 case(s) transferred" in moved.stdout
+    assert "1 case transferred" in moved.stdout
     [entry] = transfers.history(boss.ctx, uuid.UUID(case))
     assert entry.to_staff_id == receiving.staff_id and entry.reason == "Liberation a Tanger"
