@@ -25,7 +25,7 @@ Rules shared by every figure:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -395,9 +395,16 @@ def outcomes(period: Period, scope: Scope) -> Rows:
 
 
 def appointments(period: Period, scope: Scope) -> Rows:
-    """Appointments whose day (``day``, UTC date of their start) falls in the period, one
-    row per appointment, with ``key``: its status today, ``key2``: the staff member's."""
-    day = func.date(Appointment.starts_at, type_=Date)
+    """Appointments whose local day (``day``) falls in the period, one row per appointment,
+    with ``key``: its status today, ``key2``: the staff member's.
+
+    Starts are stored in UTC: an appointment at 00:30 in Casablanca (UTC+1) is on the
+    evening before in UTC, and counted by the UTC date it fell in the wrong day, even
+    the wrong month. The period's bounds are the laptop's local midnights, as in the
+    agenda; ``day`` shifts by the local offset at the period's start."""
+    start, end = local_bounds(period.start, period.end)
+    offset = datetime.combine(period.start, time()).astimezone().utcoffset() or timedelta()
+    day = func.date(Appointment.starts_at, f"{int(offset.total_seconds()):+d} seconds", type_=Date)
     return (
         select(
             Appointment.beneficiary_id,
@@ -407,8 +414,14 @@ def appointments(period: Period, scope: Scope) -> Rows:
         )
         .join(B, B.id == Appointment.beneficiary_id)
         .where(*in_scope(scope))
-        .where(day.between(period.start, period.end))
+        .where(Appointment.starts_at >= start, Appointment.starts_at < end)
     )
+
+
+def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """From the local midnight starting ``first`` to the one ending ``last`` (aware)."""
+    start = datetime.combine(first, time()).astimezone()
+    return start, datetime.combine(last + timedelta(days=1), time()).astimezone()
 
 
 def quick_notes(period: Period, scope: Scope) -> Rows:

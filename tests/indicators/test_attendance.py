@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+
+import pytest
 
 from app.indicators import Figure, Ratio, Scope, case_ids, compute
 from app.models import Appointment, QuickNote
@@ -78,3 +82,36 @@ def test_quick_notes_are_counted_apart_from_sessions(world: World) -> None:
 
     found = compute(world.ctx, OCTOBER)
     assert (found.sessions, found.quick_notes) == (1, 3)
+
+
+@pytest.fixture
+def casablanca(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The laptop's clock in Morocco (UTC+1 outside Ramadan)."""
+    monkeypatch.setenv("TZ", "Africa/Casablanca")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_appointments_count_by_local_day(world: World, casablanca: None) -> None:
+    """An appointment at 00:30 in Casablanca is on the evening before in UTC: it counts
+    in the local day's month, not in the UTC date's."""
+    a = world.person("A", intake=D(2026, 1, 1))
+    first_of_october = datetime(2026, 10, 1, 0, 30).astimezone()  # 2026-09-30 23:30 UTC
+    first_of_november = datetime(2026, 11, 1, 0, 15).astimezone()  # 2026-10-31 23:15 UTC
+    for moment, status in ((first_of_october, S.DONE), (first_of_november, S.MISSED)):
+        world._add(
+            Appointment(
+                id=uuid.uuid4(),
+                beneficiary_id=a,
+                staff_id=world.ctx.actor.staff_id,
+                starts_at=moment,
+                status=status,
+            )
+        )
+    assert first_of_october.astimezone(UTC).date() == D(2026, 9, 30)
+
+    found = compute(world.ctx, OCTOBER)
+    assert found.appointments == 1
+    assert found.attendance == Ratio(1, 1)
