@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.models import Action, ActionPlan, Goal, NeedsAssessment
+from app.models import Goal, NeedsAssessment
 from app.security.permissions import Permission, may
-from app.services import assessments, organisation, partners, plans
+from app.services import assessments, organisation, partners, plan_entries, plans
+from app.services.plan_entries import ActionEntry, GoalEntry, PlanEntry
 from app.views.activity_dialog import REPORT_LANGUAGES
 from app.views.app_state import AppState
 from app.views.casefile.plan_dialogs import (
@@ -55,7 +56,7 @@ class PlanSection(CaseSection):
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
         super().__init__(state, beneficiary_id, parent)
-        self.plan: ActionPlan | None = None
+        self.plan: PlanEntry | None = None
         self._select_next: uuid.UUID | None = None
         self.print_job: DocumentJob | None = None
         self.names = Names({}, {})
@@ -152,7 +153,7 @@ class PlanSection(CaseSection):
 
     def reload(self) -> None:
         ctx = self.state.ctx
-        every = plans.list_plans(ctx, self.beneficiary_id)
+        every = plan_entries.entries_for(ctx, self.beneficiary_id)
         current = next((p for p in every if p.status is not PlanStatus.CLOSED), None)
         self.plan = current or (every[0] if every else None)
         self.show_content(self.plan is not None)
@@ -182,7 +183,7 @@ class PlanSection(CaseSection):
         self.previous.fill([p for p in every if p is not self.plan])
         self._update_buttons()
 
-    def _approval_text(self, plan: ActionPlan) -> str:
+    def _approval_text(self, plan: PlanEntry) -> str:
         if plan.approved_by_id is not None and plan.approved_at is not None:
             return _("Approved by {name} on {date}").format(
                 name=self.names.staff_name(plan.approved_by_id),
@@ -198,7 +199,7 @@ class PlanSection(CaseSection):
             return _("A supervisor approves plans before they start")
         return _("Not required in this team")
 
-    def _assessment(self, plan: ActionPlan) -> NeedsAssessment | None:
+    def _assessment(self, plan: PlanEntry) -> NeedsAssessment | None:
         if plan.assessment_id is None:
             return None
         found = assessments.list_for(self.state.ctx, self.beneficiary_id)
@@ -232,15 +233,15 @@ class PlanSection(CaseSection):
         self.add_action_button.setEnabled(editable and selected)
         self.edit_button.setEnabled(editable and selected)
         self.status_button.setEnabled(editable and selected)
-        self.appointment_button.setEnabled(isinstance(self.selected(), Action))
+        self.appointment_button.setEnabled(isinstance(self.selected(), ActionEntry))
 
-    def selected(self) -> Goal | Action | None:
+    def selected(self) -> GoalEntry | ActionEntry | None:
         return self.tree.selected_record(self.plan)
 
-    def _selected_goal(self) -> Goal | None:
+    def _selected_goal(self) -> GoalEntry | None:
         record = self.selected()
-        if isinstance(record, Goal) or record is None or self.plan is None:
-            return record if isinstance(record, Goal) else None
+        if isinstance(record, GoalEntry) or record is None or self.plan is None:
+            return record if isinstance(record, GoalEntry) else None
         return next(g for g in self.plan.goals if any(a is record for a in g.actions))
 
     # Doing ----------------------------------------------------------------------------
@@ -317,7 +318,7 @@ class PlanSection(CaseSection):
             return None
         return self.open_dialog(self._action_dialog(goal.id, None))
 
-    def _action_dialog(self, goal_id: uuid.UUID, action: Action | None) -> ActionDialog:
+    def _action_dialog(self, goal_id: uuid.UUID, action: ActionEntry | None) -> ActionDialog:
         staff = organisation.list_staff(self.state.ctx)
         every_partner = partners.list_partners(self.state.ctx)
         return ActionDialog(self.state, goal_id, staff, every_partner, action, self)
@@ -326,7 +327,7 @@ class PlanSection(CaseSection):
         record = self.selected()
         if record is None or self.plan is None or self.plan.status not in plans.EDITABLE:
             return None
-        if isinstance(record, Goal):
+        if isinstance(record, GoalEntry):
             dialog = GoalDialog(self.state, self.plan, self._priorities(), record, self)
             return self.open_dialog(dialog)
         return self.open_dialog(self._action_dialog(record.goal_id, record))
@@ -336,7 +337,7 @@ class PlanSection(CaseSection):
         from app.views.appointment_dialog import AppointmentDialog
 
         action = self.selected()
-        if not isinstance(action, Action):
+        if not isinstance(action, ActionEntry):
             return None
         due = action.due_date
         dialog = AppointmentDialog(
@@ -353,7 +354,7 @@ class PlanSection(CaseSection):
         record = self.selected()
         if record is None:
             return None
-        if isinstance(record, Goal):
+        if isinstance(record, GoalEntry):
             return self.open_dialog(GoalStatusDialog(self.state, record, self))
         return self.open_dialog(ActionStatusDialog(self.state, record, self))
 

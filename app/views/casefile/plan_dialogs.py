@@ -14,6 +14,7 @@ from app.i18n import _
 from app.instruments import Priority
 from app.models import Action, ActionPlan, Goal, NeedsAssessment, Partner, StaffMember
 from app.services import assessments, goals, plans
+from app.services.plan_entries import ActionEntry, GoalEntry, PlanEntry
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.labels import choices, label
@@ -87,7 +88,7 @@ class DraftPlanDialog(RecordDialog):
 
 
 class EditPlanDialog(RecordDialog):
-    def __init__(self, state: AppState, plan: ActionPlan, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, plan: PlanEntry, parent: QWidget | None = None) -> None:
         super().__init__(_("Edit the plan"), parent)
         self.state, self.plan = state, plan
         today = state.ctx.today()
@@ -114,7 +115,7 @@ class PriorityGoalsDialog(RecordDialog):
     """
 
     def __init__(
-        self, state: AppState, plan: ActionPlan, domains: list[str], parent: QWidget | None = None
+        self, state: AppState, plan: PlanEntry, domains: list[str], parent: QWidget | None = None
     ) -> None:
         super().__init__(_("Goals for the priority needs"), parent)
         self.state, self.plan = state, plan
@@ -145,9 +146,9 @@ class GoalDialog(RecordDialog):
     def __init__(
         self,
         state: AppState,
-        plan: ActionPlan,
+        plan: PlanEntry,
         priorities: list[str],
-        goal: Goal | None = None,
+        goal: GoalEntry | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(_("Edit the goal") if goal else _("Add a goal"), parent)
@@ -209,7 +210,7 @@ class ActionDialog(RecordDialog):
         goal_id: uuid.UUID,
         staff: list[StaffMember],
         partners: list[Partner],
-        action: Action | None = None,
+        action: ActionEntry | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(_("Edit the action") if action else _("Add an action"), parent)
@@ -276,7 +277,7 @@ class ActionDialog(RecordDialog):
 
 
 class GoalStatusDialog(RecordDialog):
-    def __init__(self, state: AppState, goal: Goal, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, goal: GoalEntry, parent: QWidget | None = None) -> None:
         super().__init__(_("Goal status"), parent)
         self.state, self.goal = state, goal
         self.set_intro(goal.wording)
@@ -292,7 +293,7 @@ class GoalStatusDialog(RecordDialog):
 class ActionStatusDialog(RecordDialog):
     """A done action has a completion date and usually an outcome worth writing down."""
 
-    def __init__(self, state: AppState, action: Action, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, action: ActionEntry, parent: QWidget | None = None) -> None:
         super().__init__(_("Action status"), parent)
         self.state, self.action = state, action
         self.set_intro(action.description)
@@ -331,7 +332,7 @@ class ActionStatusDialog(RecordDialog):
 class ResumeDialog(RecordDialog):
     """Back to active after a review, with the date of the next one."""
 
-    def __init__(self, state: AppState, plan: ActionPlan, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, plan: PlanEntry, parent: QWidget | None = None) -> None:
         super().__init__(_("Resume the plan"), parent)
         self.state, self.plan = state, plan
         today = state.ctx.today()
@@ -348,7 +349,7 @@ class ResumeDialog(RecordDialog):
 class ClosePlanDialog(RecordDialog):
     """A closed plan never changes again: its outcome is what the statistics will count."""
 
-    def __init__(self, state: AppState, plan: ActionPlan, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, plan: PlanEntry, parent: QWidget | None = None) -> None:
         super().__init__(_("Close the plan"), parent)
         self.state, self.plan = state, plan
         today = state.ctx.today()
@@ -377,7 +378,7 @@ class ClosePlanDialog(RecordDialog):
         )
 
 
-def plan_outcome_text(plan: ActionPlan) -> str:
+def plan_outcome_text(plan: PlanEntry) -> str:
     if plan.outcome is None:
         return "—"
     return label(plan.outcome)

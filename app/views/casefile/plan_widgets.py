@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
-from app.models import Action, ActionPlan, Goal
+from app.services.plan_entries import ActionEntry, GoalEntry, PlanEntry
 from app.views.casefile.plan_dialogs import plan_outcome_text
 from app.views.labels import label
 from app.views.record_forms import (
@@ -62,7 +62,7 @@ LIFECYCLE_STEPS = (
 )
 
 
-def plan_title(plan: ActionPlan) -> str:
+def plan_title(plan: PlanEntry) -> str:
     if plan.title:
         return plan.title
     drafted = format_date(plan.created_at.date()) if plan.created_at else "—"
@@ -77,7 +77,7 @@ def stretch_first(tree: QTreeWidget) -> None:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
 
-def goal_status(plan: ActionPlan, goal: Goal) -> str:
+def goal_status(plan: PlanEntry, goal: GoalEntry) -> str:
     """An open goal of a plan not yet in force is planned, not under way."""
     if goal.status is GoalStatus.OPEN and plan.status in NOT_YET_IN_FORCE:
         return _("Planned (goal)")
@@ -144,7 +144,7 @@ class PlanHeader(QGroupBox):
         layout.addLayout(buttons)
 
     def show_plan(
-        self, plan: ActionPlan, names: Names, *, approval: str, basis: str, today: date
+        self, plan: PlanEntry, names: Names, *, approval: str, basis: str, today: date
     ) -> None:
         self.title_label.setText(plan_title(plan))
         self.status_badge.show_status(label(plan.status), STATUS_TONES[plan.status])
@@ -201,7 +201,7 @@ class GoalTree(QTreeWidget):
                 self.setCurrentItem(item)
                 return
 
-    def fill(self, plan: ActionPlan, names: Names, today: date) -> None:
+    def fill(self, plan: PlanEntry, names: Names, today: date) -> None:
         self.clear()
         bold = QFont(self.font())
         bold.setBold(True)
@@ -218,7 +218,7 @@ class GoalTree(QTreeWidget):
                 goal_item.addChild(self._action_item(action, names, today))
         self.expandAll()
 
-    def _action_item(self, action: Action, names: Names, today: date) -> QTreeWidgetItem:
+    def _action_item(self, action: ActionEntry, names: Names, today: date) -> QTreeWidgetItem:
         due = format_date(action.due_date) if action.due_date else ""
         status = label(action.status)
         if action.status is ActionStatus.DONE and action.completed_on is not None:
@@ -240,7 +240,7 @@ class GoalTree(QTreeWidget):
             item.setToolTip(2, _("Overdue"))
         return item
 
-    def selected_record(self, plan: ActionPlan | None) -> Goal | Action | None:
+    def selected_record(self, plan: PlanEntry | None) -> GoalEntry | ActionEntry | None:
         """The selected goal or action, looked up in the plan as loaded."""
         items = self.selectedItems()
         if not items or plan is None:
@@ -255,7 +255,7 @@ class GoalTree(QTreeWidget):
         return None
 
 
-def responsible(action: Action, names: Names) -> str:
+def responsible(action: ActionEntry, names: Names) -> str:
     """Who carries the action: the person, a partner or a colleague, by name."""
     if action.responsible_kind is ResponsibleKind.BENEFICIARY:
         return _("The beneficiary")
@@ -275,7 +275,7 @@ class PreviousPlans(QGroupBox):
         stretch_first(self.tree)
         QVBoxLayout(self).addWidget(self.tree)
 
-    def fill(self, closed: list[ActionPlan]) -> None:
+    def fill(self, closed: list[PlanEntry]) -> None:
         self.tree.clear()
         for plan in closed:
             item = QTreeWidgetItem(
