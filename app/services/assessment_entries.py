@@ -69,3 +69,9 @@ class AssessmentEntry:
 def entries_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[AssessmentEntry]:
     """The case's assessments, oldest first (the order of a chart of scores over time)."""
     return [AssessmentEntry.of(record) for record in assessments.list_for(ctx, beneficiary_id)]
+
+
+def latest(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> AssessmentEntry | None:
+    """The latest completed, uncancelled assessment: what a new plan is based on."""
+    counted = [entry for entry in entries_for(ctx, beneficiary_id) if entry.counted]
+    return counted[-1] if counted else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -146,7 +146,17 @@ def suggested_stage(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> Assessmen
     return AssessmentStage.REVIEW
 
 
-def effective_priorities(assessment: NeedsAssessment) -> dict[str, Priority | None]:
+class Scored(Protocol):
+    """An assessment's scores and overrides: a row or its read model (AssessmentEntry)."""
+
+    @property
+    def scores(self) -> Mapping[str, Any]: ...
+
+    @property
+    def priority_overrides(self) -> Mapping[str, Any]: ...
+
+
+def effective_priorities(assessment: Scored) -> dict[str, Priority | None]:
     """Each domain's priority after the assessor's overrides."""
     priorities: dict[str, Priority | None] = {}
     for entry in assessment.scores.get("domains", []):

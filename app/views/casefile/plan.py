@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.models import Goal, NeedsAssessment
+from app.models import Goal
 from app.security.permissions import Permission, may
-from app.services import assessments, organisation, partners, plan_entries, plans
+from app.services import assessment_entries, organisation, partners, plan_entries, plans
+from app.services.assessment_entries import AssessmentEntry
 from app.services.plan_entries import ActionEntry, GoalEntry, PlanEntry
 from app.views.activity_dialog import REPORT_LANGUAGES
 from app.views.app_state import AppState
@@ -199,10 +200,10 @@ class PlanSection(CaseSection):
             return _("A supervisor approves plans before they start")
         return _("Not required in this team")
 
-    def _assessment(self, plan: PlanEntry) -> NeedsAssessment | None:
+    def _assessment(self, plan: PlanEntry) -> AssessmentEntry | None:
         if plan.assessment_id is None:
             return None
-        found = assessments.list_for(self.state.ctx, self.beneficiary_id)
+        found = assessment_entries.entries_for(self.state.ctx, self.beneficiary_id)
         return next((a for a in found if a.id == plan.assessment_id), None)
 
     # What may be done -----------------------------------------------------------------
@@ -267,7 +268,7 @@ class PlanSection(CaseSection):
         return self.print_job
 
     def draft_plan(self) -> QDialog:
-        latest = assessments.latest(self.state.ctx, self.beneficiary_id)
+        latest = assessment_entries.latest(self.state.ctx, self.beneficiary_id)
         return self.open_dialog(DraftPlanDialog(self.state, self.beneficiary_id, latest, self))
 
     def edit_plan(self) -> QDialog | None:
@@ -280,7 +281,7 @@ class PlanSection(CaseSection):
         assert self.plan is not None
         assessment = self._assessment(self.plan)
         if assessment is None:
-            assessment = assessments.latest(self.state.ctx, self.beneficiary_id)
+            assessment = assessment_entries.latest(self.state.ctx, self.beneficiary_id)
         return priority_domains(assessment)
 
     def add_goal(self) -> QDialog | None:

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from app.i18n import _
 from app.instruments import Priority
-from app.models import Action, ActionPlan, Goal, NeedsAssessment, Partner, StaffMember
+from app.models import Action, ActionPlan, Goal, Partner, StaffMember
 from app.services import assessments, goals, plans
+from app.services.assessment_entries import AssessmentEntry
 from app.services.plan_entries import ActionEntry, GoalEntry, PlanEntry
 from app.services.validation import fail
 from app.views.app_state import AppState
@@ -33,7 +34,7 @@ from passerelle_core.enums import ActionStatus, GoalStatus, PlanOutcome, Respons
 DEFAULT_REVIEW_DAYS = 90
 
 
-def priority_domains(assessment: NeedsAssessment | None) -> list[str]:
+def priority_domains(assessment: AssessmentEntry | None) -> list[str]:
     """The assessment's high-priority domains (after overrides), highest score first."""
     if assessment is None:
         return []
@@ -57,7 +58,7 @@ class DraftPlanDialog(RecordDialog):
         self,
         state: AppState,
         beneficiary_id: uuid.UUID,
-        assessment: NeedsAssessment | None,
+        assessment: AssessmentEntry | None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(_("Draft an action plan"), parent)
