@@ -14,41 +14,32 @@ fast path only ever accepts what ``from_wire`` accepts, with the same results.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Uuid
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, String, Uuid, insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import TypeDecorator
 
-from app.sync.records import from_wire, wire_columns
+from app.sync import wire_plan
+from app.sync.records import SYNCED_TYPES, from_wire, wire_columns
+from app.sync.state import table_of
 
 Converter = Callable[[Any], Any]
 DIALECT = sqlite.dialect()
 """The profile's dialect (SQLCipher speaks SQLite): what the bind processors target."""
 
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-class _Unfit(Exception):
-    """The fast path does not take this value: ask ``from_wire``."""
-
 
 def stored_values(record_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The stored form of ``data``'s fields (WireError when unfit), column by column."""
-    converters = _converters(record_type)
-    values: dict[str, Any] = {}
     try:
-        for name, raw in data.items():
-            values[name] = converters[name](raw)
-    except (_Unfit, KeyError, ValueError, TypeError):
-        processors = _processors(record_type)
-        return {n: processors[n](v) for n, v in from_wire(record_type, data).items()}
-    return values
+        return wire_plan.convert_all(_converters(record_type), dict(data))
+    except wire_plan.Unfit:
+        pass
+    processors = _processors(record_type)
+    return {n: processors[n](v) for n, v in from_wire(record_type, data).items()}
 
 
 def stored_id(value: uuid.UUID) -> str:
@@ -59,6 +50,41 @@ def stored_id(value: uuid.UUID) -> str:
 def stored_null(record_type: str, name: str) -> Any:
     """What a column missing from a new record stores (JSON columns store ``null``)."""
     return _processors(record_type)[name](None)
+
+
+def plans() -> dict[str, wire_plan.Plan]:
+    """Every synced type's plan: what the decoding process is given."""
+    return {name: plan(name) for name in SYNCED_TYPES}
+
+
+def layouts() -> dict[str, wire_plan.Layout]:
+    """Every synced type's insert columns (with their defaults) and foreign keys."""
+    return {name: (insert_columns(name), foreign_keys(name)) for name in SYNCED_TYPES}
+
+
+@cache
+def insert_columns(record_type: str) -> tuple[tuple[str, Any], ...]:
+    """The insert statement's columns in order, each with what a missing field stores."""
+    compiled = insert(table_of(record_type)).compile(dialect=DIALECT)
+    names = list(compiled.positiontup or ())
+    return tuple(
+        (name, 1 if name == "row_version" else stored_null(record_type, name)) for name in names
+    )
+
+
+@cache
+def foreign_keys(record_type: str) -> tuple[tuple[str, str], ...]:
+    """(column, parent record type) of each reference to another record."""
+    return tuple(
+        (column.name, next(iter(column.foreign_keys)).column.table.name)
+        for column in table_of(record_type).columns
+        if column.foreign_keys
+    )
+
+
+@cache
+def plan(record_type: str) -> wire_plan.Plan:
+    return {name: _column_plan(column) for name, column in wire_columns(record_type).items()}
 
 
 @cache
@@ -73,112 +99,39 @@ def _processor(column: Column[Any]) -> Converter:
 
 @cache
 def _converters(record_type: str) -> dict[str, Converter]:
-    return {name: _converter(column) for name, column in wire_columns(record_type).items()}
+    return wire_plan.converters(plan(record_type))
 
 
-def _converter(column: Column[Any]) -> Converter:
-    convert = _typed(column)
-    if column.nullable or column.primary_key:
-        null = _processor(column)(None)
-        return lambda raw: null if raw is None else convert(raw)
-    return convert
+def _column_plan(column: Column[Any]) -> wire_plan.ColumnPlan:
+    nullable = bool(column.nullable or column.primary_key)
+    process = _processor(column)
+    kind, parameter = _kind(column, process)
+    return (kind, nullable, process(None), parameter)
 
 
-def _typed(column: Column[Any]) -> Converter:
+def _kind(column: Column[Any], process: Converter) -> tuple[str, Any]:
     column_type = column.type
     impl = column_type.impl if isinstance(column_type, TypeDecorator) else column_type
-    process = _processor(column)
     if isinstance(column_type, Uuid) or isinstance(impl, Uuid):
-        return _uuid_hex
+        return "uuid", None
     if isinstance(impl, DateTime):
-        return _utc_datetime
+        return "datetime", None
     if isinstance(impl, Date):
-        return _date
+        return "date", None
     enum_class = getattr(column_type, "enum_class", None)
     if enum_class is not None:
-        return _lookup({member.value: process(member) for member in enum_class})
-    try:
-        python_type = column_type.python_type
-    except NotImplementedError:
-        return _not_null(process)
-    if python_type is bool:
-        return _exact(bool, process)
-    if python_type is int:
-        return _exact(int, process)
-    if python_type is str:
-        return _text(getattr(column_type, "length", None), process)
-    return _not_null(process)
-
-
-def _uuid_hex(raw: Any) -> str:
-    if type(raw) is not str or not _CANONICAL_UUID.fullmatch(raw):
-        raise _Unfit
-    return raw.replace("-", "")
-
-
-def _utc_datetime(raw: Any) -> str:
-    """SQLAlchemy's SQLite DATETIME text of the UTC time (UTCDateTime stores naive UTC)."""
-    if type(raw) is not str:
-        raise _Unfit
-    parsed = datetime.fromisoformat(raw)
-    if parsed.tzinfo is None:
-        raise _Unfit
-    naive = parsed.astimezone(UTC).replace(tzinfo=None)
-    return naive.isoformat(sep=" ", timespec="microseconds")
-
-
-def _date(raw: Any) -> str:
-    if type(raw) is not str:
-        raise _Unfit
-    return date.fromisoformat(raw).isoformat()
-
-
-def _lookup(stored: dict[Any, Any]) -> Converter:
-    def convert(raw: Any) -> Any:
-        if type(raw) is not str or raw not in stored:
-            raise _Unfit
-        return stored[raw]
-
-    return convert
-
-
-def _exact(kind: type, process: Converter) -> Converter:
-    def check(raw: Any) -> Any:
-        if type(raw) is not kind:
-            raise _Unfit
-        return process(raw)
-
-    def check_only(raw: Any) -> Any:
-        if type(raw) is not kind:
-            raise _Unfit
-        return raw
-
-    return check_only if process is _same else check
-
-
-def _text(length: int | None, process: Converter) -> Converter:
-    limit = length if length is not None else float("inf")
-
-    def check(raw: Any) -> Any:
-        if type(raw) is not str or len(raw) > limit:
-            raise _Unfit
-        return process(raw)
-
-    def check_only(raw: Any) -> Any:
-        if type(raw) is not str or len(raw) > limit:
-            raise _Unfit
-        return raw
-
-    return check_only if process is _same else check
-
-
-def _not_null(process: Converter) -> Converter:
-    def convert(raw: Any) -> Any:
-        if raw is None:
-            raise _Unfit  # a null where none is allowed: from_wire explains
-        return process(raw)
-
-    return convert
+        return "lookup", {member.value: process(member) for member in enum_class}
+    if isinstance(impl, Boolean):
+        return "bool", (process(False), process(True))
+    if isinstance(impl, JSON) and DIALECT._json_serializer is None:  # json.dumps
+        return "json", None
+    if process is not _same:
+        return "other", None
+    if isinstance(impl, Integer):
+        return "int", None
+    if isinstance(impl, String):  # Text too
+        return "text", getattr(impl, "length", None)
+    return "other", None
 
 
 def _same(value: Any) -> Any:

@@ -377,6 +377,9 @@ def _remove_left(profile: Profile, options: SyncOptions, report: SyncReport) -> 
     """Cases that left the scope, removed at the end of the pull; past the fail-safe they
     wait for a confirmation (``confirm_removals``). Returns how many wait for it."""
     with profile.engine.begin() as connection:
+        if state.get(connection, state.LEFT_SCOPE) in (None, "", "[]"):  # spare the count
+            report.left_scope_waiting = 0
+            return 0
         local = connection.execute(
             select(func.count()).select_from(state.model_table(Beneficiary))
         ).scalar_one()
@@ -416,7 +419,10 @@ def _pull_all(
         connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
         with connection.begin():
             cursor = state.get_cursor(connection)
-        with fast_path(connection), PageFeed(client, cursor, options.page_size) as feed:
+        with (
+            fast_path(connection) as fast,
+            PageFeed(client, cursor, options.page_size, apart=fast) as feed,
+        ):
             transaction: RootTransaction | None = None
             started = 0.0
             for page in feed:

@@ -3,7 +3,8 @@
 While page *n* is written to the profile, page *n + 1* is already being prepared by the
 server and parsed here: a thread fetches pages in cursor order into a small queue.
 Only the consumer stores cursors, each with its page, so a page fetched but never
-applied (a crash, an error) is simply fetched again next time.
+applied (a crash, an error) is simply fetched again next time. With ``apart`` (an
+initial sync's fast path) pages are decoded in a separate process (app.sync.decoder).
 """
 
 from __future__ import annotations
@@ -11,27 +12,45 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from types import TracebackType
 
 from app.sync.client import SyncClient
+from app.sync.decoder import PageDecoder, decode_here, head
+from app.sync.errors import ProtocolError
 from passerelle_core.protocol import PullResponse
 
 AHEAD = 2
 POLL_SECONDS = 0.2
 
 
+@dataclass(frozen=True)
+class _Submitted:
+    """A page handed to the decoding process: its answer is read by the consumer."""
+
+    raw: bytes
+    head: tuple[int, bool]  # (next cursor, has more) the next request was based on
+
+
+Item = PullResponse | _Submitted | BaseException
+
+
 class PageFeed:
     """Iterate over pulled pages from ``cursor`` until ``has_more`` is false."""
 
-    def __init__(self, client: SyncClient, cursor: int, limit: int) -> None:
+    def __init__(self, client: SyncClient, cursor: int, limit: int, apart: bool = False) -> None:
         self._client = client
         self._cursor = cursor
         self._limit = limit
-        self._pages: queue.Queue[PullResponse | BaseException] = queue.Queue(AHEAD)
+        self._apart = apart  # decode in a separate process (app.sync.decoder)
+        self._decoder: PageDecoder | None = None
+        self._pages: queue.Queue[Item] = queue.Queue(AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._fetch, name="sync-pull", daemon=True)
 
     def __enter__(self) -> PageFeed:
+        if self._apart:
+            self._decoder = PageDecoder()
         self._thread.start()
         return self
 
@@ -42,6 +61,8 @@ class PageFeed:
         _traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
+        if self._decoder is not None:
+            self._decoder.close()  # first: the fetch thread may wait on its pipe
         self._thread.join()
 
     def __iter__(self) -> Iterator[PullResponse]:
@@ -49,24 +70,45 @@ class PageFeed:
             item = self._pages.get()
             if isinstance(item, BaseException):
                 raise item
-            yield item
-            if not item.has_more:
+            if isinstance(item, _Submitted):
+                assert self._decoder is not None
+                page = self._decoder.receive(item.raw)
+                if (page.next_cursor, page.has_more) != item.head:
+                    raise ProtocolError(200)  # the page contradicts its own start
+            else:
+                page = item
+            yield page
+            if not page.has_more:
                 return
 
     def _fetch(self) -> None:
+        """Pages in cursor order. With the decoding process, the next page is asked for
+        as soon as this one's start says where it ends, while the child decodes it."""
         cursor = self._cursor
         while not self._stop.is_set():
             try:
-                page: PullResponse | BaseException = self._client.pull(cursor, self._limit)
+                item: Item = self._item(cursor)
             except Exception as error:  # handed to the consumer, raised there
-                page = error
-            if not self._put(page):
+                item = error
+            if not self._put(item):
                 return
-            if isinstance(page, BaseException) or not page.has_more:
+            if isinstance(item, BaseException):
                 return
-            cursor = page.next_cursor
+            cursor, more = item.head if isinstance(item, _Submitted) else _end(item)
+            if not more:
+                return
 
-    def _put(self, item: PullResponse | BaseException) -> bool:
+    def _item(self, cursor: int) -> Item:
+        decoder = self._decoder
+        if decoder is None:
+            return self._client.pull(cursor, self._limit)
+        raw = self._client.pull_bytes(cursor, self._limit)
+        known = head(raw)
+        if known is not None and decoder.submit(raw):
+            return _Submitted(raw, known)
+        return decode_here(raw)
+
+    def _put(self, item: Item) -> bool:
         while not self._stop.is_set():
             try:
                 self._pages.put(item, timeout=POLL_SECONDS)
@@ -74,3 +116,7 @@ class PageFeed:
             except queue.Full:
                 continue
         return False
+
+
+def _end(page: PullResponse) -> tuple[int, bool]:
+    return page.next_cursor, page.has_more

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from app.sync.decode import stored_id
 from app.sync.records import SYNCED_TYPES
 from app.sync.state import HELD
 from passerelle_core.protocol import RecordState
@@ -19,35 +19,90 @@ Key = tuple[str, str]
 """(record type, stored id): how records are matched without building UUID objects."""
 
 
-@dataclass
 class Incoming:
-    """One record state ready to be written: stored values, local protections applied."""
+    """One record state on its way into the profile: stored values, local protections.
 
-    record_type: str
-    record_id: uuid.UUID
-    seq: int
-    version: int
-    deleted: bool
-    data: dict[str, Any]
-    case_id: uuid.UUID | None
-    values: dict[str, Any] = field(default_factory=dict)  # column -> stored value
-    exists: bool = False
+    Ids travel as stored hex and the wire fields may stay JSON text until needed (a
+    record decoded in the decoding process, :mod:`app.sync.decode_worker`): an initial
+    sync builds neither UUID objects nor dictionaries it never reads.
+    """
 
-    @cached_property
-    def key(self) -> Key:
-        return (self.record_type, stored_id(self.record_id))
+    __slots__ = (
+        "record_type", "hex", "seq", "version", "deleted", "_data", "_text", "case_hex",
+        "values", "exists", "decoded", "key", "row", "parents",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        record_type: str,
+        hex_id: str,
+        seq: int,
+        version: int,
+        deleted: bool,
+        data: dict[str, Any] | None,
+        case_hex: str | None,
+        *,
+        text: str | None = None,
+        row: tuple[Any, ...] | None = None,
+        parents: list[Key] | None = None,
+    ) -> None:
+        self.record_type = record_type
+        self.hex = hex_id
+        self.seq = seq
+        self.version = version
+        self.deleted = deleted
+        self._data = data
+        self._text = text
+        self.case_hex = case_hex
+        # Decoded in the decoding process: the insert's parameters and the references,
+        # ready; ``values`` (stored values by column) are filled only if needed.
+        self.row = row
+        self.parents = parents
+        self.decoded = row is not None
+        self.values: dict[str, Any] = {}
+        self.exists = False
+        self.key: Key = (record_type, hex_id)
+
+    def forget_decoding(self) -> None:
+        """Decode again next time (a held record retried: protections may have changed)."""
+        self.decoded = False
+        self.row = self.parents = None
+        self.values = {}
+
+    @property
+    def record_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.hex)
+
+    @property
+    def case_id(self) -> uuid.UUID | None:
+        return None if self.case_hex is None else _uuid(self.case_hex)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The wire fields (kept for a held record)."""
+        if self._data is None:
+            self._data = json.loads(self._text or "{}")
+        return self._data
 
     @classmethod
-    def of(cls, state: RecordState) -> Incoming:
+    def of(cls, state: RecordState | Incoming) -> Incoming:
+        if isinstance(state, Incoming):
+            return state
+        case = state.case_id
         return cls(
             state.record_type,
-            state.record_id,
+            state.record_id.hex,
             state.seq,
             state.version,
             state.deleted,
             state.data,
-            state.case_id,
+            None if case is None else case.hex,
         )
+
+
+@lru_cache(maxsize=4096)
+def _uuid(hex_id: str) -> uuid.UUID:
+    return uuid.UUID(hex=hex_id)
 
 
 @dataclass
@@ -69,9 +124,10 @@ class HeldIndex:
         """Every stored held record, once per pull: all are retried on the first page."""
         self.loaded = True
         for row in connection.execute(select(HELD)):
+            case = None if row.case_id is None else row.case_id.hex
             record = Incoming(
-                row.record_type, row.record_id, row.seq, row.version, row.deleted, row.data,
-                row.case_id,
+                row.record_type, row.record_id.hex, row.seq, row.version, row.deleted, row.data,
+                case,
             )  # fmt: skip
             self.hold(record, None)
         return list(self.records.values())

@@ -20,6 +20,7 @@ import contextlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TypeVar
 
 from sqlalchemy import Connection, delete, select
@@ -28,8 +29,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models import OutboxState
 from app.store import deferred_indexes
-from app.sync import writes
-from app.sync.decode import stored_id, stored_values
+from app.sync import wire_plan, writes
+from app.sync.decode import foreign_keys, insert_columns, stored_values
 from app.sync.incoming import HeldIndex, Incoming, Key
 from app.sync.records import SYNCED_TYPES, WireError
 from app.sync.state import CURSOR, FIRST_SYNC_EXPECTED, HELD, OUTBOX, get, model_table, table_of
@@ -130,7 +131,7 @@ class PageApplier:
         self.known = self.pull.known
         self.held_before: set[Key] = set()
 
-    def apply(self, states: Sequence[RecordState]) -> PageOutcome:
+    def apply(self, states: Sequence[RecordState | Incoming]) -> PageOutcome:
         outcome = PageOutcome()
         index = self.pull.held
         incoming: dict[Key, Incoming] = {}
@@ -142,6 +143,7 @@ class PageApplier:
         arriving = [r.key for r in page]
         retried = index.candidates(arriving) if index.loaded else index.load(self.connection)
         for waiting in retried:
+            waiting.forget_decoding()  # decoded afresh: its protected fields may be free now
             incoming[waiting.key] = waiting
         self.held_before = set(incoming)
         for record in page:
@@ -152,12 +154,14 @@ class PageApplier:
         held: Held = {}
         ready: list[Incoming] = []
         for record in incoming.values():
-            try:
-                record.values = stored_values(record.record_type, record.data)
-            except WireError as error:
-                held[record.key] = (record, str(error), None)
-                continue
-            record.values["id"] = stored_id(record.record_id)
+            if not record.decoded:
+                try:
+                    record.values = stored_values(record.record_type, record.data)
+                except WireError as error:
+                    held[record.key] = (record, str(error), None)
+                    continue
+                record.values["id"] = record.hex
+                record.decoded = True
             ready.append(record)
         self._mark_existing(ready)
         outcome.merged = self._protect_waiting_fields(ready)
@@ -176,7 +180,8 @@ class PageApplier:
         self._replace_held(held)
         outcome.applied = len(written)
         outcome.held = len(index.records)
-        outcome.case_ids = {r.case_id for r in written if r.case_id is not None}
+        cases = {r.case_hex for r in written}
+        outcome.case_ids = {uuid.UUID(hex=case) for case in cases if case is not None}
         outcome.record_types = {r.record_type for r in written}
         return outcome
 
@@ -187,9 +192,12 @@ class PageApplier:
         for record in records:
             by_type.setdefault(record.record_type, []).append(record)
         for record_type, group in by_type.items():
-            present = self._existing(record_type, [r.values["id"] for r in group])
+            present = self._existing(record_type, [r.hex for r in group])
             for record in group:
-                record.exists = record.values["id"] in present
+                record.exists = record.hex in present
+                if record.exists and record.row is not None:
+                    record.values = _values_of_row(record)  # an update: fields by name
+                    record.row = None
 
     def _existing(self, record_type: str, ids: Iterable[str]) -> set[str]:
         """Which of these stored ids are in the profile (``known`` spares most queries)."""
@@ -283,18 +291,19 @@ class PageApplier:
         return clashing
 
     def _write_all(self, records: list[Incoming]) -> None:
-        inserts: dict[str, list[dict[str, object]]] = {}
+        inserts: dict[str, list[tuple[object, ...]]] = {}
         updates: dict[tuple[str, tuple[str, ...]], list[list[object]]] = {}
         for record in records:
             if record.exists:
                 names = tuple(sorted(n for n in record.values if n != "id"))
-                row = [record.values[n] for n in names]
-                row.append(record.values["id"])
-                updates.setdefault((record.record_type, names), []).append(row)
+                changed = [record.values[n] for n in names]
+                changed.append(record.values["id"])
+                updates.setdefault((record.record_type, names), []).append(changed)
             else:
-                inserts.setdefault(record.record_type, []).append(record.values)
+                row = record.row if record.row is not None else _row_of_values(record)
+                inserts.setdefault(record.record_type, []).append(row)
         for record_type, rows in inserts.items():
-            writes.insert_many(self.connection, record_type, rows)
+            writes.insert_rows(self.connection, record_type, rows)
         for (record_type, names), update_rows in updates.items():
             if names:
                 writes.update_many(self.connection, record_type, names, update_rows)
@@ -339,28 +348,37 @@ class PageApplier:
         self.connection.execute(statement, rows)
 
 
-_FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
-    name: [
-        (column.name, next(iter(column.foreign_keys)).column.table.name)
-        for column in table_of(name).columns
-        if column.foreign_keys
-    ]
-    for name in SYNCED_TYPES
-}
-
-
 def _waiting_for(parent: Key) -> str:
     parent_type, parent_id = parent
     return HELD_MISSING_PARENT.format(table=parent_type, id=uuid.UUID(hex=parent_id))
 
 
 def _parents(record: Incoming) -> list[Key]:
-    parents = []
-    for column, parent_type in _FOREIGN_KEYS[record.record_type]:
-        value = record.values.get(column)
-        if value is not None:
-            parents.append((parent_type, value))
-    return parents
+    if record.parents is not None:
+        return record.parents
+    return wire_plan.parents_of((insert_columns(record.record_type), _links(record)), record.values)
+
+
+def _links(record: Incoming) -> tuple[tuple[str, str], ...]:
+    return foreign_keys(record.record_type)
+
+
+def _row_of_values(record: Incoming) -> tuple[object, ...]:
+    return wire_plan.row_of((insert_columns(record.record_type), ()), record.values)
+
+
+def _values_of_row(record: Incoming) -> dict[str, object]:
+    """The stored values of the fields the record carries, from its insert row."""
+    assert record.row is not None
+    position = _positions(record.record_type)
+    values = {name: record.row[position[name]] for name in record.data if name in position}
+    values["id"] = record.hex
+    return values
+
+
+@cache
+def _positions(record_type: str) -> dict[str, int]:
+    return {name: number for number, (name, _default) in enumerate(insert_columns(record_type))}
 
 
 def _chunks(items: list[T]) -> Iterable[list[T]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 
-from app.sync.decode import DIALECT, stored_null
+from app.sync.decode import DIALECT, insert_columns
 from app.sync.state import BASE, table_of
 
 IdChunk = list[str]
@@ -22,10 +22,18 @@ IdChunk = list[str]
 
 def insert_many(connection: Connection, record_type: str, rows: list[dict[str, Any]]) -> None:
     """Insert new records (stored values by column; missing columns get their null)."""
-    sql, defaults = _insert_plan(record_type)
-    parameters = [tuple(row.get(name, default) for name, default in defaults) for row in rows]
-    if parameters:
-        connection.exec_driver_sql(sql, parameters)
+    defaults = insert_columns(record_type)
+    insert_rows(
+        connection,
+        record_type,
+        [tuple(row.get(name, default) for name, default in defaults) for row in rows],
+    )
+
+
+def insert_rows(connection: Connection, record_type: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert new records given as the insert statement's parameters, in its order."""
+    if rows:
+        connection.exec_driver_sql(_insert_sql(record_type), rows)
 
 
 def update_many(
@@ -61,14 +69,9 @@ def record_bases(connection: Connection, rows: Iterable[tuple[str, str, int]]) -
 
 
 @cache
-def _insert_plan(record_type: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
+def _insert_sql(record_type: str) -> str:
     table: Table = table_of(record_type)
-    compiled = insert(table).compile(dialect=DIALECT)
-    names = list(compiled.positiontup or ())
-    defaults = tuple(
-        (name, 1 if name == "row_version" else stored_null(record_type, name)) for name in names
-    )
-    return str(compiled), defaults
+    return str(insert(table).compile(dialect=DIALECT))
 
 
 def _quote(name: str) -> str:

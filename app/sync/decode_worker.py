@@ -1,0 +1,144 @@
+"""Pulled pages decoded in a separate process, overlapping the writes of the previous page.
+
+Python holds one lock for all its threads, and SQLite's ``executemany`` does not release
+it usefully: parsing and converting a page in a thread only takes turns with writing
+the previous one. A child process (``python -m app.sync.decode_worker``) turns the raw
+page into stored values while the profile's connection writes, on another core.
+
+The child imports only the standard library and :mod:`app.sync.wire_plan` (it is
+given the column plans, pickled, on start). It accepts only pages of the ordinary
+shape; anything else comes back as ``None`` and the main process parses that page the
+careful way (pydantic, ``from_wire``), so both paths accept exactly the same pages.
+Frames on its standard input and output: an 8-byte length, then the bytes (a pickle
+from the parent, trusted: it is our own child; a zero length ends it).
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sys
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from app.sync import wire_plan
+
+Row = tuple[Any, ...]
+Parents = list[tuple[str, str]]
+DecodedRecord = tuple[str, str, int, int, bool, str, str | None, Row | None, Parents | None]
+"""(record type, stored id, seq, version, deleted, wire fields as JSON text, case id as
+stored hex, the insert statement's parameters and the (type, id) of the records it
+refers to, or None twice when the careful path must decode it)."""
+Tables = dict[str, tuple[dict[str, Callable[[Any], Any]], wire_plan.Layout]]
+Envelope = tuple[str, list[str], int, bool, int | None, bool]
+"""(server id, left scope, next cursor, has more, expected, restored)."""
+Decoded = tuple[Envelope, list[DecodedRecord]]
+
+_ENVELOPE = {"server_id", "records", "left_scope", "next_cursor", "has_more", "expected"}
+_OPTIONAL = {"left_scope", "expected", "restored"}
+_RECORD = {"seq", "record_type", "record_id", "version", "deleted", "data", "case_id"}
+
+
+def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
+    """The page's envelope and records, values in stored form; None if unusual."""
+    try:
+        page = json.loads(raw)
+    except ValueError:
+        return None
+    if type(page) is not dict or not _ENVELOPE - _OPTIONAL <= page.keys() <= _ENVELOPE | _OPTIONAL:
+        return None
+    server_id, left = page["server_id"], page.get("left_scope", [])
+    cursor, more = page["next_cursor"], page["has_more"]
+    expected, restored = page.get("expected"), page.get("restored", False)
+    if not (
+        _is_uuid(server_id)
+        and type(left) is list
+        and all(_is_uuid(case) for case in left)
+        and type(cursor) is int
+        and type(more) is bool
+        and (expected is None or type(expected) is int)
+        and type(restored) is bool
+        and type(page["records"]) is list
+    ):
+        return None
+    records: list[DecodedRecord] = []
+    dumps = json.dumps
+    for record in page["records"]:
+        if type(record) is not dict or not record.keys() <= _RECORD:
+            return None
+        try:
+            seq, record_type, record_id = record["seq"], record["record_type"], record["record_id"]
+            version, deleted, data = record["version"], record["deleted"], record["data"]
+        except KeyError:
+            return None
+        case = record.get("case_id")
+        if not (
+            type(seq) is int
+            and type(version) is int
+            and type(deleted) is bool
+            and type(record_type) is str
+            and type(data) is dict
+            and _is_uuid(record_id)
+            and (case is None or _is_uuid(case))
+        ):
+            return None
+        hex_id = record_id.replace("-", "")
+        row: Row | None = None
+        parents: Parents | None = None
+        known = tables.get(record_type)
+        if known is not None:
+            try:
+                values = wire_plan.convert_all(known[0], data)
+            except wire_plan.Unfit:
+                pass
+            else:
+                values["id"] = hex_id
+                row = wire_plan.row_of(known[1], values)
+                parents = wire_plan.parents_of(known[1], values)
+        case_hex = None if case is None else case.replace("-", "")
+        text = dumps(data)
+        records.append((record_type, hex_id, seq, version, deleted, text, case_hex, row, parents))
+    envelope: Envelope = (server_id, left, cursor, more, expected, restored)
+    return envelope, records
+
+
+def _is_uuid(value: Any) -> bool:
+    return type(value) is str and wire_plan.CANONICAL_UUID.fullmatch(value) is not None
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """One frame's bytes; None at the end of the stream."""
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    size = int.from_bytes(header, "big")
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return body
+
+
+def write_frame(stream: BinaryIO, body: bytes) -> None:
+    stream.write(len(body).to_bytes(8, "big"))
+    stream.write(body)
+    stream.flush()
+
+
+def main() -> int:
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    first = read_frame(source)
+    if first is None:
+        return 0
+    plans: dict[str, wire_plan.Plan]
+    layouts: dict[str, wire_plan.Layout]
+    plans, layouts = pickle.loads(first)
+    tables = {name: (wire_plan.converters(plan), layouts[name]) for name, plan in plans.items()}
+    while True:
+        raw = read_frame(source)
+        if not raw:
+            return 0
+        write_frame(sink, pickle.dumps(decode_page(raw, tables), pickle.HIGHEST_PROTOCOL))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

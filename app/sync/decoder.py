@@ -1,0 +1,141 @@
+"""The main process's side of the decoding process (:mod:`app.sync.decode_worker`).
+
+``PageDecoder.decode`` turns a page's bytes into a ``PullResponse`` whose records are
+already :class:`~app.sync.incoming.Incoming` with stored values. Whatever the child
+does not take (an unusual page), or if the child is gone, the page is parsed here the
+careful way: pydantic, then ``from_wire`` when it is applied. Same pages accepted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import IO, Any, cast
+
+from pydantic import ValidationError
+
+from app.sync import decode_worker
+from app.sync.decode import layouts, plans
+from app.sync.errors import ProtocolError
+from app.sync.incoming import Incoming
+from passerelle_core.protocol import PullResponse, RecordState
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The folder holding the ``app`` package (the child imports it from there)."""
+_HEAD = re.compile(
+    rb'\{\s*"server_id"\s*:\s*"[0-9a-f-]{36}"\s*,\s*"left_scope"\s*:\s*\[[^\]]*\]\s*,'
+    rb'\s*"next_cursor"\s*:\s*(\d{1,19})\s*,\s*"has_more"\s*:\s*(true|false)\s*,'
+)
+
+
+class PageDecoder:
+    """A child process decoding pages, one at a time, in order."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        if getattr(sys, "frozen", False):
+            return  # a bundled app has no ``python -m``: pages are decoded here
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "app.sync.decode_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=environment,
+                cwd=ROOT,
+            )
+            decode_worker.write_frame(_pipe(process.stdin), pickle.dumps((plans(), layouts())))
+        except OSError:
+            return
+        self._process = process
+
+    @property
+    def apart(self) -> bool:
+        """Whether pages are still decoded in the child."""
+        return self._process is not None
+
+    def submit(self, raw: bytes) -> bool:
+        """Send a page to the child; False when it is gone (decode that page here)."""
+        process = self._process
+        if process is None:
+            return False
+        try:
+            decode_worker.write_frame(_pipe(process.stdin), raw)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def receive(self, raw: bytes) -> PullResponse:
+        """The child's answer for the oldest page submitted (``raw``: that page)."""
+        process = self._process
+        answer = None
+        if process is not None:
+            try:
+                answer = decode_worker.read_frame(_pipe(process.stdout))
+            except (OSError, ValueError):
+                answer = None
+            if answer is None:  # the child died: carry on without it
+                self.close()
+        decoded = None if answer is None else pickle.loads(answer)
+        if decoded is None:
+            return decode_here(raw)
+        return _page(*cast(decode_worker.Decoded, decoded))
+
+    def close(self) -> None:
+        """Stop the child (it holds nothing that must be kept)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.kill()
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+def decode_here(raw: bytes) -> PullResponse:
+    """The careful way, as ``SyncClient.pull`` does it."""
+    try:
+        return PullResponse.model_validate_json(raw)
+    except ValidationError:
+        raise ProtocolError(200) from None
+
+
+def head(raw: bytes) -> tuple[int, bool] | None:
+    """(next cursor, has more) read from the start of a page as the server writes it,
+    so the next page can be asked for before this one is decoded; None otherwise."""
+    found = _HEAD.match(raw)
+    if found is None:
+        return None
+    return int(found.group(1)), found.group(2) == b"true"
+
+
+def _page(envelope: decode_worker.Envelope, records: list[decode_worker.DecodedRecord]) -> Any:
+    """A ``PullResponse`` built without validation (the child checked every field's
+    type); its records are ``Incoming`` values, which the page applier takes as is."""
+    server_id, left, cursor, more, expected, restored = envelope
+    incoming = [
+        Incoming(kind, hex_id, seq, version, deleted, None, case, text=text, row=row, parents=up)
+        for kind, hex_id, seq, version, deleted, text, case, row, up in records
+    ]
+    return PullResponse.model_construct(
+        server_id=uuid.UUID(server_id),
+        records=cast(list[RecordState], incoming),
+        left_scope=[uuid.UUID(case) for case in left],
+        next_cursor=cursor,
+        has_more=more,
+        expected=expected,
+        restored=restored,
+    )
+
+
+def _pipe(stream: IO[bytes] | None) -> Any:
+    assert stream is not None
+    return stream

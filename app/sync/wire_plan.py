@@ -1,0 +1,159 @@
+"""Wire value -> stored value converters, built from plain column plans (stdlib only).
+
+A *plan* says, per column, what kind of value it stores and how: :mod:`app.sync.decode`
+derives it from the models' columns and bind processors, and the decoding process
+(:mod:`app.sync.decode_worker`) receives it pickled, so that it needs neither
+SQLAlchemy nor the models. Both build their converters here: one implementation.
+
+A converter raises :class:`Unfit` for anything unusual; the caller then asks
+``from_wire`` (in the main process), which explains or canonicalises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+Converter = Callable[[Any], Any]
+ColumnPlan = tuple[str, bool, Any, Any]
+"""(kind, null allowed, stored null, parameter). Kinds: uuid, datetime, date, lookup
+(parameter: wire value -> stored value), bool (parameter: stored False, stored True),
+int, text (parameter: maximum length or None), json, other (never converted here)."""
+Plan = dict[str, ColumnPlan]
+Layout = tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, str], ...]]
+"""(insert columns in order with the value a missing field stores, foreign keys as
+(column, parent record type))."""
+
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class Unfit(Exception):
+    """The fast path does not take this value: ask ``from_wire``."""
+
+
+def converters(plan: Plan) -> dict[str, Converter]:
+    return {name: converter(column) for name, column in plan.items()}
+
+
+def converter(column: ColumnPlan) -> Converter:
+    kind, nullable, null, parameter = column
+    convert = _typed(kind, parameter)
+    if nullable:
+        return lambda raw: null if raw is None else convert(raw)
+    return convert
+
+
+def convert_all(table: dict[str, Converter], data: dict[str, Any]) -> dict[str, Any]:
+    """Every field's stored value; Unfit (or KeyError: an unknown field) otherwise."""
+    try:
+        return {name: table[name](raw) for name, raw in data.items()}
+    except (KeyError, ValueError, TypeError):
+        raise Unfit from None
+
+
+def _typed(kind: str, parameter: Any) -> Converter:
+    if kind == "uuid":
+        return uuid_hex
+    if kind == "datetime":
+        return _utc_datetime
+    if kind == "date":
+        return _date
+    if kind == "lookup":
+        return _lookup(parameter)
+    if kind == "bool":
+        return _bool(parameter)
+    if kind == "int":
+        return _int
+    if kind == "text":
+        return _text(parameter)
+    if kind == "json":
+        return _json
+    return _never
+
+
+def uuid_hex(raw: Any) -> str:
+    if type(raw) is not str or not CANONICAL_UUID.fullmatch(raw):
+        raise Unfit
+    return raw.replace("-", "")
+
+
+def _utc_datetime(raw: Any) -> str:
+    """SQLAlchemy's SQLite DATETIME text of the UTC time (UTCDateTime stores naive UTC)."""
+    if type(raw) is not str:
+        raise Unfit
+    parsed = datetime.fromisoformat(raw)
+    if parsed.tzinfo is None:
+        raise Unfit
+    naive = parsed.astimezone(UTC).replace(tzinfo=None)
+    return naive.isoformat(sep=" ", timespec="microseconds")
+
+
+def _date(raw: Any) -> str:
+    if type(raw) is not str:
+        raise Unfit
+    return date.fromisoformat(raw).isoformat()
+
+
+def _lookup(stored: dict[Any, Any]) -> Converter:
+    def convert(raw: Any) -> Any:
+        if type(raw) is not str or raw not in stored:
+            raise Unfit
+        return stored[raw]
+
+    return convert
+
+
+def _bool(stored: tuple[Any, Any]) -> Converter:
+    false, true = stored
+
+    def convert(raw: Any) -> Any:
+        if type(raw) is not bool:
+            raise Unfit
+        return true if raw else false
+
+    return convert
+
+
+def _int(raw: Any) -> Any:
+    if type(raw) is not int:
+        raise Unfit
+    return raw
+
+
+def _text(length: int | None) -> Converter:
+    limit = length if length is not None else float("inf")
+
+    def convert(raw: Any) -> Any:
+        if type(raw) is not str or len(raw) > limit:
+            raise Unfit
+        return raw
+
+    return convert
+
+
+def _json(raw: Any) -> Any:
+    if raw is None:
+        raise Unfit  # a null where none is allowed: from_wire explains
+    return json.dumps(raw)
+
+
+def _never(_raw: Any) -> Any:
+    raise Unfit
+
+
+def row_of(layout: Layout, values: dict[str, Any]) -> tuple[Any, ...]:
+    """The insert statement's parameters for these stored values."""
+    return tuple([values.get(name, default) for name, default in layout[0]])
+
+
+def parents_of(layout: Layout, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(parent record type, stored id) of every reference these values make."""
+    parents = []
+    for column, parent_type in layout[1]:
+        value = values.get(column)
+        if value is not None:
+            parents.append((parent_type, value))
+    return parents
