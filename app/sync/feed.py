@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
 
+from app.i18n import _
 from app.sync.client import SyncClient
 from app.sync.decoder import PageDecoder, decode_here, head
-from app.sync.errors import ProtocolError
+from app.sync.errors import ProtocolError, ResponseRefused
 from passerelle_core.protocol import PullResponse
 
 AHEAD = 2
@@ -102,7 +103,7 @@ class PageFeed:
         decoder = self._decoder
         if decoder is None:
             return self._client.pull(cursor, self._limit)
-        raw = self._client.pull_bytes(cursor, self._limit)
+        raw = _pull_bytes(self._client, cursor, self._limit)
         known = head(raw)
         if known is not None and decoder.submit(raw):
             return _Submitted(raw, known)
@@ -120,3 +121,11 @@ class PageFeed:
 
 def _end(page: PullResponse) -> tuple[int, bool]:
     return page.next_cursor, page.has_more
+
+
+def _pull_bytes(client: SyncClient, cursor: int, limit: int) -> bytes:
+    """A page as sent, to be decoded apart; counted and refused as ``SyncClient.pull``."""
+    client.pages_pulled += 1
+    if client.pages_pulled > client.max_pull_pages:
+        raise ResponseRefused(_("the server sent more pages than a sync may take"))
+    return client.get_bytes(f"/api/v1/pull?cursor={int(cursor)}&limit={int(limit)}")
