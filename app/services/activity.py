@@ -18,6 +18,7 @@ from app.models import (
     Beneficiary,
     FollowUpSession,
     NeedsAssessment,
+    QuickNote,
     Referral,
     StaffMember,
 )
@@ -41,7 +42,9 @@ class MyActivity:
     assessments: int
     referrals: int
     cases: int
-    """Different cases the actor worked on (sessions, assessments, referrals)."""
+    """Different cases the actor worked on (sessions, assessments, referrals, quick notes)."""
+    quick_notes: int = 0
+    """Short contacts (a call, a word in the corridor) the actor noted, apart from sessions."""
 
 
 def team_load(ctx: ServiceContext, period: Period) -> list[StaffLoad]:
@@ -132,5 +135,14 @@ def my_activity(ctx: ServiceContext, period: Period) -> MyActivity:
                 R.sent_on.between(period.start, period.end),
             )
         ).all()
+        noted = session.execute(
+            select(QuickNote.beneficiary_id).where(
+                QuickNote.author_id == me,
+                QuickNote.noted_on.between(period.start, period.end),
+            )
+        ).all()
     cases = sessions | {row[0] for row in assessed} | {row[0] for row in referred}
-    return MyActivity(session_count or 0, len(assessed), len(referred), len(cases))
+    cases |= {row[0] for row in noted}
+    return MyActivity(
+        session_count or 0, len(assessed), len(referred), len(cases), quick_notes=len(noted)
+    )

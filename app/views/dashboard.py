@@ -341,9 +341,10 @@ def activity_text(mine: MyActivity) -> str:
         ngettext("{count} session held", "{count} sessions held", mine.sessions),
         ngettext("{count} assessment completed", "{count} assessments completed", mine.assessments),
         ngettext("{count} referral sent", "{count} referrals sent", mine.referrals),
+        ngettext("{count} quick note", "{count} quick notes", mine.quick_notes),
         ngettext("on {count} case", "on {count} cases", mine.cases),
     ]
-    counts = (mine.sessions, mine.assessments, mine.referrals, mine.cases)
+    counts = (mine.sessions, mine.assessments, mine.referrals, mine.quick_notes, mine.cases)
     return " · ".join(part.format(count=n) for part, n in zip(parts, counts, strict=True))
 
 

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.indicators.period import Period
 from app.models import FollowUpSession
-from app.services import activity, beneficiaries, followup, voiding
+from app.services import activity, beneficiaries, followup, quick_notes, voiding
 from app.services.context import ServiceContext
 from app.settings import Settings
 from app.store.profile import Profile
@@ -23,7 +23,7 @@ from app.views.app_state import AppState
 from app.views.dashboard import DashboardPage, activity_text
 from app.views.dashboard_charts import month_label
 from app.views.language import apply_language
-from passerelle_core.enums import StaffRole
+from passerelle_core.enums import QuickNoteKind, StaffRole
 
 Colleague = Callable[..., ServiceContext]
 
@@ -44,9 +44,12 @@ def test_my_work_on_a_colleagues_case_and_the_team_load(
     held = followup.record_session(ctx, theirs.id, held_on=ctx.today(), topic="Remplacement")
     mistaken = followup.record_session(ctx, theirs.id, held_on=ctx.today(), topic="Doublon")
     voiding.void(ctx, FollowUpSession, mistaken.id, "Saisi deux fois")
+    other = beneficiaries.register(worker, {"last_name": "Tazi", "first_name": "Omar"})
+    quick_notes.add(ctx, other.id, QuickNoteKind.PHONE, "Appel de la mère : rendez-vous pris.")
+    quick_notes.add(worker, other.id, QuickNoteKind.CORRIDOR, "Vu au parloir.")  # not mine
     period = Period.month(ctx.today())
     mine = activity.my_activity(ctx, period)
-    assert (mine.sessions, mine.cases) == (1, 1)  # the voided one does not count
+    assert (mine.sessions, mine.quick_notes, mine.cases) == (1, 1, 2)  # voided: not counted
     del held
 
     page = DashboardPage(AppState(profile, ctx, Settings()))
@@ -55,16 +58,18 @@ def test_my_work_on_a_colleagues_case_and_the_team_load(
     page.show()
     qtbot.waitUntil(lambda: page.my_activity.text() != "")
     assert page.my_activity.text() == activity_text_for(mine)
+    noted = {"fr": "1 note rapide", "ar": "ملاحظة سريعة واحدة"}[language]
+    assert noted in page.my_activity.text()
     load = {
         page.team_table.item(row, 0).text(): page.team_table.item(row, 1).text()
         for row in range(page.team_table.rowCount())
     }
     assert page.team_box.isVisible() == ctx.actor.is_supervisor
     if ctx.actor.is_supervisor:
-        assert load["Nadia Berrada"] == "1"
+        assert load["Nadia Berrada"] == "2"
     supervisor = colleague(StaffRole.SUPERVISOR, "Karima Fassi")
     team = activity.team_load(supervisor, period)
-    assert {row.name: (row.caseload, row.sessions) for row in team}["Nadia Berrada"] == (1, 0)
+    assert {row.name: (row.caseload, row.sessions) for row in team}["Nadia Berrada"] == (2, 0)
     page.trend_chart.grab()  # paints values, axis and months without error
 
 
