@@ -14,14 +14,27 @@ server of ``--database-url`` or ``PASSERELLE_TEST_DATABASE_URL``, dropped afterw
    transaction) into another empty profile, timed in the same run;
 3. incremental sync: 100 records changed on one laptop, pushed, then pulled by the other
    (target < 1 s each);
-4. 20 laptops (one process each, counsellors of 20 demo teams) syncing at once, a few
-   edits each per round: latency of each sync, p50 / p95 / max (target p95 < 2 s).
+4. ``--laptops`` (20) laptops, one process each, counsellors of the demo teams, syncing
+   at once, 5 edits each per round (cases of their team, none edited by two laptops):
+   the latency of every single sync, p50 / p95 / max (issue 23: p95 < 1 s with 50
+   laptops against PostgreSQL and ``--workers 2``), the laptops' CPU per sync and the
+   server's. Processes start, open their profile, enrol and make their first sync
+   before the timed rounds.
 
-With ``--scaling``, per size of caseload (a fresh server each): the seeding push, the
-initial sync and an incremental sync (1% of the beneficiaries changed, pushed and
-pulled), in time per record, and the ratio of the largest size to the smallest (cost
-that grows linearly keeps it near 1); the server's resident memory (its processes
-together) is sampled during the initial sync of each size.
+With ``--scaling`` (sizes 1,000 / 10,000 / 50,000 beneficiaries unless ``--sizes``), per
+size a fresh server: the seeding push of the whole caseload (the outbox pushed alone,
+without the pull that brings the records back), the initial sync of an empty laptop,
+then ``--changes`` (1,000) beneficiaries edited, pushed and pulled by the other laptop:
+the same number of changes into a store of each size. All in time per record, with the
+ratio of the largest size to the smallest (cost that grows linearly keeps it near 1,
+target <= 1.3), and the server's resident memory (its processes together) sampled
+during each initial sync, the largest caseload's included. The 50,000 size is about
+925,000 records: count 15-20 minutes per backend on a quiet 2-core machine, most of it
+the demo generation and the seeding push.
+
+Every timed step prints its wall time beside the CPU seconds of this process and of the
+server's processes (PostgreSQL's own processes not counted) and the load average: on a
+shared machine, wall times alone say little.
 
 Laptops are real encrypted profiles (cheap KDF: unlocking is not what is measured).
 """
@@ -29,6 +42,7 @@ Laptops are real encrypted profiles (cheap KDF: unlocking is not what is measure
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import platform
@@ -42,7 +56,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +71,15 @@ from app.models import SYNCED_MODELS, Beneficiary, Team  # noqa: E402
 from app.services import beneficiaries, owner  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
-from app.sync import engine, outbox  # noqa: E402
+from app.sync import engine, outbox, state  # noqa: E402
+from app.sync.client import SyncClient  # noqa: E402
+from app.sync.push import PushOutcome, push_outbox  # noqa: E402
 from app.sync.state import model_table  # noqa: E402
 
 PASSPHRASE = "bench passphrase"
 PASSWORD = "bench-password-123"
 EDITS_PER_ROUND = 5
+SERVER_PID = 0  # set while a server runs: its CPU is printed beside wall times
 
 
 @dataclass
@@ -98,10 +115,13 @@ def running_server(folder: Path, database_url: str | None, workers: int) -> Iter
             [sys.executable, "-m", "server", *args], cwd=ROOT, stdout=log, stderr=log
         )
     server = Server(f"http://127.0.0.1:{port}", data_dir, database_url, process)
+    global SERVER_PID
     try:
         _wait_healthy(server)
+        SERVER_PID = process.pid
         yield server
     finally:
+        SERVER_PID = 0
         process.terminate()
         process.wait(timeout=30)
 
@@ -191,12 +211,49 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its live descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def load() -> str:
+    """The load average (1 and 5 minutes): the machine may be shared, say how busy."""
+    one, five, _fifteen = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}"
+
+
 def timed(label: str, function: Any, *args: Any) -> tuple[Any, float]:
-    started = time.perf_counter()
+    """Wall time of ``function``, printed with this process's and the server's CPU."""
+    result, elapsed, _cpu = timed_cpu(label, function, *args)
+    return result, elapsed
+
+
+def timed_cpu(label: str, function: Any, *args: Any) -> tuple[Any, float, float]:
+    """The result, the wall time and the CPU seconds of this process and the server's."""
+    started, cpu = time.perf_counter(), time.process_time()
+    server_cpu = tree_cpu(SERVER_PID) if SERVER_PID else 0.0
     result = function(*args)
     elapsed = time.perf_counter() - started
-    print(f"  {label}: {elapsed:.2f} s", flush=True)
-    return result, elapsed
+    used = time.process_time() - cpu
+    served = tree_cpu(SERVER_PID) - server_cpu if SERVER_PID else 0.0
+    print(
+        f"  {label}: {elapsed:.2f} s wall, CPU {used:.2f} s here + {served:.2f} s server "
+        f"({load()})",
+        flush=True,
+    )
+    return result, elapsed, used + served
 
 
 def bulk_copy(source: Profile, folder: Path) -> tuple[int, float]:
@@ -218,7 +275,17 @@ def bulk_copy(source: Profile, folder: Path) -> tuple[int, float]:
     return sum(len(rows) for _table, rows in tables), elapsed
 
 
-def incremental(seed: Profile, reader: Profile, changes: int) -> float:
+def push_only(profile: Profile) -> PushOutcome:
+    """The outbox pushed, nothing pulled: the push alone, as the server merges it."""
+    with profile.engine.connect() as connection:
+        settings = state.read_all(connection)
+    with SyncClient(settings[state.SERVER_URL], token=settings[state.DEVICE_TOKEN]) as client:
+        return push_outbox(profile.engine, client)
+
+
+def incremental(seed: Profile, reader: Profile, changes: int) -> tuple[float, float, float, float]:
+    """``changes`` beneficiaries edited on ``seed``, pushed, then pulled by ``reader``:
+    the push's and the pull's wall times, then their CPU (laptop and server)."""
     ctx = owner.owner_context(seed.sessions)
     with seed.sessions() as session:
         ids = list(session.scalars(select(Beneficiary.id).order_by(Beneficiary.id).limit(changes)))
@@ -228,69 +295,122 @@ def incremental(seed: Profile, reader: Profile, changes: int) -> float:
             person = session.get(Beneficiary, record_id)
             assert person is not None
             person.phone = f"06{number:04d}{marker}"
-    report, pushed = timed(f"push of {changes} changed records", engine.sync, seed)
+    report, pushed, push_cpu = timed_cpu(f"push of {changes} changed records", engine.sync, seed)
     assert report.applied + report.merged == changes, report
-    report, pulled = timed(f"pull of {changes} changed records", engine.sync, reader)
+    report, pulled, pull_cpu = timed_cpu(f"pull of {changes} changed records", engine.sync, reader)
     assert report.received >= changes, report
-    return pushed + pulled
+    return pushed, pulled, push_cpu, pull_cpu
 
 
-def concurrent(server: Server, folder: Path, teams: list[str], laptops: int, rounds: int) -> None:
+def concurrent(
+    server: Server, folder: Path, teams: list[uuid.UUID], laptops: int, rounds: int
+) -> None:
+    """``laptops`` processes, each a counsellor of a demo team, syncing at the same moment.
+
+    Each process starts, opens its profile, enrols and makes its first sync before the
+    timed rounds: only the syncs themselves are timed, one latency per sync. Laptops of
+    the same team edit different cases, and each pulls what its teammates pushed.
+    """
     context = multiprocessing.get_context("spawn")
     names = [f"bench-counsellor-{n:02d}" for n in range(laptops)]
-    for number, name in enumerate(names):
-        server.add_user(name, "social_worker", teams[number % len(teams)])
-    barrier = context.Barrier(laptops)
+    for number, name in enumerate(names):  # by id: a name would make a new, empty team
+        server.add_user(name, "social_worker", str(teams[number % len(teams)]))
+    barrier = context.Barrier(laptops + 1)  # the laptops and this process
     results = context.Queue()
     workers = [
         context.Process(
             target=_laptop_worker,
-            args=(folder / name, server.url, name, rounds, barrier, results),
+            args=(folder / name, server.url, name, number // len(teams), rounds, barrier, results),
         )
-        for name in names
+        for number, name in enumerate(names)
     ]
     for worker in workers:
         worker.start()
-    initial: list[float] = []
-    latencies: list[float] = []
-    for _worker in workers:
-        first, others = results.get(timeout=3600)
-        initial.append(first)
-        latencies.extend(others)
+    barrier.wait()  # every laptop enrolled: the initial syncs start together
+    barrier.wait()  # every initial sync done and the first edits made
+    server_cpu, started = tree_cpu(server.process.pid), time.perf_counter()
+    for _round in range(rounds - 1):
+        barrier.wait()
+    outcomes: list[LaptopOutcome] = [results.get(timeout=3600) for _worker in workers]
+    span, server_cpu = time.perf_counter() - started, tree_cpu(server.process.pid) - server_cpu
     for worker in workers:
         worker.join()
-    print(f"  {laptops} initial syncs at once: max {max(initial):.2f} s", flush=True)
-    latencies.sort()
-    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+    syncs = [one for outcome in outcomes for one in outcome.syncs]
     print(
-        f"  {laptops} laptops x {rounds} rounds ({EDITS_PER_ROUND} edits each): "
-        f"p50 {statistics.median(latencies):.3f} s, p95 {p95:.3f} s, max {latencies[-1]:.3f} s",
+        f"  {laptops} initial syncs at once: max {max(o.initial for o in outcomes):.2f} s, "
+        f"{sum(o.initial_records for o in outcomes):,} records in all",
+        flush=True,
+    )
+    print_latencies(f"{laptops} laptops x {rounds} rounds", syncs)
+    print(
+        f"    {sum(s.sent for s in syncs):,} changes pushed, {sum(s.received for s in syncs):,} "
+        f"records pulled; server CPU {server_cpu:.1f} s over the {span:.1f} s of the rounds "
+        f"({server_cpu / len(syncs) * 1000:.0f} ms per sync, the database's own processes "
+        f"not counted); {load()}",
+        flush=True,
+    )
+
+
+@dataclass(frozen=True)
+class OneSync:
+    seconds: float
+    cpu: float  # of the laptop process during the sync
+    sent: int
+    received: int
+
+
+@dataclass(frozen=True)
+class LaptopOutcome:
+    initial: float
+    initial_records: int
+    syncs: list[OneSync]
+
+
+def print_latencies(label: str, syncs: list[OneSync]) -> None:
+    """p50 / p95 / max over every single sync (nearest rank), and the laptops' CPU."""
+    latencies = sorted(s.seconds for s in syncs)
+    p95 = latencies[max(0, math.ceil(len(latencies) * 0.95) - 1)]
+    cpu = sorted(s.cpu for s in syncs)
+    print(
+        f"  {label} ({EDITS_PER_ROUND} edits each), {len(latencies)} syncs: "
+        f"p50 {statistics.median(latencies):.3f} s, p95 {p95:.3f} s (target < 1 s), "
+        f"max {latencies[-1]:.3f} s; laptop CPU per sync p50 {statistics.median(cpu) * 1000:.0f}"
+        f" ms, max {cpu[-1] * 1000:.0f} ms",
         flush=True,
     )
 
 
 def _laptop_worker(
-    folder: Path, url: str, username: str, rounds: int, barrier: Any, results: Any
+    folder: Path, url: str, username: str, slot: int, rounds: int, barrier: Any, results: Any
 ) -> None:
     profile = Profile.create(folder, PASSPHRASE, KdfParams.fast_for_tests())
     engine.enrol(profile, url, username, PASSWORD, folder.name)
     barrier.wait()
     started = time.perf_counter()
-    engine.sync(profile)
+    report = engine.sync(profile)
     first = time.perf_counter() - started
     ctx = owner.owner_context(profile.sessions)
+    per_laptop = rounds * EDITS_PER_ROUND
     with profile.sessions() as session:
-        ids = list(session.scalars(select(Beneficiary.id).order_by(Beneficiary.id).limit(50)))
-    latencies = []
+        ids = list(
+            session.scalars(
+                select(Beneficiary.id)
+                .order_by(Beneficiary.id)
+                .offset(slot * per_laptop)
+                .limit(per_laptop)
+            )
+        )
+    syncs = []
     for number in range(rounds):
         for record_id in ids[number * EDITS_PER_ROUND : (number + 1) * EDITS_PER_ROUND]:
             beneficiaries.update(ctx, record_id, {"phone": f"07{number:02d}{uuid.uuid4().hex[:6]}"})
         barrier.wait()
-        started = time.perf_counter()
-        engine.sync(profile)
-        latencies.append(time.perf_counter() - started)
+        started, cpu = time.perf_counter(), time.process_time()
+        done = engine.sync(profile)
+        seconds = time.perf_counter() - started
+        syncs.append(OneSync(seconds, time.process_time() - cpu, done.sent, done.received))
     profile.close()
-    results.put((first, latencies))
+    results.put(LaptopOutcome(first, report.received, syncs))
 
 
 def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
@@ -324,8 +444,8 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
         )
         incremental(seed, empty, 100)
         with seed.sessions() as session:
-            teams = [t.name for t in session.scalars(select(Team).order_by(Team.name))]
-        concurrent(server, folder, [t for t in teams if t != "Central"], args.laptops, args.rounds)
+            teams = list(session.scalars(select(Team.id).where(Team.name != "Central")))
+        concurrent(server, folder, sorted(teams), args.laptops, args.rounds)
         seed.close()
         empty.close()
         print(f"  ({summary})", flush=True)
@@ -339,17 +459,30 @@ class Size:
     initial_seconds: float = 0.0
     initial_records: int = 0
     changes: int = 0
-    incremental_seconds: float = 0.0
+    incremental_push: float = 0.0
+    incremental_pull: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # step -> CPU s, laptop + server
     server_rss_before: int = 0
     server_rss_peak: int = 0
 
-    def per_record(self) -> tuple[float, float, float]:
-        """Microseconds per record: push, initial sync, incremental (push + pull)."""
+    def per_record(self) -> tuple[float, float, float, float]:
+        """Microseconds per record: seeding push, initial sync, then the push and the
+        pull of the same number of changes into a store of this size."""
         return (
             self.push_seconds / self.records * 1e6,
             self.initial_seconds / self.initial_records * 1e6,
-            self.incremental_seconds / self.changes * 1e6,
+            self.incremental_push / self.changes * 1e6,
+            self.incremental_pull / self.changes * 1e6,
         )
+
+    def cpu_per_record(self) -> tuple[float, float, float, float]:
+        """Microseconds of CPU (bench process + server) per record, same steps."""
+        counts = (self.records, self.initial_records, self.changes, self.changes)
+        steps = ("push", "initial", "changes pushed", "changes pulled")
+        push, initial, pushed, pulled = (
+            self.cpu.get(step, 0.0) / count * 1e6 for step, count in zip(steps, counts, strict=True)
+        )
+        return push, initial, pushed, pulled
 
 
 def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
@@ -366,41 +499,67 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
             server.add_user("bench-admin", "admin", "Central")
             seed = laptop(folder / "seed", server, "bench-admin")
             engine.sync(seed)
-            fill_profile(seed, caseload)
+            timed(f"{caseload:,}: demo generation", fill_profile, seed, caseload)
             size.records = outbox.queue_all(seed)
-            report, size.push_seconds = timed(f"{caseload:,}: push", engine.sync, seed)
+            outcome, size.push_seconds, size.cpu["push"] = timed_cpu(
+                f"{caseload:,}: seeding push", push_only, seed
+            )
+            assert outcome.sent == size.records, outcome
+            timed(
+                f"{caseload:,}: the seed laptop pulls its records back (not counted)",
+                engine.sync,
+                seed,
+            )
             empty = laptop(folder / "empty", server, "bench-admin")
             with MemoryWatch(server.process.pid) as memory:
-                report, size.initial_seconds = timed(
+                report, size.initial_seconds, size.cpu["initial"] = timed_cpu(
                     f"{caseload:,}: initial sync", engine.sync, empty
                 )
             size.initial_records = report.received
             size.server_rss_before, size.server_rss_peak = memory.before, memory.peak
-            size.changes = max(100, caseload // 100)
-            size.incremental_seconds = incremental(seed, empty, size.changes)
+            size.changes = min(args.changes, caseload)
+            (
+                size.incremental_push,
+                size.incremental_pull,
+                size.cpu["changes pushed"],
+                size.cpu["changes pulled"],
+            ) = incremental(seed, empty, size.changes)
             seed.close()
             empty.close()
         sizes.append(size)
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"\n  {backend}: microseconds per record (push / initial sync / incremental)")
+    print(f"\n  {backend}: microseconds per record ({load()})")
     for size in sizes:
-        push, initial, changed = size.per_record()
+        push, initial, pushed, pulled = size.per_record()
         print(
             f"  {size.beneficiaries:>7,} beneficiaries, {size.records:>9,} records: "
-            f"push {push:7.1f} us ({size.records / size.push_seconds:,.0f}/s), "
-            f"initial {initial:6.1f} us ({size.initial_records / size.initial_seconds:,.0f}/s), "
-            f"incremental {changed:7.1f} us ({size.changes} changes); server memory "
-            f"{size.server_rss_before / 2**20:,.0f} -> {size.server_rss_peak / 2**20:,.0f} MiB "
-            "during the initial sync",
+            f"seeding push {push:7.1f} us ({size.records / size.push_seconds:,.0f}/s), "
+            f"initial sync {initial:6.1f} us "
+            f"({size.initial_records / size.initial_seconds:,.0f}/s), "
+            f"{size.changes:,} changes pushed {pushed:7.1f} us / pulled {pulled:6.1f} us; "
+            f"server memory {size.server_rss_before / 2**20:,.0f} -> "
+            f"{size.server_rss_peak / 2**20:,.0f} MiB during the initial sync",
             flush=True,
         )
     first, last = sizes[0].per_record(), sizes[-1].per_record()
     ratios = " / ".join(f"{b / a:.2f}" for a, b in zip(first, last, strict=True))
     print(
-        f"  ratio per record {sizes[-1].beneficiaries:,} vs {sizes[0].beneficiaries:,} "
-        f"(push / initial / incremental): {ratios} (target <= 1.3)",
+        f"  ratio of wall time per record {sizes[-1].beneficiaries:,} vs "
+        f"{sizes[0].beneficiaries:,} (seeding push / initial sync / changes pushed / "
+        f"changes pulled): {ratios} (target <= 1.3)",
         flush=True,
     )
+    print("  CPU microseconds per record (this process + the server's), same order:")
+    for size in sizes:
+        cpu = size.cpu_per_record()
+        print(
+            f"  {size.beneficiaries:>7,} beneficiaries: "
+            + " / ".join(f"{value:,.1f}" for value in cpu),
+            flush=True,
+        )
+    first, last = sizes[0].cpu_per_record(), sizes[-1].cpu_per_record()
+    ratios = " / ".join(f"{b / a:.2f}" for a, b in zip(first, last, strict=True))
+    print(f"  ratio of CPU per record, largest vs smallest: {ratios} (target <= 1.3)", flush=True)
 
 
 @contextmanager
@@ -425,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--out", type=Path, default=None, help="keep the files here")
     parser.add_argument("--scaling", action="store_true", help="cost per record by size")
+    parser.add_argument(
+        "--changes", type=int, default=1_000, help="--scaling: changes pushed and pulled per size"
+    )
     parser.add_argument(
         "--sizes",
         type=lambda text: [int(n) for n in text.split(",")],
