@@ -91,7 +91,7 @@ def find(
     lines: dict[uuid.UUID, int] = {}
     found: list[PossibleDuplicate] = []
     for candidate in candidates:
-        row_id = candidate.target or uuid.uuid4()
+        row_id = candidate.target or _line_id(candidate.line)
         own = identity(candidate, row_id)
         decided = {other for pair in dismissed if row_id in pair for other in pair}
         existing = caseload.matches(own, threshold, exclude={row_id, *decided})
@@ -121,6 +121,11 @@ def find(
                 )
             )  # fmt: skip
     return found
+
+
+def _line_id(line: int) -> uuid.UUID:
+    """An id for a line not yet written: fixed, so equal scores are ordered by line."""
+    return uuid.UUID(int=line)
 
 
 def _described(result: Score) -> str:

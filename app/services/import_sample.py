@@ -5,7 +5,7 @@ names, Latin and Arabic names, dates typed day first, a column that is not impor
 about 1% of invalid lines (an impossible date, an unknown sex, a malformed CIN, a
 missing name, a CIN repeated from an earlier line), about 1% of people entered twice
 under another spelling without their CIN, and, against a profile that already holds
-``known`` rows, people updated by their CIN or registered again without it. The same
+``known`` rows, 2% of people updated by their CIN or registered again without it. The same
 seed gives the same file.
 """
 
@@ -56,7 +56,7 @@ def sample(count: int, seed: int = 0, known: int = 0) -> SampleSheet:
             _spoil(rng, rows, index)
         elif draw < 0.02 and index > 10:
             rows[index] = _again(rng, rows[rng.randrange(index)])
-        elif draw < 0.03 and earlier:
+        elif draw < 0.04 and earlier:
             rows[index] = _known_again(rng, rng.choice(earlier))
     return SampleSheet(earlier, rows)
 
@@ -69,7 +69,7 @@ def _person(rng: random.Random, number: int, index: int) -> Row:
     intake = date(2020, 1, 1) + timedelta(days=rng.randrange(365 * 6))
     release = intake + timedelta(days=rng.randrange(60, 365 * 8))
     facility = rng.choice(places.FACILITIES).name
-    if rng.random() < 0.001:
+    if rng.random() < 0.005:
         facility = rng.choice(_NEW_FACILITIES)
     city = rng.choice(list(places.CITIES.values()))
     relative = rng.choice(names.RELATIVES)[0]

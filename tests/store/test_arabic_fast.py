@@ -17,7 +17,8 @@ from app.store import arabic, textfold
 
 NAMES = [
     "أَحْمَد", "فاطمة", "مصطفى", "\ufefb", "العـــربية", "سؤال الأئمة آجلا", "Hélène أحمد",
-    "Saïd El Fassi", "e\U0001d165x", "ÉCROU", "إسماعيل", "عبد الله", "ﻷ", "ـ", "\u0654", "ﷲ", "Œuvre ﬁn",
+    "Saïd El Fassi", "e\U0001d165x", "ÉCROU", "إسماعيل", "عبد الله", "ﻷ", "ـ", "\u0654",
+    "ﷲ", "Œuvre ﬁn",
 ]  # fmt: skip
 TEXT = st.text(
     alphabet=st.one_of(
