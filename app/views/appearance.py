@@ -28,14 +28,25 @@ CONTRAST_PROPERTY = "passerelleHighContrast"
 ORIGINAL_STYLE = "passerelleStyleSheet"
 """A widget's own style sheet, kept while high contrast has rewritten its colours."""
 FOREGROUND, BACKGROUND = "#000000", "#ffffff"
-_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b|rgba?\([^)]*\)|palette\([a-z-]+\)")
+_COLOUR = re.compile(
+    r"#[0-9a-fA-F]{3,8}\b|rgba?\([^)]*\)|palette\([a-z-]+\)"
+    r"|\b(?:white|black|red|green|blue|navy|gray|grey|silver|orange|yellow|purple|maroon"
+    r"|dark(?:red|green|blue|gray|grey|orange)|light(?:gray|grey|blue|green|yellow))\b"
+)
 _RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
 _DECLARATION = re.compile(r"(?:\A|(?<=;))(?P<space>\s*)(?P<name>[a-z-]+)\s*:\s*(?P<value>[^;]*)")
 HIGH_CONTRAST_STYLE = """
 QWidget:focus { outline: 2px solid #000000; }
-QPushButton, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox, QDateEdit {
+QPushButton, QToolButton, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox, QDateEdit {
     border: 2px solid #000000; }
+QPushButton, QToolButton { padding: 3px 8px; }
+QToolButton[popupMode="2"] { padding: 3px 18px; }
+QComboBox { padding: 1px 6px; }
+QPushButton:disabled, QToolButton:disabled { border-color: #595959; }
 """
+"""Strong borders on every control, the native grey ones included (tool buttons), and
+room inside them: a 2 px border without padding let text touch it and a menu button's
+arrow cover its last letter."""
 
 
 def zoom_percent(app: QApplication) -> int:
@@ -98,15 +109,23 @@ def contrasted(style: str) -> str:
     if "{" not in style:
         return _declarations(style, filled=False)
     return _RULE.sub(
-        lambda rule: f"{rule.group(1)}{{{_declarations(rule.group(2), 'chunk' in rule.group(1))}}}",
+        lambda rule: f"{rule.group(1)}{{{_declarations(rule.group(2), _filled(rule.group(1)))}}}",
         style,
     )
+
+
+def _filled(selector: str) -> bool:
+    """A bar's filled part and a selected item are drawn inverted (black, white text):
+    a selected item in white on white would vanish (the navigation's current page)."""
+    return "chunk" in selector or bool(re.search(r"(?<!!):selected", selector))
 
 
 def _declarations(body: str, filled: bool) -> str:
     def declaration(match: re.Match[str]) -> str:
         name = match.group("name")
         back = name.startswith("background") and not filled
+        if filled and name == "color":
+            back = True  # the text on a filled part: white on black
         value = _COLOUR.sub(BACKGROUND if back else FOREGROUND, match.group("value"))
         return f"{match.group('space')}{name}: {value}"
 

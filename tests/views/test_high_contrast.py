@@ -89,6 +89,22 @@ def test_rules_keep_their_shape() -> None:
     assert contrasted("font-size: 15px; font-weight: 600;") == "font-size: 15px; font-weight: 600;"
 
 
+def test_a_selected_item_stays_readable() -> None:
+    """The navigation's current page was white on white under high contrast (its sheet
+    said ``color: white``, a colour by name): a selected item reads inverted."""
+    sheet = (
+        "QListWidget::item:selected { background: #1d5c8c; color: white; }\n"
+        "QListWidget::item:hover:!selected { background: #e3ecf4; color: darkred; }"
+    )
+    assert contrasted(sheet) == (
+        "QListWidget::item:selected { background: #000000; color: #ffffff; }\n"
+        "QListWidget::item:hover:!selected { background: #ffffff; color: #000000; }"
+    )
+    assert contrasted("color: white; border: 1px solid red;") == (
+        "color: #000000; border: 1px solid #000000;"
+    )
+
+
 def test_cell_colours_give_way(qtbot: QtBot, qapp: QApplication) -> None:
     model = QStandardItemModel(1, 1)
     item = QStandardItem("2026-01-05")
