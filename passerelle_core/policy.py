@@ -8,6 +8,7 @@ anonymisation or purge, and the rest below. The laptop keeps the last one receiv
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from pydantic import BaseModel, Field
@@ -44,3 +45,14 @@ class Policy(BaseModel):
     # Auto-lock (issue 18): the longest delay without input a laptop's user may choose
     # before the window locks itself; the user's own setting applies within it.
     max_idle_lock_minutes: int = Field(default=60, ge=1, le=240)
+
+
+POLICY_TAG_HEADER = "X-Passerelle-Policy-Tag"
+"""Sent with the last page of a pull: the tag of the policy in force for the caller. A
+laptop whose stored policy has the same tag skips ``GET /api/v1/policy`` (issue 23: one
+round trip less per sync); any difference, or no header (an older server), fetches it."""
+
+
+def policy_tag(policy: Policy) -> str:
+    """A digest of the whole policy as serialised: equal tags, same policy."""
+    return hashlib.sha256(policy.model_dump_json().encode("utf-8")).hexdigest()[:32]

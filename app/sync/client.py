@@ -33,6 +33,7 @@ from app.sync.errors import (
     UntrustedServer,
 )
 from app.sync.records import SCHEMA_HEADER, SCHEMA_VERSION
+from passerelle_core.policy import POLICY_TAG_HEADER
 from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
@@ -106,6 +107,7 @@ class SyncClient:
         self.max_pull_pages = max_pull_pages
         self.pages_pulled = 0
         self.server_schema: int | None = None  # the schema version the server states
+        self.policy_tag: str | None = None  # of the caller's policy, stated by a last pull page
         headers = {
             PROTOCOL_HEADER: str(protocol_version),
             SCHEMA_HEADER: str(SCHEMA_VERSION),
@@ -174,6 +176,9 @@ class SyncClient:
                 stated = streamed.headers.get(SCHEMA_HEADER, "")
                 if stated.isdigit() and len(stated) < 7:
                     self.server_schema = int(stated)
+                tag = streamed.headers.get(POLICY_TAG_HEADER)
+                if tag is not None:
+                    self.policy_tag = tag
             response = httpx.Response(streamed.status_code, content=content)  # decoded body
         except httpx.TransportError as error:
             if _certificate_refused(error):

@@ -29,6 +29,7 @@ from app.sync.client import SyncClient
 from app.sync.errors import ProtocolError
 from app.sync.policy import Policy, read_policy, write_policy
 from passerelle_core.enums import StaffRole
+from passerelle_core.policy import policy_tag
 from passerelle_core.security_messages import EscrowReceipt, TokenRotation
 
 POLICY_PATH = "/api/v1/policy"
@@ -38,6 +39,7 @@ ESCROWED_KEY = "escrowed_for"  # "<recovery key id>:<database file>" last escrow
 ESCROW_REFUSED_KEY = "escrow_refused_for"  # a recovery key offered but not pinned here
 logger = logging.getLogger(__name__)
 TOKEN_ISSUED_KEY = "token_issued_at"
+CONTACT_REFRESH = timedelta(minutes=10)
 
 
 def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -> Policy:
@@ -46,7 +48,9 @@ def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -
     with profile.engine.begin() as connection:
         stored = read_policy(connection)
     _record_contact(profile, stored, now)
-    policy = fetch_policy(client) or stored
+    # The last pull page stated the policy's tag: the same as ours, nothing to fetch.
+    unchanged = client.policy_tag is not None and client.policy_tag == policy_tag(stored)
+    policy = stored if unchanged else fetch_policy(client) or stored
     if policy != stored:
         with profile.engine.begin() as connection:
             write_policy(connection, policy)
@@ -78,6 +82,17 @@ def fetch_policy(client: SyncClient) -> Policy | None:
 
 
 def _record_contact(profile: Profile, policy: Policy, now: datetime) -> None:
+    """Renew the unlock guard; not again within :data:`CONTACT_REFRESH` with the same
+    limits (a rewrite of the header and two fsyncs per sync, for minutes of a 30-day
+    allowance: the guard only runs out a little earlier, never later)."""
+    current = profile.header.guard
+    if (
+        current is not None
+        and current.max_failed_unlocks == policy.max_failed_unlocks
+        and current.max_offline_days == policy.max_offline_days
+        and timedelta(0) <= now - current.last_contact < CONTACT_REFRESH
+    ):
+        return
     profile.record_server_contact(
         max_failed_unlocks=policy.max_failed_unlocks,
         max_offline_days=policy.max_offline_days,

@@ -56,14 +56,18 @@ def get(connection: Connection, key: str) -> str | None:
     return connection.execute(select(STATE.c.value).where(STATE.c.key == key)).scalar_one_or_none()
 
 
+_INSERT = sqlite_insert(STATE)
+_UPSERT = _INSERT.on_conflict_do_update(
+    index_elements=["key"], set_={"value": _INSERT.excluded.value}
+)
+"""Built once: a sync writes a few settings, and building an upsert costs more than running it."""
+
+
 def put(connection: Connection, key: str, value: str | None) -> None:
     if value is None:
         connection.execute(delete(STATE).where(STATE.c.key == key))
         return
-    statement = sqlite_insert(STATE).values(key=key, value=value)
-    connection.execute(
-        statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
-    )
+    connection.execute(_UPSERT, {"key": key, "value": value})
 
 
 def get_cursor(connection: Connection) -> int:

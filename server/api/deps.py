@@ -26,7 +26,7 @@ def get_database(request: Request) -> Database:
 
 
 def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    with database.session() as session:
+    with database.request_session() as session:
         yield session
 
 

@@ -48,12 +48,35 @@ class Database:
             settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.engine = _sqlite_engine(settings.effective_database_url)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+            # A connection made anew costs the server a process and an authentication:
+            # keep as many as a worker serves requests at once (issue 23, many laptops).
+            self.engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=settings.database_pool_size,
+                max_overflow=settings.database_max_overflow,
+                hide_parameters=True,
+            )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.safe_url = url.render_as_string(hide_password=True)
 
     def session(self) -> Session:
         return self.sessions()
+
+    @contextmanager
+    def request_session(self) -> Iterator[Session]:
+        """A session for one request. On PostgreSQL it keeps one connection from the
+        pool for the whole request: each transaction of the request (authentication,
+        the work, bookkeeping) would otherwise check one out again, and ping it."""
+        if self.is_sqlite:
+            with self.sessions() as session:
+                yield session
+            return
+        with (
+            self.engine.connect() as connection,
+            Session(bind=connection, expire_on_commit=False) as session,
+        ):
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

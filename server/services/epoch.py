@@ -15,17 +15,22 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.core.db import write_transaction
+from server.core.db import read_transaction, write_transaction
 from server.core.tables import Device
 
 
 def note_pull(session: Session, device_id: uuid.UUID, cursor: int, next_cursor: int) -> bool:
     """Remember ``next_cursor`` as handed to the device; True when ``cursor`` is beyond
-    anything handed to it (this database is older than what the device has seen)."""
+    anything handed to it (this database is older than what the device has seen).
+
+    Read first, written only when a number moves: a laptop with nothing new asks from
+    the cursor it was handed and is handed it again, and writes nothing."""
+    with read_transaction(session):
+        served, applied = _cursors(session, device_id)
+    if not _moves(served, applied, cursor, next_cursor):
+        return False
     with write_transaction(session):
-        served, applied = session.execute(
-            select(Device.served_cursor, Device.applied_cursor).where(Device.id == device_id)
-        ).one()
+        served, applied = _cursors(session, device_id)  # again, under the write lock
         restored = cursor > (served or 0) and served is not None
         if restored or served is None or next_cursor > served:
             session.execute(
@@ -36,3 +41,17 @@ def note_pull(session: Session, device_id: uuid.UUID, cursor: int, next_cursor: 
                 update(Device).where(Device.id == device_id).values(applied_cursor=cursor)
             )
     return restored
+
+
+def _cursors(session: Session, device_id: uuid.UUID) -> tuple[int | None, int | None]:
+    served, applied = session.execute(
+        select(Device.served_cursor, Device.applied_cursor).where(Device.id == device_id)
+    ).one()
+    return served, applied
+
+
+def _moves(served: int | None, applied: int | None, cursor: int, next_cursor: int) -> bool:
+    """Whether :func:`note_pull` has anything to write (or a restore to report)."""
+    if served is None:
+        return True
+    return cursor > served or next_cursor > served or cursor > (applied or 0)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from passerelle_core.policy import POLICY_TAG_HEADER, policy_tag
 from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
     ErrorBody,
@@ -17,6 +18,7 @@ from passerelle_core.protocol import (
 from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
 from server.services import epoch
 from server.services.errors import ServiceError
+from server.services.policy import device_policy
 from server.services.pull import pull
 from server.services.push import push
 
@@ -48,4 +50,7 @@ def pull_records(
     page = pull(session, caller.viewer, cursor, min(limit, settings.max_pull_limit))
     if epoch.note_pull(session, caller.device_id, cursor, page.next_cursor):
         page = replace(page, restored=True)
-    return Response(page.to_json(), media_type="application/json")
+    headers = {}
+    if not page.has_more:  # the laptop's last request but the policy: spare it that one
+        headers[POLICY_TAG_HEADER] = policy_tag(device_policy(session, settings, caller.user))
+    return Response(page.to_json(), media_type="application/json", headers=headers)
