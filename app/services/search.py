@@ -196,6 +196,11 @@ class _Plans:
             self._cache[key] = found
         return found
 
+    def clear(self) -> None:
+        """Forget every plan (a benchmark's cold start)."""
+        with self._lock:
+            self._cache.clear()
+
 
 PLANS = _Plans()
 

@@ -267,6 +267,7 @@ class CaseloadPage(QWidget):
         for check in (self.review_overdue, self.include_closed):
             check.toggled.connect(lambda _checked: self.apply_filter())
         self.preset.activated.connect(lambda _index: self.apply_preset(self.preset.value()))
+        self.model.first_page.connect(self._first_rows)
         self.model.loaded.connect(self._loaded)
         self.model.busy_changed.connect(self._busy_changed)
         self.model.failed.connect(self.banner.show_error)
@@ -517,6 +518,9 @@ class CaseloadPage(QWidget):
     def _loaded(self, count: int) -> None:
         self._show_count(count)
         self._offer_suggestion(count)
+
+    def _first_rows(self, count: int) -> None:
+        """The first rows are in (the count may follow): the table, or why it is empty."""
         if count:
             self.stack.setCurrentWidget(self.table)
             if not self._columns_fitted and self.table.isVisible():
