@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, Engine, func, select
 
 from app.demo import texts
+from app.demo.agenda import AgendaMaker
 from app.demo.assessments import NEEDS_INSTRUMENT, AssessmentMaker, Scorer
 from app.demo.beneficiaries import BeneficiaryMaker
 from app.demo.followup import FollowUpMaker
@@ -79,6 +80,8 @@ class DemoSummary:
     meeting_participant: int = 0
     meeting_decision: int = 0
     post_release_outcome: int = 0
+    appointment: int = 0
+    quick_note: int = 0
 
     def add(self, table: str, count: int) -> None:
         setattr(self, table, getattr(self, table) + count)
@@ -139,13 +142,16 @@ def generate(
         plans = PlanMaker(clock, org)
         referrals = ReferralMaker(clock, org, people)
         follow_up = FollowUpMaker(clock)
+        agenda = AgendaMaker(clock)
         for index in range(1, beneficiaries + 1):
             case = people.beneficiary(buffer)
             people.consents(case, buffer)
             completed = [a for a in assessments.make(case, buffer) if a.completed]
             partner_actions = plans.make(case, completed, buffer)
             referrals.make(case, partner_actions, completed, buffer)
+            held = len(buffer.rows["follow_up_session"])
             follow_up.sessions(case, buffer)
+            agenda.make(case, buffer.rows["follow_up_session"][held:], buffer)
             follow_up.outcomes(case, buffer)
             if index % BATCH_BENEFICIARIES == 0 or index == beneficiaries:
                 buffer.flush(connection, summary.add)

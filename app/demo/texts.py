@@ -300,3 +300,33 @@ DECISIONS: tuple[str, ...] = (
 )
 """Decisions name no one: the decision is linked to the beneficiary's record, so free text
 never carries a name that anonymisation of the case would miss."""
+
+APPOINTMENT_PURPOSES: tuple[str, ...] = (
+    "Entretien de suivi",
+    "Préparation à la libération",
+    "Point sur le plan d'action",
+    "Démarches pour la CNIE",
+    "Inscription à l'ANAPEC",
+    "Recherche d'hébergement",
+    "Bilan de la formation",
+)
+
+QUICK_NOTES: dict[str, tuple[str, ...]] = {
+    "phone": (
+        "Appel de {first}\u00a0: demande de nouvelles de son dossier de formation.",
+        "Appel de suivi\u00a0: {first} va bien, rendez-vous confirmé.",
+        "Messagerie\u00a0: message laissé pour reprogrammer l'entretien.",
+    ),
+    "corridor": (
+        "Croisé{e} en détention\u00a0: {first} rappelle sa demande d'atelier.",
+        "Échange bref avec {first} au parloir\u00a0: moral correct.",
+    ),
+    "family_message": (
+        "La mère a appelé\u00a0: la famille peut héberger {first} à la libération.",
+        "Le frère signale un changement de numéro de téléphone.",
+    ),
+    "partner_message": (
+        "L'association confirme une place à l'atelier du mois prochain.",
+        "Le centre de formation signale deux absences cette semaine.",
+    ),
+}

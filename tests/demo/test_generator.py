@@ -5,19 +5,29 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
 
 from app.demo import DEMO_TODAY, DemoError, DemoSummary, fill_profile
-from app.models import SYNCED_MODELS, Beneficiary, FollowUpSession, Referral, StaffMember
+from app.demo.agenda import MOROCCO
+from app.models import (
+    SYNCED_MODELS,
+    Appointment,
+    Beneficiary,
+    FollowUpSession,
+    QuickNote,
+    Referral,
+    StaffMember,
+)
+from app.services import appointments
 from app.services.context import ServiceContext
 from app.services.search import search
 from app.store.keys import KdfParams
 from app.store.profile import Profile
-from passerelle_core.enums import Confidentiality, StaffRole
+from passerelle_core.enums import AppointmentStatus, Confidentiality, StaffRole
 from tests.conftest import PASSPHRASE
 
 N = 200
@@ -138,3 +148,38 @@ def test_demo_data_never_goes_into_a_profile_with_beneficiaries(profile: Profile
     with pytest.raises(DemoError):
         fill_profile(profile, 5)
     assert DemoSummary().total == 0
+
+
+def test_the_agenda_has_kept_missed_and_coming_appointments_and_quick_notes(
+    profile: Profile, ctx: ServiceContext
+) -> None:
+    """A fresh demo opens on a filled agenda: sessions that closed their appointment,
+    missed ones, appointments in the next weeks (the owner's too), and quick notes."""
+    summary = fill_profile(profile, N, seed=9, today=date.today())
+    today = date.today()
+    with profile.sessions() as session:
+        rows = session.scalars(select(Appointment)).all()
+        held = {s.id: s for s in session.scalars(select(FollowUpSession)).all()}
+        closed = {
+            b.id
+            for b in session.scalars(select(Beneficiary).where(Beneficiary.closed_on.is_not(None)))
+        }
+        notes = session.scalars(select(QuickNote)).all()
+        intakes = dict(session.execute(select(Beneficiary.id, Beneficiary.intake_date)).all())
+    by_status = {status: [a for a in rows if a.status is status] for status in AppointmentStatus}
+    assert len(rows) == summary.appointment and len(notes) == summary.quick_note
+    assert len(by_status[AppointmentStatus.DONE]) > N
+    for done in by_status[AppointmentStatus.DONE]:
+        session_row = held[done.session_id]  # type: ignore[index]
+        assert session_row.beneficiary_id == done.beneficiary_id
+        assert done.closed_on == session_row.held_on
+    missed = by_status[AppointmentStatus.MISSED]
+    assert missed and all(a.closed_on is not None and a.closed_on < today for a in missed)
+    coming = [a for a in by_status[AppointmentStatus.PLANNED] if a.starts_at.date() >= today]
+    assert len(coming) > N // 4
+    assert not {a.beneficiary_id for a in by_status[AppointmentStatus.PLANNED]} & closed
+    assert all(a.starts_at.astimezone(MOROCCO).weekday() < 5 for a in coming)
+    assert len(notes) > N // 2
+    assert all(intakes[n.beneficiary_id] <= n.noted_on <= today for n in notes)
+    mine = appointments.agenda(ctx, today, today + timedelta(days=21))
+    assert mine, "the owner's agenda of the coming weeks is empty"
