@@ -33,6 +33,11 @@ from passerelle_core.enums import StaffRole
 from tests.conftest import PASSPHRASE
 
 ROWS, KNOWN, SEED = 300, 60, 1
+INDEXED = (
+    "SELECT m.beneficiary_id, s.names, s.identifiers FROM beneficiary_search AS s "
+    "JOIN beneficiary_search_map AS m ON m.docid = s.rowid"
+)
+TRIGGERS = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
 STAMPS = frozenset({"created_at", "updated_at", "recorded_at"})
 
 
@@ -43,6 +48,7 @@ class Outcome:
     outbox: Counter[tuple[Any, ...]]
     log: Counter[tuple[Any, ...]]
     searches: dict[str, list[str]]
+    indexed: Counter[tuple[Any, ...]]
     chain_ok: bool
 
 
@@ -92,6 +98,9 @@ def observe(profile: Profile, ctx: ServiceContext, report: ImportReport) -> Outc
         places = [dict(row._mapping) for row in connection.execute(select(Facility.__table__))]
         outbox = [dict(row._mapping) for row in connection.execute(select(OUTBOX))]
         log = [dict(row._mapping) for row in connection.execute(select(ACCESS_LOG))]
+        indexed = connection.exec_driver_sql(INDEXED).all()
+        triggers = connection.exec_driver_sql(TRIGGERS).scalars().all()
+    assert "beneficiary_search_insert" in triggers, "the insert trigger is back"
     labels: dict[str, str] = {}
     for person in people:
         key = (person["last_name"], person["first_name"], person["cin"],
@@ -135,6 +144,7 @@ def observe(profile: Profile, ctx: ServiceContext, report: ImportReport) -> Outc
             for row in log
         ),  # fmt: skip
         hits,
+        Counter((norm(uuid.UUID(str(id_))), names, ids) for id_, names, ids in indexed),
         all(check.intact for check in audit_chain.verify(profile.engine)),
     )
 
@@ -185,5 +195,6 @@ def test_the_bulk_import_stores_what_the_per_row_import_stored(
     assert after.outbox == before.outbox
     assert after.log == before.log
     assert after.searches == before.searches
+    assert after.indexed == before.indexed
     assert all(after.searches.values())
     assert before.chain_ok and after.chain_ok
