@@ -94,7 +94,7 @@ def test_the_form_is_generated_from_the_instrument(
 ) -> None:
     section = _section(qtbot, state, consented)
     form = section.new_assessment()
-    assert form is not None and section.stack.currentWidget() is form
+    assert form is not None and section.over is form and form.isVisible()
     assert list(form.domain_pages) == [domain.id for domain in INSTRUMENT.domains]
     assert form.domain_list.count() == len(INSTRUMENT.domains) + 1  # and the summary
     housing = form.domain_pages["housing"]
@@ -163,7 +163,8 @@ def test_save_creates_the_assessment_with_the_answers(
     assert saved.notes == "Entretien en arabe dialectal."
     assert saved.priority_domains == ["housing"]
     # Back on the overview, which lists it.
-    assert section.form is None and section.stack.currentWidget() is section.page
+    assert section.form is None and section.over is None and section.body.isVisible()
+    assert section.stack.currentWidget() is section.page
     row = section.list.topLevelItem(0)
     assert row is not None and row.text(4) == "Housing after release"
 
@@ -233,7 +234,7 @@ def test_the_form_survives_a_reload(qtbot: QtBot, state: AppState, consented: uu
     assert form is not None
     _rate(qtbot, form, "housing.stability", 2)
     section.reload()  # another section saved, or the window was unlocked
-    assert section.form is form and section.stack.currentWidget() is form
+    assert section.form is form and section.over is form and form.isVisible()
     assert form.answers() == {"housing.stability": 2}
 
 

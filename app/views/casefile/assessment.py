@@ -236,7 +236,6 @@ class AssessmentSection(CaseSection):
 
     def _show_form(self, assessment: AssessmentEntry | None) -> AssessmentForm:
         if self.form is not None:
-            self.stack.setCurrentWidget(self.form)
             return self.form
         self.banner.clear_message()
         form = AssessmentForm(self.state, self.beneficiary_id, assessment)

@@ -66,9 +66,8 @@ class CaseSection(QWidget):
         self.stack = QStackedWidget()
         self.empty: QWidget | None = None
         self.page: QWidget | None = None  # the buttons over the content
-        self.over: QWidget | None = None  # a form opened in place of the page
-        self.top: QWidget | None = None  # what stays above, unless a form is open
-        self._has_content = False
+        self.over: QWidget | None = None  # a form opened in place of the section
+        self.body = QWidget()  # all of the above, hidden while a form is open
 
     def lay_out(
         self,
@@ -93,47 +92,41 @@ class CaseSection(QWidget):
             self.stack.addWidget(empty)
         self.stack.addWidget(self.page)
         self.stack.setCurrentWidget(empty if empty is not None else self.page)
-        layout = QVBoxLayout(self)
-        if above:
-            self.top = QWidget()
-            column = QVBoxLayout(self.top)
-            column.setContentsMargins(0, 0, 0, 0)
-            for item in above:
-                if isinstance(item, QLayout):
-                    column.addLayout(item)
-                else:
-                    column.addWidget(item)
-            layout.addWidget(self.top)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.stack, 1)
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        for item in above:
+            if isinstance(item, QLayout):
+                body.addLayout(item)
+            else:
+                body.addWidget(item)
+        body.addWidget(self.banner)
+        body.addWidget(self.stack, 1)
+        QVBoxLayout(self).addWidget(self.body, 1)
 
     def show_content(self, shown: bool) -> None:
-        """The content if ``shown``, else the empty state; a form open over it stays."""
-        self._has_content = shown
-        if self.over is not None:
-            return
+        """The content if ``shown``, else the empty state (under a form, if one is open)."""
         target = self.page if shown or self.empty is None else self.empty
         if target is not None:
             self.stack.setCurrentWidget(target)
 
     def open_page(self, page: QWidget) -> None:
-        """Show ``page`` (a form) in place of the section until :meth:`close_page`: only
-        the banner stays above it."""
+        """Show ``page`` (a form) in place of the whole section until :meth:`close_page`;
+        reloads meanwhile update what is under it, never the form."""
         self.close_page(reload=False)
         self.over = page
-        if self.top is not None:
-            self.top.hide()
-        self.stack.addWidget(page)
-        self.stack.setCurrentWidget(page)
+        self.body.hide()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout), "lay_out() first"
+        layout.addWidget(page, 1)
+        page.show()
 
     def close_page(self, *, reload: bool = True) -> None:
         page, self.over = self.over, None
         if page is not None:
-            self.stack.removeWidget(page)
+            page.hide()
+            page.setParent(None)
             page.deleteLater()
-        if self.top is not None:
-            self.top.show()
-        self.show_content(self._has_content)
+        self.body.show()
         if reload:
             self.reload()
 

@@ -2,7 +2,8 @@
 
 A note is never edited in place: "Correct the note" appends a revision, and the history
 shows who wrote each one and when. Psychologist-only sessions never reach other roles:
-``followup.list_sessions`` (read through ``session_entries``) leaves them out, and this screen shows what it is given.
+``followup.list_sessions`` (read through ``session_entries``) leaves them out, and this
+screen shows what it is given.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from app.services.session_entries import NoteRevision, SessionEntry
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.appointment_dialog import DEFAULT_HOUR, AppointmentDialog, time_edit
-from app.views.casefile.section import CaseSection
+from app.views.casefile.section import CaseSection, button_row
 from app.views.casefile.voiding import VoidDialog, mark_voided, voided_caption
 from app.views.labels import choices, label
 from app.views.quick_note_dialog import QuickNoteDialog
@@ -236,12 +237,7 @@ class SessionsSection(CaseSection):
         self.void_button = QPushButton(_("Ca&ncel this entry…"))
         self.void_button.setToolTip(_("For a session recorded by mistake"))
         self.void_button.clicked.connect(self.void_session)
-        self.lay_out(
-            empty,
-            [self.record_button, self.void_button],
-            self._build_content(),
-            above=[self._build_contacts()],
-        )
+        self.lay_out(empty, [], self._build_content(), above=[self._build_contacts()])
         self.reload()
 
     def _build_contacts(self) -> QHBoxLayout:
@@ -303,8 +299,13 @@ class SessionsSection(CaseSection):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.currentItemChanged.connect(lambda *_args: self._show_selected())
         self.table.itemActivated.connect(lambda *_args: self.correct_note())
+        upper = QWidget()  # the buttons go with the list when the splitter moves
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(button_row([self.record_button, self.void_button]))
+        upper_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
+        splitter.addWidget(upper)
         splitter.addWidget(self._build_details())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
