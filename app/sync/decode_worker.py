@@ -25,10 +25,11 @@ from app.sync import wire_plan
 
 Row = tuple[Any, ...]
 Parents = list[tuple[str, str]]
-DecodedRecord = tuple[str, str, int, int, bool, str, str | None, Row | None, Parents | None]
-"""(record type, stored id, seq, version, deleted, wire fields as JSON text, case id as
-stored hex, the insert statement's parameters and the (type, id) of the records it
-refers to, or None twice when the careful path must decode it)."""
+DecodedRecord = tuple[str, str, int, int, bool, str | None, Row | None, Parents | None]
+"""(record type, stored id, seq, version, deleted, case id as stored hex, the insert
+statement's parameters and the (type, id) of the records it refers to, or None twice
+when the careful path must decode it). The wire fields are not sent back: the parent
+keeps the page's bytes and parses them only if a record is held."""
 Tables = dict[str, tuple[dict[str, Callable[[Any], Any]], wire_plan.Layout]]
 Envelope = tuple[str, list[str], int, bool, int | None, bool]
 """(server id, left scope, next cursor, has more, expected, restored)."""
@@ -62,7 +63,6 @@ def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
     ):
         return None
     records: list[DecodedRecord] = []
-    dumps = json.dumps
     for record in page["records"]:
         if type(record) is not dict or not record.keys() <= _RECORD:
             return None
@@ -96,8 +96,7 @@ def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
                 row = wire_plan.row_of(known[1], values)
                 parents = wire_plan.parents_of(known[1], values)
         case_hex = None if case is None else case.replace("-", "")
-        text = dumps(data)
-        records.append((record_type, hex_id, seq, version, deleted, text, case_hex, row, parents))
+        records.append((record_type, hex_id, seq, version, deleted, case_hex, row, parents))
     envelope: Envelope = (server_id, left, cursor, more, expected, restored)
     return envelope, records
 

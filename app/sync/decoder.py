@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from app.sync import decode_worker
 from app.sync.decode import layouts, plans
 from app.sync.errors import ProtocolError
-from app.sync.incoming import Incoming
+from app.sync.incoming import Incoming, RawPage
 from passerelle_core.protocol import PullResponse, RecordState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ class PageDecoder:
         decoded = None if answer is None else pickle.loads(answer)
         if decoded is None:
             return decode_here(raw)
-        return _page(*cast(decode_worker.Decoded, decoded))
+        return _page(raw, *cast(decode_worker.Decoded, decoded))
 
     def close(self) -> None:
         """Stop the child (it holds nothing that must be kept)."""
@@ -117,13 +117,16 @@ def head(raw: bytes) -> tuple[int, bool] | None:
     return int(found.group(1)), found.group(2) == b"true"
 
 
-def _page(envelope: decode_worker.Envelope, records: list[decode_worker.DecodedRecord]) -> Any:
+def _page(
+    raw: bytes, envelope: decode_worker.Envelope, records: list[decode_worker.DecodedRecord]
+) -> Any:
     """A ``PullResponse`` built without validation (the child checked every field's
     type); its records are ``Incoming`` values, which the page applier takes as is."""
     server_id, left, cursor, more, expected, restored = envelope
+    source = RawPage(raw)
     incoming = [
-        Incoming(kind, hex_id, seq, version, deleted, None, case, text=text, row=row, parents=up)
-        for kind, hex_id, seq, version, deleted, text, case, row, up in records
+        Incoming(kind, hex_id, seq, version, deleted, None, case, page=source, row=row, parents=up)
+        for kind, hex_id, seq, version, deleted, case, row, up in records
     ]
     return PullResponse.model_construct(
         server_id=uuid.UUID(server_id),

@@ -28,7 +28,7 @@ class Incoming:
     """
 
     __slots__ = (
-        "record_type", "hex", "seq", "version", "deleted", "_data", "_text", "case_hex",
+        "record_type", "hex", "seq", "version", "deleted", "_data", "_page", "case_hex",
         "values", "exists", "decoded", "key", "row", "parents",
     )  # fmt: skip
 
@@ -42,7 +42,7 @@ class Incoming:
         data: dict[str, Any] | None,
         case_hex: str | None,
         *,
-        text: str | None = None,
+        page: RawPage | None = None,
         row: tuple[Any, ...] | None = None,
         parents: list[Key] | None = None,
     ) -> None:
@@ -52,7 +52,7 @@ class Incoming:
         self.version = version
         self.deleted = deleted
         self._data = data
-        self._text = text
+        self._page = page
         self.case_hex = case_hex
         # Decoded in the decoding process: the insert's parameters and the references,
         # ready; ``values`` (stored values by column) are filled only if needed.
@@ -81,7 +81,7 @@ class Incoming:
     def data(self) -> dict[str, Any]:
         """The wire fields (kept for a held record)."""
         if self._data is None:
-            self._data = json.loads(self._text or "{}")
+            self._data = self._page.data_of(self.hex) if self._page is not None else {}
         return self._data
 
     @classmethod
@@ -98,6 +98,22 @@ class Incoming:
             state.data,
             None if case is None else case.hex,
         )
+
+
+class RawPage:
+    """A pulled page's bytes, parsed only if one of its records' wire fields is needed
+    (a record held back): the decoding process sends stored values only."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+        self._data: dict[str, dict[str, Any]] | None = None
+
+    def data_of(self, hex_id: str) -> dict[str, Any]:
+        if self._data is None:
+            records = json.loads(self._raw)["records"]
+            self._data = {r["record_id"].replace("-", ""): r["data"] for r in records}
+            self._raw = b""
+        return self._data[hex_id]
 
 
 @lru_cache(maxsize=4096)

@@ -30,6 +30,9 @@ Layout = tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, str], ...]]
 CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+_PLAIN_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00")
+
+
 class Unfit(Exception):
     """The fast path does not take this value: ask ``from_wire``."""
 
@@ -84,7 +87,11 @@ def _utc_datetime(raw: Any) -> str:
     """SQLAlchemy's SQLite DATETIME text of the UTC time (UTCDateTime stores naive UTC)."""
     if type(raw) is not str:
         raise Unfit
-    parsed = datetime.fromisoformat(raw)
+    parsed = datetime.fromisoformat(raw)  # checks the value whatever its spelling
+    if raw.endswith("+00:00") and _PLAIN_UTC.fullmatch(raw):  # what servers send: no reformat
+        if len(raw) == 32:
+            return raw[:10] + " " + raw[11:26]
+        return raw[:10] + " " + raw[11:19] + ".000000"
     if parsed.tzinfo is None:
         raise Unfit
     naive = parsed.astimezone(UTC).replace(tzinfo=None)
