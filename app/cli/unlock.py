@@ -88,10 +88,7 @@ def new_profile_passphrase(file: Path | None) -> str:
 
 def record_shown(profile: Profile, record_type: str, ids: Iterable[uuid.UUID]) -> None:
     """Records whose content a command printed: one "shown" entry each, in one transaction."""
-    ctx = owner.owner_context(profile.sessions)
-    with ctx.transaction() as session:
-        for record_id in ids:
-            audit.record(session, AccessAction.VIEW, record_type, record_id)
+    audit.record_shown(owner.owner_context(profile.sessions), record_type, ids)
 
 
 def _refuse_while_waiting(folder: Path) -> None:

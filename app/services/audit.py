@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -139,6 +140,14 @@ def record(
         case_id = CaseWalker(connection).case_of(record_type, record_id, {})
     access = Access(action, record_type, record_id, case_id)
     append(connection, session.info.get(ACTOR_KEY), [access])
+
+
+def record_shown(ctx: ServiceContext, record_type: str, ids: Iterable[uuid.UUID]) -> None:
+    """Records whose content a list showed (the command line's, a page's): one "shown"
+    entry each, in one transaction."""
+    with ctx.transaction() as session:
+        for record_id in dict.fromkeys(ids):
+            record(session, AccessAction.VIEW, record_type, record_id)
 
 
 def open_case(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.services import duplicates
+from app.services import audit, duplicates
 from app.services.duplicates import LikelyPair
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
@@ -98,6 +98,8 @@ class DuplicatesPage(QWidget):
 
     def refresh(self) -> None:
         self.pairs = duplicates.likely_pairs(self.state.ctx)
+        shown = (i for pair in self.pairs for i in (pair.first_id, pair.second_id))
+        audit.record_shown(self.state.ctx, "beneficiary", shown)  # as the command line does
         self.tree.clear()
         for pair in self.pairs:
             item = QTreeWidgetItem(

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.models import Beneficiary, FollowUpSession
+from app.models import AccessAction, AccessLogEntry, Beneficiary, FollowUpSession
 from app.services import beneficiaries, followup
 from app.services.context import ServiceContext
 from app.settings import Settings
@@ -123,3 +123,33 @@ def test_compare_pick_and_merge_then_dismiss(
     page.tree.setCurrentItem(page.tree.topLevelItem(0))
     qtbot.mouseClick(page.dismiss_button, LEFT)
     assert page.pairs == [] and page.stack.currentWidget() is page.empty
+
+
+def test_the_listing_is_written_to_the_access_log(
+    qtbot: QtBot, profile: Profile, ctx: ServiceContext, colleague
+) -> None:
+    """The page shows names of files it lists, as ``passerelle duplicates`` prints them:
+    each listed file gets a "shown in a list" entry, by the person who looked."""
+    supervisor = colleague(StaffRole.SUPERVISOR)
+    first = beneficiaries.register(
+        ctx, {"last_name": "Bennani", "first_name": "Youssef", "birth_date": date(1979, 1, 2)}
+    )
+    second = beneficiaries.register(
+        ctx, {"last_name": "Benani", "first_name": "Youssef", "birth_date": date(1979, 1, 2)}
+    )
+    alone = beneficiaries.register(ctx, {"last_name": "Tazi", "first_name": "Omar"})
+
+    page = DuplicatesPage(AppState(profile, supervisor, Settings()))
+    qtbot.addWidget(page)
+    assert page.tree.topLevelItemCount() == 1
+    with profile.sessions() as session:
+        shown = session.execute(
+            select(AccessLogEntry.record_id, AccessLogEntry.staff_id).where(
+                AccessLogEntry.action == AccessAction.VIEW,
+                AccessLogEntry.record_type == "beneficiary",
+            )
+        ).all()
+    assert sorted(shown) == sorted(
+        [(first.id, supervisor.actor.staff_id), (second.id, supervisor.actor.staff_id)]
+    )
+    assert alone.id not in {record_id for record_id, _staff in shown}
