@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
-from app.models import Partner, Referral
-from app.services import beneficiaries, consent, partners, plans, referrals
+from app.models import Referral
+from app.services import beneficiaries, consent, partners, plans, referral_entries, referrals
 from app.services.errors import ConsentRequired
+from app.services.partners import PartnerEntry
+from app.services.referral_entries import ReferralEntry
 from app.services.validation import fail
 from app.views.app_state import AppState
 from app.views.casefile.consent_panel import ConsentDialog
@@ -74,7 +76,7 @@ class ReferDialog(RecordDialog):
         self,
         state: AppState,
         beneficiary_id: uuid.UUID,
-        directory: list[Partner],
+        directory: list[PartnerEntry],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(_("Refer to a partner"), parent)
@@ -203,7 +205,9 @@ class ReferDialog(RecordDialog):
 class ReferralStatusDialog(RecordDialog):
     """What the partner or the person reported: only the moves allowed from here."""
 
-    def __init__(self, state: AppState, referral: Referral, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: AppState, referral: ReferralEntry, parent: QWidget | None = None
+    ) -> None:
         super().__init__(_("Update the referral"), parent)
         self.state, self.referral = state, referral
         today = state.ctx.today()
@@ -240,7 +244,7 @@ class ReferralsSection(CaseSection):
         self, state: AppState, beneficiary_id: uuid.UUID, parent: QWidget | None = None
     ) -> None:
         super().__init__(state, beneficiary_id, parent)
-        self._referrals: list[Referral] = []
+        self._referrals: list[ReferralEntry] = []
         self.refer_button = QPushButton(_("&Refer to a partner…"))
         self.refer_button.clicked.connect(self.refer)
         self.empty_refer_button = QPushButton(_("&Refer to a partner…"))
@@ -286,11 +290,11 @@ class ReferralsSection(CaseSection):
     def reload(self) -> None:
         ctx = self.state.ctx
         selected = self.selected()
-        self._referrals = referrals.list_for_beneficiary(ctx, self.beneficiary_id)
+        self._referrals = referral_entries.entries_for(ctx, self.beneficiary_id)
         self.show_content(bool(self._referrals))
         if not self._referrals:
             return
-        directory = partners.list_partners(ctx)
+        directory = partners.directory(ctx)
         names = {partner.id: partner.name for partner in directory}
         services = {s.id: s.name for partner in directory for s in partner.services}
         self.table.clear()
@@ -313,7 +317,7 @@ class ReferralsSection(CaseSection):
             item.setForeground(4, QBrush(QColor(foreground)))
             if referral.reason:
                 item.setToolTip(0, referral.reason)
-            if referral.voided_at is not None:
+            if referral.voided:
                 item.setText(6, voided_caption(referral.void_reason))
                 mark_voided(item, 7)
             self.table.addTopLevelItem(item)
@@ -322,7 +326,7 @@ class ReferralsSection(CaseSection):
         select_first(self.table)
         self._update_buttons()
 
-    def selected(self) -> Referral | None:
+    def selected(self) -> ReferralEntry | None:
         item = self.table.currentItem()
         if item is None:
             return None
@@ -331,9 +335,8 @@ class ReferralsSection(CaseSection):
 
     def _update_buttons(self) -> None:
         referral = self.selected()
-        live = referral is not None and referral.voided_at is None
-        self.void_button.setEnabled(live)
-        movable = live and referral is not None and bool(referrals.TRANSITIONS[referral.status])
+        self.void_button.setEnabled(referral is not None and not referral.voided)
+        movable = referral is not None and referral.may_move
         self.status_button.setEnabled(movable)
         self.status_button.setToolTip(
             "" if movable or referral is None else _("This referral is finished.")
@@ -348,7 +351,7 @@ class ReferralsSection(CaseSection):
 
     def refer(self) -> QDialog:
         dialog = ReferDialog(
-            self.state, self.beneficiary_id, partners.list_partners(self.state.ctx), self
+            self.state, self.beneficiary_id, partners.directory(self.state.ctx), self
         )
         return self.open_dialog(dialog)
 
