@@ -52,7 +52,9 @@ from app.store.profile import Profile  # noqa: E402
 from passerelle_core.enums import StaffRole  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
-PHASES = ("read", "parse", "validate", "duplicates", "write", "outbox", "log", "write_total")
+PHASES = (
+    "read", "parse", "validate", "duplicates", "write", "index", "outbox", "log", "write_total",
+)  # fmt: skip
 
 
 @dataclass

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Column, Connection, Table, insert
 from sqlalchemy.orm import Session
 
 from app.models import AccessAction, Beneficiary
@@ -115,12 +115,17 @@ def _index_rows_after(connection: Connection, rowid: int) -> None:
 def _write_outbox(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """The outbox rows the change capture makes for created records (``_creation``)."""
     names = [name for name in wire_columns(RECORD_TYPE) if name != "id"]
+    plain = [name for name in names if _plain(BENEFICIARY.c[name])]
+    converted = [name for name in names if name not in plain]
     for start in range(0, len(rows), _CHUNK):
         captured = [
             capture.Captured(
                 RECORD_TYPE,
                 row["id"],
-                {name: _wire(row[name]) for name in names},
+                {
+                    **{name: row[name] for name in plain},
+                    **{name: to_wire_value(row[name]) for name in converted},
+                },
                 created=True,
                 case_id=row["id"],
             )
@@ -129,10 +134,13 @@ def _write_outbox(connection: Connection, rows: list[dict[str, Any]]) -> None:
         capture.write_outbox(connection, captured)
 
 
-def _wire(value: Any) -> Any:
-    """``to_wire_value``, with the common plain values (text, numbers, None) let through."""
-    kind = type(value)
-    return value if value is None or kind is str or kind is int else to_wire_value(value)
+def _plain(column: Column[Any]) -> bool:
+    """Text and numbers go on the wire as they are (``to_wire_value`` keeps them)."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return False
+    return kind in (str, int, bool, float)
 
 
 def _complete_row(
