@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _, current_language
 from app.instruments import load_builtin
 from app.models import NeedsAssessment
-from app.services import assessment_entries, assessments, consent, organisation
+from app.services import assessment_entries, assessments, consent_entries, organisation
 from app.services.assessment_entries import AssessmentEntry
 from app.views.app_state import AppState
 from app.views.casefile.assessment_form import AssessmentForm, FormDraft
@@ -136,10 +136,8 @@ class AssessmentSection(CaseSection):
     def reload(self) -> None:
         """Refresh the overview; a form being filled in is left exactly as it is."""
         ctx = self.state.ctx
-        records = consent.list_for(ctx, self.beneficiary_id)
-        self.has_consent = any(
-            r.purpose is ConsentPurpose.ASSESSMENT and r.is_active for r in records
-        )
+        records = consent_entries.entries_for(ctx, self.beneficiary_id)
+        self.has_consent = consent_entries.has_active(records, ConsentPurpose.ASSESSMENT)
         self.consent_box.setVisible(not self.has_consent)
         self.assessments = assessment_entries.entries_for(ctx, self.beneficiary_id)
         self._fill_list()

@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _
 from app.models import Beneficiary, ConsentRecord, Partner
-from app.services import consent, outcomes, partners
+from app.services import consent, consent_entries, outcomes, partners
+from app.services.consent_entries import ConsentEntry
 from app.services.errors import ServiceError
 from app.services.identity_entries import IdentityEntry
+from app.services.partners import PartnerEntry
 from app.views.app_state import AppState
 from app.views.labels import choices, gendered, label
 from app.views.record_forms import (
@@ -61,7 +63,7 @@ def confirm(parent: QWidget, title: str, text: str, on_yes: Callable[[], object]
     return box
 
 
-def partner_name(partner: Partner) -> str:
+def partner_name(partner: Partner | PartnerEntry) -> str:
     return partner.name if not partner.name_ar else f"{partner.name} — {partner.name_ar}"
 
 
@@ -83,9 +85,7 @@ class ConsentDialog(RecordDialog):
         self.purpose = ChoiceCombo()
         self.purpose.set_choices(choices(ConsentPurpose))
         self.partner = ChoiceCombo()
-        self.partner.set_choices(
-            [(partner_name(p), p.id) for p in partners.list_partners(state.ctx)]
-        )
+        self.partner.set_choices([(partner_name(p), p.id) for p in partners.directory(state.ctx)])
         self.given_on = date_edit(today, maximum=today)
         self.method = ChoiceCombo()
         self.method.set_choices(choices(ConsentMethod))
@@ -164,7 +164,7 @@ class ConsentPanel(QGroupBox):
         super().__init__(_("Consents"), parent)
         self.state, self.beneficiary_id = state, beneficiary_id
         self.dialog: ConsentDialog | None = None
-        self.records: list[ConsentRecord] = []
+        self.records: list[ConsentEntry] = []
         self.sex: Sex | None = None
         """The person's, set by the identity section: sentences about them agree with it."""
         self.tree = QTreeWidget()
@@ -208,9 +208,9 @@ class ConsentPanel(QGroupBox):
 
     def reload(self) -> None:
         ctx = self.state.ctx
-        self.records = consent.list_for(ctx, self.beneficiary_id)
+        self.records = consent_entries.entries_for(ctx, self.beneficiary_id)
         names = (
-            {p.id: partner_name(p) for p in partners.list_partners(ctx)}
+            {p.id: partner_name(p) for p in partners.directory(ctx)}
             if any(r.partner_id for r in self.records)
             else {}
         )
@@ -239,9 +239,9 @@ class ConsentPanel(QGroupBox):
         self._update_buttons()
 
     def has_active(self, purpose: ConsentPurpose) -> bool:
-        return any(r.purpose is purpose and r.is_active for r in self.records)
+        return consent_entries.has_active(self.records, purpose)
 
-    def selected(self) -> ConsentRecord | None:
+    def selected(self) -> ConsentEntry | None:
         items = self.tree.selectedItems()
         if not items:
             return None

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _
 from app.models import Referral
-from app.services import beneficiaries, consent, partners, plans, referral_entries, referrals
+from app.services import (
+    beneficiaries,
+    consent_entries,
+    partners,
+    plans,
+    referral_entries,
+    referrals,
+)
 from app.services.errors import ConsentRequired
 from app.services.partners import PartnerEntry
 from app.services.referral_entries import ReferralEntry
@@ -85,7 +92,7 @@ class ReferDialog(RecordDialog):
         self.sex = beneficiaries.get(state.ctx, beneficiary_id).sex  # the hint agrees with it
         self.consented = {
             record.partner_id
-            for record in consent.list_for(state.ctx, beneficiary_id)
+            for record in consent_entries.entries_for(state.ctx, beneficiary_id)
             if record.purpose is ConsentPurpose.PARTNER_SHARING and record.withdrawn_on is None
         }
         today = state.ctx.today()
