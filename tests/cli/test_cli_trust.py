@@ -165,7 +165,7 @@ def test_access_export_makes_its_folder_and_keeps_the_last_one(
 
 def test_french_output_is_french(supervisor: Path) -> None:
     environment_lang = passerelle("stats", "--profile", supervisor)  # --lang en by the helper
-    assert "deleted)" in environment_lang.stdout
+    assert "deleted record" in environment_lang.stdout
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
     french = subprocess.run(
         [sys.executable, "-m", "app", "stats", "--profile", str(supervisor)],
