@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QStyledItemDelegate
 from shiboken6 import isValid
 
 from app.i18n import N_, _
-from app.services import caseload
+from app.services import caseload, transfers
 from app.services.caseload import CaseloadFilter, CaseloadRow
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
@@ -55,6 +55,9 @@ MAX_PAGES = 48
 PLACEHOLDER = "…"
 OVERDUE_SIGN = "\u26a0"
 """Beside an overdue review date, so that it does not rest on its red alone."""
+TRANSFER_SIGN = "\u21c4"
+"""With "Transferred to you" before the assignee of a case lately transferred to the
+actor or their team (``transfers.transferred_to_me``), as the worklist says it."""
 ROLE = Qt.ItemDataRole
 ANSWERED = frozenset({ROLE.DisplayRole, ROLE.ForegroundRole, ROLE.ToolTipRole, ROLE.UserRole})
 """The roles this model answers; the others (font, alignment, decoration...) are None."""
@@ -81,6 +84,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("review", N_("Plan review")),
 )
 REVIEW = next(position for position, column in enumerate(COLUMNS) if column.key == "review")
+STAFF = next(position for position, column in enumerate(COLUMNS) if column.key == "staff")
 
 
 def display_name(row: CaseloadRow) -> str:
@@ -157,6 +161,7 @@ class CaseloadModel(QAbstractTableModel):
         self._cells: dict[int, _Cells] = {}
         self._pending: set[int] = set()
         self._busy = False
+        self._received: frozenset[uuid.UUID] = frozenset()
         self.rows_loaded = 0
         """Rows fetched from the service since creation (what tests check stays small)."""
         self.reload()
@@ -198,6 +203,8 @@ class CaseloadModel(QAbstractTableModel):
         """First page, then the count, for the current request; the rows shown stay
         until the first page is in. A first page that is not full is every row (no count
         query, most searches); a full one is shown at once and the count follows."""
+        if self._generation == 0 or self._request == self._shown[1]:
+            self._load_received()  # at the start and on a refresh, not on a keystroke
         self._generation += 1
         generation, request = self._generation, self._request
         ctx = self.ctx
@@ -366,6 +373,23 @@ class CaseloadModel(QAbstractTableModel):
             self._busy = busy
             self.busy_changed.emit(busy)
 
+    def _load_received(self) -> None:
+        """The cases lately transferred to the actor (a few ids), off the GUI thread."""
+        ctx = self.ctx
+
+        def work() -> frozenset[uuid.UUID]:
+            return frozenset(transfers.transferred_to_me(ctx))
+
+        def done(received: frozenset[uuid.UUID]) -> None:
+            if isValid(self) and received != self._received:
+                self._received = received
+                self._cells.clear()  # formatted again with or without the mark
+                if self._count:
+                    last = self.index(self._count - 1, STAFF)
+                    self.dataChanged.emit(self.index(0, STAFF), last)
+
+        run_in_background(work, done, lambda _error: None, self._pool)
+
     # -- cells -----------------------------------------------------------------------------
 
     def _format(self, row: CaseloadRow) -> _Cells:
@@ -374,6 +398,9 @@ class CaseloadModel(QAbstractTableModel):
         texts = [shown(self._text(row, column.key)) for column in COLUMNS]
         if overdue:  # a sign beside the date, not the colour alone
             texts[REVIEW] = f"{OVERDUE_SIGN} {texts[REVIEW]}"
+        if row.beneficiary_id in self._received:  # a sign and words, as in the worklist
+            mark = f"{TRANSFER_SIGN} {_('Transferred to you')}"
+            texts[STAFF] = f"{mark} · {texts[STAFF]}" if texts[STAFF] else mark
         return _Cells(row, tuple(texts), overdue)
 
     @staticmethod
