@@ -125,7 +125,7 @@ def _page(
     server_id, left, cursor, more, expected, restored = envelope
     source = RawPage(raw)
     incoming = [
-        Incoming(kind, hex_id, seq, version, deleted, None, case, page=source, row=row, parents=up)
+        Incoming(kind, hex_id, seq, version, deleted, None, case, source, row, up)
         for kind, hex_id, seq, version, deleted, case, row, up in records
     ]
     return PullResponse.model_construct(

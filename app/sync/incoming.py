@@ -41,7 +41,6 @@ class Incoming:
         deleted: bool,
         data: dict[str, Any] | None,
         case_hex: str | None,
-        *,
         page: RawPage | None = None,
         row: tuple[Any, ...] | None = None,
         parents: list[Key] | None = None,
@@ -75,7 +74,7 @@ class Incoming:
 
     @property
     def case_id(self) -> uuid.UUID | None:
-        return None if self.case_hex is None else _uuid(self.case_hex)
+        return None if self.case_hex is None else case_uuid(self.case_hex)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -116,8 +115,9 @@ class RawPage:
         return self._data[hex_id]
 
 
-@lru_cache(maxsize=4096)
-def _uuid(hex_id: str) -> uuid.UUID:
+@lru_cache(maxsize=16384)
+def case_uuid(hex_id: str) -> uuid.UUID:
+    """Case ids repeat on every record of the case: built once each."""
     return uuid.UUID(hex=hex_id)
 
 

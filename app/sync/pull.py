@@ -31,7 +31,7 @@ from app.models import OutboxState
 from app.store import deferred_indexes
 from app.sync import wire_plan, writes
 from app.sync.decode import foreign_keys, insert_columns, stored_values
-from app.sync.incoming import HeldIndex, Incoming, Key
+from app.sync.incoming import HeldIndex, Incoming, Key, case_uuid
 from app.sync.records import SYNCED_TYPES, WireError
 from app.sync.state import CURSOR, FIRST_SYNC_EXPECTED, HELD, OUTBOX, get, model_table, table_of
 from passerelle_core.protocol import RecordState
@@ -139,7 +139,7 @@ class PageApplier:
         for state in states:
             # A type this version does not know (a newer server) is not skipped: it fails
             # to decode below and is held, kept until an update of this laptop knows it.
-            page.append(Incoming.of(state))
+            page.append(state if type(state) is Incoming else Incoming.of(state))
         arriving = [r.key for r in page]
         retried = index.candidates(arriving) if index.loaded else index.load(self.connection)
         for waiting in retried:
@@ -181,7 +181,7 @@ class PageApplier:
         outcome.applied = len(written)
         outcome.held = len(index.records)
         cases = {r.case_hex for r in written}
-        outcome.case_ids = {uuid.UUID(hex=case) for case in cases if case is not None}
+        outcome.case_ids = {case_uuid(case) for case in cases if case is not None}
         outcome.record_types = {r.record_type for r in written}
         return outcome
 
