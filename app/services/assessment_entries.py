@@ -17,6 +17,7 @@ from typing import Any
 from app.models import NeedsAssessment
 from app.services import assessments
 from app.services.context import ServiceContext
+from app.services.read_models import columns
 from passerelle_core.enums import AssessmentStage, AssessmentStatus
 
 
@@ -43,21 +44,16 @@ class AssessmentEntry:
     @classmethod
     def of(cls, record: NeedsAssessment) -> AssessmentEntry:
         return cls(
-            id=record.id,
-            instrument_id=record.instrument_id,
-            instrument_version=record.instrument_version,
-            assessed_on=record.assessed_on,
-            assessor_id=record.assessor_id,
-            stage=record.stage,
-            status=record.status,
-            answers=copy.deepcopy(record.answers or {}),
-            item_notes=copy.deepcopy(record.item_notes or {}),
-            scores=copy.deepcopy(record.scores or {}),
-            priority_domains=tuple(record.priority_domains or ()),
-            priority_overrides=copy.deepcopy(record.priority_overrides or {}),
-            notes=record.notes,
-            voided=record.voided_at is not None,
-            void_reason=record.void_reason,
+            **columns(
+                cls,
+                record,
+                answers=copy.deepcopy(record.answers or {}),
+                item_notes=copy.deepcopy(record.item_notes or {}),
+                scores=copy.deepcopy(record.scores or {}),
+                priority_domains=tuple(record.priority_domains or ()),
+                priority_overrides=copy.deepcopy(record.priority_overrides or {}),
+                voided=record.voided_at is not None,
+            )
         )
 
     @property

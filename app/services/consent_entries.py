@@ -13,6 +13,7 @@ from datetime import date
 from app.models import ConsentRecord
 from app.services import consent
 from app.services.context import ServiceContext
+from app.services.read_models import columns
 from passerelle_core.enums import ConsentMethod, ConsentPurpose
 
 
@@ -31,16 +32,7 @@ class ConsentEntry:
 
     @classmethod
     def of(cls, record: ConsentRecord) -> ConsentEntry:
-        return cls(
-            id=record.id,
-            purpose=record.purpose,
-            partner_id=record.partner_id,
-            given_on=record.given_on,
-            method=record.method,
-            withdrawn_on=record.withdrawn_on,
-            notes=record.notes,
-            is_active=record.is_active,
-        )
+        return cls(**columns(cls, record))
 
 
 def entries_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[ConsentEntry]:

@@ -36,6 +36,7 @@ from app.services import audit
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_live
+from app.services.read_models import columns
 from app.sync.policy import read_policy
 from passerelle_core.documents import CHUNK_BYTES, MEDIA_TYPES
 from passerelle_core.enums import DocumentKind
@@ -80,16 +81,7 @@ class DocumentEntry:
 
     @classmethod
     def of(cls, row: DocumentRow) -> DocumentEntry:
-        document = row.document
-        return cls(
-            document.id,
-            document.kind,
-            document.document_date,
-            document.note,
-            document.media_type,
-            document.size,
-            row.held,
-        )
+        return cls(**columns(cls, row.document, held=row.held))
 
 
 def kind_label(kind: DocumentKind) -> str:

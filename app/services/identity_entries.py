@@ -8,12 +8,13 @@ transaction and shown after the next is detached and may be refreshed or expired
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 
 from app.models import Beneficiary
 from app.services import beneficiaries
 from app.services.context import ServiceContext
+from app.services.read_models import columns
 from passerelle_core.enums import CaseStatus, LegalStatus, Sex
 
 
@@ -47,7 +48,7 @@ class IdentityEntry:
 
     @classmethod
     def of(cls, person: Beneficiary) -> IdentityEntry:
-        return cls(**{field.name: getattr(person, field.name) for field in fields(cls)})
+        return cls(**columns(cls, person))
 
 
 def identity(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> IdentityEntry:

@@ -9,22 +9,14 @@ stale lists the screen could change by mistake.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from app.models import Action, ActionPlan, Goal
 from app.services import plans
 from app.services.context import ServiceContext
+from app.services.read_models import columns
 from passerelle_core.enums import ActionStatus, GoalStatus, PlanOutcome, PlanStatus, ResponsibleKind
-
-
-def _columns(cls: type, record: object, **given: Any) -> dict[str, Any]:
-    """The record's values for the dataclass ``cls``'s fields, but those ``given``."""
-    return {
-        field.name: given[field.name] if field.name in given else getattr(record, field.name)
-        for field in fields(cls)
-    }
 
 
 @dataclass(frozen=True)
@@ -42,7 +34,7 @@ class ActionEntry:
 
     @classmethod
     def of(cls, action: Action) -> ActionEntry:
-        return cls(**_columns(cls, action))
+        return cls(**columns(cls, action))
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ class GoalEntry:
     @classmethod
     def of(cls, goal: Goal) -> GoalEntry:
         actions = tuple(ActionEntry.of(action) for action in goal.actions)
-        return cls(**_columns(cls, goal, actions=actions))
+        return cls(**columns(cls, goal, actions=actions))
 
 
 @dataclass(frozen=True)
@@ -81,7 +73,7 @@ class PlanEntry:
     @classmethod
     def of(cls, plan: ActionPlan) -> PlanEntry:
         goals = tuple(GoalEntry.of(goal) for goal in plan.goals)
-        return cls(**_columns(cls, plan, goals=goals))
+        return cls(**columns(cls, plan, goals=goals))
 
 
 def entries_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[PlanEntry]:

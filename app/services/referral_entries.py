@@ -14,6 +14,7 @@ from datetime import date
 from app.models import Referral
 from app.services import referrals
 from app.services.context import ServiceContext
+from app.services.read_models import columns
 from passerelle_core.enums import ReferralStatus
 
 
@@ -36,20 +37,7 @@ class ReferralEntry:
 
     @classmethod
     def of(cls, referral: Referral) -> ReferralEntry:
-        return cls(
-            id=referral.id,
-            reference=referral.reference,
-            partner_id=referral.partner_id,
-            service_id=referral.service_id,
-            action_id=referral.action_id,
-            sent_on=referral.sent_on,
-            status=referral.status,
-            status_changed_on=referral.status_changed_on,
-            reason=referral.reason,
-            outcome=referral.outcome,
-            void_reason=referral.void_reason,
-            voided=referral.voided_at is not None,
-        )
+        return cls(**columns(cls, referral, voided=referral.voided_at is not None))
 
     @property
     def may_move(self) -> bool:

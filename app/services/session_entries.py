@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.models import FollowUpSession, SessionNote
 from app.services import followup
 from app.services.context import ServiceContext
+from app.services.read_models import columns
 from passerelle_core.enums import Confidentiality, SessionKind
 
 
@@ -30,7 +31,7 @@ class NoteRevision:
 
     @classmethod
     def of(cls, note: SessionNote) -> NoteRevision:
-        return cls(note.revision, note.body, note.author_id, note.written_at)
+        return cls(**columns(cls, note))
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,7 @@ class SessionEntry:
 
     @classmethod
     def of(cls, record: FollowUpSession, note: str | None) -> SessionEntry:
-        return cls(
-            record.id,
-            record.held_on,
-            record.kind,
-            record.duration_minutes,
-            record.staff_id,
-            record.confidentiality,
-            record.topic,
-            record.voided_at is not None,
-            record.void_reason,
-            note,
-        )
+        return cls(**columns(cls, record, voided=record.voided_at is not None, note=note))
 
 
 def entries_for(ctx: ServiceContext, beneficiary_id: uuid.UUID) -> list[SessionEntry]:

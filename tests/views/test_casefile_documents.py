@@ -7,6 +7,7 @@ chunks encrypted, PDFium and Qt render from bytes in memory).
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from datetime import date, timedelta
@@ -49,12 +50,14 @@ def _section(
 
 def _files_touched_since(folder: Path, since: float) -> list[Path]:
     found = []
-    for path in folder.rglob("*"):
-        try:
-            if path.is_file() and path.stat().st_mtime >= since - 1:
-                found.append(path)
-        except OSError:
-            continue  # another process's file, gone meanwhile
+    for root, _dirs, names in os.walk(folder):  # os.walk skips folders gone meanwhile
+        for name in names:
+            path = Path(root) / name
+            try:
+                if path.stat().st_mtime >= since - 1:
+                    found.append(path)
+            except OSError:
+                continue  # another process's file, gone meanwhile
     return found
 
 
