@@ -75,14 +75,19 @@ def person(ctx: ServiceContext) -> Beneficiary:
     return beneficiaries.register(ctx, {"last_name": "Alaoui", "first_name": "Said"})
 
 
-def _case_file(
-    qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary
-) -> CaseFileView:
-    view = CaseFileView(AppState(profile, ctx, Settings()), person.id)
-    qtbot.addWidget(view)
-    view.resize(1100, 700)
-    view.show()
-    return view
+@pytest.fixture
+def view(qtbot: QtBot, profile: Profile, ctx: ServiceContext, person: Beneficiary) -> CaseFileView:
+    case_file = CaseFileView(AppState(profile, ctx, Settings()), person.id)
+    qtbot.addWidget(case_file)
+    case_file.resize(1100, 700)
+    case_file.show()
+    return case_file
+
+
+@pytest.fixture
+def change(ctx: ServiceContext, person: Beneficiary, tmp_path: Path) -> Callable[[str], object]:
+    """Save elsewhere (through the services) what gives tab ``key`` something to show."""
+    return lambda key: CHANGES[key](ctx, person.id, tmp_path)
 
 
 def test_every_tab_is_a_case_section() -> None:
@@ -102,14 +107,8 @@ def test_the_base_leaves_reload_to_each_section(
 
 @pytest.mark.parametrize("key", KEYS)
 def test_empty_then_shown_after_a_change_elsewhere(
-    qtbot: QtBot,
-    profile: Profile,
-    ctx: ServiceContext,
-    person: Beneficiary,
-    tmp_path: Path,
-    key: str,
+    view: CaseFileView, change: Callable[[str], object], key: str
 ) -> None:
-    view = _case_file(qtbot, profile, ctx, person)
     section = view.section(key)
     view.show_section(key)
     assert isinstance(section, CaseSection)
@@ -123,7 +122,7 @@ def test_empty_then_shown_after_a_change_elsewhere(
         assert section.stack.currentWidget() is section.empty
     events_before = len(getattr(section, "events", []))
 
-    CHANGES[key](ctx, person.id, tmp_path)
+    change(key)
     other = view.section("sessions" if key != "sessions" else "plan")
     other.changed.emit()  # another tab saved: the case file has this one read again
 
@@ -136,14 +135,8 @@ def test_empty_then_shown_after_a_change_elsewhere(
 
 @pytest.mark.parametrize("key", [k for k in KEYS if k != "timeline"])
 def test_changed_after_a_save_not_after_a_refusal(
-    qtbot: QtBot,
-    profile: Profile,
-    ctx: ServiceContext,
-    person: Beneficiary,
-    tmp_path: Path,
-    key: str,
+    view: CaseFileView, change: Callable[[str], object], key: str
 ) -> None:
-    view = _case_file(qtbot, profile, ctx, person)
     section = view.section(key)
     emitted: list[bool] = []
     section.changed.connect(lambda: emitted.append(True))
@@ -154,6 +147,6 @@ def test_changed_after_a_save_not_after_a_refusal(
     assert not section.run(refused)
     assert section.banner.text() == "Refusé pour l'essai." and not emitted
 
-    assert section.run(lambda: CHANGES[key](ctx, person.id, tmp_path))
+    assert section.run(lambda: change(key))
     assert emitted == [True] and not section.banner.isVisible()
     assert section.stack.currentWidget() is section.page  # read again by the save
