@@ -179,9 +179,45 @@ def add_appointments(profile: Profile) -> None:
             appointments.mark_missed(ctx, made.id)
 
 
+def add_transfer(profile: Profile) -> None:
+    """A colleague's case transferred to the owner by the team's supervisor (the caseload
+    and the worklist mark it)."""
+    from sqlalchemy import select
+
+    from app.models import Beneficiary, StaffMember
+    from app.services import transfers
+    from app.services.context import Actor
+
+    ctx = owner.owner_context(profile.sessions)
+    with profile.sessions() as session:
+        case = session.execute(
+            select(Beneficiary.id, Beneficiary.team_id)
+            .where(
+                Beneficiary.assigned_staff_id != ctx.actor.staff_id,
+                Beneficiary.closed_on.is_(None),
+            )
+            .order_by(Beneficiary.last_name)
+        ).first()
+        supervisor = None
+        if case is not None:
+            supervisor = session.scalar(
+                select(StaffMember.id).where(
+                    StaffMember.team_id == case.team_id,
+                    StaffMember.role == StaffRole.SUPERVISOR,
+                )
+            )
+    if case is None or supervisor is None:
+        return
+    acting = ServiceContext(profile.sessions, Actor(supervisor, StaffRole.SUPERVISOR, case.team_id))
+    case_id = case.id
+    reason = "Départ en formation de la conseillère"
+    transfers.transfer(acting, [case_id], reason=reason, to_staff_id=ctx.actor.staff_id)
+
+
 def scene_main(stage: Stage, options: Options) -> None:
     profile = stage.demo_profile("main", "Salma Bennani", StaffRole.SOCIAL_WORKER, 400, 3)
     add_appointments(profile)
+    add_transfer(profile)
     first_case = first_active_case(owner.owner_context(profile.sessions), own=True)
     wanted = [shot for shot in MAIN_SHOTS if shot in options.pages]
     for zoom in options.zooms:
