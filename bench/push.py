@@ -10,7 +10,9 @@ merged in bulk (``server.services.push.push``), the other the careful way, a sav
 and a flush per change (``push(bulk=False)``, the path before issue 23 and the bulk
 path's fallback). The two take turns batch by batch so that the load of a shared
 machine hits both alike. Printed: changes/s (wall clock) and changes per CPU second of
-this process (on SQLite that includes the database's own work), and the ratio.
+this process (on SQLite that includes the database's own work), on PostgreSQL also per
+CPU second of this process and its database backend together (read from /proc), the
+ratio, and the load average before and after.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -55,6 +58,7 @@ class Side:
     caller: Caller
     wall: float = 0.0
     cpu: float = 0.0
+    backend_cpu: float = 0.0  # PostgreSQL: the server process of the connection
     statuses: dict[str, int] | None = None
 
 
@@ -90,15 +94,36 @@ def server_side(name: str, bulk: bool, folder: Path, url: str | None) -> Side:
 
 
 def push_batch(side: Side, batch: list[Change]) -> None:
-    wall, cpu = time.perf_counter(), time.process_time()
     with side.database.session() as session:
+        backends = _backend_pids(session)
+        before = sum(_process_cpu(pid) for pid in backends)
+        wall, cpu = time.perf_counter(), time.process_time()
         results = push(session, side.caller, batch, bulk=side.bulk)
-    side.wall += time.perf_counter() - wall
-    side.cpu += time.process_time() - cpu
+        side.wall += time.perf_counter() - wall
+        side.cpu += time.process_time() - cpu
+        side.backend_cpu += sum(_process_cpu(pid) for pid in backends) - before
     statuses = side.statuses if side.statuses is not None else {}
     for result in results:
         statuses[result.status] = statuses.get(result.status, 0) + 1
     side.statuses = statuses
+
+
+def _backend_pids(session: Session) -> list[int]:
+    """PostgreSQL: the server processes serving this side's database (its own)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    with session.begin():
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        return [int(pid) for pid in session.connection().exec_driver_sql(query).scalars()]
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process of this machine (0 if unreadable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -127,6 +152,7 @@ def run(backend: str, changes: list[Change], folder: Path, url: str | None) -> N
             server_side(f"{backend}-bulk", True, folder, urls[0]),
             server_side(f"{backend}-careful", False, folder, urls[1]),
         ]
+        load_at_start = _load_now()
         batches = [
             changes[start : start + MAX_PUSH_CHANGES]
             for start in range(0, len(changes), MAX_PUSH_CHANGES)
@@ -138,10 +164,14 @@ def run(backend: str, changes: list[Change], folder: Path, url: str | None) -> N
         bulk, careful = sides
         print(f"\n== {backend}: {len(changes):,} changes in {len(batches)} batches ==")
         for side in sides:
+            with_backend = ""
+            if side.backend_cpu > 0:
+                both = side.cpu + side.backend_cpu
+                with_backend = f" ({len(changes) / both:,.0f} with the database's process)"
             print(
                 f"  {side.name:>20}: {side.wall:7.2f} s, {len(changes) / side.wall:8,.0f} "
-                f"changes/s; {len(changes) / side.cpu:8,.0f} changes per CPU second "
-                f"{side.statuses}",
+                f"changes/s; {len(changes) / side.cpu:8,.0f} changes per CPU second"
+                f"{with_backend} {side.statuses}",
                 flush=True,
             )
         print(
@@ -149,9 +179,14 @@ def run(backend: str, changes: list[Change], folder: Path, url: str | None) -> N
             f"{careful.cpu / bulk.cpu:.1f}x less CPU in this process",
             flush=True,
         )
+        print(f"  load average: {load_at_start} at the start, {_load_now()} at the end", flush=True)
         assert bulk.statuses == careful.statuses, "the two merges answered differently"
         for side in sides:
             side.database.dispose()
+
+
+def _load_now() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
