@@ -70,7 +70,8 @@ class AgendaMaker:
         """The appointment a held session closed, at the time it was held."""
         day: date = held["held_on"]
         row = self._appointment(rng, case, day, AppointmentStatus.DONE)
-        row["starts_at"] = held["created_at"]
+        held_at: datetime = held["created_at"]
+        row["starts_at"] = held_at.replace(minute=held_at.minute // 30 * 30)  # on the slot
         row["session_id"] = held["id"]
         row["purpose"] = held["topic"]
         return row
