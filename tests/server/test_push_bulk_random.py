@@ -19,6 +19,7 @@ import random
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,46 @@ def _caller(database: Database, role: str, number: int) -> Caller:
     with database.session() as session, session.begin():
         session.add(Device(id=device_id, user_id=user.staff_id, name=role, token_hash=str(number)))
     return Caller(device_id, role, "active", user)
+
+
+def test_a_batch_whose_bulk_write_fails_is_merged_the_careful_way(
+    database_url: str | None, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row the merge could not foresee (here one taking the next sequence number
+    behind the counter's back) fails the batch's INSERT: the batch goes again change by
+    change, and nothing of the failed attempt stays in the session or the database."""
+    with (
+        fresh_postgres_database(postgres_admin_url())
+        if database_url is not None
+        else _no_url() as url
+    ):
+        database = _database(tmp_path / "fallback", url)
+        caller = _caller(database, "admin", 0)
+        with database.session() as session, session.begin():
+            last = max(session.scalars(select(Record.seq)).all())
+            session.add(
+                Record(record_type="partner", record_id=uuid.uuid4(), version=1,
+                       data={"name": "In the way"}, field_versions={}, field_devices={},
+                       deleted=False, restricted=False, seq=last + 1)
+            )  # fmt: skip
+        case = uuid.uuid4()
+        batch = [
+            change("beneficiary", case, factories.beneficiary(None)),
+            change("follow_up_session", uuid.uuid4(), factories.follow_up_session(case)),
+            change("session_note", uuid.uuid4(), factories.session_note(uuid.uuid4())),
+        ]
+        with database.session() as session:
+            results = push.push(session, caller, [Change.model_validate(c) for c in batch])
+        assert "batch merged change by change" in caplog.text
+        assert [r.status for r in results] == ["applied", "applied", "rejected"]
+        assert results[2].permanent is False  # its session is not on the server yet
+        with database.session() as session:
+            stored = session.scalars(select(Record).where(Record.case_id == case)).all()
+            assert sorted(r.record_type for r in stored) == ["beneficiary", "follow_up_session"]
+            assert len({r.seq for r in stored} | {last + 1}) == 3
+        database.dispose()
+
+
+@contextmanager
+def _no_url() -> Iterator[None]:
+    yield None
