@@ -22,6 +22,7 @@ from app.sync.errors import ProtocolError, ResponseRefused
 from passerelle_core.protocol import PullResponse
 
 AHEAD = 2
+AHEAD_APART = 4  # pages decoded in the child: a deeper queue rides out its pauses
 POLL_SECONDS = 0.2
 
 
@@ -45,7 +46,7 @@ class PageFeed:
         self._limit = limit
         self._apart = apart  # decode in a separate process (app.sync.decoder)
         self._decoder: PageDecoder | None = None
-        self._pages: queue.Queue[Item] = queue.Queue(AHEAD)
+        self._pages: queue.Queue[Item] = queue.Queue(AHEAD_APART if apart else AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._fetch, name="sync-pull", daemon=True)
 
