@@ -3,8 +3,8 @@
 A section belongs to one case (``state``, ``beneficiary_id``). From the top: what must
 stay in view whatever the state (``above``: a notice, a filter bar, short contacts), a
 banner for a refusal or a notice, then an empty state until there is something to list,
-then a row of buttons above its content. A form may open over the section in place of
-both (:meth:`open_page`: it survives a reload). Dialogs open without ``exec()`` and, once
+then a row of buttons above its content. A form may open in place of all of it
+(:meth:`open_page`: it survives a reload). Dialogs open without ``exec()`` and, once
 saved, the section reads again and says so (``changed``: the case file refreshes the
 other sections); a service step refused shows its reason in the banner (:meth:`run`).
 
