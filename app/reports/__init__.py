@@ -12,12 +12,51 @@ at all and returns where it wrote. Errors are ServiceErrors with a translated me
 The document language ("fr" or "ar") is a parameter, independent of the interface's.
 """
 
-from app.indicators import InvalidPeriod, Period, Scope
-from app.reports.activity import NothingToReport, render_activity_report, write_activity_report
-from app.reports.exports import Export, ExportFormat, write_case_list, write_indicators
-from app.reports.language import DOCUMENT_LANGUAGES
-from app.reports.plan_data import NoPlanToPrint
-from app.reports.plan_summary import render_plan_summary, write_plan_summary
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.indicators import InvalidPeriod, Period, Scope
+    from app.reports.activity import (
+        NothingToReport,
+        render_activity_report,
+        write_activity_report,
+    )
+    from app.reports.exports import Export, ExportFormat, write_case_list, write_indicators
+    from app.reports.language import DOCUMENT_LANGUAGES
+    from app.reports.plan_data import NoPlanToPrint
+    from app.reports.plan_summary import render_plan_summary, write_plan_summary
+
+_HOMES = {
+    "DOCUMENT_LANGUAGES": "app.reports.language",
+    "Export": "app.reports.exports",
+    "ExportFormat": "app.reports.exports",
+    "InvalidPeriod": "app.indicators",
+    "NoPlanToPrint": "app.reports.plan_data",
+    "NothingToReport": "app.reports.activity",
+    "Period": "app.indicators",
+    "Scope": "app.indicators",
+    "render_activity_report": "app.reports.activity",
+    "render_plan_summary": "app.reports.plan_summary",
+    "write_activity_report": "app.reports.activity",
+    "write_case_list": "app.reports.exports",
+    "write_indicators": "app.reports.exports",
+    "write_plan_summary": "app.reports.plan_summary",
+}
+"""Where each name lives: imported when first used, so that a screen reading
+:mod:`app.reports.language` does not load reportlab and openpyxl (~25 MiB, issue 23)."""
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DOCUMENT_LANGUAGES",

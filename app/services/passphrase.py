@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from zxcvbn import zxcvbn
-
 from app.i18n import _, ngettext
 from app.services.errors import ServiceError
 from app.store.profile import MIN_PASSPHRASE_LENGTH
@@ -82,6 +80,8 @@ def estimate_strength(passphrase: str) -> PassphraseStrength:
         )
     if not passphrase:
         return PassphraseStrength(StrengthLevel.VERY_WEAK, 0.0, False, problems)
+    from zxcvbn import zxcvbn  # its dictionaries hold ~13 MiB: loaded when first asked
+
     result: dict[str, Any] = zxcvbn(passphrase[:MAX_CHECKED_LENGTH], user_inputs=LOCAL_WORDS)
     score = int(result["score"])
     bits = float(result["guesses_log10"]) * math.log2(10)

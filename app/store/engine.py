@@ -92,6 +92,9 @@ def engine_from_creator(
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=4,
+        # The connection used last is taken first: its page cache is the warm one, and
+        # the others stay idle with small caches (the desktop's memory, issue 23).
+        pool_use_lifo=True,
     )
     _use_explicit_transactions(engine)
     return engine

@@ -4,24 +4,23 @@ Search matches names in both scripts (accents and Arabic spelling variants ignor
 CIN and registration number. The list is the database's, sorted and paged by it
 (:mod:`app.views.caseload_model`), so 50,000 cases scroll as easily as fifty; an answer
 overtaken by the next keystroke is dropped. The table is :mod:`app.views.caseload_table`,
-the offered, named and remembered filters :mod:`app.views.caseload_filters`.
+the offered, named and remembered filters :mod:`app.views.caseload_filters` (values) and
+:mod:`app.views.caseload_presets` (on the widgets), "did you mean"
+:mod:`app.views.caseload_suggestion`.
 """
 
 from __future__ import annotations
 
-import html
 import uuid
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -31,32 +30,29 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
-from app.i18n import _, current_language, ngettext
+from app.i18n import _, ngettext
 from app.models import Beneficiary
 from app.security.permissions import Permission, may
-from app.services import caseload, saved_filters, search
+from app.services import caseload, saved_filters
 from app.services.caseload import NO_PLAN, CaseloadFilter
-from app.services.errors import ServiceError
 from app.views.app_state import AppState
 from app.views.caseload_filters import (
-    SAVED,
-    filter_from_settings,
-    filter_to_settings,
     matching,
     offered,
-    preset_filter,
 )
-from app.views.caseload_model import CaseloadModel, PreparedTextDelegate
-from app.views.caseload_table import NAME_CHARS, CaseTable, format_count, letter
-from app.views.import_dialog import ImportDialog
+from app.views.caseload_model import CaseloadModel
+from app.views.caseload_presets import NamedFilters
+from app.views.caseload_suggestion import Suggestion
+from app.views.caseload_table import CaseTable, build_table, format_count, letter
 from app.views.labels import choices, label
 from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align_to_layout
 from app.views.register_dialog import RegisterDialog
-from app.views.tasks import run_in_background
 from app.views.transfer_dialog import TransferDialog
 from passerelle_core.enums import LegalStatus, PlanStatus
+
+if TYPE_CHECKING:
+    from app.views.import_dialog import ImportDialog
 
 SEARCH_DELAY_MS = 0  # stale queries are skipped by the model: no need to wait
 BUSY_NOTICE_MS = 250
@@ -67,7 +63,7 @@ COMBO_CHARS = 10
 OPENED_SECTION = "identity"
 
 
-class CaseloadPage(QWidget):
+class CaseloadPage(NamedFilters, QWidget):
     """Every case in one sortable list, with search, filters and registration."""
 
     open_case = Signal(object, str)
@@ -116,11 +112,8 @@ class CaseloadPage(QWidget):
         self.count_label.setObjectName("caseloadCount")
         self.count_label.setStyleSheet("color: #55606a;")
         align_to_layout(self.count_label)
-        self.suggestion = QLabel()
-        self.suggestion.setObjectName("caseloadSuggestion")
-        self.suggestion.setTextFormat(Qt.TextFormat.RichText)
+        self.suggestion = Suggestion()
         self.suggestion.linkActivated.connect(self._accept_suggestion)
-        self.suggestion.hide()
         self.banner = MessageBanner()
         self._fill_choices()
         self._restore_filters()
@@ -166,37 +159,7 @@ class CaseloadPage(QWidget):
     # -- building ---------------------------------------------------------------------------
 
     def _build_table(self) -> CaseTable:
-        table = CaseTable()
-        table.setObjectName("caseloadTable")
-        table.setModel(self.model)
-        table.setItemDelegate(PreparedTextDelegate(table))
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        several = may(self.state.ctx, Permission.TRANSFER_CASE)  # a bulk transfer
-        table.setSelectionMode(
-            QAbstractItemView.SelectionMode.ExtendedSelection
-            if several
-            else QAbstractItemView.SelectionMode.SingleSelection
-        )
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)
-        table.setShowGrid(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setResizeContentsPrecision(0)  # fit to the rows on screen, never fetch more
-        header.setMinimumSectionSize(4 * letter(table))
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        header.resizeSection(0, NAME_CHARS * letter(table))
-        if current_language() == "ar":  # the Arabic interface reads the Arabic name first
-            header.moveSection(header.visualIndex(1), 0)
-        table.setSortingEnabled(True)
+        table = build_table(self.model, several=may(self.state.ctx, Permission.TRANSFER_CASE))
         table.row_activated.connect(self.open_row)
         return table
 
@@ -340,99 +303,6 @@ class CaseloadPage(QWidget):
         self._named_changed()
         self.model.setFilter(wanted)
 
-    # -- presets and remembered filters -----------------------------------------------
-
-    def apply_preset(self, key: str | None) -> None:
-        """One of the saved filters: the widgets take its values, the search text stays."""
-        wanted = None if key is None else preset_filter(self.state.ctx, key, self._saved)
-        if wanted is None:
-            return
-        self._set_widgets(wanted)
-        self.apply_filter()
-
-    def save_filter(self, name: str | None = None) -> QInputDialog | None:
-        """Keep the filters shown under a name of the person's own (asked when not given)."""
-        if name is None:
-            dialog = QInputDialog(self)
-            dialog.setWindowTitle(_("Save this filter"))
-            dialog.setLabelText(_("Name of the filter:"))
-            dialog.textValueSelected.connect(self.save_filter)
-            dialog.open()
-            self.filter_name_dialog = dialog
-            return dialog
-        try:
-            kept = saved_filters.save_filter(
-                self.state.ctx, name, filter_to_settings(self.current_filter())
-            )
-        except ServiceError as error:
-            self.banner.show_error(str(error))
-            return None
-        self.banner.clear_message()
-        self._refill_presets()
-        self.preset.select(SAVED + kept)
-        self._named_changed()
-        return None
-
-    def delete_filter(self) -> None:
-        """Forget the named filter chosen; the widgets keep its values."""
-        key = self.preset.value()
-        if not isinstance(key, str) or not key.startswith(SAVED):
-            return
-        saved_filters.delete_filter(self.state.ctx, key[len(SAVED) :])
-        self._refill_presets()
-        self.preset.setCurrentIndex(-1)
-        self._named_changed()
-
-    def _refill_presets(self) -> None:
-        self._saved = saved_filters.saved_filters(self.state.ctx)
-        self.preset.blockSignals(True)
-        self.preset.set_choices(offered(self._saved))
-        self.preset.blockSignals(False)
-
-    def _named_changed(self) -> None:
-        key = self.preset.value()
-        self.delete_filter_button.setEnabled(isinstance(key, str) and key.startswith(SAVED))
-
-    def _set_widgets(self, wanted: CaseloadFilter) -> None:
-        widgets = (self.facility, self.legal_status, self.staff, self.plan, self.release)
-        for widget in (*widgets, self.review_overdue, self.include_closed):
-            widget.blockSignals(True)
-        self.facility.select(wanted.facility_id)
-        self.legal_status.select(wanted.legal_status)
-        self.staff.select(wanted.assigned_staff_id)
-        self.plan.select(wanted.plan_status)
-        days = wanted.release_within_days
-        if days is not None and days not in self.release.values():
-            text = ngettext("Within {days} day", "Within {days} days", days)
-            self.release.add_choice(text.format(days=days), days)
-        self.release.select(wanted.release_within_days)
-        self.review_overdue.setChecked(wanted.review_overdue)
-        self.include_closed.setChecked(wanted.include_closed)
-        for widget in (*widgets, self.review_overdue, self.include_closed):
-            widget.blockSignals(False)
-
-    def _remember(self, wanted: CaseloadFilter) -> None:
-        """The filters (never the search text) kept per staff member for the next time."""
-        staff_id = self.state.ctx.actor.staff_id
-        if staff_id is None:
-            return
-        remembered = dict(self.state.settings.caseload_filters)
-        remembered[str(staff_id)] = filter_to_settings(wanted)
-        self.state.settings.caseload_filters = remembered
-
-    def _restore_filters(self) -> None:
-        """The staff member's last filters, or their own cases the first time."""
-        staff_id = self.state.ctx.actor.staff_id
-        saved = self.state.settings.caseload_filters.get(str(staff_id)) if staff_id else None
-        wanted = filter_from_settings(saved) if saved is not None else None
-        if wanted is None:
-            wanted = preset_filter(self.state.ctx, "mine", self._saved) or CaseloadFilter()
-        if wanted.assigned_staff_id not in self.staff.values():
-            wanted = replace(wanted, assigned_staff_id=None)
-        self._set_widgets(wanted)
-        if not self.preset.select(matching(self.state.ctx, wanted, self._saved)):
-            self.preset.setCurrentIndex(-1)
-
     def refresh(self) -> None:
         """Shown again: colleagues, facilities and cases may have changed meanwhile."""
         self._fill_choices()
@@ -472,6 +342,8 @@ class CaseloadPage(QWidget):
 
     def import_spreadsheet(self) -> ImportDialog:
         """The import dialog, window-modal; the list reloads once rows are written."""
+        from app.views.import_dialog import ImportDialog  # openpyxl: loaded when first used
+
         dialog = ImportDialog(self.state, self)
         dialog.imported.connect(self.model.reload)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -533,24 +405,8 @@ class CaseloadPage(QWidget):
 
     def _offer_suggestion(self, count: int) -> None:
         """When little is found, "did you mean" the spelling the index knows (a link)."""
-        query = self.search.text().strip()
-        if not query or count >= search.FUZZY_BELOW:
-            self.suggestion.hide()
-            return
-        ctx = self.state.ctx
-
-        def done(offered: str | None) -> None:
-            if not isValid(self) or self.search.text().strip() != query:
-                return
-            if offered is None:
-                self.suggestion.hide()
-                return
-            link = f'<a href="{html.escape(offered)}">{html.escape(offered)}</a>'
-            self.suggestion.setText(_("Did you mean: {suggestion}?").format(suggestion=link))
-            self.suggestion.show()
-
-        run_in_background(
-            lambda: search.suggestion(ctx, query), done, lambda _error: self.suggestion.hide()
+        self.suggestion.offer(
+            self.state.ctx, self.search.text().strip(), count, lambda: self.search.text().strip()
         )
 
     def _accept_suggestion(self, offered: str) -> None:

@@ -7,10 +7,10 @@ import math
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QStyle, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
 from app.i18n import current_language
-from app.views.caseload_model import COLUMNS
+from app.views.caseload_model import COLUMNS, CaseloadModel, PreparedTextDelegate
 
 CELL_PADDING = 8
 NAME_CHARS = 24
@@ -93,3 +93,39 @@ class CaseTable(QTableView):
             widths[0] += room
         for position, width in enumerate(widths):
             header.resizeSection(position, width)
+
+
+def build_table(model: CaseloadModel, several: bool) -> CaseTable:
+    """The caseload's table over ``model``: whole rows selected (``several`` at once for
+    a bulk transfer), sorted by the database, the Arabic name first in Arabic."""
+    table = CaseTable()
+    table.setObjectName("caseloadTable")
+    table.setModel(model)
+    table.setItemDelegate(PreparedTextDelegate(table))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(
+        QAbstractItemView.SelectionMode.ExtendedSelection
+        if several
+        else QAbstractItemView.SelectionMode.SingleSelection
+    )
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.setShowGrid(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionsMovable(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    header.setResizeContentsPrecision(0)  # fit to the rows on screen, never fetch more
+    header.setMinimumSectionSize(4 * letter(table))
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    header.resizeSection(0, NAME_CHARS * letter(table))
+    if current_language() == "ar":  # the Arabic interface reads the Arabic name first
+        header.moveSection(header.visualIndex(1), 0)
+    table.setSortingEnabled(True)
+    return table

@@ -22,7 +22,7 @@ from app.settings import Settings, save_settings
 from app.store.errors import KeyDestroyed
 from app.store.keys import KdfParams
 from app.store.profile import Profile
-from app.views import clipboard
+from app.views import clipboard, memory
 from app.views.about import AboutDialog
 from app.views.app_state import AppState
 from app.views.autolock import IdleWatcher
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         return self.workspace is not None and self.stack.currentWidget() is self.lock_screen
 
     def open_profile(self, profile: Profile) -> None:
+        memory.limit_sqlite_memory()  # before any screen reads (issue 23)
         ctx = owner.owner_context(profile.sessions)
         self.state = AppState(profile, ctx, self.settings, self.settings_file)
         if self.changes is not None:
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Passerelle — " + _("Locked"))
         self.locked.emit()
         audit.record_access(self.state.ctx, AccessAction.LOCK, "profile")  # once locked
+        memory.release_soon()
 
     def _resume(self) -> None:
         if self.workspace is None:

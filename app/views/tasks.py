@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from app.diagnostics.report import describe
 from app.services.errors import ServiceError
 from app.store.errors import StoreError
+from app.views.memory import release_soon
 
 logger = logging.getLogger("passerelle.tasks")
 EXPECTED = (ServiceError, StoreError, OSError)
@@ -65,10 +66,12 @@ def run_in_background(
     def finish(result: Any) -> None:
         _live_relays.discard(relay)
         on_done(result)
+        release_soon()  # what the work allocated and dropped goes back once idle
 
     def fail(error: Exception) -> None:
         _live_relays.discard(relay)
         on_error(error)
+        release_soon()
 
     relay.done.connect(finish)
     relay.failed.connect(fail)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, pgettext
+from app.views import memory
 from app.views.app_state import AppState
 from app.views.appearance import BASE_POINTS, point_size
 from app.views.bidi import protect_tree
@@ -191,6 +192,7 @@ class Workspace(QWidget):
         if section:
             view.show_section(section)
         self.show_page("cases")
+        memory.release_soon()
         return view
 
     def keep(self) -> WorkspaceKept:
@@ -220,3 +222,4 @@ class Workspace(QWidget):
         self.case_tabs.removeTab(index)
         self._open_cases = {k: v for k, v in self._open_cases.items() if v is not view}
         view.deleteLater()
+        memory.release_soon()

@@ -1,0 +1,59 @@
+"""The desktop's memory kept small (issue 23): SQLite's caches share one budget, free
+heap pages go back once idle, and the heavy libraries load only when first used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlcipher3
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.views import memory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sqlite_shares_one_budget() -> None:
+    before = sqlcipher3.connect(":memory:").execute("PRAGMA soft_heap_limit").fetchone()[0]
+    try:
+        assert memory.limit_sqlite_memory(24) == 24 * 1024 * 1024
+        other = sqlcipher3.connect(":memory:")  # process-wide: every connection sees it
+        assert other.execute("PRAGMA soft_heap_limit").fetchone()[0] == 24 * 1024 * 1024
+    finally:
+        sqlcipher3.connect(":memory:").execute(f"PRAGMA soft_heap_limit = {before}")
+
+
+def test_free_pages_go_back_once_idle(qtbot: QtBot, qapp: QApplication) -> None:
+    released: list[bool] = []
+    memory.release_soon()
+    releaser = qapp.findChild(memory._Releaser, memory.RELEASER)
+    assert releaser is not None and releaser.timer.isActive()
+    releaser.timer.timeout.connect(lambda: released.append(True))
+    memory.release_soon()  # a burst restarts the wait, one release at its end
+    assert qapp.findChildren(memory._Releaser) == [releaser]
+    qtbot.waitUntil(lambda: released == [True], timeout=5_000)
+    assert memory.release_free_memory() is sys.platform.startswith("linux")
+
+
+def test_the_main_window_loads_no_report_or_strength_library() -> None:
+    """reportlab, openpyxl (through app.reports) and zxcvbn's dictionaries cost ~40 MiB
+    that a session which prints nothing never needs."""
+    code = (
+        "import sys; import app.views.main_window, app.views.casefile, app.views.caseload; "
+        "print(sorted(m for m in ('reportlab', 'openpyxl', 'zxcvbn') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.stdout.strip() == "[]"
+    from app.reports import write_case_list  # still there when asked for
+
+    assert callable(write_case_list)
