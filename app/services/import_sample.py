@@ -141,9 +141,15 @@ def write_csv(path: Path, rows: Sequence[Row], *, title: bool = True) -> Path:
 
 
 def write_xlsx(path: Path, rows: Sequence[Row], *, title: bool = True) -> Path:
-    """The first sheet; birth dates as date cells, the other dates as typed text."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    """The first sheet; birth dates as date cells, the other dates as typed text.
+
+    Written as Excel and LibreOffice write it (shared strings, the sheet's dimension
+    first), not in openpyxl's write-only form (inline strings, no dimension), which
+    costs readers several times more and is not what teams send.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
     if title:
         sheet.append([TITLE])
     sheet.append(list(HEADER))
