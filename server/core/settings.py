@@ -83,10 +83,12 @@ class ServerSettings(BaseSettings):
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     rate_limit_burst: int = Field(default=300, ge=1)
     # PostgreSQL connections each worker process keeps open, and how many more it may
-    # open at busy moments (closed again once returned). One request holds one
-    # connection; a worker runs up to 40 requests at once (its thread pool).
-    database_pool_size: int = Field(default=20, ge=1, le=200)
-    database_max_overflow: int = Field(default=20, ge=0, le=200)
+    # open at busy moments (closed again once returned: a new one costs PostgreSQL a
+    # process and an authentication). One request holds one connection; past both, a
+    # request waits for one. Mind PostgreSQL's max_connections (100 by default) across
+    # workers: 2 workers use at most 40 with these.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
 
     @property
     def sqlite_path(self) -> Path:
