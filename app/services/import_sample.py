@@ -143,9 +143,9 @@ def write_csv(path: Path, rows: Sequence[Row], *, title: bool = True) -> Path:
 def write_xlsx(path: Path, rows: Sequence[Row], *, title: bool = True) -> Path:
     """The first sheet; birth dates as date cells, the other dates as typed text.
 
-    Written as Excel and LibreOffice write it (shared strings, the sheet's dimension
-    first), not in openpyxl's write-only form (inline strings, no dimension), which
-    costs readers several times more and is not what teams send.
+    openpyxl's normal form: the sheet's dimension first, as Excel writes it (without it,
+    openpyxl's reader parses the whole sheet twice); text as inline strings where
+    Excel uses shared strings.
     """
     workbook = Workbook()
     sheet = workbook.active
