@@ -65,10 +65,12 @@ def layouts() -> dict[str, wire_plan.Layout]:
 @cache
 def insert_columns(record_type: str) -> tuple[tuple[str, Any], ...]:
     """The insert statement's columns in order, each with what a missing field stores."""
-    compiled = insert(table_of(record_type)).compile(dialect=DIALECT)
+    table = table_of(record_type)
+    compiled = insert(table).compile(dialect=DIALECT)
     names = list(compiled.positiontup or ())
+    # Columns the wire does not carry (local ones) store their null, as wire ones do.
     return tuple(
-        (name, 1 if name == "row_version" else stored_null(record_type, name)) for name in names
+        (name, 1 if name == "row_version" else _processor(table.c[name])(None)) for name in names
     )
 
 
