@@ -61,7 +61,7 @@ def test_enrol_sync_and_conflicts_from_the_command_line(
 
     synced = passerelle("sync", "--profile", folder)
     assert synced.returncode == 0, synced.stderr
-    assert "1 in conflict" in synced.stdout and "Open conflicts: 1." in synced.stdout
+    assert "in conflict: 1" in synced.stdout and "Open conflicts: 1." in synced.stdout
     listed = passerelle("conflicts", "--profile", folder)
     assert listed.returncode == 0, listed.stderr
     assert '"0699"' in listed.stdout and '"0611"' in listed.stdout
