@@ -120,6 +120,15 @@ class Quiet(QObject):
     def settle(self, quiet_ms: int = 60) -> None:
         """Returns once ``quiet_ms`` went by without a paint (a layout change after the
         first paint, such as a scroll bar appearing, repaints the whole table)."""
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)  # only while settling: not on the measured path
+        try:
+            self._wait_quiet(quiet_ms)
+        finally:
+            app.removeEventFilter(self)
+
+    def _wait_quiet(self, quiet_ms: int) -> None:
         while True:
             before = self.paints
             until = time.perf_counter() + quiet_ms / 1000
@@ -171,12 +180,12 @@ def memory_breakdown(engine: object) -> str:
         mib = 1024 * 1024
         parts.append(
             f"malloc in use {(info.uordblks + info.hblkhd) / mib:.0f} "
-            f"(free kept {info.fordblks / mib:.0f})"
+            f"(free {info.fordblks / mib:.0f}: its whole pages go back to the system when idle)"
         )
     except (OSError, AttributeError):
         pass
     try:
-        import sqlcipher3._sqlite3 as native  # type: ignore[import-not-found]
+        import sqlcipher3._sqlite3 as native
 
         used = ctypes.CDLL(native.__file__).sqlite3_memory_used
         used.restype = ctypes.c_int64
@@ -301,7 +310,6 @@ def measure(folder: Path, scratch: Path, query_count: int) -> int:
     print(f"searching ({load()})")
     typing_cpu = 0.0
     quiet = Quiet()
-    app.installEventFilter(quiet)
     for query in queries:
         page.search.clear()
         page.apply_filter()
