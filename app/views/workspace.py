@@ -114,6 +114,7 @@ class Workspace(QWidget):
         self.case_tabs.setTabsClosable(True)
         self.case_tabs.setDocumentMode(True)
         self.case_tabs.tabCloseRequested.connect(self._close_case)
+        self.case_tabs.currentChanged.connect(self._let_go_hidden_cases)
         self._pages: dict[str, QWidget] = {}
         self._factories: dict[str, Callable[[AppState], QWidget]] = {}
         self._open_cases: dict[uuid.UUID, CaseFileView] = {}
@@ -214,6 +215,13 @@ class Workspace(QWidget):
             self.case_tabs.setCurrentIndex(max(kept.current_case, 0))
         if kept.page:
             self.show_page(kept.page)
+
+    def _let_go_hidden_cases(self, _index: int) -> None:
+        """Case files behind another give back their sections' widgets (memory with 20
+        open); one with unsaved input keeps it all (see ``CaseFileView.let_go``)."""
+        shown = self.case_tabs.currentWidget()
+        if any(view.let_go() for view in self._open_cases.values() if view is not shown):
+            memory.release_soon()
 
     def _close_case(self, index: int) -> None:
         view = self.case_tabs.widget(index)

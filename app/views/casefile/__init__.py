@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QTabWidget, QVBoxLayout, QWidget
 
 from app.i18n import _, current_language
 from app.services import audit, beneficiaries
@@ -131,6 +132,32 @@ class CaseFileView(QWidget):
             placeholder.deleteLater()
         return section
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        self._build_at(self.tabs.currentIndex())  # its sections were let go while hidden
+        super().showEvent(event)
+
+    def let_go(self) -> int:
+        """While this case file is hidden, give back its sections' widgets (a case file's
+        tab costs ~2 MiB of Qt widgets) unless one holds input not yet saved: a form or
+        a dialog open, an identity being edited. They are built again when shown.
+        Returns how many sections were let go."""
+        gone = 0
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        for key, section in list(self.sections.items()):
+            if not _quiet(section):
+                continue
+            index = self._keys.index(key)
+            del self.sections[key]
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, QWidget(), _sections()[index][1]())
+            section.changed.disconnect(self._section_changed)
+            section.deleteLater()
+            gone += 1
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        return gone
+
     def follow_changes(self) -> None:
         """The case changed elsewhere (a pull, another screen): every section built so far
         reads again; a section being edited keeps what is typed (its ``reload`` says so)."""
@@ -158,3 +185,18 @@ class CaseFileView(QWidget):
             else f"{latin} <span dir='rtl'>{arabic}</span>"
         )
         self.header.setText(f"<h2>{names}</h2><p>{details}</p>")
+
+
+def _quiet(section: CaseSection) -> bool:
+    """Nothing typed and unsaved in ``section``: no form over it, no dialog open, no
+    identity being edited (the nothing-lost rule: such a section is never let go)."""
+    if section.over is not None or getattr(section, "editing", False):
+        return False
+    if getattr(section, "form", None) is not None:
+        return False
+    if section.dialog is not None and section.dialog.isVisible():
+        return False
+    typed = getattr(section, "filter", None)  # the timeline's search: kept as typed
+    if isinstance(typed, QLineEdit) and typed.text():
+        return False
+    return not any(dialog.isVisible() for dialog in section.findChildren(QDialog))
