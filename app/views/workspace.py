@@ -220,7 +220,8 @@ class Workspace(QWidget):
         """Case files behind another give back their sections' widgets (memory with 20
         open); one with unsaved input keeps it all (see ``CaseFileView.let_go``)."""
         shown = self.case_tabs.currentWidget()
-        if any(view.let_go() for view in self._open_cases.values() if view is not shown):
+        let_go = [view.let_go() for view in self._open_cases.values() if view is not shown]
+        if any(let_go):  # every one asked, not only up to the first
             memory.release_soon()
 
     def _close_case(self, index: int) -> None:
