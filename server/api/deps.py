@@ -34,6 +34,16 @@ def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterato
         yield session
 
 
+def get_unpinned_session(
+    database: Annotated[Database, Depends(get_database)],
+) -> Iterator[Session]:
+    """A session that takes a connection per transaction only: for a request that does
+    slow work between its transactions (the enrolment's Argon2 check), which must not
+    hold a pooled connection meanwhile."""
+    with database.session() as session:
+        yield session
+
+
 async def get_passwords(request: Request) -> Passwords:
     passwords: Passwords = request.app.state.passwords
     return passwords
@@ -42,6 +52,7 @@ async def get_passwords(request: Request) -> Passwords:
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(get_session)]
+UnpinnedSessionDep = Annotated[Session, Depends(get_unpinned_session)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 
 

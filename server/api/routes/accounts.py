@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from passerelle_core.protocol import EnrolRequest, EnrolResponse, ErrorBody
-from server.api.deps import CurrentDevice, PasswordsDep, SessionDep, SettingsDep
+from server.api.deps import (
+    CurrentDevice,
+    PasswordsDep,
+    SessionDep,
+    SettingsDep,
+    UnpinnedSessionDep,
+)
 from server.api.schemas import MeResponse
 from server.core.db import read_transaction
 from server.services.devices import enrol
@@ -22,7 +28,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 def enrol_device(
     body: EnrolRequest,
     request: Request,
-    session: SessionDep,
+    session: UnpinnedSessionDep,  # Argon2 runs between its transactions
     settings: SettingsDep,
     passwords: PasswordsDep,
 ) -> EnrolResponse:
