@@ -46,6 +46,7 @@ import math
 import multiprocessing
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -256,6 +257,12 @@ def timed_cpu(label: str, function: Any, *args: Any) -> tuple[Any, float, float]
     return result, elapsed, used + served
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (the pull's decoding process)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def bulk_copy(source: Profile, folder: Path) -> tuple[int, float]:
     """The ceiling: the same rows, read beforehand, written in one Core transaction."""
     tables: list[tuple[Any, list[dict[str, Any]]]] = []
@@ -428,8 +435,10 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
         print(f"    {report.sent / seconds:,.0f} changes/s pushed", flush=True)
 
         empty = laptop(folder / "empty", server, "bench-admin")
+        decoding = children_cpu()
         with MemoryWatch(server.process.pid) as memory:
             report, seconds = timed("initial sync to an empty laptop", engine.sync, empty)
+        decoding = children_cpu() - decoding  # the pull's decoding process (fast path)
         print(
             f"    {report.received:,} records in {report.pages} pages: "
             f"{report.received / seconds:,.0f} records/s (target < 10 s); server memory "
@@ -440,6 +449,11 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
         print(
             f"  ceiling, plain bulk copy of the same {rows:,} rows: {copy_seconds:.2f} s, "
             f"{rows / copy_seconds:,.0f} rows/s",
+            flush=True,
+        )
+        print(
+            f"  ratio initial sync / ceiling: {seconds / copy_seconds:.2f} (decoding process "
+            f"CPU {decoding:.2f} s, besides 'here')",
             flush=True,
         )
         incremental(seed, empty, 100)

@@ -51,6 +51,9 @@ SERVER_SETTINGS = {
     "max_request_bytes": "larger requests get 413",
     "max_push_changes": "changes per push request",
     "max_pull_limit": "records per pull page",
+    "database_pool_size": "PostgreSQL connections each worker keeps open",
+    "database_max_overflow": "more PostgreSQL connections a worker may open at busy moments "
+    "(keep workers x (pool size + this) under PostgreSQL's `max_connections`, 100 by default)",
     "login_failures_per_user": "failed logins per account in a window, then 429 "
     "(`passerelle-server user unlock` clears it)",
     "login_failures_per_address": "failed logins per client address in a window",
