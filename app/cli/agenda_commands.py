@@ -17,7 +17,6 @@ from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_file
 from app.cli.parser_base import identifier, positive_number
 from app.i18n import _, ngettext
-from app.reports.calendar import write_calendar
 from app.services import appointments, owner
 from app.services.errors import ServiceError
 from app.store.profile import Profile
@@ -70,6 +69,8 @@ def add_parsers(commands: Any, make_command: MakeCommand) -> None:
 
 
 def agenda(args: argparse.Namespace) -> int:
+    from app.reports.calendar import write_calendar  # icalendar, when asked for
+
     first, last = _days(args.start, args.end)
     if args.with_names and args.ics is None:
         raise ServiceError(_("--with-names goes with --ics."))

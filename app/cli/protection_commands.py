@@ -19,7 +19,6 @@ from app.cli import unlock
 from app.cli.outputs import add_force_option, prepare_folder, refuse_existing
 from app.i18n import _, ngettext
 from app.reports.language import DOCUMENT_LANGUAGES
-from app.reports.subject_access import export_paths, export_subject_access
 from app.security.permissions import Permission, require
 from app.services import owner, retention
 from app.services.errors import NotFound
@@ -93,6 +92,8 @@ def retention_command(args: argparse.Namespace) -> int:
 
 
 def access_export(args: argparse.Namespace) -> int:
+    from app.reports.subject_access import export_paths, export_subject_access  # reportlab
+
     try:
         beneficiary_id = uuid.UUID(args.beneficiary.strip())
     except ValueError:

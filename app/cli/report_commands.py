@@ -22,16 +22,8 @@ from app.cli.outputs import add_force_option, format_from_name, prepare_file
 from app.i18n import _, ngettext
 from app.indicators import Period, Scope
 from app.models import Facility
-from app.reports import (
-    DOCUMENT_LANGUAGES,
-    ExportFormat,
-    write_activity_report,
-    write_case_list,
-    write_indicators,
-    write_plan_summary,
-)
-from app.reports.referral_slip import write_referral_slip
-from app.reports.spreadsheet import CsvDialect
+from app.reports.formats import CsvDialect, ExportFormat
+from app.reports.language import DOCUMENT_LANGUAGES
 from app.services import owner, referrals
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
@@ -113,6 +105,10 @@ def _period_options(command: argparse.ArgumentParser, *, required: bool) -> None
 
 
 def report(args: argparse.Namespace) -> int:
+    # The writers (reportlab) load here: the application started by `passerelle` never needs them.
+    from app.reports import write_activity_report, write_plan_summary
+    from app.reports.referral_slip import write_referral_slip
+
     out = prepare_file(args.out, force=args.force, suffixes=(".pdf",))
     with _open(args) as profile:
         ctx = owner.owner_context(profile.sessions)
@@ -134,6 +130,8 @@ def report(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    from app.reports import write_case_list, write_indicators  # openpyxl, when asked for
+
     formats = tuple(f.value for f in ExportFormat)
     export_format = ExportFormat(format_from_name(args.out, args.export_format, formats))
     out = prepare_file(args.out, force=args.force)

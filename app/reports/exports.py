@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
 from app.i18n import N_
@@ -24,6 +23,7 @@ from app.reports import indicator_rows
 from app.reports.anonymity import Quasi, Shown, anonymise, small_cell
 from app.reports.case_list import CaseRow, case_rows
 from app.reports.files import replacing
+from app.reports.formats import ExportFormat
 from app.reports.indicator_rows import IndicatorRow, Unit
 from app.reports.language import DocumentLanguage
 from app.reports.read_ahead import read_ahead
@@ -43,11 +43,6 @@ UNIT_LABELS = {
 N, T, M = Kind.NUMBER, Kind.TEXT, Kind.MONTH
 CASE_KINDS = [N, T, T, T, T, T, T, T, T, N, N, N, T, M, N, N, N]
 """The case list's columns (see :func:`_case_header`); the outcome columns are text."""
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
 
 
 @dataclass(frozen=True)

@@ -31,16 +31,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from app.reports.formats import CsvDialect
 from passerelle_core.formulas import neutralise
 
 Value = str | int | float | date | None
-
-
-class CsvDialect(StrEnum):
-    EXCEL = "excel"
-    """French-locale spreadsheets: ";" separator, decimal comma, UTF-8 with BOM."""
-    RFC = "rfc"
-    """RFC 4180 for programs: "," separator, dot decimals, UTF-8 without BOM."""
 
 
 class Kind(StrEnum):
