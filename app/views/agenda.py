@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_language, ngettext, pgettext
-from app.reports.calendar import write_calendar
 from app.security.permissions import Permission, may
 from app.services import appointments, beneficiaries
 from app.services.appointments import AgendaEntry
@@ -308,6 +307,8 @@ class AgendaPage(QWidget):
 
     def export(self, out: Path) -> None:
         """Write one's own appointments of the period shown, without names (background)."""
+        from app.reports.calendar import write_calendar  # icalendar, when first exported
+
         ctx = self.state.ctx
         first, last = self.period()
         run_in_background(

@@ -9,16 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton, QWidget
 
 from app.i18n import _
 from app.indicators import Period, Scope
-from app.reports.exports import Export, ExportFormat, write_case_list, write_indicators
+from app.reports.formats import ExportFormat
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
 from app.views.export_warning import confirm_export
 from app.views.tasks import run_in_background
+
+if TYPE_CHECKING:  # openpyxl loads when a file is first written (~20 MiB)
+    from app.reports.exports import Export
 
 logger = logging.getLogger(__name__)
 FILTERS = {ExportFormat.CSV: "CSV (*.csv)", ExportFormat.XLSX: "Excel (*.xlsx)"}
@@ -62,6 +66,8 @@ class ExportMenu:
     def write(self, what: str, export_format: ExportFormat, out: Path) -> None:
         ctx, period, scope = self.state.ctx, self.period(), self.scope()
         language = self.state.settings.report_language
+
+        from app.reports.exports import write_case_list, write_indicators  # openpyxl, now
 
         def work() -> Export:
             if what == "indicators":

@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.i18n import _
 from app.indicators import Period, Scope
-from app.reports.activity import render_activity_report
-from app.reports.plan_summary import render_plan_summary
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
-from app.views.pdf_preview import PdfPreviewDialog
 from app.views.tasks import run_in_background
+
+if TYPE_CHECKING:  # reportlab and pdfium load when a document is first made (~30 MiB)
+    from app.views.pdf_preview import PdfPreviewDialog
 
 logger = logging.getLogger(__name__)
 BUSY_AFTER_MS = 800
@@ -61,6 +62,8 @@ class DocumentJob:
 
     def _done(self, data: bytes) -> None:
         self._finish()
+        from app.views.pdf_preview import PdfPreviewDialog
+
         self.preview = PdfPreviewDialog(data, self.title, self.file_name, self.parent)
         self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.show()
@@ -80,6 +83,8 @@ class DocumentJob:
 def preview_plan(
     parent: QWidget, state: AppState, beneficiary_id: uuid.UUID, language: str
 ) -> DocumentJob:
+    from app.reports.plan_summary import render_plan_summary
+
     ctx = state.ctx
     return DocumentJob(
         parent,
@@ -92,6 +97,8 @@ def preview_plan(
 def preview_activity(
     parent: QWidget, state: AppState, period: Period, scope: Scope, language: str
 ) -> DocumentJob:
+    from app.reports.activity import render_activity_report
+
     ctx = state.ctx
     name = f"activity-{period.start.isoformat()}-{period.end.isoformat()}-{language}.pdf"
     return DocumentJob(

@@ -57,3 +57,24 @@ def test_the_main_window_loads_no_report_or_strength_library() -> None:
     from app.reports import write_case_list  # still there when asked for
 
     assert callable(write_case_list)
+
+
+def test_the_workspace_pages_load_no_report_library() -> None:
+    """The pages built when a profile opens (dashboard, agenda, their export and print
+    actions) load reportlab, pdfium, openpyxl and icalendar (~49 MiB) only when a document
+    is first made or a file first written."""
+    code = (
+        "import sys; import app.views.workspace, app.views.agenda, app.views.dashboard, "
+        "app.views.export_menu, app.views.report_actions; "
+        "print(sorted(m for m in ('reportlab', 'openpyxl', 'icalendar', 'pypdfium2') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.stdout.strip() == "[]"
