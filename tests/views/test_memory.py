@@ -61,11 +61,12 @@ def test_the_main_window_loads_no_report_or_strength_library() -> None:
 
 def test_the_workspace_pages_load_no_report_library() -> None:
     """The pages built when a profile opens (dashboard, agenda, their export and print
-    actions) load reportlab, pdfium, openpyxl and icalendar (~49 MiB) only when a document
-    is first made or a file first written."""
+    actions) and a case file's identity tab (its access export) load reportlab, pdfium,
+    openpyxl and icalendar (~49 MiB) only when a document is first made or a file first
+    written."""
     code = (
         "import sys; import app.views.workspace, app.views.agenda, app.views.dashboard, "
-        "app.views.export_menu, app.views.report_actions; "
+        "app.views.export_menu, app.views.report_actions, app.views.casefile.identity; "
         "print(sorted(m for m in ('reportlab', 'openpyxl', 'icalendar', 'pypdfium2') "
         "if m in sys.modules))"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.reports.subject_access import AccessExport, export_subject_access
 from app.services.errors import ServiceError
 from app.views.app_state import AppState
 from app.views.record_forms import ChoiceCombo, RecordDialog
 from app.views.tasks import run_in_background
+
+if TYPE_CHECKING:  # reportlab loads when the export is asked for, not with every case file
+    from app.reports.subject_access import AccessExport
 
 # Languages are named in their own script: whoever needs them can read them.
 DOCUMENT_LANGUAGES = (("Français", "fr"), ("العربية", "ar"))
@@ -76,6 +79,8 @@ class AccessExportDialog(RecordDialog):
             return
         self.error.clear_message()
         self.buttons.setEnabled(False)
+        from app.reports.subject_access import export_subject_access
+
         ctx, folder, language = self.state.ctx, Path(self.folder.text()), self.language.value()
         run_in_background(
             lambda: export_subject_access(ctx, self.beneficiary_id, folder, language),
