@@ -36,14 +36,14 @@ def test_retention_preview_then_run(admin_profile: Path) -> None:
 
     preview = passerelle("retention", "preview", "--profile", admin_profile)
     assert preview.returncode == 0, preview.stderr
-    assert str(due) in preview.stdout and "1 case(s) due." in preview.stdout
+    assert str(due) in preview.stdout and "1 case due." in preview.stdout
 
     done = passerelle("retention", "run", "--profile", admin_profile)
     assert done.returncode == 0, done.stderr
-    assert "1 case(s) anonymised, 0 purged" in done.stdout
+    assert "1 case anonymised, 0 cases purged" in done.stdout
 
     again = passerelle("retention", "preview", "--profile", admin_profile)
-    assert "0 case(s) due." in again.stdout
+    assert "0 cases due." in again.stdout
 
 
 def test_retention_is_refused_to_a_counsellor(tmp_path: Path) -> None:
