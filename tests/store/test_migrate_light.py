@@ -3,8 +3,6 @@ running application); the head read from the version files is Alembic's own."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -12,8 +10,7 @@ from alembic.script import ScriptDirectory
 from app.store import migrate
 from app.store.keys import KdfParams
 from app.store.profile import Profile
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fresh_process import modules_loaded
 
 
 def test_the_head_read_from_the_files_is_alembics() -> None:
@@ -24,19 +21,10 @@ def test_the_head_read_from_the_files_is_alembics() -> None:
 def test_a_current_profile_opens_without_alembic(tmp_path: Path, fast_kdf: KdfParams) -> None:
     Profile.create(tmp_path / "amina", "correct horse battery", fast_kdf).close()
     code = (
-        "import sys; from app.store.profile import Profile; "
-        f"p = Profile.open({str(tmp_path / 'amina')!r}, 'correct horse battery'); "
-        "print('alembic' in sys.modules); p.close()"
+        "from app.store.profile import Profile\n"
+        f"Profile.open({str(tmp_path / 'amina')!r}, 'correct horse battery').close()"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    assert done.stdout.strip() == "False"
+    assert modules_loaded(code, ("alembic",), offscreen=False) == []
     opened = Profile.open(tmp_path / "amina", "correct horse battery")  # still current
     try:
         with opened.engine.connect() as connection:

@@ -3,17 +3,14 @@ heap pages go back once idle, and the heavy libraries load only when first used.
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from pathlib import Path
 
 import sqlcipher3
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.views import memory
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fresh_process import modules_loaded
 
 
 def test_sqlite_shares_one_budget() -> None:
@@ -41,19 +38,8 @@ def test_free_pages_go_back_once_idle(qtbot: QtBot, qapp: QApplication) -> None:
 def test_the_main_window_loads_no_report_or_strength_library() -> None:
     """reportlab, openpyxl (through app.reports) and zxcvbn's dictionaries cost ~40 MiB
     that a session which prints nothing never needs."""
-    code = (
-        "import sys; import app.views.main_window, app.views.casefile, app.views.caseload; "
-        "print(sorted(m for m in ('reportlab', 'openpyxl', 'zxcvbn') if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
-    )
-    assert done.stdout.strip() == "[]"
+    code = "import app.views.main_window, app.views.casefile, app.views.caseload"
+    assert modules_loaded(code, ("reportlab", "openpyxl", "zxcvbn")) == []
     from app.reports import write_case_list  # still there when asked for
 
     assert callable(write_case_list)
@@ -65,17 +51,7 @@ def test_the_workspace_pages_load_no_report_library() -> None:
     openpyxl and icalendar (~49 MiB) only when a document is first made or a file first
     written."""
     code = (
-        "import sys; import app.views.workspace, app.views.agenda, app.views.dashboard, "
-        "app.views.export_menu, app.views.report_actions, app.views.casefile.identity; "
-        "print(sorted(m for m in ('reportlab', 'openpyxl', 'icalendar', 'pypdfium2') "
-        "if m in sys.modules))"
+        "import app.views.workspace, app.views.agenda, app.views.dashboard, "
+        "app.views.export_menu, app.views.report_actions, app.views.casefile.identity"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
-    )
-    assert done.stdout.strip() == "[]"
+    assert modules_loaded(code, ("reportlab", "openpyxl", "icalendar", "pypdfium2")) == []
