@@ -3,12 +3,8 @@ interface (caseload, case-file tab and header, worklist), Latin names in French.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services import beneficiaries, search
@@ -19,7 +15,6 @@ from app.views.app_state import AppState
 from app.views.casefile import CaseFileView
 from app.views.caseload import CaseloadPage
 from app.views.caseload_model import COLUMNS
-from app.views.language import apply_language
 from app.views.meeting_dialog import hit_text
 from app.views.meetings import MeetingsPage
 from app.views.worklist import WorklistPage
@@ -30,14 +25,6 @@ HIND = {
     "last_name_ar": "الإدريسي",
     "first_name_ar": "هند",
 }
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 def test_names_in_the_interface_language_first(

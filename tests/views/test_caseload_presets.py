@@ -3,13 +3,10 @@ each staff member's last filters (never the search text), in French and Arabic."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.i18n import _
@@ -19,18 +16,9 @@ from app.settings import Settings, load_settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
-from app.views.language import apply_language
 from passerelle_core.enums import LegalStatus, StaffRole
 
 Colleague = Callable[[StaffRole], ServiceContext]
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 def _names(page: CaseloadPage) -> list[str]:

@@ -3,11 +3,8 @@ words ("Transferred to you"), not only in the worklist and the timeline; French 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services import beneficiaries, transfers
@@ -17,19 +14,10 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
 from app.views.caseload_model import STAFF, TRANSFER_SIGN
-from app.views.language import apply_language
 from passerelle_core.enums import StaffRole
 
 Colleague = Callable[..., ServiceContext]
 WORDS = {"fr": "Transfert reçu", "ar": "ملف منقول إليك"}
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 def test_a_case_transferred_to_me_is_marked(

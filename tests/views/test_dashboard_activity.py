@@ -4,11 +4,9 @@ unambiguous month names. French and Arabic."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
-import pytest
-from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -22,18 +20,9 @@ from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.dashboard import DashboardPage, activity_text
 from app.views.dashboard_charts import month_label
-from app.views.language import apply_language
 from passerelle_core.enums import QuickNoteKind, StaffRole
 
 Colleague = Callable[..., ServiceContext]
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 def test_my_work_on_a_colleagues_case_and_the_team_load(

@@ -8,12 +8,9 @@ pair is recorded as two people and is not proposed again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -24,7 +21,6 @@ from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.duplicates import DuplicatesPage
-from app.views.language import apply_language
 from app.views.merge_dialog import FIRST, SECOND
 from passerelle_core.enums import StaffRole
 
@@ -34,14 +30,6 @@ TITLES = {
     "fr": ("Doublons probables", "Fusionner deux dossiers"),
     "ar": ("ملفات مكررة محتملة", "دمج ملفين"),
 }
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 def test_compare_pick_and_merge_then_dismiss(

@@ -4,12 +4,9 @@ field messages carry one colon, in French and in Arabic."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -26,19 +23,10 @@ from app.views.casefile.plan import PlanSection
 from app.views.casefile.plan_dialogs import DraftPlanDialog, GoalDialog, PriorityGoalsDialog
 from app.views.casefile.sessions import RecordSessionDialog, SessionsSection
 from app.views.casefile.voiding import VoidDialog
-from app.views.language import apply_language
 from app.views.record_forms import field_name
 from passerelle_core.enums import ConsentPurpose
 
 DOMAINS = ("housing", "employment")
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 @pytest.fixture

@@ -8,12 +8,10 @@ reason, which is kept as a "not a duplicate" decision.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -25,20 +23,11 @@ from app.settings import Settings
 from app.store.profile import Profile
 from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
-from app.views.language import apply_language
 from app.views.register_dialog import RegisterDialog
 
 LEFT = Qt.MouseButton.LeftButton
 BIRTH = date(1990, 5, 14)
 SAVE_ANYWAY = {"fr": "Enregistrer quand même", "ar": "حفظ رغم ذلك"}
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 @pytest.fixture

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -17,16 +12,7 @@ from app.store.profile import Profile
 from app.store.textfold import fold
 from app.views.app_state import AppState
 from app.views.caseload import CaseloadPage
-from app.views.language import apply_language
 from tests.services.test_search_variants import CAST, VARIANTS
-
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    apply_language(qapp, request.param)
-    yield request.param
-    QThreadPool.globalInstance().waitForDone()
-    apply_language(qapp, "en")
 
 
 def _page(qtbot: QtBot, profile: Profile, ctx: ServiceContext) -> CaseloadPage:
