@@ -17,6 +17,7 @@ Pulled data is written under ``CAPTURE_OFF``: no outbox row, no access, no notic
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -28,17 +29,25 @@ from app.services.context import ACTOR_KEY
 from app.sync import capture
 from app.sync.records import CASE_LINKS
 
+_INSTALLED: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+"""The factories holding the pipeline. Not ``event.contains``: SQLAlchemy keys its
+registry by the factory's ``id()`` and never forgets a class-level listener, so a new
+profile's factory at a closed one's address passed for it and got no pipeline at all
+(no outbox row, no access log entry: its edits never left the laptop)."""
+
 
 def install(sessions: sessionmaker[Session]) -> None:
     """Register the pipeline on ``sessions`` (idempotent)."""
     capture.track_old_values()
+    if sessions in _INSTALLED:
+        return
     for name, listener in _LISTENERS:
-        if not event.contains(sessions, name, listener):
-            event.listen(sessions, name, listener)
+        event.listen(sessions, name, listener)
+    _INSTALLED.add(sessions)
 
 
 def installed(sessions: sessionmaker[Session]) -> bool:
-    return all(event.contains(sessions, name, listener) for name, listener in _LISTENERS)
+    return sessions in _INSTALLED
 
 
 def _stamp_author(session: Session, _context: Any, _instances: Any) -> None:

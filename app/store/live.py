@@ -12,6 +12,7 @@ names its deleted partner.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -54,7 +55,17 @@ def _not_merged(cls: Any) -> Any:
     return cls.merged_into_id.is_(None)
 
 
+_INSTALLED: weakref.WeakSet[sessionmaker[Session]] = weakref.WeakSet()
+"""The factories with the rule. Not ``event.contains``, which keys by the factory's
+``id()`` and never forgets: a new factory at a closed profile's address passed for it."""
+
+
 def install(sessions: sessionmaker[Session]) -> None:
     """Sessions made by this factory see live records unless told otherwise."""
-    if not event.contains(sessions, "do_orm_execute", _live):
+    if sessions not in _INSTALLED:
         event.listen(sessions, "do_orm_execute", _live)
+        _INSTALLED.add(sessions)
+
+
+def installed(sessions: sessionmaker[Session]) -> bool:
+    return sessions in _INSTALLED
