@@ -46,6 +46,7 @@ import math
 import multiprocessing
 import os
 import platform
+import queue
 import resource
 import shutil
 import statistics
@@ -55,6 +56,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -317,9 +319,14 @@ def concurrent(
     Each process starts, opens its profile, enrols and makes its first sync before the
     timed rounds: only the syncs themselves are timed, one latency per sync. Laptops of
     the same team edit different cases, and each pulls what its teammates pushed.
+
+    A laptop whose sync fails notes the error and carries on with the next round, so the
+    others are never held at the barrier; a laptop that dies is waited for at most
+    ``BARRIER_SECONDS`` per step. What was measured is printed, with the failures.
     """
     context = multiprocessing.get_context("spawn")
-    names = [f"bench-counsellor-{n:02d}" for n in range(laptops)]
+    run_id = uuid.uuid4().hex[:4]  # usernames of their own: a reused server knows older ones
+    names = [f"bench-counsellor-{run_id}-{n:02d}" for n in range(laptops)]
     for number, name in enumerate(names):  # by id: a name would make a new, empty team
         server.add_user(name, "social_worker", str(teams[number % len(teams)]))
     barrier = context.Barrier(laptops + 1)  # the laptops and this process
@@ -333,27 +340,74 @@ def concurrent(
     ]
     for worker in workers:
         worker.start()
-    barrier.wait()  # every laptop enrolled: the initial syncs start together
-    barrier.wait()  # every initial sync done and the first edits made
+    steps = [_wait(barrier) for _step in range(2)]  # enrolled; initial syncs done
     server_cpu, started = tree_cpu(server.process.pid), time.perf_counter()
-    for _round in range(rounds - 1):
-        barrier.wait()
-    outcomes: list[LaptopOutcome] = [results.get(timeout=3600) for _worker in workers]
+    steps += [_wait(barrier) for _round in range(rounds - 1)]
+    outcomes = _collect(results, workers)
     span, server_cpu = time.perf_counter() - started, tree_cpu(server.process.pid) - server_cpu
+    if not all(steps):
+        print(f"  a laptop never reached the barrier within {BARRIER_SECONDS:.0f} s", flush=True)
+    print_many(laptops, rounds, outcomes, server_cpu, span)
+
+
+BARRIER_SECONDS = 1800.0
+"""The longest one step of the many-laptop run may take (an initial sync under load)."""
+
+
+def _wait(barrier: Any) -> bool:
+    """Wait with the laptops; False (and the barrier broken for all) past the limit."""
+    try:
+        barrier.wait(BARRIER_SECONDS)
+        return True
+    except threading.BrokenBarrierError:
+        return False
+
+
+def _collect(results: Any, workers: list[Any]) -> list[LaptopOutcome]:
+    """Every laptop's outcome; a process that died without one is counted as failed."""
+    outcomes: list[LaptopOutcome] = []
+    pending = len(workers)
+    while pending:
+        try:
+            outcomes.append(results.get(timeout=5))
+            pending -= 1
+        except queue.Empty:
+            if not any(worker.is_alive() for worker in workers):
+                break
     for worker in workers:
-        worker.join()
+        worker.join(timeout=30)
+        if worker.is_alive():
+            worker.terminate()
+    for _missing in range(len(workers) - len(outcomes)):
+        outcomes.append(LaptopOutcome(0.0, 0, [], ["the laptop process died"]))
+    return outcomes
+
+
+def print_many(
+    laptops: int, rounds: int, outcomes: list[LaptopOutcome], server_cpu: float, span: float
+) -> None:
     syncs = [one for outcome in outcomes for one in outcome.syncs]
+    started = [o for o in outcomes if o.initial_records or o.initial]
+    if started:
+        print(
+            f"  {laptops} initial syncs at once: max {max(o.initial for o in started):.2f} s, "
+            f"{sum(o.initial_records for o in started):,} records in all",
+            flush=True,
+        )
+    errors = [error for outcome in outcomes for error in outcome.errors]
+    if syncs:
+        print_latencies(f"{laptops} laptops x {rounds} rounds", syncs)
+        print(
+            f"    {sum(s.sent for s in syncs):,} changes pushed, "
+            f"{sum(s.received for s in syncs):,} records pulled; server CPU {server_cpu:.1f} s "
+            f"over the {span:.1f} s of the rounds ({server_cpu / len(syncs) * 1000:.0f} ms per "
+            f"sync, the database's own processes not counted); {load()}",
+            flush=True,
+        )
+    expected = laptops * (rounds + 1)  # the initial sync and one per round
     print(
-        f"  {laptops} initial syncs at once: max {max(o.initial for o in outcomes):.2f} s, "
-        f"{sum(o.initial_records for o in outcomes):,} records in all",
-        flush=True,
-    )
-    print_latencies(f"{laptops} laptops x {rounds} rounds", syncs)
-    print(
-        f"    {sum(s.sent for s in syncs):,} changes pushed, {sum(s.received for s in syncs):,} "
-        f"records pulled; server CPU {server_cpu:.1f} s over the {span:.1f} s of the rounds "
-        f"({server_cpu / len(syncs) * 1000:.0f} ms per sync, the database's own processes "
-        f"not counted); {load()}",
+        f"  failed: {len(errors)} of {expected} syncs"
+        + "".join(f"\n    {count} x {error}" for error, count in Counter(errors).most_common()),
         flush=True,
     )
 
@@ -371,6 +425,7 @@ class LaptopOutcome:
     initial: float
     initial_records: int
     syncs: list[OneSync]
+    errors: list[str] = field(default_factory=list)  # one per failed step, as reported
 
 
 def print_latencies(label: str, syncs: list[OneSync]) -> None:
@@ -387,37 +442,73 @@ def print_latencies(label: str, syncs: list[OneSync]) -> None:
     )
 
 
+def _failure(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
 def _laptop_worker(
     folder: Path, url: str, username: str, slot: int, rounds: int, barrier: Any, results: Any
 ) -> None:
-    profile = Profile.create(folder, PASSPHRASE, KdfParams.fast_for_tests())
-    engine.enrol(profile, url, username, PASSWORD, folder.name)
-    barrier.wait()
-    started = time.perf_counter()
-    report = engine.sync(profile)
-    first = time.perf_counter() - started
-    ctx = owner.owner_context(profile.sessions)
-    per_laptop = rounds * EDITS_PER_ROUND
+    """One laptop. Any failure is noted and the laptop goes on to the next barrier, so a
+    failing laptop never holds the others; its outcome is always reported."""
+    errors: list[str] = []
+    syncs: list[OneSync] = []
+    first, received = 0.0, 0
+    profile: Profile | None = None
+    try:
+        try:
+            profile = Profile.create(folder, PASSPHRASE, KdfParams.fast_for_tests())
+            engine.enrol(profile, url, username, PASSWORD, folder.name)
+        except Exception as error:
+            errors.append(f"enrolment: {_failure(error)}")
+            profile = None
+        barrier.wait(BARRIER_SECONDS)
+        if profile is not None:
+            started = time.perf_counter()
+            try:
+                received = engine.sync(profile).received
+                first = time.perf_counter() - started
+            except Exception as error:
+                errors.append(f"initial sync: {_failure(error)}")
+        for number in range(rounds):
+            try:
+                if profile is not None:
+                    _edit(profile, slot, number, rounds)
+            except Exception as error:
+                errors.append(f"edits: {_failure(error)}")
+            barrier.wait(BARRIER_SECONDS)
+            if profile is None:
+                continue
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                done = engine.sync(profile)
+            except Exception as error:
+                errors.append(f"sync: {_failure(error)}")
+                continue
+            seconds = time.perf_counter() - started
+            syncs.append(OneSync(seconds, time.process_time() - cpu, done.sent, done.received))
+    except threading.BrokenBarrierError:
+        errors.append("stopped: another laptop did not reach the barrier in time")
+    finally:
+        if profile is not None:
+            profile.close()
+        results.put(LaptopOutcome(first, received, syncs, errors))
+
+
+def _edit(profile: Profile, slot: int, number: int, rounds: int) -> None:
+    """Round ``number``'s edits: cases of the laptop's team no other laptop edits."""
     with profile.sessions() as session:
         ids = list(
             session.scalars(
                 select(Beneficiary.id)
                 .order_by(Beneficiary.id)
-                .offset(slot * per_laptop)
-                .limit(per_laptop)
+                .offset((slot * rounds + number) * EDITS_PER_ROUND)
+                .limit(EDITS_PER_ROUND)
             )
         )
-    syncs = []
-    for number in range(rounds):
-        for record_id in ids[number * EDITS_PER_ROUND : (number + 1) * EDITS_PER_ROUND]:
-            beneficiaries.update(ctx, record_id, {"phone": f"07{number:02d}{uuid.uuid4().hex[:6]}"})
-        barrier.wait()
-        started, cpu = time.perf_counter(), time.process_time()
-        done = engine.sync(profile)
-        seconds = time.perf_counter() - started
-        syncs.append(OneSync(seconds, time.process_time() - cpu, done.sent, done.received))
-    profile.close()
-    results.put(LaptopOutcome(first, report.received, syncs))
+    ctx = owner.owner_context(profile.sessions)
+    for record_id in ids:
+        beneficiaries.update(ctx, record_id, {"phone": f"07{number:02d}{uuid.uuid4().hex[:6]}"})
 
 
 def run(backend: str, args: argparse.Namespace, folder: Path) -> None:

@@ -25,6 +25,11 @@ from server.services.passwords import Passwords
 
 PASSWORD_ENV = "PASSERELLE_PASSWORD"
 EXIT_USAGE = 2
+KEEP_ALIVE_SECONDS = 60
+"""An idle connection stays open this long (uvicorn's default is 5 s). Laptops reuse one
+for 20 s at most (``app.sync.client.KEEPALIVE_SECONDS``): with the same 5 s on both sides,
+a laptop busy writing pages sent its next request just as the server closed the
+connection, and got a reset (issue 23, 50 laptops)."""
 
 
 def positive_number(text: str) -> int:
@@ -118,6 +123,7 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,  # ours logs method, path and status only (server.api.middleware)
         log_config=_log_config(),
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return 0
 

@@ -171,8 +171,9 @@ def _record(row: Any) -> AccessLogRecord:
 def _post(client: SyncClient, body: AccessLogUpload) -> AccessLogAck:
     # The transport's one typed call (errors mapped like push and pull); SyncClient has
     # no public generic call, and this endpoint is ours, not part of the shared schemas.
+    # A resend is harmless (the server knows its entries by their hashes): retried once.
     payload: dict[str, Any] = body.model_dump(mode="json")
-    return client.call("POST", ACCESS_LOG_PATH, AccessLogAck, json=payload)
+    return client.call("POST", ACCESS_LOG_PATH, AccessLogAck, json=payload, retry=True)
 
 
 def _remember(engine: Engine, key: str, value: str, clear: str | None = None) -> None:

@@ -49,6 +49,13 @@ from passerelle_core.protocol import (
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
+KEEPALIVE_SECONDS = 20.0
+"""An idle connection is reused for this long at most: well under the server's keep-alive
+(``server.commands.KEEP_ALIVE_SECONDS``), so the laptop never sends a request on a
+connection the server is closing at that very moment (the reply would be a reset)."""
+RETRIED_METHODS = frozenset({"GET", "PUT"})
+"""Sent again once when the connection breaks before the reply: they change nothing twice.
+A push (change ids) and an access-log upload (entry hashes) are too; see ``retry``."""
 # A reply larger than this is refused unread: a hostile or broken server cannot fill the
 # laptop's memory (a full pull page of assessments is a few MiB).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -58,6 +65,8 @@ MAX_PULL_PAGES = 20_000
 LOOPBACK_NAMES = frozenset({"localhost"})
 
 Reply = TypeVar("Reply", bound=BaseModel)
+BROKEN_CONNECTION = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+"""The connection broke under the request (not a timeout, not a refused connection)."""
 
 
 def check_server_url(url: str) -> str:
@@ -122,6 +131,7 @@ class SyncClient:
             timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
             verify=verify,
             follow_redirects=False,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
 
     def __enter__(self) -> SyncClient:
@@ -139,7 +149,9 @@ class SyncClient:
 
     def push(self, changes: list[Change]) -> PushResponse:
         body = PushRequest(changes=changes)
-        return self.call("POST", "/api/v1/push", PushResponse, json=body.model_dump(mode="json"))
+        payload = body.model_dump(mode="json")
+        # A resend is answered from the stored results (change ids): safe to repeat.
+        return self.call("POST", "/api/v1/push", PushResponse, json=payload, retry=True)
 
     def pull(self, cursor: int, limit: int = MAX_PULL_LIMIT) -> PullResponse:
         self.pages_pulled += 1
@@ -155,42 +167,62 @@ class SyncClient:
 
     def get_bytes(self, path: str) -> bytes:
         """Raw bytes (a document's chunk), capped like every reply; errors as in :meth:`call`."""
-        try:
-            with self._http.stream("GET", path) as streamed:
-                content = self._read_capped(streamed)
-            response = httpx.Response(streamed.status_code, content=content)
-        except httpx.TransportError as error:
-            if _certificate_refused(error):
-                raise UntrustedServer() from None
-            raise ServerUnavailable(type(error).__name__) from None
+        response, content = self._exchange("GET", path, True, {})
         if response.status_code >= 400:
             raise error_for(response)
         return content
 
-    def call(self, method: str, path: str, reply: type[Reply], **kwargs: Any) -> Reply:
+    def call(
+        self,
+        method: str,
+        path: str,
+        reply: type[Reply],
+        *,
+        retry: bool | None = None,
+        **kwargs: Any,
+    ) -> Reply:
         """One request to an endpoint of the protocol, its reply validated as ``reply``;
-        transport failures and error answers raise the sync errors (app.sync.errors)."""
-        try:
-            with self._http.stream(method, path, **kwargs) as streamed:
-                content = self._read_capped(streamed)
-                stated = streamed.headers.get(SCHEMA_HEADER, "")
-                if stated.isdigit() and len(stated) < 7:
-                    self.server_schema = int(stated)
-                tag = streamed.headers.get(POLICY_TAG_HEADER)
-                if tag is not None:
-                    self.policy_tag = tag
-            response = httpx.Response(streamed.status_code, content=content)  # decoded body
-        except httpx.TransportError as error:
-            if _certificate_refused(error):
-                raise UntrustedServer() from None
-            # Includes a reply lost after the request was sent: the caller resends later.
-            raise ServerUnavailable(type(error).__name__) from None
+        transport failures and error answers raise the sync errors (app.sync.errors).
+
+        ``retry``: send it once more if the connection breaks before the reply (a
+        connection the server dropped, a reset); by default for GET and PUT only. Say
+        True only for a request the server recognises when it comes twice."""
+        again = method in RETRIED_METHODS if retry is None else retry
+        response, content = self._exchange(method, path, again, kwargs)
         if response.status_code >= 400:
             raise error_for(response)
         try:
             return reply.model_validate_json(content)
         except ValidationError:
             raise ProtocolError(response.status_code) from None
+
+    def _exchange(
+        self, method: str, path: str, retry: bool, kwargs: dict[str, Any]
+    ) -> tuple[httpx.Response, bytes]:
+        """The response (body decoded) and its bytes; a broken connection is tried once
+        more when ``retry``, on a new connection (httpx drops the broken one)."""
+        for attempt in (1, 2):
+            try:
+                with self._http.stream(method, path, **kwargs) as streamed:
+                    content = self._read_capped(streamed)
+                    self._note_headers(streamed.headers)
+                return httpx.Response(streamed.status_code, content=content), content
+            except httpx.TransportError as error:
+                if _certificate_refused(error):
+                    raise UntrustedServer() from None
+                if retry and attempt == 1 and isinstance(error, BROKEN_CONNECTION):
+                    continue
+                # Includes a reply lost after the request was sent: the caller resends later.
+                raise ServerUnavailable(type(error).__name__) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _note_headers(self, headers: httpx.Headers) -> None:
+        stated = headers.get(SCHEMA_HEADER, "")
+        if stated.isdigit() and len(stated) < 7:
+            self.server_schema = int(stated)
+        tag = headers.get(POLICY_TAG_HEADER)
+        if tag is not None:
+            self.policy_tag = tag
 
     def _read_capped(self, response: httpx.Response) -> bytes:
         """The body, refused past ``max_response_bytes`` (announced or actually sent)."""
