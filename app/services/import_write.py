@@ -2,38 +2,59 @@
 
 Tens of thousands of ORM objects cost more in the unit of work than in SQLite: each one
 is built, flushed, walked by the change capture and the access log. Here new
-beneficiaries are plain rows: one Core ``executemany`` (the search index follows through
-its triggers), then the same records the flush pipeline
+beneficiaries are plain rows, bound once as SQLAlchemy binds them and handed to the
+driver's ``executemany`` (:mod:`app.services.import_bind`); the search index is filled
+once, set-based, for the new rows; then come the same records the flush pipeline
 (:mod:`app.services.flush_pipeline`) would have made for them, written in bulk too: the
-author stamp, one outbox row per record (:func:`app.sync.capture.write_outbox`, the
-same rows), one access-log entry per creation (:func:`app.services.audit_capture.append`)
-and the change notice of the transaction (:func:`app.services.changes.note`).
+author stamp, one outbox row per record (the rows :func:`app.sync.capture.write_outbox`
+makes for a creation), one chained access-log entry per creation (the entries
+:func:`app.services.audit_capture.append` makes) and the change notice of the
+transaction (:func:`app.services.changes.note`).
 ``tests/services/test_import_bulk.py`` checks they match the per-row path.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Column, Connection, Table, insert
+from sqlalchemy import Column, Connection, Table, select
 from sqlalchemy.orm import Session
 
-from app.models import AccessAction, Beneficiary
+from app.models import AccessAction, Beneficiary, OutboxState
 from app.models.base import utcnow
 from app.services import audit_capture, changes
-from app.services.audit_capture import Access
+from app.services.audit_capture import ACCESS_LOG
+from app.services.import_bind import RowInsert
 from app.store import search_index
 from app.sync import capture
 from app.sync.records import to_wire_value, wire_columns
+from app.sync.state import OUTBOX
+from passerelle_core.audit_protocol import (
+    CHAIN_VERSION,
+    GENESIS_HASH,
+    canonical_fields,
+    entry_hash,
+)
 
 BENEFICIARY = cast(Table, Beneficiary.__table__)
 RECORD_TYPE = "beneficiary"
 INDEX_TRIGGER = "beneficiary_search_insert"
-_CHUNK = 2_000  # rows per statement batch: bounded memory, and IN lists SQLite accepts
+_CHUNK = 5_000  # rows per executemany: bounded memory for the bound tuples
+_OUTBOX_NAMES = (
+    "change_id", "record_type", "record_id", "op", "base_version", "fields", "base_fields",
+    "case_id", "recorded_at", "state", "error", "attempts",
+)  # fmt: skip
+_LOG_NAMES = (
+    "device_id", "seq", "recorded_at", "staff_id", "action", "record_type", "record_id",
+    "case_id", "prev_hash", "hash",
+)  # fmt: skip
 
 
 def insert_beneficiaries(
@@ -44,31 +65,30 @@ def insert_beneficiaries(
 ) -> list[uuid.UUID]:
     """Insert ``new_rows`` (the fields a new Beneficiary would be built with); their ids.
 
-    ``phases`` receives the seconds spent writing rows and their outbox and log entries.
+    ``phases`` receives the seconds spent writing rows, their index, outbox and log.
     """
     phases = {} if phases is None else phases
     if not new_rows:
         return []
     connection = session.connection()
     now = utcnow()
-    defaults = _defaults()
-    rows = [_complete_row(values, defaults, actor_id, now) for values in new_rows]
     with timed(phases, "write"):
+        rows = _complete_rows(new_rows, actor_id, now)
         trigger = _drop_index_trigger(connection)
         last = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM beneficiary")
         after = int(last.scalar_one())
+        statement = RowInsert(connection, BENEFICIARY, [c.key for c in BENEFICIARY.columns])
         for start in range(0, len(rows), _CHUNK):
-            connection.execute(insert(BENEFICIARY), rows[start : start + _CHUNK])
+            statement.execute(map(statement.bound_row, rows[start : start + _CHUNK]))
     with timed(phases, "index"):
         if trigger is not None:
             _index_rows_after(connection, after)
             connection.exec_driver_sql(trigger)
     with timed(phases, "outbox"):
-        _write_outbox(connection, rows)
+        _write_outbox(connection, rows, now)
     ids = [row["id"] for row in rows]
     with timed(phases, "log"):
-        accesses = [Access(AccessAction.CREATE, RECORD_TYPE, id_, id_) for id_ in ids]
-        audit_capture.append(connection, actor_id, accesses)
+        append_creations(connection, actor_id, ids)
         changes.note(session, ((RECORD_TYPE, id_) for id_ in ids))
     return ids
 
@@ -112,26 +132,130 @@ def _index_rows_after(connection: Connection, rowid: int) -> None:
     )
 
 
-def _write_outbox(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """The outbox rows the change capture makes for created records (``_creation``)."""
-    names = [name for name in wire_columns(RECORD_TYPE) if name != "id"]
-    plain = [name for name in names if _plain(BENEFICIARY.c[name])]
-    converted = [name for name in names if name not in plain]
+def _write_outbox(connection: Connection, rows: list[dict[str, Any]], now: datetime) -> None:
+    """The outbox rows the change capture makes for created records (``_creation``).
+
+    A record created in this transaction has no pending outbox row nor server version to
+    merge with: each gets a new row, ``upsert`` from no base, its own case.
+    """
+    statement = RowInsert(connection, OUTBOX, _OUTBOX_NAMES)
+    to_json = statement.processor("fields")
+    change_id = statement.processor("change_id")
+    record_id = statement.processor("record_id")
+    if to_json is None or change_id is None or record_id is None:
+        raise RuntimeError("the outbox's JSON and UUID columns have processors")
+    wire = _WireRow(RECORD_TYPE)
+    constant = statement.bound(
+        [None, RECORD_TYPE, None, None, None, None, {}, None, now, OutboxState.PENDING, None, 0]
+    )
+    _c, kind, _r, _o, _b, _f, no_base, _i, recorded_at, pending, no_error, attempts = constant
+
+    def bound(row: dict[str, Any]) -> tuple[Any, ...]:
+        fields = wire.of(row)
+        id_ = record_id(row["id"])
+        return (
+            change_id(uuid.uuid4()), kind, id_, capture.op_for(fields, None), None,
+            to_json(fields), no_base, id_, recorded_at, pending, no_error, attempts,
+        )  # fmt: skip
+
     for start in range(0, len(rows), _CHUNK):
-        captured = [
-            capture.Captured(
-                RECORD_TYPE,
-                row["id"],
-                {
-                    **{name: row[name] for name in plain},
-                    **{name: to_wire_value(row[name]) for name in converted},
-                },
-                created=True,
-                case_id=row["id"],
-            )
-            for row in rows[start : start + _CHUNK]
+        statement.execute(map(bound, rows[start : start + _CHUNK]))
+
+
+class _WireRow:
+    """A row's fields as the outbox carries them (``record_to_wire`` without the id).
+
+    Values other than text and numbers are converted once per distinct value: a team's
+    id, an enum, a date shared by many rows.
+    """
+
+    def __init__(self, record_type: str) -> None:
+        self.columns: list[tuple[str, dict[Any, Any] | None]] = [
+            (name, None if _plain(column) else {})
+            for name, column in wire_columns(record_type).items()
+            if name != "id"
         ]
-        capture.write_outbox(connection, captured)
+
+    def of(self, row: dict[str, Any]) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        for name, memo in self.columns:
+            value = row[name]
+            if memo is not None and value is not None:
+                wired = memo.get(value)
+                if wired is None:
+                    wired = memo[value] = to_wire_value(value)
+                value = wired
+            fields[name] = value
+        return fields
+
+
+def append_creations(
+    connection: Connection, staff_id: uuid.UUID | None, ids: list[uuid.UUID]
+) -> None:
+    """One access-log entry per record created (its own case), chained as ``append`` does.
+
+    The entries differ only by their sequence number, record and previous hash: the
+    other fields are put in their canonical form once and the varying ones substituted.
+    The first entry's hash is checked against :func:`entry_hash`, the chain's definition;
+    should they ever differ, every entry is hashed by the definition.
+    """
+    if not ids:
+        return
+    device = audit_capture.device_id(connection)
+    tail = connection.execute(
+        select(ACCESS_LOG.c.seq, ACCESS_LOG.c.hash)
+        .where(ACCESS_LOG.c.device_id == device)
+        .order_by(ACCESS_LOG.c.seq.desc())
+        .limit(1)
+    ).first()
+    seq, previous = (int(tail.seq), str(tail.hash)) if tail is not None else (0, GENESIS_HASH)
+    moment = utcnow()
+    entry: dict[str, Any] = {
+        "device_id": device, "seq": 0, "recorded_at": moment, "staff_id": staff_id,
+        "action": AccessAction.CREATE, "record_type": RECORD_TYPE, "record_id": None,
+        "case_id": None, "prev_hash": "",
+    }  # fmt: skip
+    payload = {**canonical_fields(entry), "v": CHAIN_VERSION}
+    first = {**entry, "seq": seq + 1, "record_id": ids[0], "case_id": ids[0]}
+    first["prev_hash"] = previous
+    fast = _substituted(payload, seq + 1, ids[0], previous) == entry_hash(first)
+    statement = RowInsert(connection, ACCESS_LOG, _LOG_NAMES)
+    record_id = statement.processor("record_id")
+    if record_id is None:
+        raise RuntimeError("the access log's UUID columns have processors")
+    device_, _s, recorded_at, staff, action, kind, *_rest = statement.bound(
+        [device, 0, moment, staff_id, AccessAction.CREATE, RECORD_TYPE, None, None, "", ""]
+    )
+    rows: list[tuple[Any, ...]] = []
+    for id_ in ids:
+        seq += 1
+        if fast:
+            current = _substituted(payload, seq, id_, previous)
+        else:
+            current = entry_hash(
+                {**entry, "seq": seq, "record_id": id_, "case_id": id_, "prev_hash": previous}
+            )
+        bound_id = record_id(id_)
+        rows.append(
+            (device_, seq, recorded_at, staff, action, kind, bound_id, bound_id, previous, current)
+        )
+        previous = current
+        if len(rows) >= _CHUNK:
+            statement.execute(rows)
+            rows = []
+    statement.execute(rows)
+
+
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _substituted(payload: dict[str, Any], seq: int, id_: uuid.UUID, previous: str) -> str:
+    """The hash of ``payload`` for this entry (a record that is its own case)."""
+    text = str(id_)
+    payload["seq"], payload["prev_hash"], payload["record_id"], payload["case_id"] = (
+        seq, previous, text, text,
+    )  # fmt: skip
+    return hashlib.sha256(_CANONICAL_JSON.encode(payload).encode("ascii")).hexdigest()
 
 
 def _plain(column: Column[Any]) -> bool:
@@ -143,42 +267,41 @@ def _plain(column: Column[Any]) -> bool:
     return kind in (str, int, bool, float)
 
 
-def _complete_row(
-    values: dict[str, Any],
-    defaults: dict[str, Callable[[], Any]],
-    actor_id: uuid.UUID | None,
-    now: Any,
-) -> dict[str, Any]:
+def _complete_rows(
+    new_rows: list[dict[str, Any]], actor_id: uuid.UUID | None, now: datetime
+) -> list[dict[str, Any]]:
     """Every column, as the ORM would insert it: defaults applied, the author stamped."""
-    row = {name: (values[name] if name in values else make()) for name, make in defaults.items()}
-    row["created_at"] = row["updated_at"] = now
+    template, made = _defaults()
+    stamps: dict[str, Any] = {"created_at": now, "updated_at": now}
     if actor_id is not None:
-        row["updated_by_id"] = actor_id
-    return row
+        stamps["updated_by_id"] = actor_id
+    made = [(name, make) for name, make in made if name not in stamps]
+    rows = []
+    for values in new_rows:
+        row = {**template, **values, **stamps}
+        for name, make in made:
+            if name not in values:
+                row[name] = make()
+        rows.append(row)
+    return rows
 
 
-def _defaults() -> dict[str, Callable[[], Any]]:
-    """Column name -> its Python-side default (None when it has none)."""
-    made: dict[str, Callable[[], Any]] = {}
+def _defaults() -> tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]]]:
+    """Column name -> its constant default (None when it has none); the called ones."""
+    constant: dict[str, Any] = {}
+    called: list[tuple[str, Callable[[], Any]]] = []
     for column in BENEFICIARY.columns:
         default = column.default
+        constant[column.key] = None
         if default is None:
-            made[column.key] = _none
-        elif default.is_scalar:
-            made[column.key] = _constant(default.arg)  # type: ignore[attr-defined]
+            continue
+        if default.is_scalar:
+            constant[column.key] = default.arg  # type: ignore[attr-defined]
         elif default.is_callable:
-            made[column.key] = _called(default.arg)  # type: ignore[attr-defined]
+            called.append((column.key, _called(default.arg)))  # type: ignore[attr-defined]
         else:
             raise TypeError(f"unsupported default for beneficiary.{column.key}")
-    return made
-
-
-def _none() -> None:
-    return None
-
-
-def _constant(value: Any) -> Callable[[], Any]:
-    return lambda: value
+    return constant, called
 
 
 def _called(function: Callable[[Any], Any]) -> Callable[[], Any]:
