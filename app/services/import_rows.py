@@ -11,17 +11,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any
 
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
 from app.i18n import _
 from app.services.errors import ServiceError
@@ -31,7 +27,6 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 _DELIMITERS = (",", ";", "\t")
 _HEADER_SEARCH_ROWS = 20
 _CODE_PAGES = {"cp1252": "Windows-1252", "cp1256": "Windows-1256"}
-_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
 
 
 class ImportFileError(ServiceError):
@@ -211,47 +206,44 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _xlsx_records(path: Path) -> list[list[object]]:
-    """The first sheet, values only (cached results of formulas), dates as datetimes.
+    """The first sheet, values only (cached results of formulas), dates as dates.
 
-    A merged range reads as its top-left value in every cell it covers: a facility
-    merged down a block of rows belongs to each of them. (Read-only mode, three times
-    faster on large sheets, does not list merged ranges: they are read from the XML.)
+    Read by calamine (Rust): ten times faster than openpyxl on a large sheet, which
+    decides the speed of a big import. Cells come back as openpyxl gave them: blank as
+    None, whole numbers as ints (Excel stores every number as a float). A merged range
+    reads as its top-left value in every cell it covers: a facility merged down a block
+    of rows belongs to each of them.
     """
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_path(str(path))
     except OSError as error:
         raise ImportFileError(
             _("Cannot read the file: {reason}.").format(reason=error.strerror or error)
         ) from None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError):
+    except (CalamineError, ValueError, TypeError):
         raise ImportFileError(_("The file is not a readable XLSX workbook.")) from None
     try:
-        if not workbook.worksheets:
+        if not workbook.sheet_names:
             raise ImportFileError(_("The file is empty."))
-        sheet = workbook.worksheets[0]
-        # Some producers write a wrong <dimension>; read every row actually present.
-        reset = getattr(sheet, "reset_dimensions", None)
-        if reset is not None:
-            reset()
-        records = [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
-        for min_col, min_row, max_col, max_row in _merged_ranges(sheet):
-            _fill_merged(records, min_col, min_row, max_col, max_row)
+        sheet = workbook.get_sheet_by_index(0)
+        records = [_xlsx_cells(row) for row in sheet.to_python(skip_empty_area=False)]
+        for (min_row, min_col), (max_row, max_col) in sheet.merged_cell_ranges or ():
+            _fill_merged(records, min_col + 1, min_row + 1, max_col + 1, max_row + 1)
         return records
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError):
+    except (CalamineError, ValueError, TypeError, IndexError, OverflowError):
         raise ImportFileError(_("The file is not a readable XLSX workbook.")) from None
     finally:
         workbook.close()
 
 
-def _merged_ranges(sheet: object) -> list[tuple[int, int, int, int]]:
-    source = getattr(sheet, "_get_source", None)  # openpyxl's read-only worksheet
-    if source is None:
-        return []
-    with source() as stream:
-        xml = stream.read()
+def _xlsx_cells(row: list[Any]) -> list[object]:
+    """Trailing blanks dropped, "" as None, 12.0 as 12."""
+    end = len(row)
+    while end and row[end - 1] == "":
+        end -= 1
     return [
-        cast(tuple[int, int, int, int], range_boundaries(ref.decode("ascii")))
-        for ref in _MERGE_CELL.findall(xml)
+        None if cell == "" else int(cell) if type(cell) is float and cell.is_integer() else cell
+        for cell in row[:end]
     ]
 
 
