@@ -5,27 +5,55 @@ the rows stay inflight and the next sync resends them with the same ``change_id`
 server answers ``duplicate`` with the stored result, so nothing is applied twice.
 Results are processed in one local transaction per batch; a permanently rejected
 change is quarantined with its reason and the rest of the queue goes on.
+
+Issue 23: the outbox is read as stored text and the request written from it (the
+``fields`` columns are JSON already: nothing is parsed or validated again), and the
+next batch travels while this one's answers are settled, so the laptop's work and the
+server's overlap on two cores. Parents still reach the server first: a batch is sent
+only once the server answered the one before.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Engine
 
 from app.models import OutboxState
 from app.sync.client import SyncClient
 from app.sync.errors import ClientTooOld, DeviceRevoked, Throttled, Unauthorized
-from app.sync.state import BASE, OUTBOX
-from passerelle_core.protocol import MAX_PUSH_CHANGES, Change, ChangeResult
+from passerelle_core.protocol import MAX_PUSH_CHANGES, Change, ChangeResult, PushResponse
 
 SENDABLE = (OutboxState.PENDING, OutboxState.INFLIGHT)
-SETTLE_CHUNK = 500
 REFUSED_UNREAD = (ClientTooOld, DeviceRevoked, Unauthorized, Throttled)
 """Answers given before the server looks at the changes: nothing of the batch applied."""
+PUSH_PATH = "/api/v1/push"
+JSON_HEADERS = {"Content-Type": "application/json"}
+_READ = (
+    "SELECT seq, change_id, record_type, record_id, op, base_version, fields, base_fields,"
+    " case_id, recorded_at, state FROM sync_outbox"
+    " WHERE seq > ? AND state IN ('pending', 'inflight') ORDER BY seq LIMIT ?"
+)
+_MARK = "UPDATE sync_outbox SET state = 'inflight' WHERE seq BETWEEN ? AND ? AND state = 'pending'"
+_UNMARK = "UPDATE sync_outbox SET state = 'pending' WHERE seq = ? AND state = 'inflight'"
+_DONE = "DELETE FROM sync_outbox WHERE seq = ?"
+_REFUSED = "UPDATE sync_outbox SET state = ?, error = ?, attempts = attempts + 1 WHERE seq = ?"
+_BASE_REPLACE = (
+    "INSERT INTO sync_base (record_type, record_id, version) VALUES (?, ?, ?)"
+    " ON CONFLICT (record_type, record_id) DO UPDATE SET version = excluded.version"
+)
+_BASE_KEEP = (
+    "INSERT INTO sync_base (record_type, record_id, version) VALUES (?, ?, ?)"
+    " ON CONFLICT (record_type, record_id) DO NOTHING"
+)
+_REFUSED_CREATIONS = (
+    "SELECT record_id, error FROM sync_outbox WHERE state = 'quarantined' AND base_version IS NULL"
+)
 
 
 @dataclass
@@ -54,55 +82,123 @@ class PushOutcome:
             self.retry += 1
 
 
+@dataclass(frozen=True)
+class _Row:
+    """An outbox row as stored: UUIDs as hex text, ``fields`` as JSON text."""
+
+    seq: int
+    change_id: str
+    record_type: str
+    record_id: str
+    op: str
+    base_version: int | None
+    fields: str
+    base_fields: str
+    case_id: str | None
+    recorded_at: str
+    state: str
+
+
+@dataclass(frozen=True)
+class _Batch:
+    rows: list[_Row]
+    body: bytes
+
+    @property
+    def fresh(self) -> list[int]:
+        """Rows never sent before this batch (the others may have been applied)."""
+        return [row.seq for row in self.rows if row.state == OutboxState.PENDING.value]
+
+
 def push_outbox(
     engine: Engine, client: SyncClient, batch_size: int = MAX_PUSH_CHANGES
 ) -> PushOutcome:
     """Send every pending and inflight change once, oldest first."""
     outcome = PushOutcome()
-    after = 0
-    while True:
-        rows = _next_batch(engine, after, min(batch_size, MAX_PUSH_CHANGES))
-        if not rows:
-            return outcome
-        after = rows[-1].seq
-        try:
-            response = client.push([_change(row) for row in rows])
-        except REFUSED_UNREAD:
-            # Refused before anything was read: rows never sent before are simply
-            # pending again (rows already inflight stay so: they may have been applied).
-            _unmark(engine, [row.seq for row in rows if row.state == OutboxState.PENDING])
-            raise
-        outcome.sent += len(rows)
-        results = {result.change_id: result for result in response.results}
-        with engine.begin() as connection:
-            _settle_all(connection, rows, results, outcome)
+    size = min(batch_size, MAX_PUSH_CHANGES)
+    batch = _take(engine, 0, size)
+    if batch is None:
+        return outcome
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
+        sending: Future[PushResponse] = sender.submit(_send, client, batch)
+        while True:
+            try:
+                response = sending.result()
+            except REFUSED_UNREAD:
+                # Refused before anything was read: rows never sent before are simply
+                # pending again (rows already inflight stay so: they may have been applied).
+                _unmark(engine, batch.fresh)
+                raise
+            outcome.sent += len(batch.rows)
+            following = _take(engine, batch.rows[-1].seq, size)
+            if following is not None:
+                sending = sender.submit(_send, client, following)
+            _settle_batch(engine, batch, response, outcome)  # while the next one is merged
+            if following is None:
+                return outcome
+            batch = following
 
 
-def _next_batch(engine: Engine, after: int, size: int) -> list[Any]:
+def _send(client: SyncClient, batch: _Batch) -> PushResponse:
+    # A resend is answered from the stored results (change ids): safe to repeat.
+    return client.call(
+        "POST", PUSH_PATH, PushResponse, content=batch.body, headers=JSON_HEADERS, retry=True
+    )
+
+
+def _take(engine: Engine, after: int, size: int) -> _Batch | None:
+    """The next rows, marked inflight and committed before they are sent."""
     with engine.begin() as connection:
-        rows = connection.execute(
-            select(OUTBOX)
-            .where(OUTBOX.c.seq > after, OUTBOX.c.state.in_(SENDABLE))
-            .order_by(OUTBOX.c.seq)
-            .limit(size)
-        ).all()
-        pending = [row.seq for row in rows if row.state == OutboxState.PENDING]
-        if pending:
-            connection.execute(
-                update(OUTBOX).where(OUTBOX.c.seq.in_(pending)).values(state=OutboxState.INFLIGHT)
-            )
-    return list(rows)
+        rows = [_Row(*row) for row in connection.exec_driver_sql(_READ, (after, size))]
+        if not rows:
+            return None
+        if any(row.state == OutboxState.PENDING.value for row in rows):
+            connection.exec_driver_sql(_MARK, (rows[0].seq, rows[-1].seq))
+    return _Batch(rows, request_body(rows))
+
+
+def request_body(rows: Sequence[_Row]) -> bytes:
+    """``PushRequest`` JSON written from the stored text (the same request as
+    ``PushRequest(changes=[...]).model_dump_json()``, tests/sync/test_push_laptop.py)."""
+    names: dict[str, str] = {}
+    parts = []
+    for row in rows:
+        kind = names.get(row.record_type)
+        if kind is None:
+            kind = names[row.record_type] = json.dumps(row.record_type)
+        case = "null" if row.case_id is None else f'"{_dashed(row.case_id)}"'
+        base = "null" if row.base_version is None else str(int(row.base_version))
+        parts.append(
+            f'{{"change_id":"{_dashed(row.change_id)}","record_type":{kind},'
+            f'"record_id":"{_dashed(row.record_id)}","op":{json.dumps(row.op)},'
+            f'"base_version":{base},"fields":{row.fields or "{}"},'
+            f'"base_fields":{row.base_fields or "{}"},"case_id":{case},'
+            f'"recorded_at":"{_instant(row.recorded_at)}"}}'
+        )
+    return ('{"changes":[' + ",".join(parts) + "]}").encode()
+
+
+def _dashed(value: str) -> str:
+    if len(value) != 32:
+        return str(uuid.UUID(value))
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _instant(stored: str) -> str:
+    """A stored naive UTC time (``2026-12-07 07:13:03.173993``) in ISO 8601 with its zone."""
+    text = stored.replace(" ", "T", 1)
+    tail = text[19:]
+    return text if ("+" in tail or "-" in tail or tail.endswith("Z")) else text + "Z"
 
 
 def _unmark(engine: Engine, seqs: list[int]) -> None:
     if seqs:
         with engine.begin() as connection:
-            connection.execute(
-                update(OUTBOX).where(OUTBOX.c.seq.in_(seqs)).values(state=OutboxState.PENDING)
-            )
+            connection.exec_driver_sql(_UNMARK, [(seq,) for seq in seqs])
 
 
 def _change(row: Any) -> Change:
+    """A row of ``select(OUTBOX)`` as a protocol ``Change`` (bench/push.py, tests)."""
     return Change(
         change_id=row.change_id,
         record_type=row.record_type,
@@ -116,84 +212,90 @@ def _change(row: Any) -> Change:
     )
 
 
-def _settle_all(
-    connection: Any, rows: list[Any], results: dict[uuid.UUID, ChangeResult], outcome: PushOutcome
+def _settle_batch(
+    engine: Engine, batch: _Batch, response: PushResponse, outcome: PushOutcome
 ) -> None:
-    """A batch's answers in a few statements: done rows deleted at once, bases in one
-    executemany; only refusals and unanswered rows are settled one by one."""
-    done: list[int] = []
-    bases: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
+    results = {result.change_id.hex: result for result in response.results}
+    with engine.begin() as connection:
+        _settle_all(connection, batch.rows, results, outcome)
+
+
+def _settle_all(
+    connection: Connection, rows: list[_Row], results: dict[str, ChangeResult], outcome: PushOutcome
+) -> None:
+    """A batch's answers in a few statements: done rows deleted and bases written by
+    executemany; refusals and unanswered rows settled one by one."""
+    done: list[tuple[int]] = []
+    bases: dict[bool, list[tuple[str, str, int]]] = {True: [], False: []}
+    retried: list[tuple[_Row, ChangeResult | None]] = []
     for row in rows:
-        result = results.get(row.change_id)
+        result = results.get(row.change_id) or results.get(uuid.UUID(row.change_id).hex)
         outcome.count(result)
-        if result is None or result.status == "rejected":
-            _settle(connection, row, result)
+        if result is None or (result.status == "rejected" and not result.permanent):
+            retried.append((row, result))
             continue
-        done.append(row.seq)
+        if result.status == "rejected":
+            connection.exec_driver_sql(
+                _REFUSED, (OutboxState.QUARANTINED.value, result.error, row.seq)
+            )
+            continue
+        done.append((row.seq,))
         if result.version is None:
             continue
-        base = {"record_type": row.record_type, "record_id": row.record_id}
+        base = (row.record_type, row.record_id, result.version)
         if result.status == "applied":
             # Nothing else changed on the server in between: our copy is that version.
-            bases[True].append({**base, "version": result.version})
+            bases[True].append(base)
         elif result.status == "duplicate" and row.base_version is None:
-            bases[False].append({**base, "version": result.version})
+            bases[False].append(base)
         # merged / conflict: other devices' fields are not here yet; the pull brings
         # them with the new version, so the base stays where it was until then.
-    for start in range(0, len(done), SETTLE_CHUNK):
-        connection.execute(
-            delete(OUTBOX).where(OUTBOX.c.seq.in_(done[start : start + SETTLE_CHUNK]))
-        )
+    if done:
+        connection.exec_driver_sql(_DONE, done)
     for replace, values in bases.items():
         if values:
-            connection.execute(_base_statement(replace), values)
+            connection.exec_driver_sql(_BASE_REPLACE if replace else _BASE_KEEP, values)
+    if retried:
+        _settle_retried(connection, retried, outcome)
 
 
-def _base_statement(replace: bool) -> Any:
-    statement = sqlite_insert(BASE)
-    if replace:
-        return statement.on_conflict_do_update(
-            index_elements=["record_type", "record_id"],
-            set_={"version": statement.excluded.version},
-        )
-    return statement.on_conflict_do_nothing()
-
-
-def _settle(connection: Any, row: Any, result: ChangeResult | None) -> None:
-    where = OUTBOX.c.seq == row.seq
-    if result is None:  # not answered (should not happen): keep it for the next sync
-        connection.execute(update(OUTBOX).where(where).values(state=OutboxState.PENDING))
-        return
-    if result.status == "rejected":
-        state = OutboxState.QUARANTINED if result.permanent else OutboxState.PENDING
-        connection.execute(
-            update(OUTBOX)
-            .where(where)
-            .values(state=state, error=result.error, attempts=OUTBOX.c.attempts + 1)
-        )
-        return
-    connection.execute(delete(OUTBOX).where(where))
-    if result.version is None:
-        return
-    if result.status == "applied":
-        # Nothing else changed on the server in between: our copy is that version.
-        _set_base(connection, row.record_type, row.record_id, result.version, replace=True)
-    elif result.status == "duplicate" and row.base_version is None:
-        _set_base(connection, row.record_type, row.record_id, result.version, replace=False)
-    # merged / conflict: other devices' fields are not here yet; the pull brings them
-    # with the new version, so the base stays where it was until then.
-
-
-def _set_base(
-    connection: Any, record_type: str, record_id: uuid.UUID, version: int, *, replace: bool
+def _settle_retried(
+    connection: Connection, retried: list[tuple[_Row, ChangeResult | None]], outcome: PushOutcome
 ) -> None:
-    statement = sqlite_insert(BASE).values(
-        record_type=record_type, record_id=record_id, version=version
-    )
-    if replace:
-        statement = statement.on_conflict_do_update(
-            index_elements=["record_type", "record_id"], set_={"version": version}
-        )
-    else:
-        statement = statement.on_conflict_do_nothing()
-    connection.execute(statement)
+    """Changes refused for now are sent again next time, but for a record that needs a
+    record the server refused for good (a note of a psychologist-only session pushed by
+    an administrator): it can only wait as long as its parent, so it joins it among the
+    refused changes, shown with the parent's reason, and goes again with "Send again"."""
+    refused = _refused_creations(connection)
+    for row, result in retried:
+        if result is None:  # not answered (should not happen): keep it for the next sync
+            connection.exec_driver_sql(_UNMARK, (row.seq,))
+            continue
+        parent_error = _refused_parent(row, refused)
+        if parent_error is not None:
+            outcome.retry -= 1
+            outcome.quarantined += 1
+            connection.exec_driver_sql(
+                _REFUSED, (OutboxState.QUARANTINED.value, parent_error, row.seq)
+            )
+        else:
+            connection.exec_driver_sql(_REFUSED, (OutboxState.PENDING.value, result.error, row.seq))
+
+
+def _refused_creations(connection: Connection) -> dict[str, str]:
+    """Records the server never received because it refused their creation for good,
+    by their id in wire form, with the reason."""
+    return {
+        _dashed(record_id): error or ""
+        for record_id, error in connection.exec_driver_sql(_REFUSED_CREATIONS)
+    }
+
+
+def _refused_parent(row: _Row, refused: dict[str, str]) -> str | None:
+    if not refused:
+        return None
+    fields = json.loads(row.fields or "{}")
+    for value in fields.values():
+        if isinstance(value, str) and value in refused:
+            return refused[value]
+    return None

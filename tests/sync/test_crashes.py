@@ -30,15 +30,15 @@ from tests.sync.conftest import Laptop, server_state
 ROOT = Path(__file__).resolve().parents[2]
 
 KILL_AFTER_PUSH = """
-    from app.sync.client import SyncClient
+    from app.sync import push
 
-    send = SyncClient.push
+    send = push._send
 
-    def push_then_die(self, changes):
-        send(self, changes)  # the server has committed: the reply is never read
+    def push_then_die(client, batch):
+        send(client, batch)  # the server has committed: the reply is never read
         os.kill(os.getpid(), signal.SIGKILL)
 
-    SyncClient.push = push_then_die
+    push._send = push_then_die
     engine.sync(profile)
 """
 
