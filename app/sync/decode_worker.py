@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import pickle
 import sys
-from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from app.sync import wire_plan
@@ -30,7 +29,7 @@ DecodedRecord = tuple[str, str, int, int, bool, str | None, Row | None, Parents 
 statement's parameters and the (type, id) of the records it refers to, or None twice
 when the careful path must decode it). The wire fields are not sent back: the parent
 keeps the page's bytes and parses them only if a record is held."""
-Tables = dict[str, tuple[dict[str, Callable[[Any], Any]], wire_plan.Layout]]
+Tables = dict[str, wire_plan.RecordDecoder]
 Envelope = tuple[str, list[str], int, bool, int | None, bool]
 """(server id, left scope, next cursor, has more, expected, restored)."""
 Decoded = tuple[Envelope, list[DecodedRecord]]
@@ -85,20 +84,21 @@ def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
         hex_id = record_id.replace("-", "")
         row: Row | None = None
         parents: Parents | None = None
-        known = tables.get(record_type)
-        if known is not None:
+        decode = tables.get(record_type)
+        if decode is not None:
             try:
-                values = wire_plan.convert_all(known[0], data)
+                row, parents = decode(data, hex_id)
             except wire_plan.Unfit:
                 pass
-            else:
-                values["id"] = hex_id
-                row = wire_plan.row_of(known[1], values)
-                parents = wire_plan.parents_of(known[1], values)
         case_hex = None if case is None else case.replace("-", "")
         records.append((record_type, hex_id, seq, version, deleted, case_hex, row, parents))
     envelope: Envelope = (server_id, left, cursor, more, expected, restored)
     return envelope, records
+
+
+def compiled(plans: dict[str, wire_plan.Plan], layouts: dict[str, wire_plan.Layout]) -> Tables:
+    """Each record type's generated decoder (see ``wire_plan.compile_decoder``)."""
+    return {name: wire_plan.compile_decoder(plan, layouts[name]) for name, plan in plans.items()}
 
 
 def _is_uuid(value: Any) -> bool:
@@ -131,7 +131,7 @@ def main() -> int:
     plans: dict[str, wire_plan.Plan]
     layouts: dict[str, wire_plan.Layout]
     plans, layouts = pickle.loads(first)
-    tables = {name: (wire_plan.converters(plan), layouts[name]) for name, plan in plans.items()}
+    tables = compiled(plans, layouts)
     while True:
         raw = read_frame(source)
         if not raw:

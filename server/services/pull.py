@@ -26,7 +26,9 @@ from server.core.tables import Record, ScopeExit
 from server.services.scope import BENEFICIARY, Viewer
 from server.services.sequence import committed_high_water
 
-PageRow = Row[int, str, uuid.UUID, int, bool, str, uuid.UUID | None]
+PageRow = Row[int, str, str, int, bool, str, str | None]
+"""(seq, record type, record id, version, deleted, data as JSON text, case id): the ids
+as the database spells them in text (32 hex digits on SQLite, dashed on PostgreSQL)."""
 
 
 @dataclass(frozen=True)
@@ -58,35 +60,58 @@ class PulledPage:
 
 
 def _record_json(row: PageRow) -> str:
+    """One record's JSON, ids written as text: no UUID object per record (a first sync
+    sends hundreds of thousands, and building then printing them was half the work)."""
     seq, record_type, record_id, version, deleted, data, case_id = row
-    case = "null" if case_id is None else f'"{case_id}"'
+    case = "null" if case_id is None else f'"{_dashed(case_id)}"'
     return (
-        f'{{"seq":{int(seq)},"record_type":{json.dumps(record_type)},'
-        f'"record_id":"{record_id}","version":{int(version)},'
+        f'{{"seq":{int(seq)},"record_type":{_type_json(record_type)},'
+        f'"record_id":"{_dashed(record_id)}","version":{int(version)},'
         f'"deleted":{"true" if deleted else "false"},"data":{data},"case_id":{case}}}'
     )
+
+
+def _dashed(text: str) -> str:
+    """The canonical UUID spelling of a stored id (SQLite keeps 32 hex digits)."""
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
+
+
+_TYPE_JSON: dict[str, str] = {}
+
+
+def _type_json(record_type: str) -> str:
+    written = _TYPE_JSON.get(record_type)
+    if written is None:
+        written = _TYPE_JSON.setdefault(record_type, json.dumps(record_type))
+    return written
 
 
 _PAGE_COLUMNS = (
     Record.seq,
     Record.record_type,
-    Record.record_id,
+    cast(Record.record_id, Text),
     Record.version,
     Record.deleted,
     cast(Record.data, Text),
-    Record.case_id,
+    cast(Record.case_id, Text),
 )
 
 
 def pull(session: Session, viewer: Viewer, cursor: int, limit: int) -> PulledPage:
     with read_transaction(session):
         high, server_id = committed_high_water(session)
-        rows = session.execute(
-            select(*_PAGE_COLUMNS)
-            .where(Record.seq > cursor, Record.seq <= high, viewer.visible())
-            .order_by(Record.seq)
-            .limit(limit + 1)
-        ).all()
+        rows = (
+            session.connection()
+            .execute(  # Core: no ORM result machinery per row
+                select(*_PAGE_COLUMNS)
+                .where(Record.seq > cursor, Record.seq <= high, viewer.visible())
+                .order_by(Record.seq)
+                .limit(limit + 1)
+            )
+            .all()
+        )
         has_more = len(rows) > limit
         page = rows[:limit]
         # At the end, jump to the high-water mark: out-of-scope numbers are passed too.

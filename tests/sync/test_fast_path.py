@@ -184,10 +184,10 @@ def test_a_page_the_decoding_process_does_not_take_is_parsed_the_careful_way(
 def test_the_decoding_process_answers_as_the_careful_path() -> None:
     """Odd spellings go back to the careful path; ordinary ones are decoded alike."""
     from app.sync.decode import layouts, plans, stored_values
-    from app.sync.decode_worker import decode_page
-    from app.sync.wire_plan import converters, row_of
+    from app.sync.decode_worker import compiled, decode_page
+    from app.sync.wire_plan import row_of
 
-    tables = {name: (converters(plan), layouts()[name]) for name, plan in plans().items()}
+    tables = compiled(plans(), layouts())
     person = "3a0879fb-dc78-43b3-a919-b5aaf0c99bea"
     data = {
         "id": person,
