@@ -82,45 +82,62 @@ def find(
     """One entry per likely duplicate row, with its best match, in the file's order."""
     if not candidates:
         return []
-    if threshold is None:
-        threshold = default_threshold(session)
-    caseload = caseload_index(session)
-    targets = {candidate.target for candidate in candidates if candidate.target}
-    dismissed = exclusions.dismissed_pairs(session, targets) if targets else set()
-    earlier = Index()
-    lines: dict[uuid.UUID, int] = {}
-    found: list[PossibleDuplicate] = []
-    for candidate in candidates:
-        row_id = candidate.target or _line_id(candidate.line)
-        own = identity(candidate, row_id)
-        decided = {other for pair in dismissed if row_id in pair for other in pair}
-        existing = caseload.matches(own, threshold, exclude={row_id, *decided})
-        in_file = earlier.matches(own, threshold)
-        earlier.add(own)
-        lines[row_id] = candidate.line
-        if existing:
-            other, result = existing[0]
-            message = _(
-                "likely the same person as a beneficiary already in the profile ({score})"
-            ).format(score=_described(result))
-            found.append(
-                PossibleDuplicate(
-                    candidate.line, message, result.value, existing_id=other.id,
-                    updates_by_cin=candidate.target is not None,
+    return Finder(session, threshold=threshold).add(candidates)
+
+
+class Finder:
+    """Likely duplicates of rows given in the file's order, a batch at a time.
+
+    The caseload is read once, when the finder is made: before the import writes
+    anything, so that new rows are compared with the files the profile held, and with
+    the earlier rows of the file.
+    """
+
+    def __init__(self, session: Session, *, threshold: int | None = None) -> None:
+        self.session = session
+        self.threshold = default_threshold(session) if threshold is None else threshold
+        self.caseload = caseload_index(session)
+        self.earlier = Index()
+        self.lines: dict[uuid.UUID, int] = {}
+
+    def add(self, candidates: Sequence[Candidate]) -> list[PossibleDuplicate]:
+        """The likely duplicates among ``candidates`` (the rows after those already added)."""
+        session, threshold, caseload = self.session, self.threshold, self.caseload
+        earlier, lines = self.earlier, self.lines
+        targets = {candidate.target for candidate in candidates if candidate.target}
+        dismissed = exclusions.dismissed_pairs(session, targets) if targets else set()
+        found: list[PossibleDuplicate] = []
+        for candidate in candidates:
+            row_id = candidate.target or _line_id(candidate.line)
+            own = identity(candidate, row_id)
+            decided = {other for pair in dismissed if row_id in pair for other in pair}
+            existing = caseload.matches(own, threshold, exclude={row_id, *decided})
+            in_file = earlier.matches(own, threshold)
+            earlier.add(own)
+            lines[row_id] = candidate.line
+            if existing:
+                other, result = existing[0]
+                message = _(
+                    "likely the same person as a beneficiary already in the profile ({score})"
+                ).format(score=_described(result))
+                found.append(
+                    PossibleDuplicate(
+                        candidate.line, message, result.value, existing_id=other.id,
+                        updates_by_cin=candidate.target is not None,
+                    )
+                )  # fmt: skip
+            elif in_file:
+                other, result = in_file[0]
+                message = _("likely the same person as line {line} ({score})").format(
+                    line=lines[other.id], score=_described(result)
                 )
-            )  # fmt: skip
-        elif in_file:
-            other, result = in_file[0]
-            message = _("likely the same person as line {line} ({score})").format(
-                line=lines[other.id], score=_described(result)
-            )
-            found.append(
-                PossibleDuplicate(
-                    candidate.line, message, result.value, other_line=lines[other.id],
-                    updates_by_cin=candidate.target is not None,
-                )
-            )  # fmt: skip
-    return found
+                found.append(
+                    PossibleDuplicate(
+                        candidate.line, message, result.value, other_line=lines[other.id],
+                        updates_by_cin=candidate.target is not None,
+                    )
+                )  # fmt: skip
+        return found
 
 
 def _line_id(line: int) -> uuid.UUID:

@@ -8,7 +8,7 @@ the cell's value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -79,29 +79,44 @@ def parse_table(
     table: Table, mapping: Mapping[str, str | None], today: date, limit: int | None = None
 ) -> list[ParsedRow]:
     """Every row (or the first ``limit``), read with one date order for the whole file."""
-    columns = [
-        (index, label, mapping.get(label))
-        for index, label in enumerate(table.labels)
-        if label and mapping.get(label) is not None
-    ]
-    date_indexes = [i for i, _l, f in columns if FIELDS_BY_NAME[str(f)].kind is Kind.DATE]
-    order = infer_order(
-        day_month_pairs(
-            row.cells[i] for row in table.rows for i in date_indexes if i < len(row.cells)
+    return TableParser(table, mapping, today).rows(table.rows[:limit])
+
+
+class TableParser:
+    """Reads the rows of one table, in order, a batch at a time (a large import writes
+    each batch while the next is read). A CIN already seen on an earlier line is an error.
+    """
+
+    def __init__(self, table: Table, mapping: Mapping[str, str | None], today: date) -> None:
+        self.all_labels = table.labels
+        self.columns = columns = [
+            (index, label, mapping.get(label))
+            for index, label in enumerate(table.labels)
+            if label and mapping.get(label) is not None
+        ]
+        date_indexes = [i for i, _l, f in columns if FIELDS_BY_NAME[str(f)].kind is Kind.DATE]
+        order = infer_order(
+            day_month_pairs(
+                row.cells[i] for row in table.rows for i in date_indexes if i < len(row.cells)
+            )
         )
-    )
-    reader = DateReader(order, today)
-    labels = {str(f): label for _i, label, f in columns}
-    rows: list[ParsedRow] = []
-    first_line_of_cin: dict[str, int] = {}
-    for sheet_row in table.rows[:limit]:
-        row = _parse_row(sheet_row, table.labels, columns, labels, reader)
-        if row.cin is not None:
-            first = first_line_of_cin.setdefault(row.cin, row.line)
-            if first != row.line:
-                row.error("cin", _("This CIN already appears on line {line}.").format(line=first))
-        rows.append(row)
-    return rows
+        self.reader = DateReader(order, today)
+        self.labels = {str(f): label for _i, label, f in columns}
+        self.first_line_of_cin: dict[str, int] = {}
+
+    def rows(self, sheet_rows: Iterable[SheetRow]) -> list[ParsedRow]:
+        rows: list[ParsedRow] = []
+        first_line_of_cin = self.first_line_of_cin
+        for sheet_row in sheet_rows:
+            row = _parse_row(sheet_row, self.all_labels, self.columns, self.labels, self.reader)
+            if row.cin is not None:
+                first = first_line_of_cin.setdefault(row.cin, row.line)
+                if first != row.line:
+                    row.error(
+                        "cin", _("This CIN already appears on line {line}.").format(line=first)
+                    )
+            rows.append(row)
+        return rows
 
 
 def _parse_row(

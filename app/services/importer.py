@@ -12,7 +12,7 @@ The format is documented in ``docs/import-format.md``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,8 @@ from app.services.context import ServiceContext
 from app.services.import_duplicates import Candidate, DuplicateAction, PossibleDuplicate
 from app.services.import_fields import InCustody, label_key
 from app.services.import_mapping import ColumnMapping
-from app.services.import_parse import ParsedRow, RowError, parse_table
-from app.services.import_rows import ImportFileError, Table, read_table
+from app.services.import_parse import ParsedRow, RowError, TableParser
+from app.services.import_rows import ImportFileError, SheetRow, Table, read_table
 from app.services.import_write import timed
 from app.services.validation import message_for
 from app.store.textfold import fold
@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 _LOOKUP_CHUNK = 500
+BATCH_ROWS = 2_000  # rows checked then written at a time
 _CUSTODY = (LegalStatus.PRE_TRIAL, LegalStatus.SENTENCED)
 
 
@@ -130,13 +131,16 @@ def import_table(
     skip_invalid: bool = False,
     duplicates: DuplicateAction = DuplicateAction.FLAG,
     per_row: bool = False,
+    batch_rows: int = BATCH_ROWS,
 ) -> ImportReport:
     """The import of a table already read, with a mapping already chosen.
 
     ``duplicates`` says what becomes of rows likely to be a person already known
     (:mod:`app.services.import_duplicates`). New beneficiaries are written in bulk
     (:mod:`app.services.import_write`); ``per_row`` writes them as ORM objects through
-    the flush pipeline instead: the reference the bulk path is tested against.
+    the flush pipeline instead: the reference the bulk path is tested against. When
+    likely duplicates are only flagged, rows are checked and written ``batch_rows`` at
+    a time (:func:`_import_streamed`).
     """
     mapping = import_mapping.apply_to(table, mapping)
     import_mapping.check(mapping)
@@ -147,9 +151,97 @@ def import_table(
     )  # fmt: skip
     for label in report.unmapped:
         report.warnings.append(_("Column “{column}” is not imported.").format(column=label))
+    parser = TableParser(table, mapping, ctx.today())
+    if dry_run or per_row or duplicates is not DuplicateAction.FLAG:
+        with timed(report.phases, "parse"):
+            rows = parser.rows(table.rows)
+        return _import_whole(ctx, report, rows, skip_invalid, duplicates, per_row=per_row)
+    batches = _batches(parser, table.rows, batch_rows, report.phases)
+    return _import_streamed(ctx, report, batches, skip_invalid)
+
+
+def _batches(
+    parser: TableParser, rows: list[SheetRow], size: int, phases: dict[str, float]
+) -> Iterator[list[ParsedRow]]:
+    for start in range(0, len(rows), size):
+        with timed(phases, "parse"):
+            batch = parser.rows(rows[start : start + size])
+        yield batch
+
+
+class _NotApplied(Exception):
+    """Rows written before an invalid one was met: the transaction is rolled back."""
+
+
+def _import_streamed(
+    ctx: ServiceContext,
+    report: ImportReport,
+    batches: Iterable[list[ParsedRow]],
+    skip_invalid: bool,
+) -> ImportReport:
+    """Each batch checked then written while the file is still being read.
+
+    Only when likely duplicates are just flagged: no later row changes what an earlier
+    one writes. An invalid row (without ``skip_invalid``) stops the writing; every row
+    is still checked, for the report, and what was written is rolled back.
+    """
     phases = report.phases
-    with timed(phases, "parse"):
-        rows = parse_table(table, mapping, ctx.today())
+    try:
+        with ctx.transaction() as session:
+            facilities = _FacilityResolver(session)
+            with timed(phases, "duplicates"):
+                finder = import_duplicates.Finder(session)
+            created: set[uuid.UUID] = set()
+            updates: list[tuple[Beneficiary, dict[str, Any]]] = []
+            facilities_written = 0
+            for rows in batches:
+                with timed(phases, "validate"):
+                    checked = _Checked(ctx, session, rows, facilities, created)
+                with timed(phases, "duplicates"):
+                    report.duplicates.extend(finder.add(checked.candidates))
+                for row in rows:
+                    if row.errors:
+                        report.errors.extend(row.errors)
+                        report.rejected_rows.append(RejectedRow(row.line, row.cells, row.errors))
+                report.created += len(checked.creates)
+                updates.extend(checked.updates)
+                if report.errors and not skip_invalid:
+                    continue
+                with timed(phases, "write_total"):
+                    session.add_all(facilities.used_new[facilities_written:])
+                    facilities_written = len(facilities.used_new)
+                    session.flush()  # the facilities new rows refer to
+                    ids = import_write.insert_beneficiaries(
+                        session, ctx.actor.staff_id, [*checked.creates.values()], phases
+                    )
+                    created.update(ids)
+            report.rejected = len(report.rejected_rows)
+            report.updated = len(updates)
+            report.new_facilities = [facility.name for facility in facilities.used_new]
+            report.applied = skip_invalid or not report.errors
+            if not report.applied:
+                raise _NotApplied
+            with timed(phases, "write_total"):
+                for beneficiary, changes in updates:
+                    for name, value in changes.items():
+                        setattr(beneficiary, name, value)
+                session.flush()
+    except _NotApplied:
+        pass
+    return report
+
+
+def _import_whole(
+    ctx: ServiceContext,
+    report: ImportReport,
+    rows: list[ParsedRow],
+    skip_invalid: bool,
+    duplicates: DuplicateAction,
+    *,
+    per_row: bool,
+) -> ImportReport:
+    """Every row checked, then the valid ones written (or, in a dry run, counted)."""
+    phases, dry_run = report.phases, report.dry_run
     with ctx.reading() if dry_run else ctx.transaction() as session:
         with timed(phases, "validate"):
             checked = _Checked(ctx, session, rows)
@@ -188,9 +280,20 @@ def import_table(
 class _Checked:
     """The rows validated against the profile: what each valid line creates or updates."""
 
-    def __init__(self, ctx: ServiceContext, session: Session, rows: list[ParsedRow]) -> None:
-        existing = _existing_by_cin(session, list(dict.fromkeys(r.cin for r in rows if r.cin)))
-        self.facilities = facilities = _FacilityResolver(session)
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        session: Session,
+        rows: list[ParsedRow],
+        facilities: _FacilityResolver | None = None,
+        created: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset(),
+    ) -> None:
+        """``created``: files this import wrote already (not files a row may update)."""
+        cins = list(dict.fromkeys(r.cin for r in rows if r.cin))
+        existing = _existing_by_cin(session, cins, created)
+        if facilities is None:
+            facilities = _FacilityResolver(session)
+        self.facilities = facilities
         self.creates: dict[int, dict[str, Any]] = {}
         self.updates: list[tuple[Beneficiary, dict[str, Any]]] = []
         self.targets: dict[int, Beneficiary] = {}
@@ -315,14 +418,16 @@ def _new_beneficiary(ctx: ServiceContext, fields: BeneficiaryFields) -> dict[str
     return values
 
 
-def _existing_by_cin(session: Session, cins: list[str]) -> dict[str, Beneficiary]:
+def _existing_by_cin(
+    session: Session, cins: list[str], created: set[uuid.UUID] | frozenset[uuid.UUID]
+) -> dict[str, Beneficiary]:
     """Live beneficiaries holding these CINs, fetched in a few queries rather than per row."""
     found: dict[str, Beneficiary] = {}
     for start in range(0, len(cins), _LOOKUP_CHUNK):
         chunk = cins[start : start + _LOOKUP_CHUNK]
         query = select(Beneficiary).where(Beneficiary.cin.in_(chunk))
         for beneficiary in session.scalars(query):
-            if beneficiary.cin is not None:
+            if beneficiary.cin is not None and beneficiary.id not in created:
                 found[beneficiary.cin] = beneficiary
     return found
 

@@ -24,7 +24,13 @@ from app.models import Beneficiary, Facility
 from app.services import import_mapping, import_sample, owner, search
 from app.services.audit_capture import ACCESS_LOG
 from app.services.context import ServiceContext
-from app.services.importer import DuplicateAction, ImportReport, import_table, read_table
+from app.services.importer import (
+    BATCH_ROWS,
+    DuplicateAction,
+    ImportReport,
+    import_table,
+    read_table,
+)
 from app.store.keys import KdfParams
 from app.store.profile import Profile
 from app.sync import audit_chain
@@ -76,7 +82,14 @@ def base(tmp_path_factory: pytest.TempPathFactory, sheet: import_sample.SampleSh
     return folder
 
 
-def run(base: Path, where: Path, path: Path, action: DuplicateAction, per_row: bool) -> Outcome:
+def run(
+    base: Path,
+    where: Path,
+    path: Path,
+    action: DuplicateAction,
+    per_row: bool,
+    batch_rows: int = BATCH_ROWS,
+) -> Outcome:
     folder = where / ("per-row" if per_row else "bulk")
     shutil.copytree(base, folder)
     profile = Profile.open(folder, PASSPHRASE)
@@ -85,7 +98,7 @@ def run(base: Path, where: Path, path: Path, action: DuplicateAction, per_row: b
         table = read_table(path)
         report = import_table(
             ctx, table, import_mapping.propose(table),
-            skip_invalid=True, duplicates=action, per_row=per_row,
+            skip_invalid=True, duplicates=action, per_row=per_row, batch_rows=batch_rows,
         )  # fmt: skip
         return observe(profile, ctx, report)
     finally:
@@ -171,8 +184,13 @@ def described(report: ImportReport) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "action"),
-    [("csv", DuplicateAction.FLAG), ("xlsx", DuplicateAction.LINK), ("csv", DuplicateAction.SKIP)],
+    ("fmt", "action", "batch_rows"),
+    [
+        ("csv", DuplicateAction.FLAG, 64),  # flagged only: checked and written by batches
+        ("xlsx", DuplicateAction.FLAG, BATCH_ROWS),
+        ("xlsx", DuplicateAction.LINK, BATCH_ROWS),
+        ("csv", DuplicateAction.SKIP, BATCH_ROWS),
+    ],
 )
 def test_the_bulk_import_stores_what_the_per_row_import_stored(
     base: Path,
@@ -180,11 +198,12 @@ def test_the_bulk_import_stores_what_the_per_row_import_stored(
     tmp_path: Path,
     fmt: str,
     action: DuplicateAction,
+    batch_rows: int,
 ) -> None:
     writer = import_sample.write_xlsx if fmt == "xlsx" else import_sample.write_csv
     path = writer(tmp_path / f"caseload.{fmt}", sheet.rows)
     before = run(base, tmp_path, path, action, per_row=True)
-    after = run(base, tmp_path, path, action, per_row=False)
+    after = run(base, tmp_path, path, action, per_row=False, batch_rows=batch_rows)
 
     report = before.report
     assert report.rejected > 0 and report.updated > 0 and report.new_facilities
@@ -198,3 +217,35 @@ def test_the_bulk_import_stores_what_the_per_row_import_stored(
     assert after.indexed == before.indexed
     assert all(after.searches.values())
     assert before.chain_ok and after.chain_ok
+
+
+def test_an_invalid_row_after_written_batches_leaves_the_profile_as_it_was(
+    base: Path, sheet: import_sample.SampleSheet, tmp_path: Path
+) -> None:
+    """Without --skip-invalid, batches already written when a bad row comes are undone."""
+    path = import_sample.write_csv(tmp_path / "caseload.csv", sheet.rows)
+    table = read_table(path)
+    mapping = import_mapping.propose(table)
+    batch_rows = 8
+    reports: list[ImportReport] = []
+    for per_row in (True, False):
+        folder = tmp_path / ("per-row" if per_row else "bulk")
+        shutil.copytree(base, folder)
+        profile = Profile.open(folder, PASSPHRASE)
+        try:
+            ctx = owner.owner_context(profile.sessions)
+            before = observe(profile, ctx, ImportReport())
+            report = import_table(ctx, table, mapping, per_row=per_row, batch_rows=batch_rows)
+            after = observe(profile, ctx, report)
+        finally:
+            profile.close()
+        assert not report.applied and report.rejected > 0
+        assert after.beneficiaries == before.beneficiaries
+        assert after.outbox == before.outbox
+        assert after.log == before.log
+        assert after.indexed == before.indexed
+        assert after.chain_ok
+        reports.append(report)
+    first_bad = reports[1].rejected_rows[0].line
+    assert first_bad > table.header_line + 2 * batch_rows, "batches were written before it"
+    assert described(reports[1]) == described(reports[0])
