@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import (
+    ColumnElement,
     FromClause,
     ScalarSelect,
     Select,
@@ -31,6 +32,8 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from app.models import ActionPlan, Beneficiary, Facility, StaffMember
 from app.services import search
@@ -186,7 +189,8 @@ def page(
     ties_down = descending and sort == "name"
     with ctx.reading() as session:
         found = _plan(session, filter)
-        query = _where(select(_B.id).select_from(source), ctx, filter, found)
+        walk = sort == "name" and found is not None and found.common
+        query = _where(select(_B.id).select_from(source), ctx, filter, found, walk_names=walk)
         if query is None or limit <= 0:
             return []
         tiered = found is not None and len(search.tier_queries(found)) > 1
@@ -281,11 +285,26 @@ def _tier(found: SearchPlan) -> SQLColumnExpression[Any]:
     )
 
 
+def _unindexed(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``+value``: the same value, which SQLite no longer looks up through an index."""
+    return UnaryExpression(value, operator=custom_op("+"), type_=value.type)
+
+
 def _where(
-    query: _AnySelect, ctx: ServiceContext, f: CaseloadFilter, found: SearchPlan | None
+    query: _AnySelect,
+    ctx: ServiceContext,
+    f: CaseloadFilter,
+    found: SearchPlan | None,
+    *,
+    walk_names: bool = False,
 ) -> _AnySelect | None:
     """The filter as WHERE clauses; None when the text query can match nothing (live
-    files only, as every query: app.store.live)."""
+    files only, as every query: app.store.live).
+
+    ``walk_names``: the matches are many and wanted in name order, so SQLite is kept
+    from looking each of them up by id (``+id``, a hint that never fails, unlike INDEXED
+    BY while an initial sync has set the indexes aside): it walks the name index and
+    stops at the page's end (a 3-letter word's first page read 5 times fewer pages)."""
     if not f.include_closed:
         query = query.where(_B.case_status == CaseStatus.OPEN)
     if f.query.strip():
@@ -295,7 +314,8 @@ def _where(
             _matching(name, expression) for _tier, name, expression in search.tier_queries(found)
         ]
         matching = tiers[0] if len(tiers) == 1 else union(*tiers)
-        query = query.where(_B.id.in_(matching))
+        key = _unindexed(_B.__table__.c.id) if walk_names else _B.id
+        query = query.where(key.in_(matching))
     if f.facility_id is not None:
         query = query.where(_B.facility_id == f.facility_id)
     if f.legal_status is not None:

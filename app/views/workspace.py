@@ -163,10 +163,11 @@ class Workspace(QWidget):
 
     def _show_row(self, row: int) -> None:
         key = self.navigation.item(row).data(Qt.ItemDataRole.UserRole)
+        built_now = key in self._factories  # a new page has just loaded: not twice
         page = self._build(key)
         self.pages.setCurrentWidget(page)
         refresh = getattr(page, "refresh", None)
-        if refresh is not None:
+        if refresh is not None and not built_now:
             refresh()
 
     def show_page(self, key: str) -> QWidget:
