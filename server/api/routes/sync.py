@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from passerelle_core.policy import POLICY_TAG_HEADER, policy_tag
 from passerelle_core.protocol import (
@@ -16,6 +16,7 @@ from passerelle_core.protocol import (
     PushResponse,
 )
 from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
+from server.api.push_body import push_request, push_response, request_body_schema
 from server.services import epoch
 from server.services.errors import ServiceError
 from server.services.policy import device_policy
@@ -29,13 +30,19 @@ ERRORS: dict[int | str, dict[str, object]] = {
 DEFAULT_PULL_LIMIT = 500
 
 
-@router.post("/push", response_model=PushResponse, responses=ERRORS)
+@router.post(
+    "/push", response_model=PushResponse, responses=ERRORS, openapi_extra=request_body_schema()
+)
 def push_changes(
-    body: PushRequest, caller: PushingDevice, session: SessionDep, settings: SettingsDep
-) -> PushResponse:
+    caller: PushingDevice,
+    body: Annotated[PushRequest, Depends(push_request)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """``PushResponse``; the body read in one pass (server/api/push_body.py)."""
     if len(body.changes) > settings.max_push_changes:
         raise ServiceError(f"at most {settings.max_push_changes} changes per push")
-    return PushResponse(results=push(session, caller, list(body.changes)))
+    return push_response(PushResponse(results=push(session, caller, list(body.changes))))
 
 
 @router.get("/pull", response_model=PullResponse, responses=ERRORS)
