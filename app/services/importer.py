@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Beneficiary, Facility
-from app.services import import_duplicates, import_mapping, import_write
+from app.services import import_duplicates, import_mapping, import_worker, import_write
 from app.services.beneficiaries import BeneficiaryFields, NewBeneficiary
 from app.services.context import ServiceContext
 from app.services.import_duplicates import Candidate, DuplicateAction, PossibleDuplicate
@@ -111,6 +112,10 @@ def import_beneficiaries(
 
     Without ``mapping`` the one proposed from the header and content is used.
     """
+    if not dry_run and duplicates is DuplicateAction.FLAG and _large(path):
+        report = _import_with_reader(ctx, path, mapping, skip_invalid)
+        if report is not None:
+            return report
     phases: dict[str, float] = {}
     with timed(phases, "read"):
         table = read_table(path)
@@ -142,6 +147,20 @@ def import_table(
     likely duplicates are only flagged, rows are checked and written ``batch_rows`` at
     a time (:func:`_import_streamed`).
     """
+    mapping, report = _begin(table, mapping, dry_run=dry_run)
+    parser = TableParser(table, mapping, ctx.today())
+    if dry_run or per_row or duplicates is not DuplicateAction.FLAG:
+        with timed(report.phases, "parse"):
+            rows = parser.rows(table.rows)
+        return _import_whole(ctx, report, rows, skip_invalid, duplicates, per_row=per_row)
+    batches = _batches(parser, table.rows, batch_rows, report.phases)
+    return _import_streamed(ctx, report, batches, skip_invalid)
+
+
+def _begin(
+    table: Table, mapping: Mapping[str, str | None], *, dry_run: bool
+) -> tuple[ColumnMapping, ImportReport]:
+    """The mapping as it applies to the table (refused if unusable), and the report."""
     mapping = import_mapping.apply_to(table, mapping)
     import_mapping.check(mapping)
     report = ImportReport(
@@ -151,13 +170,72 @@ def import_table(
     )  # fmt: skip
     for label in report.unmapped:
         report.warnings.append(_("Column “{column}” is not imported.").format(column=label))
-    parser = TableParser(table, mapping, ctx.today())
-    if dry_run or per_row or duplicates is not DuplicateAction.FLAG:
-        with timed(report.phases, "parse"):
-            rows = parser.rows(table.rows)
-        return _import_whole(ctx, report, rows, skip_invalid, duplicates, per_row=per_row)
-    batches = _batches(parser, table.rows, batch_rows, report.phases)
-    return _import_streamed(ctx, report, batches, skip_invalid)
+    return mapping, report
+
+
+def _large(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= import_worker.MIN_BYTES
+    except OSError:
+        return False  # the careful path says why it cannot be read
+
+
+def _import_with_reader(
+    ctx: ServiceContext,
+    path: Path,
+    mapping: Mapping[str, str | None] | None,
+    skip_invalid: bool,
+) -> ImportReport | None:
+    """The streamed import, its rows read and parsed by a child process.
+
+    None when the child could not read the file: the caller then does it here, and
+    refuses the file with the reason if it must.
+    """
+    reader = import_worker.RowReader.start(path, mapping, ctx.today(), BATCH_ROWS)
+    if reader is None:
+        return None
+    try:
+        waited: dict[str, float] = {}
+        with timed(waited, "wait"):
+            head = reader.head()
+        if head is None:
+            return None
+        chosen, report = _begin(head.table, head.mapping, dry_run=False)
+        batches = _read_apart(reader, path, chosen, ctx.today(), report.phases)
+        _import_streamed(ctx, report, batches, skip_invalid)
+    finally:
+        reader.close()
+    for name, seconds in (*waited.items(), *reader.phases.items()):
+        report.phases[name] = report.phases.get(name, 0.0) + seconds
+    return report
+
+
+def _read_apart(
+    reader: import_worker.RowReader,
+    path: Path,
+    mapping: ColumnMapping,
+    today: date,
+    phases: dict[str, float],
+) -> Iterator[list[ParsedRow]]:
+    """The child's batches; if it stops early, the rest of the file parsed here."""
+    done, first_line_of_cin = 0, dict[str, int]()
+    batches = reader.batches()
+    while True:
+        with timed(phases, "wait"):
+            batch = next(batches, [])  # the child's batches are never empty: [] is the end
+        if batch is None:
+            break
+        if not batch:
+            return
+        done += len(batch)
+        for row in batch:
+            if row.cin is not None:
+                first_line_of_cin.setdefault(row.cin, row.line)
+        yield batch
+    table = read_table(path)
+    parser = TableParser(table, mapping, today)
+    parser.first_line_of_cin.update(first_line_of_cin)
+    yield from _batches(parser, table.rows[done:], BATCH_ROWS, phases)
 
 
 def _batches(

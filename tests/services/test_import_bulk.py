@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,15 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Beneficiary, Facility
-from app.services import import_mapping, import_sample, owner, search
+from app.services import import_mapping, import_sample, import_worker, importer, owner, search
 from app.services.audit_capture import ACCESS_LOG
 from app.services.context import ServiceContext
 from app.services.importer import (
     BATCH_ROWS,
     DuplicateAction,
+    ImportFileError,
     ImportReport,
+    import_beneficiaries,
     import_table,
     read_table,
 )
@@ -249,3 +252,71 @@ def test_an_invalid_row_after_written_batches_leaves_the_profile_as_it_was(
     first_bad = reports[1].rejected_rows[0].line
     assert first_bad > table.header_line + 2 * batch_rows, "batches were written before it"
     assert described(reports[1]) == described(reports[0])
+
+
+@pytest.fixture
+def apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file read by the child process, in 64-row batches."""
+    monkeypatch.setattr(import_worker, "MIN_BYTES", 0)
+    monkeypatch.setattr(importer, "BATCH_ROWS", 64)
+
+
+def import_file(base: Path, folder: Path, path: Path) -> Outcome:
+    shutil.copytree(base, folder)
+    profile = Profile.open(folder, PASSPHRASE)
+    try:
+        ctx = owner.owner_context(profile.sessions)
+        return observe(profile, ctx, import_beneficiaries(ctx, path, skip_invalid=True))
+    finally:
+        profile.close()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_rows_parsed_in_a_child_process_are_imported_the_same(
+    base: Path, sheet: import_sample.SampleSheet, tmp_path: Path, fmt: str, apart: None
+) -> None:
+    writer = import_sample.write_xlsx if fmt == "xlsx" else import_sample.write_csv
+    path = writer(tmp_path / f"caseload.{fmt}", sheet.rows)
+    before = run(base, tmp_path, path, DuplicateAction.FLAG, per_row=True)
+    after = import_file(base, tmp_path / "apart", path)
+    assert after.report.phases["reader_process:cpu"] > 0, "the child read the file"
+    assert described(after.report) == described(before.report)
+    assert after.beneficiaries == before.beneficiaries
+    assert after.outbox == before.outbox
+    assert after.log == before.log
+    assert after.indexed == before.indexed
+    assert after.chain_ok
+
+
+def test_a_child_that_stops_midway_leaves_the_rest_to_the_main_process(
+    base: Path,
+    sheet: import_sample.SampleSheet,
+    tmp_path: Path,
+    apart: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows after the child's last batch are parsed here: same rows, same errors."""
+    received = import_worker.RowReader.batches
+
+    def one_batch_then_gone(reader: import_worker.RowReader) -> Iterator[Any]:
+        for batch in received(reader):
+            yield batch
+            yield None  # as when the child dies
+            return
+
+    monkeypatch.setattr(import_worker.RowReader, "batches", one_batch_then_gone)
+    path = import_sample.write_csv(tmp_path / "caseload.csv", sheet.rows)
+    before = run(base, tmp_path, path, DuplicateAction.FLAG, per_row=True)
+    after = import_file(base, tmp_path / "apart", path)
+    assert described(after.report) == described(before.report)
+    assert after.beneficiaries == before.beneficiaries
+    assert after.outbox == before.outbox
+
+
+def test_a_file_the_child_refuses_is_refused_with_its_reason(
+    ctx: ServiceContext, tmp_path: Path, apart: None
+) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ImportFileError, match="not a readable XLSX"):
+        import_beneficiaries(ctx, path)

@@ -1,0 +1,229 @@
+"""A large spreadsheet read and parsed in a child process while its rows are written.
+
+Reading cells and turning them into values costs about as much as checking and writing
+them; on another core the two overlap. The child (``python -m
+app.services.import_worker``) reads the file, proposes the mapping if none was given,
+and sends the parsed rows (:class:`~app.services.import_parse.ParsedRow`) a batch at a
+time, in order, exactly as :class:`~app.services.import_parse.TableParser` makes them
+in the main process; the main process checks and writes each batch
+(:func:`app.services.importer._import_streamed`).
+
+Whatever goes wrong on the child's side (it cannot start, the file is refused, it dies)
+the main process does that work itself, the careful way: the same rows, the same errors.
+Frames on the child's standard input and output: an 8-byte length, then a pickle (from
+our own process: trusted); a zero length ends the rows. Its standard error is discarded:
+nothing it could print about a row reaches a log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import resource
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from app.i18n import current_language, set_language
+from app.services import import_mapping
+from app.services.errors import ServiceError
+from app.services.import_parse import ParsedRow, TableParser
+from app.services.import_rows import Table, read_table
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The folder holding the ``app`` package (the child imports it from there)."""
+MIN_BYTES = 512 * 1024
+"""Smaller files (a few thousand rows) are read faster than a child process starts."""
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    mapping: dict[str, str | None] | None
+    today: date
+    language: str
+    batch_rows: int
+
+
+@dataclass(frozen=True)
+class Head:
+    """The table without its rows, and the mapping chosen (before ``apply_to``)."""
+
+    table: Table
+    mapping: dict[str, str | None]
+    rows: int
+
+
+def read_frame(stream: BinaryIO | IO[bytes]) -> bytes | None:
+    """One frame's bytes; None at the end of the stream."""
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    size = int.from_bytes(header, "big")
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return body
+
+
+def write_frame(stream: BinaryIO | IO[bytes], body: bytes) -> None:
+    stream.write(len(body).to_bytes(8, "big"))
+    stream.write(body)
+    stream.flush()
+
+
+def main() -> int:
+    """The child: one request, the head, the batches, then its timings."""
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    first = read_frame(source)
+    if first is None:
+        return 0
+    request: Request = pickle.loads(first)
+    set_language(request.language)
+    started, started_cpu = time.perf_counter(), time.process_time()
+    try:
+        table = read_table(Path(request.path))
+        chosen = import_mapping.propose(table) if request.mapping is None else request.mapping
+        applied = import_mapping.apply_to(table, chosen)
+        import_mapping.check(applied)
+        parser = TableParser(table, applied, request.today)
+    except ServiceError:
+        write_frame(sink, pickle.dumps(None))  # refused: the main process says why
+        return 0
+    phases = {"read": time.perf_counter() - started, "read:cpu": time.process_time() - started_cpu}
+    stub = Table(table.labels, [], table.header_line, table.encoding, table.delimiter)
+    write_frame(sink, pickle.dumps(Head(stub, dict(chosen), len(table.rows)), protocol=5))
+    started, started_cpu = time.perf_counter(), time.process_time()
+    for start in range(0, len(table.rows), request.batch_rows):
+        batch = parser.rows(table.rows[start : start + request.batch_rows])
+        write_frame(sink, pickle.dumps(batch, protocol=5))
+    phases["parse"] = time.perf_counter() - started
+    phases["parse:cpu"] = time.process_time() - started_cpu
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    phases["reader_process:cpu"] = usage.ru_utime + usage.ru_stime
+    write_frame(sink, b"")
+    write_frame(sink, pickle.dumps(phases))
+    return 0
+
+
+class RowReader:
+    """The main process's side: the head, then the parsed batches as the child sends them.
+
+    A thread moves the child's frames into a queue as they come, so the child never
+    waits for the main process to want the next batch.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+        self._frames: queue.Queue[bytes | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, name="import-reader", daemon=True)
+        self._thread.start()
+        self.phases: dict[str, float] = {}
+
+    @classmethod
+    def start(
+        cls,
+        path: Path,
+        mapping: Mapping[str, str | None] | None,
+        today: date,
+        batch_rows: int,
+    ) -> RowReader | None:
+        """A child reading ``path``; None where there is none (a bundled app, no fork)."""
+        if getattr(sys, "frozen", False):
+            return None  # a bundled app has no ``python -m``
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+        request = Request(
+            str(path.resolve()),
+            None if mapping is None else dict(mapping),
+            today,
+            current_language(),
+            batch_rows,
+        )
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "app.services.import_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=environment,
+                cwd=ROOT,
+            )
+        except OSError:
+            return None
+        try:
+            write_frame(_pipe(process.stdin), pickle.dumps(request))
+        except (OSError, ValueError):
+            _stop(process)
+            return None
+        return cls(process)
+
+    def _pump(self) -> None:
+        stream = _pipe(self._process.stdout)
+        try:
+            while True:
+                frame = read_frame(stream)
+                self._frames.put(frame)
+                if frame is None:
+                    return
+                if frame == b"":  # the rows are over; the timings follow
+                    self._frames.put(read_frame(stream))
+                    self._frames.put(None)
+                    return
+        except (OSError, ValueError):
+            self._frames.put(None)
+
+    def head(self) -> Head | None:
+        """The table's header and the mapping; None when the child could not read it."""
+        frame = self._frames.get()
+        return None if frame is None else pickle.loads(frame)
+
+    def batches(self) -> Iterator[list[ParsedRow] | None]:
+        """Each batch in order; a final None if the child stopped before the last one."""
+        while True:
+            frame = self._frames.get()
+            if frame is None:
+                yield None
+                return
+            if frame == b"":
+                timings = self._frames.get()
+                if timings:
+                    self.phases = pickle.loads(timings)
+                return
+            yield pickle.loads(frame)
+
+    def close(self) -> None:
+        _stop(self._process)
+        self._thread.join(timeout=5)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    if stream is None:
+        raise OSError("no pipe to the reader process")
+    return stream
+
+
+__all__ = ["MIN_BYTES", "Head", "RowReader", "main"]
+
+if __name__ == "__main__":
+    # Run as the module of its own name, so that what it pickles is found by that name.
+    from app.services.import_worker import main as run
+
+    raise SystemExit(run())
