@@ -24,15 +24,20 @@ from app.sync import wire_plan
 
 Row = tuple[Any, ...]
 Parents = list[tuple[str, str]]
-DecodedRecord = tuple[str, str, int, int, bool, str | None, Row | None, Parents | None]
-"""(record type, stored id, seq, version, deleted, case id as stored hex, the insert
-statement's parameters and the (type, id) of the records it refers to, or None twice
-when the careful path must decode it). The wire fields are not sent back: the parent
-keeps the page's bytes and parses them only if a record is held."""
+Columns = tuple[
+    list[str], list[str], list[int], list[int], list[bool], list[str | None],
+    list[Row | None], list[Parents | None],
+]  # fmt: skip
+"""The page's records as columns: record types, stored ids, seqs, versions, deleted,
+case ids as stored hex, the insert statement's parameters and the (type, id) of the
+records each refers to (None twice when the careful path must decode that record).
+Columns, not a tuple per record: the laptop writes a whole page without building an
+object per record when nothing in it needs the careful path. The wire fields are not
+sent back: the parent keeps the page's bytes and parses them only if a record is held."""
 Tables = dict[str, wire_plan.RecordDecoder]
 Envelope = tuple[str, list[str], int, bool, int | None, bool]
 """(server id, left scope, next cursor, has more, expected, restored)."""
-Decoded = tuple[Envelope, list[DecodedRecord]]
+Decoded = tuple[Envelope, Columns]
 
 _ENVELOPE = {"server_id", "records", "left_scope", "next_cursor", "has_more", "expected"}
 _OPTIONAL = {"left_scope", "expected", "restored"}
@@ -61,7 +66,8 @@ def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
         and type(page["records"]) is list
     ):
         return None
-    records: list[DecodedRecord] = []
+    columns: Columns = ([], [], [], [], [], [], [], [])
+    types, hexes, seqs, versions, deletions, cases, rows, references = columns
     for record in page["records"]:
         if type(record) is not dict or not record.keys() <= _RECORD:
             return None
@@ -90,10 +96,16 @@ def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
                 row, parents = decode(data, hex_id)
             except wire_plan.Unfit:
                 pass
-        case_hex = None if case is None else case.replace("-", "")
-        records.append((record_type, hex_id, seq, version, deleted, case_hex, row, parents))
+        types.append(record_type)
+        hexes.append(hex_id)
+        seqs.append(seq)
+        versions.append(version)
+        deletions.append(deleted)
+        cases.append(None if case is None else case.replace("-", ""))
+        rows.append(row)
+        references.append(parents)
     envelope: Envelope = (server_id, left, cursor, more, expected, restored)
-    return envelope, records
+    return envelope, columns
 
 
 def compiled(plans: dict[str, wire_plan.Plan], layouts: dict[str, wire_plan.Layout]) -> Tables:

@@ -1,7 +1,7 @@
 """The main process's side of the decoding process (:mod:`app.sync.decode_worker`).
 
-``PageDecoder.decode`` turns a page's bytes into a ``PullResponse`` whose records are
-already :class:`~app.sync.incoming.Incoming` with stored values. Whatever the child
+``PageDecoder.receive`` turns a page's bytes into a ``PullResponse`` whose records are
+a :class:`~app.sync.incoming.DecodedPage` of stored values. Whatever the child
 does not take (an unusual page), or if the child is gone, the page is parsed here the
 careful way: pydantic, then ``from_wire`` when it is applied. Same pages accepted.
 """
@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from app.sync import decode_worker
 from app.sync.decode import layouts, plans
 from app.sync.errors import ProtocolError
-from app.sync.incoming import Incoming, RawPage
+from app.sync.incoming import DecodedPage, RawPage
 from passerelle_core.protocol import PullResponse, RecordState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,20 +117,13 @@ def head(raw: bytes) -> tuple[int, bool] | None:
     return int(found.group(1)), found.group(2) == b"true"
 
 
-def _page(
-    raw: bytes, envelope: decode_worker.Envelope, records: list[decode_worker.DecodedRecord]
-) -> Any:
+def _page(raw: bytes, envelope: decode_worker.Envelope, columns: decode_worker.Columns) -> Any:
     """A ``PullResponse`` built without validation (the child checked every field's
-    type); its records are ``Incoming`` values, which the page applier takes as is."""
+    type); its records are a ``DecodedPage``, which the page applier takes as is."""
     server_id, left, cursor, more, expected, restored = envelope
-    source = RawPage(raw)
-    incoming = [
-        Incoming(kind, hex_id, seq, version, deleted, None, case, source, row, up)
-        for kind, hex_id, seq, version, deleted, case, row, up in records
-    ]
     return PullResponse.model_construct(
         server_id=uuid.UUID(server_id),
-        records=cast(list[RecordState], incoming),
+        records=cast(list[RecordState], DecodedPage(columns, RawPage(raw))),
         left_scope=[uuid.UUID(case) for case in left],
         next_cursor=cursor,
         has_more=more,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -97,6 +97,43 @@ class Incoming:
             state.data,
             None if case is None else case.hex,
         )
+
+
+class DecodedPage:
+    """A page's records as the decoding process sends them: columns (see
+    ``decode_worker.Columns``). ``Incoming`` objects are built only if the page needs
+    the careful path (``records``); a clean page is written from the columns as they are."""
+
+    __slots__ = (
+        "types", "hexes", "seqs", "versions", "deletions", "cases", "rows", "parents",
+        "_source", "_records",
+    )  # fmt: skip
+
+    def __init__(self, columns: tuple[list[Any], ...], source: RawPage) -> None:
+        (
+            self.types, self.hexes, self.seqs, self.versions, self.deletions, self.cases,
+            self.rows, self.parents,
+        ) = columns  # fmt: skip
+        self._source = source
+        self._records: list[Incoming] | None = None
+
+    def __len__(self) -> int:
+        return len(self.types)
+
+    def __iter__(self) -> Iterator[Incoming]:
+        return iter(self.records())
+
+    def records(self) -> list[Incoming]:
+        if self._records is None:
+            source = self._source
+            self._records = [
+                Incoming(kind, hex_id, seq, version, deleted, None, case, source, row, up)
+                for kind, hex_id, seq, version, deleted, case, row, up in zip(
+                    self.types, self.hexes, self.seqs, self.versions, self.deletions,
+                    self.cases, self.rows, self.parents, strict=True,
+                )
+            ]  # fmt: skip
+        return self._records
 
 
 class RawPage:

@@ -202,14 +202,14 @@ def test_the_decoding_process_answers_as_the_careful_path() -> None:
     page = {"server_id": person, "records": [record], "next_cursor": 1, "has_more": False}
     decoded = decode_page(__import__("json").dumps(page).encode(), tables)
     assert decoded is not None
-    row = decoded[1][0][6]
+    row = decoded[1][6][0]
     values = stored_values("beneficiary", data) | {"id": person.replace("-", "")}
     assert row == row_of(layouts()["beneficiary"], values)
     odd = page | {"records": [record | {"record_id": person.upper()}]}
     assert decode_page(__import__("json").dumps(odd).encode(), tables) is None
     newer = page | {"records": [record | {"record_type": "not_yet_known"}]}
     unknown = decode_page(__import__("json").dumps(newer).encode(), tables)
-    assert unknown is not None and unknown[1][0][6] is None  # held by the careful path
+    assert unknown is not None and unknown[1][6][0] is None  # held by the careful path
 
 
 KILL = {
