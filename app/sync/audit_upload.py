@@ -23,6 +23,7 @@ from app.models import AccessAction, AccessLogEntry, ProfileSetting
 from app.models.audit import DEVICE_SETTING
 from app.models.base import utcnow
 from app.services.audit_capture import Access, append
+from app.store import writelock
 from app.store.profile import Profile
 from app.sync import state
 from app.sync.audit_chain import ACKED_KEY, verify
@@ -119,7 +120,7 @@ def _own_chain_intact(profile: Profile) -> bool:
 
 def _upload(profile: Profile, client: SyncClient, batch_size: int) -> UploadOutcome:
     outcome = UploadOutcome()
-    with profile.engine.begin() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
         device = connection.execute(
             select(ProfileSetting.value).where(ProfileSetting.key == DEVICE_SETTING)
         ).scalar_one_or_none()
@@ -146,6 +147,8 @@ def _upload(profile: Profile, client: SyncClient, batch_size: int) -> UploadOutc
         outcome.acked_seq = ack.acked_seq
         if ack.acked_seq == after or (entries[0].seq <= ack.acked_seq < entries[-1].seq):
             break  # no progress: never loop on a server that does not move
+        if len(entries) < batch_size and ack.acked_seq >= entries[-1].seq:
+            break  # all of it, and all held there: no need to ask the database again
         after = ack.acked_seq
     return outcome
 
@@ -153,7 +156,7 @@ def _upload(profile: Profile, client: SyncClient, batch_size: int) -> UploadOutc
 def _entries_after(
     engine: Engine, chain: uuid.UUID, after: int, limit: int
 ) -> list[AccessLogRecord]:
-    with engine.connect() as connection:
+    with writelock.reading(engine).connect() as connection:
         rows = connection.execute(
             select(ACCESS_LOG)
             .where(ACCESS_LOG.c.device_id == chain, ACCESS_LOG.c.seq > after)

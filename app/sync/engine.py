@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, RootTransaction, func, insert, select
 
@@ -270,7 +271,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     """Push the outbox, then pull every page; erase the profile if the server says so."""
     options = options or SyncOptions()
     report = SyncReport()
-    with profile.engine.begin() as connection:
+    with writelock.reading(profile.engine).connect() as connection:
         settings = state.read_all(connection)
     if state.DEVICE_TOKEN not in settings:
         raise NotEnrolled()
@@ -287,7 +288,8 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     server_id = uuid.UUID(settings[state.SERVER_ID])
     try:
         with client:
-            if _went_back_before_push(profile, client, server_id):
+            cursor = int(settings.get(state.CURSOR) or 0)
+            if _went_back_before_push(profile, client, server_id, cursor):
                 _reupload_to_restored(profile, client, server_id, options, report)
             else:
                 report.add_push(push_outbox(profile.engine, client, options.batch_size))
@@ -335,7 +337,9 @@ def _note_access_log(report: SyncReport, outcome: UploadOutcome) -> None:
     report.access_log_rechained = outcome.rechained
 
 
-def _went_back_before_push(profile: Profile, client: SyncClient, server_id: uuid.UUID) -> bool:
+def _went_back_before_push(
+    profile: Profile, client: SyncClient, server_id: uuid.UUID, cursor: int
+) -> bool:
     """Asked before sending changes: is the server older than what we have seen?
 
     After a restore, the versions our changes are based on were handed out by the lost
@@ -344,8 +348,6 @@ def _went_back_before_push(profile: Profile, client: SyncClient, server_id: uuid
     and an edit of a record the copy lacks would be refused (it is not whole). So the
     outbox is sent only once we know; with nothing waiting, the pull finds out itself.
     """
-    with profile.engine.begin() as connection:
-        cursor = state.get_cursor(connection)
     if cursor == 0 or outbox.pending_count(profile) == 0:
         return False
     try:
@@ -414,7 +416,7 @@ def _pull_all(
     page spends most of its time rewriting the same pages.
     """
     pull = PullState()
-    with profile.engine.connect() as connection, _pulling(connection):
+    with profile.engine.connect() as connection, _pulling(connection) as bulk:
         # A user's save may hold the lock for a moment: the pull waits longer than she does.
         connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
         with connection.begin():
@@ -433,6 +435,8 @@ def _pull_all(
                     # Its last number is below what we already hold: the server was
                     # restored from an older copy. Nothing is written or removed.
                     return True
+                if fast or page.has_more:
+                    bulk.start()  # a large pull: settings for many pages, once
                 if transaction is None:
                     transaction, started = connection.begin(), time.monotonic()
                     # Parents may come later in the same pages: checked at commit.
@@ -514,9 +518,8 @@ def _first_sync_progress(
         state.put(connection, state.FIRST_SYNC_RECEIVED, None)
 
 
-@contextlib.contextmanager
-def _pulling(connection: Connection) -> Iterator[None]:
-    """Settings for writing many pulled pages on this connection, restored afterwards.
+class _BulkPull:
+    """Settings for writing many pulled pages on one connection, restored afterwards.
 
     ``synchronous = NORMAL``: a page committed just before a power cut may be lost, and
     its cursor with it (same transaction), so it is pulled again: never a gap. The next
@@ -524,23 +527,54 @@ def _pulling(connection: Connection) -> Iterator[None]:
     A larger page cache spares re-decrypting index pages while thousands of random
     UUID keys are inserted, and no automatic checkpoint runs between pages: each would
     copy the same index pages back into the database again; one checkpoint at the end.
+
+    Taken only once a pull turns out large (a page says more follow, or the initial
+    sync's fast path): an incremental sync of a few records keeps the defaults and pays
+    none of these statements nor the checkpoint.
     """
-    raw = connection.connection.driver_connection  # outside any transaction
-    assert raw is not None
-    raw.execute("PRAGMA synchronous = NORMAL")
-    previous = int(raw.execute("PRAGMA cache_size").fetchone()[0])
-    raw.execute(f"PRAGMA cache_size = -{PULL_CACHE_KIB}")
-    autocheckpoint = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-    raw.execute("PRAGMA wal_autocheckpoint = 0")
-    try:
-        yield
-    finally:
-        if connection.in_transaction():
-            connection.rollback()
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.previous: tuple[int, int] | None = None  # cache_size, wal_autocheckpoint
+
+    def start(self) -> None:
+        if self.previous is not None:
+            return
+        raw = self._raw()  # called between transactions: before a group of pages begins
+        raw.execute("PRAGMA synchronous = NORMAL")
+        cache = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+        raw.execute(f"PRAGMA cache_size = -{PULL_CACHE_KIB}")
+        autocheckpoint = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        raw.execute("PRAGMA wal_autocheckpoint = 0")
+        self.previous = (cache, autocheckpoint)
+
+    def stop(self) -> None:
+        if self.connection.in_transaction():
+            self.connection.rollback()
+        if self.previous is None:
+            return
+        raw = self._raw()
+        cache, autocheckpoint = self.previous
         raw.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
         raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        raw.execute(f"PRAGMA cache_size = {previous}")
+        raw.execute(f"PRAGMA cache_size = {cache}")
         raw.execute("PRAGMA synchronous = FULL")
+        self.previous = None
+
+    def _raw(self) -> Any:
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        return raw
+
+
+@contextlib.contextmanager
+def _pulling(connection: Connection) -> Iterator[_BulkPull]:
+    """The pull's connection, with :class:`_BulkPull` undone however the pull ends."""
+    bulk = _BulkPull(connection)
+    try:
+        yield bulk
+    finally:
+        bulk.stop()
 
 
 def erase(profile: Profile) -> None:

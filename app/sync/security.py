@@ -17,11 +17,16 @@ under the feet of another step). Each step is idempotent and keeps its progress 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
+from app.models import ProfileSetting
 from app.models.base import utcnow
 from app.services import owner
 from app.services.errors import ServiceError
+from app.store import writelock
 from app.store.escrow import key_id
 from app.store.profile import Profile
 from app.sync import recovery_pin, state
@@ -45,7 +50,7 @@ CONTACT_REFRESH = timedelta(minutes=10)
 def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -> Policy:
     """Every device-security step of one sync; returns the policy now in force."""
     now = now or utcnow()
-    with profile.engine.begin() as connection:
+    with writelock.reading(profile.engine).connect() as connection:
         stored = read_policy(connection)
     _record_contact(profile, stored, now)
     # The last pull page stated the policy's tag: the same as ours, nothing to fetch.
@@ -69,8 +74,23 @@ def _remember_account(profile: Profile, policy: Policy) -> None:
         role = StaffRole(policy.account_role)
     except ValueError:
         return
+    if _account_known(profile, role, policy.account_team_id):
+        return  # the usual case: nothing to write, no write lock taken
     with profile.sessions.begin() as session:
         owner.remember_account(session, role, policy.account_team_id)
+
+
+def _account_known(profile: Profile, role: StaffRole, team_id: uuid.UUID | None) -> bool:
+    """Whether the profile already holds this role and team (as ``remember_account`` would)."""
+    keys = (owner.ACCOUNT_ROLE_KEY, owner.ACCOUNT_TEAM_KEY)
+    with writelock.reading(profile.engine).connect() as connection:
+        held = dict(
+            connection.execute(
+                select(ProfileSetting.key, ProfileSetting.value).where(ProfileSetting.key.in_(keys))
+            ).all()
+        )
+    wanted = {keys[0]: role.value, keys[1]: str(team_id) if team_id else ""}
+    return held == wanted
 
 
 def fetch_policy(client: SyncClient) -> Policy | None:

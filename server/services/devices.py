@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import BindParameter, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from passerelle_core.columns import utcnow
@@ -41,6 +41,10 @@ class Caller:
     device_name: str
     device_status: str
     user: UserInfo
+    # The device's pull cursors as read when the request was authenticated (see
+    # server.services.epoch): a pull with nothing new reads them no second time.
+    served_cursor: int | None = None
+    applied_cursor: int | None = None
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -49,6 +53,32 @@ class Caller:
     @property
     def viewer(self) -> Viewer:
         return Viewer(self.user.staff_id, self.user.role, self.user.team_id)
+
+
+_PRESENTED: BindParameter[str] = bindparam("presented")
+_CALLER_QUERY = (
+    select(
+        Device.id.label("device_id"),
+        Device.name.label("device_name"),
+        Device.status,
+        Device.last_seen_at,
+        Device.wipe_ordered_at,
+        Device.token_hash,
+        Device.previous_token_hash,
+        Device.served_cursor,
+        Device.applied_cursor,
+        ServerUser.id.label("user_id"),
+        ServerUser.username,
+        ServerUser.full_name,
+        ServerUser.role,
+        ServerUser.team_id,
+        ServerUser.facility_id,
+        ServerUser.disabled,
+    )
+    .join(ServerUser, ServerUser.id == Device.user_id)
+    .where(or_(Device.token_hash == _PRESENTED, Device.previous_token_hash == _PRESENTED))
+)
+"""Built once: the caller behind a token hash, current or previous."""
 
 
 def hash_token(token: str) -> str:
@@ -147,20 +177,30 @@ def authenticate(
     now = utcnow()
     presented = hash_token(token)
     with read_transaction(session):
-        row = session.execute(
-            select(Device, ServerUser)
-            .join(ServerUser, ServerUser.id == Device.user_id)
-            .where(or_(Device.token_hash == presented, Device.previous_token_hash == presented))
-        ).first()
-        if row is None:
-            raise AuthError("unknown device token", "bad_credentials")
-        device, user = row
-        caller = Caller(device.id, device.name, device.status, user_info(user))
-        disabled = user.disabled
-        last_seen = device.last_seen_at
-        ordered = device.wipe_ordered_at
-        # The new token of a rotation is in use: the one it replaced is no longer valid.
-        forget_previous = device.previous_token_hash is not None and device.token_hash == presented
+        # Plain columns, not ORM objects: every request of every laptop comes here.
+        row = session.connection().execute(_CALLER_QUERY, {"presented": presented}).first()
+    if row is None:
+        raise AuthError("unknown device token", "bad_credentials")
+    caller = Caller(
+        row.device_id,
+        row.device_name,
+        row.status,
+        UserInfo(
+            staff_id=row.user_id,
+            username=row.username,
+            full_name=row.full_name,
+            role=row.role,
+            team_id=row.team_id,
+            facility_id=row.facility_id,
+        ),
+        row.served_cursor,
+        row.applied_cursor,
+    )
+    disabled = row.disabled
+    last_seen = row.last_seen_at
+    ordered = row.wipe_ordered_at
+    # The new token of a rotation is in use: the one it replaced is no longer valid.
+    forget_previous = row.previous_token_hash is not None and row.token_hash == presented
     if (
         forget_previous
         or last_seen is None

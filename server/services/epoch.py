@@ -19,34 +19,42 @@ from server.core.db import read_transaction, write_transaction
 from server.core.tables import Device
 
 
-def note_pull(session: Session, device_id: uuid.UUID, cursor: int, next_cursor: int) -> bool:
+def note_pull(
+    session: Session,
+    device_id: uuid.UUID,
+    cursor: int,
+    next_cursor: int,
+    known: tuple[int | None, int | None] | None = None,
+) -> bool:
     """Remember ``next_cursor`` as handed to the device; True when ``cursor`` is beyond
     anything handed to it (this database is older than what the device has seen).
 
-    Read first, written only when a number moves: a laptop with nothing new asks from
-    the cursor it was handed and is handed it again, and writes nothing."""
-    with read_transaction(session):
-        served, applied = _cursors(session, device_id)
-    if not _moves(served, applied, cursor, next_cursor):
+    ``known``: the device's (served, applied) cursors as read when the request was
+    authenticated. Written only when a number moves: a laptop with nothing new asks
+    from the cursor it was handed and is handed it again, and nothing is read or written."""
+    if known is None:
+        with read_transaction(session):
+            known = _cursors(session, device_id)
+    if not _moves(*known, cursor, next_cursor):
         return False
     with write_transaction(session):
-        served, applied = _cursors(session, device_id)  # again, under the write lock
+        served, applied = _cursors(session, device_id, lock=True)  # again, under the lock
         restored = cursor > (served or 0) and served is not None
+        values: dict[str, int] = {}
         if restored or served is None or next_cursor > served:
-            session.execute(
-                update(Device).where(Device.id == device_id).values(served_cursor=next_cursor)
-            )
+            values["served_cursor"] = next_cursor
         if not restored and cursor > (applied or 0):  # the laptop holds all up to it
-            session.execute(
-                update(Device).where(Device.id == device_id).values(applied_cursor=cursor)
-            )
+            values["applied_cursor"] = cursor
+        if values:
+            session.execute(update(Device).where(Device.id == device_id).values(**values))
     return restored
 
 
-def _cursors(session: Session, device_id: uuid.UUID) -> tuple[int | None, int | None]:
-    served, applied = session.execute(
-        select(Device.served_cursor, Device.applied_cursor).where(Device.id == device_id)
-    ).one()
+def _cursors(
+    session: Session, device_id: uuid.UUID, lock: bool = False
+) -> tuple[int | None, int | None]:
+    query = select(Device.served_cursor, Device.applied_cursor).where(Device.id == device_id)
+    served, applied = session.execute(query.with_for_update() if lock else query).one()
     return served, applied
 
 

@@ -55,7 +55,8 @@ def pull_records(
 ) -> Response:
     """``PullResponse`` (the schema documents it), written without a parse/serialise pass."""
     page = pull(session, caller.viewer, cursor, min(limit, settings.max_pull_limit))
-    if epoch.note_pull(session, caller.device_id, cursor, page.next_cursor):
+    known = (caller.served_cursor, caller.applied_cursor)  # as read by the authentication
+    if epoch.note_pull(session, caller.device_id, cursor, page.next_cursor, known):
         page = replace(page, restored=True)
     headers = {}
     if not page.has_more:  # the laptop's last request but the policy: spare it that one
