@@ -39,6 +39,9 @@ from app.services.validation import message_for
 from passerelle_core.enums import LegalStatus, Sex
 
 _FACILITY_NAME_MAX = 200
+AsNew = tuple[list[tuple[str | None, str]], dict[str, Any] | None]
+"""(errors as (field, message), the fields set when there are none): a row checked as
+new, its facility aside (a facility's id, known to be a valid UUID, changes nothing)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class ParsedRow:
     cin: str | None = None
     errors: list[RowError] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # field -> the file's column
+    as_new: AsNew | None = field(default=None, compare=False, repr=False)
+    """Its values checked as a new beneficiary's, if done (:mod:`app.services.import_check`)."""
 
     def error(self, field_name: str | None, message: str) -> None:
         column = None if field_name is None else self.labels.get(field_name, field_name)

@@ -5,7 +5,8 @@ them; on another core the two overlap. The child (``python -m
 app.services.import_worker``) reads the file, proposes the mapping if none was given,
 and sends the parsed rows (:class:`~app.services.import_parse.ParsedRow`) a batch at a
 time, in order, exactly as :class:`~app.services.import_parse.TableParser` makes them
-in the main process; the main process checks and writes each batch
+in the main process, each already checked as a new beneficiary's
+(:func:`app.services.import_check.as_new`); the main process checks and writes each batch
 (:func:`app.services.importer._import_streamed`).
 
 Whatever goes wrong on the child's side (it cannot start, the file is refused, it dies)
@@ -30,11 +31,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from app.i18n import current_language, set_language
 from app.services import import_mapping
 from app.services.errors import ServiceError
+from app.services.import_check import as_new
 from app.services.import_parse import ParsedRow, TableParser
 from app.services.import_rows import Table, read_table
 
@@ -55,11 +57,17 @@ class Request:
 
 @dataclass(frozen=True)
 class Head:
-    """The table without its rows, and the mapping chosen (before ``apply_to``)."""
+    """The table without its rows, the mapping chosen (before ``apply_to``), and the
+    file's column of each field (:attr:`ParsedRow.labels`)."""
 
     table: Table
     mapping: dict[str, str | None]
     rows: int
+    labels: dict[str, str]
+
+
+Sent = tuple[int, tuple[object, ...], dict[str, Any], str | None, str | None, list[Any], Any]
+"""A parsed row as sent: line, cells, values, facility, CIN, errors, checked as new."""
 
 
 def read_frame(stream: BinaryIO | IO[bytes]) -> bytes | None:
@@ -100,10 +108,14 @@ def main() -> int:
         return 0
     phases = {"read": time.perf_counter() - started, "read:cpu": time.process_time() - started_cpu}
     stub = Table(table.labels, [], table.header_line, table.encoding, table.delimiter)
-    write_frame(sink, pickle.dumps(Head(stub, dict(chosen), len(table.rows)), protocol=5))
+    head = Head(stub, dict(chosen), len(table.rows), parser.labels)
+    write_frame(sink, pickle.dumps(head, protocol=5))
     started, started_cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(table.rows), request.batch_rows):
-        batch = parser.rows(table.rows[start : start + request.batch_rows])
+        batch = [
+            (row.line, row.cells, row.values, row.facility, row.cin, row.errors, as_new(row))
+            for row in parser.rows(table.rows[start : start + request.batch_rows])
+        ]
         write_frame(sink, pickle.dumps(batch, protocol=5))
     phases["parse"] = time.perf_counter() - started
     phases["parse:cpu"] = time.process_time() - started_cpu
@@ -185,7 +197,7 @@ class RowReader:
         frame = self._frames.get()
         return None if frame is None else pickle.loads(frame)
 
-    def batches(self) -> Iterator[list[ParsedRow] | None]:
+    def batches(self, labels: dict[str, str]) -> Iterator[list[ParsedRow] | None]:
         """Each batch in order; a final None if the child stopped before the last one."""
         while True:
             frame = self._frames.get()
@@ -197,7 +209,11 @@ class RowReader:
                 if timings:
                     self.phases = pickle.loads(timings)
                 return
-            yield pickle.loads(frame)
+            sent: list[Sent] = pickle.loads(frame)
+            yield [
+                ParsedRow(line, cells, values, facility, cin, errors, labels, checked)
+                for line, cells, values, facility, cin, errors, checked in sent
+            ]
 
     def close(self) -> None:
         _stop(self._process)

@@ -18,13 +18,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Beneficiary, Facility
-from app.services import import_duplicates, import_mapping, import_worker, import_write
+from app.services import (
+    import_check,
+    import_duplicates,
+    import_mapping,
+    import_worker,
+    import_write,
+)
 from app.services.beneficiaries import BeneficiaryFields, NewBeneficiary
 from app.services.context import ServiceContext
 from app.services.import_duplicates import Candidate, DuplicateAction, PossibleDuplicate
@@ -33,7 +38,6 @@ from app.services.import_mapping import ColumnMapping
 from app.services.import_parse import ParsedRow, RowError, TableParser
 from app.services.import_rows import ImportFileError, SheetRow, Table, read_table
 from app.services.import_write import timed
-from app.services.validation import message_for
 from app.store.textfold import fold
 from passerelle_core.enums import LegalStatus
 
@@ -201,7 +205,7 @@ def _import_with_reader(
         if head is None:
             return None
         chosen, report = _begin(head.table, head.mapping, dry_run=False)
-        batches = _read_apart(reader, path, chosen, ctx.today(), report.phases)
+        batches = _read_apart(reader, head, path, chosen, ctx.today(), report.phases)
         _import_streamed(ctx, report, batches, skip_invalid)
     finally:
         reader.close()
@@ -212,6 +216,7 @@ def _import_with_reader(
 
 def _read_apart(
     reader: import_worker.RowReader,
+    head: import_worker.Head,
     path: Path,
     mapping: ColumnMapping,
     today: date,
@@ -219,7 +224,7 @@ def _read_apart(
 ) -> Iterator[list[ParsedRow]]:
     """The child's batches; if it stops early, the rest of the file parsed here."""
     done, first_line_of_cin = 0, dict[str, int]()
-    batches = reader.batches()
+    batches = reader.batches(head.labels)
     while True:
         with timed(phases, "wait"):
             batch = next(batches, [])  # the child's batches are never empty: [] is the end
@@ -379,20 +384,25 @@ class _Checked:
         self.candidates: list[Candidate] = []
         for row in rows:
             facility = facilities.resolve(row)
+            facility_id = None if facility is None else facility.id
             target = existing.get(row.cin) if row.cin else None
             _settle_custody(row, target)
-            fields = _validate(row, BeneficiaryFields if target else NewBeneficiary, facility)
-            if fields is None:
+            if target is None and row.as_new is not None:  # checked while parsing
+                changes = import_check.validated_as_new(row, row.as_new, facility_id)
+            else:
+                model = BeneficiaryFields if target else NewBeneficiary
+                changes = import_check.validate(row, model, facility_id)
+            if changes is None:
                 continue
             if facility is not None:
                 facilities.use(facility)
             self.candidates.append(Candidate(row.line, row.values, target.id if target else None))
-            changes = self.changes_by_line[row.line] = fields.model_dump(exclude_unset=True)
+            self.changes_by_line[row.line] = changes
             if target is not None:
                 self.updates.append((target, changes))
                 self.targets[row.line] = target
             else:
-                self.creates[row.line] = _new_beneficiary(ctx, fields)
+                self.creates[row.line] = _new_beneficiary(ctx, changes)
 
 
 class _DuplicateSettler:
@@ -470,26 +480,13 @@ def _settle_custody(row: ParsedRow, target: Beneficiary | None) -> None:
         row.values["legal_status"] = LegalStatus.SENTENCED
 
 
-def _validate(
-    row: ParsedRow, model: type[BeneficiaryFields], facility: Facility | None
-) -> BeneficiaryFields | None:
-    """The row's fields, or None when the row has errors (now recorded on it)."""
-    data = dict(row.values)
-    if facility is not None:
-        data["facility_id"] = facility.id
-    try:
-        fields = model.model_validate(data)
-    except ValidationError as error:
-        for detail in error.errors():
-            column = str(detail["loc"][0]) if detail["loc"] else None
-            row.error("facility" if column == "facility_id" else column, message_for(detail))
-        return None
-    return None if row.errors else fields
+def _new_beneficiary(ctx: ServiceContext, changes: dict[str, Any]) -> dict[str, Any]:
+    """Assigned to the acting staff member and team, as ``beneficiaries.register`` does.
 
-
-def _new_beneficiary(ctx: ServiceContext, fields: BeneficiaryFields) -> dict[str, Any]:
-    """Assigned to the acting staff member and team, as ``beneficiaries.register`` does."""
-    values = fields.model_dump(exclude_none=True)
+    ``changes``: the fields set (every field left out defaults to None, so this is the
+    model's ``exclude_none`` dump).
+    """
+    values = {name: value for name, value in changes.items() if value is not None}
     values.setdefault("assigned_staff_id", ctx.actor.staff_id)
     values.setdefault("intake_date", ctx.today())
     values["team_id"] = ctx.actor.team_id

@@ -298,8 +298,8 @@ def test_a_child_that_stops_midway_leaves_the_rest_to_the_main_process(
     """Rows after the child's last batch are parsed here: same rows, same errors."""
     received = import_worker.RowReader.batches
 
-    def one_batch_then_gone(reader: import_worker.RowReader) -> Iterator[Any]:
-        for batch in received(reader):
+    def one_batch_then_gone(reader: import_worker.RowReader, labels: Any) -> Iterator[Any]:
+        for batch in received(reader, labels):
             yield batch
             yield None  # as when the child dies
             return
