@@ -13,11 +13,22 @@ machine hits both alike. Printed: changes/s (wall clock) and changes per CPU sec
 this process (on SQLite that includes the database's own work), on PostgreSQL also per
 CPU second of this process and its database backend together (read from /proc), the
 ratio, and the load average before and after.
+
+With ``--http`` (issue 23, the seeding push end to end): a real server process on
+loopback (bench/sync.py's), a laptop enrolled as an administrator, filled with the demo
+and its outbox pushed alone through HTTP (``push_outbox``: reading the outbox, writing
+the requests, the server's route and merge, settling the answers). Printed: wall time,
+changes/s, and the CPU seconds per 1,000 changes of the laptop (this process) and of the
+server (its process tree; PostgreSQL's own processes not counted), measured in the same
+run. ``--profile DIR`` also writes ``DIR/laptop-<backend>.prof`` (cProfile of the push
+in this process); the server's merge is profiled in process by the default mode's
+``--profile``, which writes ``DIR/merge-<backend>.prof`` for the bulk side.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import sys
 import tempfile
@@ -33,11 +44,12 @@ from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from app.demo import fill_profile  # noqa: E402
 from app.store.keys import KdfParams  # noqa: E402
 from app.store.profile import Profile  # noqa: E402
-from app.sync import outbox  # noqa: E402
+from app.sync import engine, outbox  # noqa: E402
 from app.sync.push import _change  # noqa: E402
 from app.sync.state import OUTBOX  # noqa: E402
 from passerelle_core.protocol import MAX_PUSH_CHANGES, Change  # noqa: E402
@@ -93,12 +105,16 @@ def server_side(name: str, bulk: bool, folder: Path, url: str | None) -> Side:
     return Side(name, bulk, database, Caller(device_id, "bench", "active", user))
 
 
-def push_batch(side: Side, batch: list[Change]) -> None:
+def push_batch(side: Side, batch: list[Change], profile: cProfile.Profile | None = None) -> None:
     with side.database.session() as session:
         backends = _backend_pids(session)
         before = sum(_process_cpu(pid) for pid in backends)
         wall, cpu = time.perf_counter(), time.process_time()
+        if profile is not None:
+            profile.enable()
         results = push(session, side.caller, batch, bulk=side.bulk)
+        if profile is not None:
+            profile.disable()
         side.wall += time.perf_counter() - wall
         side.cpu += time.process_time() - cpu
         side.backend_cpu += sum(_process_cpu(pid) for pid in backends) - before
@@ -141,7 +157,9 @@ def fresh_postgres(url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def run(backend: str, changes: list[Change], folder: Path, url: str | None) -> None:
+def run(
+    backend: str, changes: list[Change], folder: Path, url: str | None, profiles: Path | None
+) -> None:
     with ExitStack() as stack:
         urls: list[str | None] = [None, None]
         if backend == "postgresql":
@@ -157,10 +175,13 @@ def run(backend: str, changes: list[Change], folder: Path, url: str | None) -> N
             changes[start : start + MAX_PUSH_CHANGES]
             for start in range(0, len(changes), MAX_PUSH_CHANGES)
         ]
+        profile = cProfile.Profile() if profiles is not None else None
         for number, batch in enumerate(batches):
             order = sides if number % 2 == 0 else sides[::-1]
             for side in order:
-                push_batch(side, batch)
+                push_batch(side, batch, profile if side.bulk else None)
+        if profile is not None and profiles is not None:
+            profile.dump_stats(profiles / f"merge-{backend}.prof")
         bulk, careful = sides
         print(f"\n== {backend}: {len(changes):,} changes in {len(batches)} batches ==")
         for side in sides:
@@ -185,6 +206,50 @@ def run(backend: str, changes: list[Change], folder: Path, url: str | None) -> N
             side.database.dispose()
 
 
+def end_to_end(
+    backend: str, beneficiaries: int, folder: Path, url: str | None, profiles: Path | None
+) -> None:
+    """The outbox of a demo laptop pushed alone through a real server process."""
+    import sync as bench_sync  # bench/sync.py: its server and laptop helpers
+
+    folder.mkdir(parents=True)
+    with ExitStack() as stack:
+        database_url = None
+        if backend == "postgresql":
+            if not url:
+                raise SystemExit("PostgreSQL: give --database-url or PASSERELLE_TEST_DATABASE_URL")
+            database_url = stack.enter_context(fresh_postgres(url))
+        server = stack.enter_context(bench_sync.running_server(folder, database_url, 1))
+        server.add_user("bench-admin", "admin", "Central")
+        laptop = bench_sync.laptop(folder / "laptop", server, "bench-admin")
+        stack.callback(laptop.close)
+        engine.sync(laptop)
+        fill_profile(laptop, beneficiaries)
+        queued = outbox.queue_all(laptop)
+        load_at_start = _load_now()
+        profile = cProfile.Profile() if profiles is not None else None
+        server_cpu = bench_sync.tree_cpu(server.process.pid)
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profile is not None:
+            profile.enable()
+        outcome = bench_sync.push_only(laptop)
+        if profile is not None:
+            profile.disable()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        server_cpu = bench_sync.tree_cpu(server.process.pid) - server_cpu
+        if profile is not None and profiles is not None:
+            profile.dump_stats(profiles / f"laptop-{backend}.prof")
+        per_thousand = 1000 / queued
+        print(
+            f"\n== {backend}, end to end: {queued:,} changes pushed through HTTP ==\n"
+            f"  {wall:.2f} s wall, {queued / wall:,.0f} changes/s; CPU per 1,000 changes: "
+            f"laptop {cpu * per_thousand:.3f} s, server {server_cpu * per_thousand:.3f} s "
+            f"(laptop + server {queued / (cpu + server_cpu):,.0f} changes per CPU second)\n"
+            f"  {outcome}\n  load average: {load_at_start} at the start, {_load_now()} at the end",
+            flush=True,
+        )
+
+
 def _load_now() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -194,15 +259,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beneficiaries", type=int, default=1_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--http", action="store_true", help="end to end, through a server")
+    parser.add_argument("--profile", type=Path, default=None, help="write cProfile files here")
     args = parser.parse_args(argv)
     url = args.database_url or os.environ.get("PASSERELLE_TEST_DATABASE_URL")
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-push-") as temporary:
         folder = Path(temporary)
+        if args.http:
+            for backend in args.backend or ["sqlite", "postgresql"]:
+                end_to_end(backend, args.beneficiaries, folder / backend, url, args.profile)
+            return 0
         started = time.perf_counter()
         changes = demo_changes(folder, args.beneficiaries)
         print(f"{len(changes):,} changes queued in {time.perf_counter() - started:.1f} s")
         for backend in args.backend or ["sqlite", "postgresql"]:
-            run(backend, changes, folder, url)
+            run(backend, changes, folder, url, args.profile)
     return 0
 
 

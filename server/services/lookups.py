@@ -17,12 +17,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import Table, delete, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, defer, make_transient_to_detached
 
 from passerelle_core.protocol import Change
 from passerelle_core.records import RECORD_TYPES
 from server.core.tables import ChangeLog, Record
+from server.services.bulk_insert import insert_many
 from server.services.wire import CONFLICT_TYPE
 
 Key = tuple[str, uuid.UUID]
@@ -33,7 +34,9 @@ TARGET = ("target_type", "target_id")
 """A conflict's record: named by type and id rather than by a foreign key."""
 
 
-RECORD_COLUMNS = tuple(column.key for column in Record.__table__.columns)
+RECORDS: Table = Record.__table__  # type: ignore[assignment]
+CHANGE_LOG: Table = ChangeLog.__table__  # type: ignore[assignment]
+RECORD_COLUMNS = tuple(column.key for column in RECORDS.columns)
 _NEW_RECORD = Record.__mapper__.class_manager.new_instance
 
 
@@ -48,20 +51,20 @@ class BatchRecords:
         self.by_key = False  # find() asking for a key it has not cached: none pending
 
     def write_logs(self, session: Session) -> None:
-        """The change-log rows of the batch so far, in one multi-row INSERT (Core: no
-        autoflush, no ORM bookkeeping)."""
+        """The change-log rows of the batch so far, in one executemany (no autoflush,
+        no ORM bookkeeping: :mod:`server.services.bulk_insert`)."""
         if self.logs:
-            session.connection().execute(insert(ChangeLog), self.logs)
+            insert_many(session.connection(), CHANGE_LOG, self.logs)
             self.logs = []
 
     def write_records(self, session: Session, *, join: bool = False) -> None:
-        """The records created so far, in one multi-row INSERT; ``join``: then made
+        """The records created so far, in one executemany; ``join``: then made
         persistent in the session (as if just loaded), for queries and later changes."""
         if not self.pending:
             return
         pending, self.pending = list(self.pending.values()), {}
         rows = [{name: record.__dict__[name] for name in RECORD_COLUMNS} for record in pending]
-        session.connection().execute(insert(Record), rows)
+        insert_many(session.connection(), RECORDS, rows)
         if join:
             for record in pending:
                 make_transient_to_detached(record)
@@ -169,7 +172,7 @@ def batching(session: Session, cache: BatchRecords) -> Iterator[BatchRecords]:
 
 def add_new(session: Session, values: dict[str, Any]) -> Record:
     """A new record (every column in ``values``): pending inside a batch, written by
-    its multi-row INSERT; outside a batch added to the session and flushed."""
+    its executemany; outside a batch added to the session and flushed."""
     cache: BatchRecords | None = session.info.get(CACHE)
     if cache is None:
         record = Record(**values)

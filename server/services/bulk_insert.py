@@ -1,0 +1,57 @@
+"""Many rows inserted with the driver's executemany, values converted once (issue 23).
+
+``connection.execute(insert(table), rows)`` builds the parameters of every row through
+SQLAlchemy's compiled-statement machinery: about a sixth of a push batch's CPU for its
+new records and change-log rows. Here the statement is compiled once per table, columns
+and dialect, and each value goes through its column type's own bind processor (the very
+conversion SQLAlchemy applies: UUIDs, JSON, times stored alike), then straight to the
+driver's ``executemany``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert
+
+Processor = Callable[[Any], Any] | None
+_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[tuple[str, Processor], ...]]] = {}
+
+
+def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys, every column named) into ``table``."""
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    sql, columns = _plan(connection, table, keys)
+    if connection.dialect.positional:
+        positional = [
+            tuple(row[name] if convert is None else convert(row[name]) for name, convert in columns)
+            for row in rows
+        ]
+        connection.exec_driver_sql(sql, positional)
+        return
+    named = [
+        {name: row[name] if convert is None else convert(row[name]) for name, convert in columns}
+        for row in rows
+    ]
+    connection.exec_driver_sql(sql, named)
+
+
+def _plan(
+    connection: Connection, table: Table, keys: tuple[str, ...]
+) -> tuple[str, tuple[tuple[str, Processor], ...]]:
+    dialect = connection.dialect
+    index = (table.name, keys, dialect.name)
+    plan = _PLANS.get(index)
+    if plan is None:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        order = compiled.positiontup if dialect.positional else keys
+        if order is None or set(order) != set(keys):
+            raise ValueError(f"cannot insert {keys} into {table.name} in one statement")
+        columns = tuple(
+            (name, table.c[name].type._cached_bind_processor(dialect)) for name in order
+        )
+        plan = _PLANS[index] = (compiled.string, columns)
+    return plan
