@@ -18,7 +18,11 @@ from app.services.beneficiaries import BeneficiaryFields, NewBeneficiary
 from app.services.import_fields import InCustody
 from app.services.import_parse import AsNew, ParsedRow
 from app.services.validation import message_for
+from app.store.textfold import fold, name_terms
 from passerelle_core.enums import LegalStatus
+
+_NAMES = ("last_name", "first_name", "last_name_ar", "first_name_ar")
+_IDENTIFIERS = ("cin", "registration_number")
 
 
 def as_new(row: ParsedRow) -> AsNew:
@@ -29,8 +33,17 @@ def as_new(row: ParsedRow) -> AsNew:
     try:
         fields = NewBeneficiary.model_validate(data)
     except ValidationError as error:
-        return [_error(detail) for detail in error.errors()], None
-    return [], fields.model_dump(exclude_unset=True)
+        return [_error(detail) for detail in error.errors()], None, None
+    values = fields.model_dump(exclude_unset=True)
+    return [], values, index_texts(values)
+
+
+def index_texts(values: dict[str, Any]) -> tuple[str, str, str]:
+    """What the search index's insert trigger computes from these stored values
+    (:mod:`app.store.search_index`): name terms, identifiers, folded names."""
+    names = " ".join(values.get(name) or "" for name in _NAMES)
+    identifiers = " ".join(values.get(name) or "" for name in _IDENTIFIERS)
+    return name_terms(names), fold(identifiers), fold(names)
 
 
 def validate(
@@ -52,7 +65,7 @@ def validate(
 
 def validated_as_new(row: ParsedRow, checked: AsNew, facility_id: Any) -> dict[str, Any] | None:
     """What :func:`validate` gives for a new file, from what :func:`as_new` found."""
-    errors, fields = checked
+    errors, fields, _texts = checked
     for name, message in errors:
         row.error(name, message)
     if row.errors or fields is None:

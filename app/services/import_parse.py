@@ -39,9 +39,10 @@ from app.services.validation import message_for
 from passerelle_core.enums import LegalStatus, Sex
 
 _FACILITY_NAME_MAX = 200
-AsNew = tuple[list[tuple[str | None, str]], dict[str, Any] | None]
-"""(errors as (field, message), the fields set when there are none): a row checked as
-new, its facility aside (a facility's id, known to be a valid UUID, changes nothing)."""
+AsNew = tuple[list[tuple[str | None, str]], dict[str, Any] | None, tuple[str, str, str] | None]
+"""(errors as (field, message), the fields set and their search index texts when there
+are none): a row checked as new, its facility aside (a facility's id, known to be a
+valid UUID, changes nothing)."""
 
 
 @dataclass(frozen=True)

@@ -62,10 +62,13 @@ def insert_beneficiaries(
     actor_id: uuid.UUID | None,
     new_rows: list[dict[str, Any]],
     phases: dict[str, float] | None = None,
+    index_texts: list[tuple[str, str, str]] | None = None,
 ) -> list[uuid.UUID]:
     """Insert ``new_rows`` (the fields a new Beneficiary would be built with); their ids.
 
     ``phases`` receives the seconds spent writing rows, their index, outbox and log.
+    ``index_texts``: each row's search texts if computed already, in another process
+    (:func:`app.services.import_check.index_texts`); otherwise the index computes them.
     """
     phases = {} if phases is None else phases
     if not new_rows:
@@ -82,7 +85,10 @@ def insert_beneficiaries(
             statement.execute(map(statement.bound_row, rows[start : start + _CHUNK]))
     with timed(phases, "index"):
         if trigger is not None:
-            _index_rows_after(connection, after)
+            if index_texts is not None and len(index_texts) == len(rows):
+                _index_texts_after(connection, after, index_texts)
+            else:
+                _index_rows_after(connection, after)
             connection.exec_driver_sql(trigger)
     with timed(phases, "outbox"):
         _write_outbox(connection, rows, now)
@@ -129,6 +135,38 @@ def _index_rows_after(connection: Connection, rowid: int) -> None:
         "INSERT INTO beneficiary_search_infix (rowid, names) "
         f"SELECT m.docid, {search_index._FOLDED.format(t='b')} {source}",
         (rowid,),
+    )
+
+
+def _index_texts_after(
+    connection: Connection, rowid: int, texts: list[tuple[str, str, str]]
+) -> None:
+    """Index the beneficiaries stored after ``rowid`` (in order: those of ``texts``)."""
+    connection.exec_driver_sql(
+        "INSERT INTO beneficiary_search_map (beneficiary_id) "
+        "SELECT id FROM beneficiary WHERE rowid > ? ORDER BY rowid",
+        (rowid,),
+    )
+    docids = (
+        connection.exec_driver_sql(
+            "SELECT m.docid FROM beneficiary AS b "
+            "JOIN beneficiary_search_map AS m ON m.beneficiary_id = b.id "
+            "WHERE b.rowid > ? ORDER BY b.rowid",
+            (rowid,),
+        )
+        .scalars()
+        .all()
+    )
+    connection.exec_driver_sql(
+        "INSERT INTO beneficiary_search (rowid, names, identifiers) VALUES (?, ?, ?)",
+        [
+            (docid, terms, identifiers)
+            for docid, (terms, identifiers, _f) in zip(docids, texts, strict=True)
+        ],
+    )
+    connection.exec_driver_sql(
+        "INSERT INTO beneficiary_search_infix (rowid, names) VALUES (?, ?)",
+        [(docid, folded) for docid, (_t, _i, folded) in zip(docids, texts, strict=True)],
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -294,9 +294,11 @@ def _import_streamed(
                     session.add_all(facilities.used_new[facilities_written:])
                     facilities_written = len(facilities.used_new)
                     session.flush()  # the facilities new rows refer to
+                    texts = [checked.index_texts.get(line) for line in checked.creates]
                     ids = import_write.insert_beneficiaries(
-                        session, ctx.actor.staff_id, [*checked.creates.values()], phases
-                    )
+                        session, ctx.actor.staff_id, [*checked.creates.values()], phases,
+                        None if None in texts else cast(list[tuple[str, str, str]], texts),
+                    )  # fmt: skip
                     created.update(ids)
             report.rejected = len(report.rejected_rows)
             report.updated = len(updates)
@@ -382,6 +384,7 @@ class _Checked:
         self.targets: dict[int, Beneficiary] = {}
         self.changes_by_line: dict[int, dict[str, Any]] = {}
         self.candidates: list[Candidate] = []
+        self.index_texts: dict[int, tuple[str, str, str]] = {}  # by line, computed already
         for row in rows:
             facility = facilities.resolve(row)
             facility_id = None if facility is None else facility.id
@@ -389,6 +392,9 @@ class _Checked:
             _settle_custody(row, target)
             if target is None and row.as_new is not None:  # checked while parsing
                 changes = import_check.validated_as_new(row, row.as_new, facility_id)
+                texts = row.as_new[2]
+                if texts is not None:
+                    self.index_texts[row.line] = texts
             else:
                 model = BeneficiaryFields if target else NewBeneficiary
                 changes = import_check.validate(row, model, facility_id)
