@@ -3,24 +3,39 @@
 The numbers come from the server's settings (``PASSERELLE_SERVER_MAX_OFFLINE_DAYS``...),
 the recovery key from the database (:mod:`server.services.escrow`), the retention
 periods from :mod:`server.services.retention`.
+
+Every pull's last page states the caller's policy tag (``server.api.routes.sync``), so
+this runs for nearly every request of a sync: what it reads from the database is read
+in one transaction, as plain rows.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from passerelle_core.policy import Policy
 from passerelle_core.protocol import UserInfo
+from server.core.db import read_transaction
 from server.core.settings import ServerSettings
-from server.services.escrow import recovery_key
-from server.services.retention import retention_policy
+from server.core.tables import RecoveryKey, RetentionRule
+from server.services.escrow import RECOVERY_KEY_ROW
+from server.services.retention import retention_fields
+
+_KEY = select(RecoveryKey.key_id, RecoveryKey.public_key).where(RecoveryKey.id == RECOVERY_KEY_ROW)
+_RULES = select(RetentionRule.case_state, RetentionRule.days, RetentionRule.action).order_by(
+    RetentionRule.case_state
+)
 
 
 def device_policy(
     session: Session, settings: ServerSettings, account: UserInfo | None = None
 ) -> Policy:
     """The policy, with the calling ``account``'s role and team when given."""
-    key = recovery_key(session)
+    with read_transaction(session):
+        connection = session.connection()
+        key = connection.execute(_KEY).first()
+        rules = [(row.case_state, row.days, row.action) for row in connection.execute(_RULES)]
     return Policy(
         account_role=account.role if account else None,
         account_team_id=account.team_id if account else None,
@@ -33,5 +48,5 @@ def device_policy(
         max_idle_lock_minutes=settings.max_idle_lock_minutes,
         recovery_public_key=key.public_key if key else None,
         recovery_key_id=key.key_id if key else None,
-        **retention_policy(session),
+        **retention_fields(rules),
     )

@@ -16,6 +16,7 @@ state; a purge also marks every record of the case deleted.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -77,11 +78,18 @@ def retention_policy(session: Session) -> dict[str, Any]:
 
     For the endpoint that sends the policy: ``Policy(..., **retention_policy(session))``.
     """
-    rules = list_rules(session)
-    return {
-        "retention_days": {rule.case_state: rule.days for rule in rules},
-        "retention_actions": {rule.case_state: RetentionAction(rule.action) for rule in rules},
-    }
+    return retention_fields(
+        (rule.case_state, rule.days, rule.action) for rule in list_rules(session)
+    )
+
+
+def retention_fields(rules: Iterable[tuple[str, int, str]]) -> dict[str, Any]:
+    """:func:`retention_policy` from (case state, days, action) rows read by the caller."""
+    days: dict[str, int] = {}
+    actions: dict[str, RetentionAction] = {}
+    for case_state, period, action in rules:
+        days[case_state], actions[case_state] = period, RetentionAction(action)
+    return {"retention_days": days, "retention_actions": actions}
 
 
 def due(session: Session, today: date) -> list[DueCase]:
