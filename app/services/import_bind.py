@@ -10,11 +10,15 @@ driver's ``executemany`` as tuples.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from enum import Enum
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 Processor = Callable[[Any], Any] | None
 
@@ -29,7 +33,7 @@ class RowInsert:
         self.connection = connection
         self.names = tuple(names)
         self.processors: tuple[Processor, ...] = tuple(
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+            _processor(table.c[name].type, dialect) for name in names
         )
         quote = dialect.identifier_preparer.quote
         columns = ", ".join(quote(name) for name in names)
@@ -60,3 +64,46 @@ class RowInsert:
         batch = list(rows)
         if batch:
             self.connection.exec_driver_sql(self.sql, batch)
+
+
+def _processor(kind: TypeEngine[Any], dialect: Dialect) -> Processor:
+    """The column's bind processor, remembering its last value if values are immutable.
+
+    Many rows of an import share one object in a column (the time of the import, the
+    team, the staff member, an enum member): it is converted once, not once per row.
+    Only identical objects are reused, and never a mutable one (a JSON document).
+    """
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    if process is None or not _immutable(kind):
+        return process
+    return _remembering(process)
+
+
+def _immutable(kind: TypeEngine[Any]) -> bool:
+    """Whether the column holds values that cannot change after being bound."""
+    if isinstance(kind, TypeDecorator):
+        return _immutable(kind.impl_instance)  # what it stores
+    try:
+        python_type = kind.python_type
+    except NotImplementedError:
+        return False
+    return issubclass(python_type, _IMMUTABLE)
+
+
+_IMMUTABLE = (str, int, float, bytes, date, uuid.UUID, Enum)  # datetime is a date
+
+
+def _remembering(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    last: list[Any] = [_NOTHING, None]
+
+    def remembered(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
+        bound = process(value)
+        last[0], last[1] = value, bound
+        return bound
+
+    return remembered
+
+
+_NOTHING = object()

@@ -35,6 +35,10 @@ def as_new(row: ParsedRow) -> AsNew:
     except ValidationError as error:
         return [_error(detail) for detail in error.errors()], None, None
     values = fields.model_dump(exclude_unset=True)
+    for name, value in values.items():  # the very objects read, where equal: sent once
+        read = data.get(name)
+        if read is not value and type(read) is type(value) and read == value:
+            values[name] = read
     return [], values, index_texts(values)
 
 
