@@ -76,9 +76,11 @@ def insert_columns(record_type: str) -> tuple[tuple[str, Any], ...]:
 
 @cache
 def foreign_keys(record_type: str) -> tuple[tuple[str, str], ...]:
-    """(column, parent record type) of each reference to another record."""
+    """(column, parent record type) of each reference to another record, as plain
+    ``str``: SQLAlchemy's ``quoted_name`` would make the decoding process import
+    SQLAlchemy to unpickle its plans, and travel pickled in every page's references."""
     return tuple(
-        (column.name, next(iter(column.foreign_keys)).column.table.name)
+        (str(column.name), str(next(iter(column.foreign_keys)).column.table.name))
         for column in table_of(record_type).columns
         if column.foreign_keys
     )
