@@ -88,6 +88,15 @@ def parse_table(
     return TableParser(table, mapping, today).rows(table.rows[:limit])
 
 
+def field_labels(table: Table, mapping: Mapping[str, str | None]) -> dict[str, str]:
+    """Each mapped field -> the file's column it is read from (:attr:`ParsedRow.labels`)."""
+    return {
+        str(mapping[label]): label
+        for label in table.labels
+        if label and mapping.get(label) is not None
+    }
+
+
 class TableParser:
     """Reads the rows of one table, in order, a batch at a time (a large import writes
     each batch while the next is read). A CIN already seen on an earlier line is an error.
@@ -107,7 +116,7 @@ class TableParser:
             )
         )
         self.reader = DateReader(order, today)
-        self.labels = {str(f): label for _i, label, f in columns}
+        self.labels = field_labels(table, mapping)
         self.first_line_of_cin: dict[str, int] = {}
 
     def rows(self, sheet_rows: Iterable[SheetRow]) -> list[ParsedRow]:

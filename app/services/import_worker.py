@@ -1,19 +1,19 @@
-"""A large spreadsheet read and parsed in a child process while its rows are written.
+"""A large table parsed and checked in a child process while its rows are written.
 
-Reading cells and turning them into values costs about as much as checking and writing
-them; on another core the two overlap. The child (``python -m
-app.services.import_worker``) reads the file, proposes the mapping if none was given,
-and sends the parsed rows (:class:`~app.services.import_parse.ParsedRow`) a batch at a
-time, in order, exactly as :class:`~app.services.import_parse.TableParser` makes them
-in the main process, each already checked as a new beneficiary's
-(:func:`app.services.import_check.as_new`); the main process checks and writes each batch
+Turning cells into values and checking them costs about as much as writing them; on
+another core the two overlap. The child (``python -m app.services.import_worker``)
+receives the table already read and the mapping, and sends the parsed rows
+(:class:`~app.services.import_parse.ParsedRow`) a batch at a time, in order, exactly as
+:class:`~app.services.import_parse.TableParser` makes them in the main process, each
+already checked as a new beneficiary's (:func:`app.services.import_check.as_new`);
+the main process checks what depends on the profile and writes each batch
 (:func:`app.services.importer._import_streamed`).
 
-Whatever goes wrong on the child's side (it cannot start, the file is refused, it dies)
-the main process does that work itself, the careful way: the same rows, the same errors.
-Frames on the child's standard input and output: an 8-byte length, then a pickle (from
-our own process: trusted); a zero length ends the rows. Its standard error is discarded:
-nothing it could print about a row reaches a log.
+Whatever goes wrong on the child's side (it cannot start, it dies midway) the main
+process parses the rest itself: the same rows, the same errors. Frames on the child's
+standard input and output: an 8-byte length, then a pickle (from our own process:
+trusted); a zero length ends the rows. Its standard error is discarded: nothing it
+could print about a row reaches a log.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import contextlib
 import os
 import pickle
 import queue
-import resource
 import subprocess
 import sys
 import threading
@@ -34,36 +33,23 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from app.i18n import current_language, set_language
-from app.services import import_mapping
-from app.services.errors import ServiceError
 from app.services.import_check import as_new
 from app.services.import_parse import ParsedRow, TableParser
-from app.services.import_rows import Table, read_table
+from app.services.import_rows import Table
 
 ROOT = Path(__file__).resolve().parents[2]
 """The folder holding the ``app`` package (the child imports it from there)."""
-MIN_BYTES = 512 * 1024
-"""Smaller files (a few thousand rows) are read faster than a child process starts."""
+MIN_ROWS = 3_000
+"""Smaller tables are parsed faster than a child process starts."""
 
 
 @dataclass(frozen=True)
 class Request:
-    path: str
-    mapping: dict[str, str | None] | None
+    table: Table
+    mapping: dict[str, str | None]
     today: date
     language: str
     batch_rows: int
-
-
-@dataclass(frozen=True)
-class Head:
-    """The table without its rows, the mapping chosen (before ``apply_to``), and the
-    file's column of each field (:attr:`ParsedRow.labels`)."""
-
-    table: Table
-    mapping: dict[str, str | None]
-    rows: int
-    labels: dict[str, str]
 
 
 Sent = tuple[int, tuple[object, ...], dict[str, Any], str | None, str | None, list[Any], Any]
@@ -89,7 +75,7 @@ def write_frame(stream: BinaryIO | IO[bytes], body: bytes) -> None:
 
 
 def main() -> int:
-    """The child: one request, the head, the batches, then its timings."""
+    """The child: one request, the batches, then its timings."""
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     first = read_frame(source)
     if first is None:
@@ -97,30 +83,19 @@ def main() -> int:
     request: Request = pickle.loads(first)
     set_language(request.language)
     started, started_cpu = time.perf_counter(), time.process_time()
-    try:
-        table = read_table(Path(request.path))
-        chosen = import_mapping.propose(table) if request.mapping is None else request.mapping
-        applied = import_mapping.apply_to(table, chosen)
-        import_mapping.check(applied)
-        parser = TableParser(table, applied, request.today)
-    except ServiceError:
-        write_frame(sink, pickle.dumps(None))  # refused: the main process says why
-        return 0
-    phases = {"read": time.perf_counter() - started, "read:cpu": time.process_time() - started_cpu}
-    stub = Table(table.labels, [], table.header_line, table.encoding, table.delimiter)
-    head = Head(stub, dict(chosen), len(table.rows), parser.labels)
-    write_frame(sink, pickle.dumps(head, protocol=5))
-    started, started_cpu = time.perf_counter(), time.process_time()
-    for start in range(0, len(table.rows), request.batch_rows):
+    table, size = request.table, request.batch_rows
+    parser = TableParser(table, request.mapping, request.today)
+    for start in range(0, len(table.rows), size):
         batch = [
             (row.line, row.cells, row.values, row.facility, row.cin, row.errors, as_new(row))
-            for row in parser.rows(table.rows[start : start + request.batch_rows])
+            for row in parser.rows(table.rows[start : start + size])
         ]
         write_frame(sink, pickle.dumps(batch, protocol=5))
-    phases["parse"] = time.perf_counter() - started
-    phases["parse:cpu"] = time.process_time() - started_cpu
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    phases["reader_process:cpu"] = usage.ru_utime + usage.ru_stime
+    phases = {
+        "parse": time.perf_counter() - started,
+        "parse:cpu": time.process_time() - started_cpu,
+        "reader_process:cpu": time.process_time(),  # all of it, start-up included
+    }
     write_frame(sink, b"")
     write_frame(sink, pickle.dumps(phases))
     return 0
@@ -133,8 +108,9 @@ class RowReader:
     waits for the main process to want the next batch.
     """
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], request: bytes) -> None:
         self._process = process
+        self._request = request
         self._frames: queue.Queue[bytes | None] = queue.Queue()
         self._thread = threading.Thread(target=self._pump, name="import-reader", daemon=True)
         self._thread.start()
@@ -142,23 +118,13 @@ class RowReader:
 
     @classmethod
     def start(
-        cls,
-        path: Path,
-        mapping: Mapping[str, str | None] | None,
-        today: date,
-        batch_rows: int,
+        cls, table: Table, mapping: Mapping[str, str | None], today: date, batch_rows: int
     ) -> RowReader | None:
-        """A child reading ``path``; None where there is none (a bundled app, no fork)."""
+        """A child parsing ``table``; None where there is none (a bundled app)."""
         if getattr(sys, "frozen", False):
             return None  # a bundled app has no ``python -m``
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
-        request = Request(
-            str(path.resolve()),
-            None if mapping is None else dict(mapping),
-            today,
-            current_language(),
-            batch_rows,
-        )
+        request = Request(table, dict(mapping), today, current_language(), batch_rows)
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "app.services.import_worker"],
@@ -170,16 +136,15 @@ class RowReader:
             )
         except OSError:
             return None
-        try:
-            write_frame(_pipe(process.stdin), pickle.dumps(request))
-        except (OSError, ValueError):
-            _stop(process)
-            return None
-        return cls(process)
+        return cls(process, pickle.dumps(request, protocol=5))
 
     def _pump(self) -> None:
-        stream = _pipe(self._process.stdout)
+        """Send the request (while the child starts, the main process goes on), then
+        queue the child's frames."""
         try:
+            write_frame(_pipe(self._process.stdin), self._request)
+            self._request = b""
+            stream = _pipe(self._process.stdout)
             while True:
                 frame = read_frame(stream)
                 self._frames.put(frame)
@@ -191,11 +156,6 @@ class RowReader:
                     return
         except (OSError, ValueError):
             self._frames.put(None)
-
-    def head(self) -> Head | None:
-        """The table's header and the mapping; None when the child could not read it."""
-        frame = self._frames.get()
-        return None if frame is None else pickle.loads(frame)
 
     def batches(self, labels: dict[str, str]) -> Iterator[list[ParsedRow] | None]:
         """Each batch in order; a final None if the child stopped before the last one."""
@@ -236,7 +196,7 @@ def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
     return stream
 
 
-__all__ = ["MIN_BYTES", "Head", "RowReader", "main"]
+__all__ = ["MIN_ROWS", "RowReader", "main"]
 
 if __name__ == "__main__":
     # Run as the module of its own name, so that what it pickles is found by that name.

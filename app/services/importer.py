@@ -35,7 +35,7 @@ from app.services.context import ServiceContext
 from app.services.import_duplicates import Candidate, DuplicateAction, PossibleDuplicate
 from app.services.import_fields import InCustody, label_key
 from app.services.import_mapping import ColumnMapping
-from app.services.import_parse import ParsedRow, RowError, TableParser
+from app.services.import_parse import ParsedRow, RowError, TableParser, field_labels
 from app.services.import_rows import ImportFileError, SheetRow, Table, read_table
 from app.services.import_write import timed
 from app.store.textfold import fold
@@ -116,10 +116,6 @@ def import_beneficiaries(
 
     Without ``mapping`` the one proposed from the header and content is used.
     """
-    if not dry_run and duplicates is DuplicateAction.FLAG and _large(path):
-        report = _import_with_reader(ctx, path, mapping, skip_invalid)
-        if report is not None:
-            return report
     phases: dict[str, float] = {}
     with timed(phases, "read"):
         table = read_table(path)
@@ -152,13 +148,26 @@ def import_table(
     a time (:func:`_import_streamed`).
     """
     mapping, report = _begin(table, mapping, dry_run=dry_run)
-    parser = TableParser(table, mapping, ctx.today())
+    today = ctx.today()
     if dry_run or per_row or duplicates is not DuplicateAction.FLAG:
         with timed(report.phases, "parse"):
-            rows = parser.rows(table.rows)
+            rows = TableParser(table, mapping, today).rows(table.rows)
         return _import_whole(ctx, report, rows, skip_invalid, duplicates, per_row=per_row)
-    batches = _batches(parser, table.rows, batch_rows, report.phases)
-    return _import_streamed(ctx, report, batches, skip_invalid)
+    reader = None
+    if len(table.rows) >= import_worker.MIN_ROWS:
+        reader = import_worker.RowReader.start(table, mapping, today, batch_rows)
+    if reader is None:
+        parser = TableParser(table, mapping, today)
+        batches = _batches(parser, table.rows, batch_rows, report.phases)
+        return _import_streamed(ctx, report, batches, skip_invalid)
+    try:
+        batches = _read_apart(reader, table, mapping, today, batch_rows, report.phases)
+        _import_streamed(ctx, report, batches, skip_invalid)
+    finally:
+        reader.close()
+    for name, seconds in reader.phases.items():
+        report.phases[name] = report.phases.get(name, 0.0) + seconds
+    return report
 
 
 def _begin(
@@ -177,54 +186,17 @@ def _begin(
     return mapping, report
 
 
-def _large(path: Path) -> bool:
-    try:
-        return path.stat().st_size >= import_worker.MIN_BYTES
-    except OSError:
-        return False  # the careful path says why it cannot be read
-
-
-def _import_with_reader(
-    ctx: ServiceContext,
-    path: Path,
-    mapping: Mapping[str, str | None] | None,
-    skip_invalid: bool,
-) -> ImportReport | None:
-    """The streamed import, its rows read and parsed by a child process.
-
-    None when the child could not read the file: the caller then does it here, and
-    refuses the file with the reason if it must.
-    """
-    reader = import_worker.RowReader.start(path, mapping, ctx.today(), BATCH_ROWS)
-    if reader is None:
-        return None
-    try:
-        waited: dict[str, float] = {}
-        with timed(waited, "wait"):
-            head = reader.head()
-        if head is None:
-            return None
-        chosen, report = _begin(head.table, head.mapping, dry_run=False)
-        batches = _read_apart(reader, head, path, chosen, ctx.today(), report.phases)
-        _import_streamed(ctx, report, batches, skip_invalid)
-    finally:
-        reader.close()
-    for name, seconds in (*waited.items(), *reader.phases.items()):
-        report.phases[name] = report.phases.get(name, 0.0) + seconds
-    return report
-
-
 def _read_apart(
     reader: import_worker.RowReader,
-    head: import_worker.Head,
-    path: Path,
+    table: Table,
     mapping: ColumnMapping,
     today: date,
+    size: int,
     phases: dict[str, float],
 ) -> Iterator[list[ParsedRow]]:
-    """The child's batches; if it stops early, the rest of the file parsed here."""
+    """The child's batches; if it stops early, the rest of the table parsed here."""
     done, first_line_of_cin = 0, dict[str, int]()
-    batches = reader.batches(head.labels)
+    batches = reader.batches(field_labels(table, mapping))
     while True:
         with timed(phases, "wait"):
             batch = next(batches, [])  # the child's batches are never empty: [] is the end
@@ -237,10 +209,9 @@ def _read_apart(
             if row.cin is not None:
                 first_line_of_cin.setdefault(row.cin, row.line)
         yield batch
-    table = read_table(path)
     parser = TableParser(table, mapping, today)
     parser.first_line_of_cin.update(first_line_of_cin)
-    yield from _batches(parser, table.rows[done:], BATCH_ROWS, phases)
+    yield from _batches(parser, table.rows[done:], size, phases)
 
 
 def _batches(

@@ -11,6 +11,7 @@ only fresh ids and timestamps differ, so records are compared by what they hold.
 from __future__ import annotations
 
 import shutil
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -22,15 +23,13 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Beneficiary, Facility
-from app.services import import_mapping, import_sample, import_worker, importer, owner, search
+from app.services import import_mapping, import_sample, import_worker, owner, search
 from app.services.audit_capture import ACCESS_LOG
 from app.services.context import ServiceContext
 from app.services.importer import (
     BATCH_ROWS,
     DuplicateAction,
-    ImportFileError,
     ImportReport,
-    import_beneficiaries,
     import_table,
     read_table,
 )
@@ -256,17 +255,19 @@ def test_an_invalid_row_after_written_batches_leaves_the_profile_as_it_was(
 
 @pytest.fixture
 def apart(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every file read by the child process, in 64-row batches."""
-    monkeypatch.setattr(import_worker, "MIN_BYTES", 0)
-    monkeypatch.setattr(importer, "BATCH_ROWS", 64)
+    """Every table, however small, parsed and checked by the child process."""
+    monkeypatch.setattr(import_worker, "MIN_ROWS", 0)
 
 
-def import_file(base: Path, folder: Path, path: Path) -> Outcome:
+def import_apart(base: Path, folder: Path, path: Path) -> Outcome:
     shutil.copytree(base, folder)
     profile = Profile.open(folder, PASSPHRASE)
     try:
         ctx = owner.owner_context(profile.sessions)
-        return observe(profile, ctx, import_beneficiaries(ctx, path, skip_invalid=True))
+        table = read_table(path)
+        mapping = import_mapping.propose(table)
+        report = import_table(ctx, table, mapping, skip_invalid=True, batch_rows=64)
+        return observe(profile, ctx, report)
     finally:
         profile.close()
 
@@ -278,13 +279,14 @@ def test_rows_parsed_in_a_child_process_are_imported_the_same(
     writer = import_sample.write_xlsx if fmt == "xlsx" else import_sample.write_csv
     path = writer(tmp_path / f"caseload.{fmt}", sheet.rows)
     before = run(base, tmp_path, path, DuplicateAction.FLAG, per_row=True)
-    after = import_file(base, tmp_path / "apart", path)
-    assert after.report.phases["reader_process:cpu"] > 0, "the child read the file"
+    after = import_apart(base, tmp_path / "apart", path)
+    assert after.report.phases["reader_process:cpu"] > 0, "the child parsed the rows"
     assert described(after.report) == described(before.report)
     assert after.beneficiaries == before.beneficiaries
     assert after.outbox == before.outbox
     assert after.log == before.log
     assert after.indexed == before.indexed
+    assert after.searches == before.searches
     assert after.chain_ok
 
 
@@ -307,16 +309,24 @@ def test_a_child_that_stops_midway_leaves_the_rest_to_the_main_process(
     monkeypatch.setattr(import_worker.RowReader, "batches", one_batch_then_gone)
     path = import_sample.write_csv(tmp_path / "caseload.csv", sheet.rows)
     before = run(base, tmp_path, path, DuplicateAction.FLAG, per_row=True)
-    after = import_file(base, tmp_path / "apart", path)
+    after = import_apart(base, tmp_path / "apart", path)
     assert described(after.report) == described(before.report)
     assert after.beneficiaries == before.beneficiaries
     assert after.outbox == before.outbox
+    assert after.indexed == before.indexed
 
 
-def test_a_file_the_child_refuses_is_refused_with_its_reason(
-    ctx: ServiceContext, tmp_path: Path, apart: None
+def test_a_child_that_cannot_start_leaves_the_work_to_the_main_process(
+    base: Path,
+    sheet: import_sample.SampleSheet,
+    tmp_path: Path,
+    apart: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = tmp_path / "broken.xlsx"
-    path.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(ImportFileError, match="not a readable XLSX"):
-        import_beneficiaries(ctx, path)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    path = import_sample.write_csv(tmp_path / "caseload.csv", sheet.rows)
+    before = run(base, tmp_path, path, DuplicateAction.FLAG, per_row=True)
+    after = import_apart(base, tmp_path / "apart", path)
+    assert "reader_process:cpu" not in after.report.phases
+    assert described(after.report) == described(before.report)
+    assert after.beneficiaries == before.beneficiaries
