@@ -11,6 +11,7 @@ deleted (the plans service keeps at most one open, but sync may briefly bring tw
 from __future__ import annotations
 
 import uuid
+from functools import cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -241,7 +242,10 @@ def _sort_foreign_key(joined: type[Any]) -> SQLColumnExpression[Any]:
     return _B.facility_id if joined is Facility else _B.assigned_staff_id
 
 
+@cache
 def _display_query() -> Select[*tuple[Any, ...]]:
+    """Built once: statements are immutable (``where`` makes a new one), and building
+    this one cost every keystroke's page ~0.5 ms of Python."""
     source = _B.__table__.outerjoin(Facility, Facility.id == _B.facility_id).outerjoin(
         StaffMember, StaffMember.id == _B.assigned_staff_id
     )

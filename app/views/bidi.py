@@ -76,7 +76,10 @@ def _joins(text: str, index: int, step: int) -> bool:
 
 
 def _has_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+    """ASCII text has none (checked first: a caseload repaint asks for every cell's)."""
+    return not text.isascii() and any(
+        unicodedata.bidirectional(char) in ("R", "AL") for char in text
+    )
 
 
 class NumberRunDelegate(QStyledItemDelegate):

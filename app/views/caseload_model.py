@@ -395,7 +395,7 @@ class CaseloadModel(QAbstractTableModel):
     def _format(self, row: CaseloadRow) -> _Cells:
         """The row's texts as the table shows them, once for every repaint to come."""
         overdue = row.review_overdue(self.ctx.today())
-        texts = [shown(self._text(row, column.key)) for column in COLUMNS]
+        texts = [shown(text) for text in _texts(row)]
         if overdue:  # a sign beside the date, not the colour alone
             texts[REVIEW] = f"{OVERDUE_SIGN} {texts[REVIEW]}"
         if row.beneficiary_id in self._received:  # a sign and words, as in the worklist
@@ -403,21 +403,26 @@ class CaseloadModel(QAbstractTableModel):
             texts[STAFF] = f"{mark} · {texts[STAFF]}" if texts[STAFF] else mark
         return _Cells(row, tuple(texts), overdue)
 
-    @staticmethod
-    def _text(row: CaseloadRow, key: str) -> str:
-        texts: dict[str, Callable[[], str]] = {
-            "name": lambda: display_name(row),
-            "name_ar": lambda: arabic_name(row),
-            "cin": lambda: ltr(row.cin),
-            "registration": lambda: ltr(row.registration_number),
-            "facility": lambda: row.facility_name or "",
-            "legal_status": lambda: label_or_blank(row.legal_status),
-            "release": lambda: _date(row.expected_release_date),
-            "staff": lambda: row.assigned_staff_name or "",
-            "plan_status": lambda: label_or_blank(row.plan_status) or _("No plan"),
-            "review": lambda: _date(row.review_date),
-        }
-        return texts[key]()
+
+_TEXTS: dict[str, Callable[[CaseloadRow], str]] = {
+    "name": display_name,
+    "name_ar": arabic_name,
+    "cin": lambda row: ltr(row.cin),
+    "registration": lambda row: ltr(row.registration_number),
+    "facility": lambda row: row.facility_name or "",
+    "legal_status": lambda row: label_or_blank(row.legal_status),
+    "release": lambda row: _date(row.expected_release_date),
+    "staff": lambda row: row.assigned_staff_name or "",
+    "plan_status": lambda row: label_or_blank(row.plan_status) or _("No plan"),
+    "review": lambda row: _date(row.review_date),
+}
+"""Each column's text of a row (built once: a repaint formats every row it shows)."""
+_KEYS = tuple(column.key for column in COLUMNS)
+
+
+def _texts(row: CaseloadRow) -> list[str]:
+    """The row's texts in the order of :data:`COLUMNS`."""
+    return [_TEXTS[key](row) for key in _KEYS]
 
 
 def _date(day: date | None) -> str:
