@@ -29,8 +29,10 @@ def remember_left(connection: Connection, case_ids: Iterable[uuid.UUID]) -> None
 
 def forget_left(connection: Connection, case_ids: Iterable[uuid.UUID]) -> None:
     """Cases delivered again are in scope again: they must not be removed."""
-    back = {str(case_id) for case_id in case_ids}
     waiting = set(get_json(connection, LEFT_SCOPE, []))
+    if not waiting:  # the usual case: no id spelled out for every case of every page
+        return
+    back = {str(case_id) for case_id in case_ids}
     if waiting & back:
         put_json(connection, LEFT_SCOPE, sorted(waiting - back))
 
