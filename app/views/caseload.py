@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _, ngettext
 from app.models import Beneficiary
 from app.security.permissions import Permission, may
-from app.services import caseload, saved_filters
+from app.services import caseload, saved_filters, search
 from app.services.caseload import NO_PLAN, CaseloadFilter
 from app.views.app_state import AppState
 from app.views.caseload_filters import (
@@ -48,6 +48,7 @@ from app.views.caseload_table import CaseTable, build_table, format_count, lette
 from app.views.labels import choices, label
 from app.views.record_forms import ChoiceCombo, EmptyState, MessageBanner, align_to_layout
 from app.views.register_dialog import RegisterDialog
+from app.views.tasks import run_in_background
 from app.views.transfer_dialog import TransferDialog
 from passerelle_core.enums import LegalStatus, PlanStatus
 
@@ -61,6 +62,11 @@ RELEASE_WINDOWS = (30, 90, 180)
 COMBO_CHARS = 10
 """A filter box's narrowest width, in letters (long facility names show when open)."""
 OPENED_SECTION = "identity"
+
+
+def _ignore(_error: Exception) -> None:
+    """A failed warm-up costs nothing: the words are read on the first typo instead
+    (the task runner has logged it)."""
 
 
 class CaseloadPage(NamedFilters, QWidget):
@@ -118,6 +124,8 @@ class CaseloadPage(NamedFilters, QWidget):
         self._fill_choices()
         self._restore_filters()
         self.model = CaseloadModel(state.ctx, self.current_filter(), parent=self)
+        # The typo-tolerant tier's words, read while the person has not typed yet.
+        run_in_background(lambda: search.prepare(state.ctx), lambda _done: None, _ignore)
         self.table = self._build_table()
         self.empty_register_button = QPushButton(_("Register a beneficiary…"))
         self.empty_register_button.clicked.connect(self.register)
