@@ -24,8 +24,9 @@ server of ``--database-url`` or ``PASSERELLE_TEST_DATABASE_URL``, dropped afterw
 With ``--scaling`` (sizes 1,000 / 10,000 / 50,000 beneficiaries unless ``--sizes``), per
 size a fresh server: the seeding push of the whole caseload (the outbox pushed alone,
 without the pull that brings the records back), the initial sync of an empty laptop,
-then ``--changes`` (1,000) beneficiaries edited, pushed and pulled by the other laptop:
-the same number of changes into a store of each size. All in time per record, with the
+then ``--changes`` (1,000) beneficiaries edited on it, pushed, and pulled by a second
+laptop synced the same way (not timed): the same number of changes into a store of
+each size. All in time per record, with the
 ratio of the largest size to the smallest (cost that grows linearly keeps it near 1,
 target <= 1.3), and the server's resident memory (its processes together) sampled
 during each initial sync, the largest caseload's included. The 50,000 size is about
@@ -231,6 +232,37 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def database_cpu(database_url: str | None) -> float:
+    """CPU seconds so far of the PostgreSQL backends serving ``database_url`` (0 for SQLite).
+
+    The server's pooled connections live through the rounds, so the difference of two
+    readings is the database's own work for them (a backend that ended in between is
+    missed, one that started is counted whole). PostgreSQL runs on the same machine.
+    """
+    if not database_url:
+        return 0.0
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            return sum(_process_cpu(int(pid)) for pid in pids)
+    finally:
+        engine.dispose()
+
+
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> str:
     """The load average (1 and 5 minutes): the machine may be shared, say how busy."""
     one, five, _fifteen = os.getloadavg()
@@ -341,13 +373,15 @@ def concurrent(
     for worker in workers:
         worker.start()
     steps = [_wait(barrier) for _step in range(2)]  # enrolled; initial syncs done
+    database = database_cpu(server.database_url)
     server_cpu, started = tree_cpu(server.process.pid), time.perf_counter()
     steps += [_wait(barrier) for _round in range(rounds - 1)]
     outcomes = _collect(results, workers)
     span, server_cpu = time.perf_counter() - started, tree_cpu(server.process.pid) - server_cpu
+    database = database_cpu(server.database_url) - database
     if not all(steps):
         print(f"  a laptop never reached the barrier within {BARRIER_SECONDS:.0f} s", flush=True)
-    print_many(laptops, rounds, outcomes, server_cpu, span)
+    print_many(laptops, rounds, outcomes, server_cpu, span, database)
 
 
 BARRIER_SECONDS = 1800.0
@@ -384,7 +418,12 @@ def _collect(results: Any, workers: list[Any]) -> list[LaptopOutcome]:
 
 
 def print_many(
-    laptops: int, rounds: int, outcomes: list[LaptopOutcome], server_cpu: float, span: float
+    laptops: int,
+    rounds: int,
+    outcomes: list[LaptopOutcome],
+    server_cpu: float,
+    span: float,
+    database_cpu: float = 0.0,
 ) -> None:
     syncs = [one for outcome in outcomes for one in outcome.syncs]
     started = [o for o in outcomes if o.initial_records or o.initial]
@@ -397,11 +436,22 @@ def print_many(
     errors = [error for outcome in outcomes for error in outcome.errors]
     if syncs:
         print_latencies(f"{laptops} laptops x {rounds} rounds", syncs)
+        laptop_cpu = sum(s.cpu for s in syncs)
         print(
             f"    {sum(s.sent for s in syncs):,} changes pushed, "
             f"{sum(s.received for s in syncs):,} records pulled; server CPU {server_cpu:.1f} s "
             f"over the {span:.1f} s of the rounds ({server_cpu / len(syncs) * 1000:.0f} ms per "
-            f"sync, the database's own processes not counted); {load()}",
+            f"sync), the database's backends {database_cpu:.1f} s "
+            f"({database_cpu / len(syncs) * 1000:.0f} ms per sync); {load()}",
+            flush=True,
+        )
+        whole = laptop_cpu + server_cpu + database_cpu
+        print(
+            f"    CPU per sync, all sides: {whole / len(syncs) * 1000:.0f} ms (laptop "
+            f"{laptop_cpu / len(syncs) * 1000:.0f} + server {server_cpu / len(syncs) * 1000:.0f}"
+            f" + database {database_cpu / len(syncs) * 1000:.0f}); {len(syncs)} syncs need "
+            f"{whole:.1f} CPU s of the machine's {os.cpu_count()} cores, which the laptops "
+            f"share here with the server: the p95 includes waiting for a core",
             flush=True,
         )
     expected = laptops * (rounds + 1)  # the initial sync and one per round
@@ -610,11 +660,7 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
                 f"{caseload:,}: seeding push", push_only, seed
             )
             assert outcome.sent == size.records, outcome
-            timed(
-                f"{caseload:,}: the seed laptop pulls its records back (not counted)",
-                engine.sync,
-                seed,
-            )
+            seed.close()  # done: it would have to pull its records back to sync again
             empty = laptop(folder / "empty", server, "bench-admin")
             with MemoryWatch(server.process.pid) as memory:
                 report, size.initial_seconds, size.cpu["initial"] = timed_cpu(
@@ -622,15 +668,19 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
                 )
             size.initial_records = report.received
             size.server_rss_before, size.server_rss_peak = memory.before, memory.peak
+            # The incremental step needs two laptops holding the caseload: a second
+            # initial sync costs a third of the seed laptop pulling its records back.
+            reader = laptop(folder / "reader", server, "bench-admin")
+            timed(f"{caseload:,}: second initial sync (not counted)", engine.sync, reader)
             size.changes = min(args.changes, caseload)
             (
                 size.incremental_push,
                 size.incremental_pull,
                 size.cpu["changes pushed"],
                 size.cpu["changes pulled"],
-            ) = incremental(seed, empty, size.changes)
-            seed.close()
+            ) = incremental(empty, reader, size.changes)
             empty.close()
+            reader.close()
         sizes.append(size)
         shutil.rmtree(folder, ignore_errors=True)
     print(f"\n  {backend}: microseconds per record ({load()})")

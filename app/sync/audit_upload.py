@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Integer, Table, bindparam, select, update
 
 from app.models import AccessAction, AccessLogEntry, ProfileSetting
 from app.models.audit import DEVICE_SETTING
@@ -40,6 +40,14 @@ from passerelle_core.audit_protocol import (
 ACCESS_LOG = cast(Table, AccessLogEntry.__table__)
 REFUSED_KEY = "access_log_refused_at"
 MAX_ROUNDS = 10_000  # a guard: each round must move forward, this only stops a bug
+_CHAIN = select(ProfileSetting.value).where(ProfileSetting.key == DEVICE_SETTING)
+_ENTRIES = (
+    select(ACCESS_LOG)
+    .where(ACCESS_LOG.c.device_id == bindparam("chain"), ACCESS_LOG.c.seq > bindparam("after"))
+    .order_by(ACCESS_LOG.c.seq)
+    .limit(bindparam("limit", type_=Integer))
+)
+"""Built once: they run at every sync."""
 
 
 @dataclass
@@ -121,9 +129,7 @@ def _own_chain_intact(profile: Profile) -> bool:
 def _upload(profile: Profile, client: SyncClient, batch_size: int) -> UploadOutcome:
     outcome = UploadOutcome()
     with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
-        device = connection.execute(
-            select(ProfileSetting.value).where(ProfileSetting.key == DEVICE_SETTING)
-        ).scalar_one_or_none()
+        device = connection.execute(_CHAIN).scalar_one_or_none()
         after = int(state.get(connection, ACKED_KEY) or 0)
     outcome.acked_seq = after
     if device is None:  # nothing was ever recorded on this profile
@@ -157,13 +163,8 @@ def _entries_after(
     engine: Engine, chain: uuid.UUID, after: int, limit: int
 ) -> list[AccessLogRecord]:
     with writelock.reading(engine).connect() as connection:
-        rows = connection.execute(
-            select(ACCESS_LOG)
-            .where(ACCESS_LOG.c.device_id == chain, ACCESS_LOG.c.seq > after)
-            .order_by(ACCESS_LOG.c.seq)
-            .limit(limit)
-        ).mappings()
-        return [_record(row) for row in rows]
+        rows = connection.execute(_ENTRIES, {"chain": chain, "after": after, "limit": limit})
+        return [_record(row) for row in rows.mappings()]
 
 
 def _record(row: Any) -> AccessLogRecord:

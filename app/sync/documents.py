@@ -57,12 +57,17 @@ def exchange(
 ) -> DocumentOutcome:
     """Send what the server lacks, then fetch what this laptop lacks."""
     outcome = DocumentOutcome()
-    with profile.engine.begin() as connection:
-        drop_deleted(connection)
+    with writelock.reading(profile.engine).connect() as connection:  # no write lock to look
+        to_drop = connection.execute(_DELETED_CONTENT).first() is not None
+        uploads = _to_upload(connection)
+        downloads = _to_download(connection)
+    if to_drop:
+        with profile.engine.begin() as connection:
+            drop_deleted(connection)
     try:
-        for document_id in _to_upload(profile):
+        for document_id in uploads:
             _upload(profile, client, document_id, outcome, cancel)
-        for document_id, size, sha256 in _to_download(profile):
+        for document_id, size, sha256 in downloads:
             _download(profile, client, document_id, size, sha256, outcome, cancel)
     except (ServerUnavailable, Throttled, ResponseRefused, _Stop):
         outcome.interrupted = True
@@ -83,6 +88,16 @@ def pending_upload_cases(connection: Connection) -> set[uuid.UUID]:
             )
         ).scalars()
     )
+
+
+_DELETED_CONTENT = (
+    select(CONTENTS.c.document_id)
+    .join(DOCUMENTS, DOCUMENTS.c.id == CONTENTS.c.document_id)
+    .where(DOCUMENTS.c.deleted_at.is_not(None))
+    .limit(1)
+)
+"""A content held here whose document is deleted (every chunk has its content row): read
+from the contents held here, not from every description."""
 
 
 def drop_deleted(connection: Connection) -> None:
@@ -106,23 +121,24 @@ def drop_deleted(connection: Connection) -> None:
 # -- upload ---------------------------------------------------------------------------------
 
 
-def _to_upload(profile: Profile) -> list[uuid.UUID]:
-    waiting_in_outbox = select(OUTBOX.c.record_id).where(OUTBOX.c.record_type == DOCUMENTS.name)
-    with writelock.reading(profile.engine).connect() as connection:
-        return list(
-            connection.execute(
-                select(CONTENTS.c.document_id)
-                .join(DOCUMENTS, DOCUMENTS.c.id == CONTENTS.c.document_id)
-                .where(
-                    CONTENTS.c.complete.is_(True),
-                    CONTENTS.c.uploaded.is_(False),
-                    CONTENTS.c.refused.is_(False),
-                    DOCUMENTS.c.deleted_at.is_(None),
-                    DOCUMENTS.c.id.not_in(waiting_in_outbox),
-                )
-                .order_by(DOCUMENTS.c.created_at)
-            ).scalars()
-        )
+_TO_UPLOAD = (
+    select(CONTENTS.c.document_id)
+    .join(DOCUMENTS, DOCUMENTS.c.id == CONTENTS.c.document_id)
+    .where(
+        CONTENTS.c.complete.is_(True),
+        CONTENTS.c.uploaded.is_(False),
+        CONTENTS.c.refused.is_(False),
+        DOCUMENTS.c.deleted_at.is_(None),
+        DOCUMENTS.c.id.not_in(
+            select(OUTBOX.c.record_id).where(OUTBOX.c.record_type == DOCUMENTS.name)
+        ),
+    )
+    .order_by(DOCUMENTS.c.created_at)
+)
+
+
+def _to_upload(connection: Connection) -> list[uuid.UUID]:
+    return list(connection.execute(_TO_UPLOAD).scalars())
 
 
 def _upload(
@@ -176,14 +192,18 @@ def _mark(profile: Profile, document_id: uuid.UUID, **values: bool) -> None:
 # -- download -------------------------------------------------------------------------------
 
 
-def _to_download(profile: Profile) -> list[tuple[uuid.UUID, int, str]]:
-    held = select(CONTENTS.c.document_id).where(CONTENTS.c.complete.is_(True))
-    with writelock.reading(profile.engine).connect() as connection:
-        rows = connection.execute(
-            select(DOCUMENTS.c.id, DOCUMENTS.c.size, DOCUMENTS.c.sha256)
-            .where(DOCUMENTS.c.deleted_at.is_(None), DOCUMENTS.c.id.not_in(held))
-            .order_by(DOCUMENTS.c.created_at)
-        ).all()
+_TO_DOWNLOAD = (
+    select(DOCUMENTS.c.id, DOCUMENTS.c.size, DOCUMENTS.c.sha256)
+    .where(
+        DOCUMENTS.c.deleted_at.is_(None),
+        DOCUMENTS.c.id.not_in(select(CONTENTS.c.document_id).where(CONTENTS.c.complete.is_(True))),
+    )
+    .order_by(DOCUMENTS.c.created_at)
+)
+
+
+def _to_download(connection: Connection) -> list[tuple[uuid.UUID, int, str]]:
+    rows = connection.execute(_TO_DOWNLOAD).all()
     return [(row.id, int(row.size), str(row.sha256)) for row in rows]
 
 

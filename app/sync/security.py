@@ -17,7 +17,6 @@ under the feet of another step). Each step is idempotent and keeps its progress 
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -45,6 +44,10 @@ ESCROW_REFUSED_KEY = "escrow_refused_for"  # a recovery key offered but not pinn
 logger = logging.getLogger(__name__)
 TOKEN_ISSUED_KEY = "token_issued_at"
 CONTACT_REFRESH = timedelta(minutes=10)
+_ACCOUNT = select(ProfileSetting.key, ProfileSetting.value).where(
+    ProfileSetting.key.in_((owner.ACCOUNT_ROLE_KEY, owner.ACCOUNT_TEAM_KEY))
+)
+"""The account's role and team as the profile holds them (``owner.remember_account``)."""
 
 
 def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -> Policy:
@@ -52,6 +55,7 @@ def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -
     now = now or utcnow()
     with writelock.reading(profile.engine).connect() as connection:
         stored = read_policy(connection)
+        account = dict(connection.execute(_ACCOUNT).tuples().all())
     _record_contact(profile, stored, now)
     # The last pull page stated the policy's tag: the same as ours, nothing to fetch.
     unchanged = client.policy_tag is not None and client.policy_tag == policy_tag(stored)
@@ -60,13 +64,13 @@ def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -
         with profile.engine.begin() as connection:
             write_policy(connection, policy)
         _record_contact(profile, policy, now)
-    _remember_account(profile, policy)
+    _remember_account(profile, policy, account)
     escrow_key(profile, client, policy)
     rotate_token_if_due(profile, client, policy, now)
     return policy
 
 
-def _remember_account(profile: Profile, policy: Policy) -> None:
+def _remember_account(profile: Profile, policy: Policy, held: dict[str, str]) -> None:
     """The account's role and team, from the server: the laptop acts with these."""
     if policy.account_role is None:
         return
@@ -74,23 +78,11 @@ def _remember_account(profile: Profile, policy: Policy) -> None:
         role = StaffRole(policy.account_role)
     except ValueError:
         return
-    if _account_known(profile, role, policy.account_team_id):
+    team = policy.account_team_id
+    if held == {owner.ACCOUNT_ROLE_KEY: role.value, owner.ACCOUNT_TEAM_KEY: str(team or "")}:
         return  # the usual case: nothing to write, no write lock taken
     with profile.sessions.begin() as session:
         owner.remember_account(session, role, policy.account_team_id)
-
-
-def _account_known(profile: Profile, role: StaffRole, team_id: uuid.UUID | None) -> bool:
-    """Whether the profile already holds this role and team (as ``remember_account`` would)."""
-    keys = (owner.ACCOUNT_ROLE_KEY, owner.ACCOUNT_TEAM_KEY)
-    with writelock.reading(profile.engine).connect() as connection:
-        held = dict(
-            connection.execute(
-                select(ProfileSetting.key, ProfileSetting.value).where(ProfileSetting.key.in_(keys))
-            ).all()
-        )
-    wanted = {keys[0]: role.value, keys[1]: str(team_id) if team_id else ""}
-    return held == wanted
 
 
 def fetch_policy(client: SyncClient) -> Policy | None:

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.models import HeldRecord, OutboxChange, SyncBase, SyncStateEntry
@@ -52,20 +52,25 @@ def read_all(connection: Connection) -> dict[str, str]:
     return {key: value for key, value in connection.execute(select(STATE.c.key, STATE.c.value))}
 
 
+_GET = select(STATE.c.value).where(STATE.c.key == bindparam("key"))
+_DELETE = delete(STATE).where(STATE.c.key == bindparam("key"))
+
+
 def get(connection: Connection, key: str) -> str | None:
-    return connection.execute(select(STATE.c.value).where(STATE.c.key == key)).scalar_one_or_none()
+    return connection.execute(_GET, {"key": key}).scalar_one_or_none()
 
 
 _INSERT = sqlite_insert(STATE)
 _UPSERT = _INSERT.on_conflict_do_update(
     index_elements=["key"], set_={"value": _INSERT.excluded.value}
 )
-"""Built once: a sync writes a few settings, and building an upsert costs more than running it."""
+"""Built once, like the statements above: a sync reads and writes a dozen settings, and
+building a statement costs more than running it."""
 
 
 def put(connection: Connection, key: str, value: str | None) -> None:
     if value is None:
-        connection.execute(delete(STATE).where(STATE.c.key == key))
+        connection.execute(_DELETE, {"key": key})
         return
     connection.execute(_UPSERT, {"key": key, "value": value})
 

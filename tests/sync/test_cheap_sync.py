@@ -10,6 +10,7 @@ Real encrypted profiles and a real server (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -37,8 +38,18 @@ PULL = "GET /api/v1/pull "
 
 
 def _asked(running: RunningServer, request: str) -> int:
-    """How many times the server answered ``request`` (its access log)."""
-    return running.log().count(request)
+    """How many times the server answered ``request`` (its access log).
+
+    The server writes a request's line just after sending its answer: the log is read
+    until it stays the same for a moment, so a line still being written is counted."""
+    log, deadline = running.log(), time.monotonic() + 5
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        again = running.log()
+        if again == log:
+            break
+        log = again
+    return log.count(request)
 
 
 def _names(made: Laptop) -> set[str]:
