@@ -54,6 +54,8 @@ class Candidate:
     line: int
     values: dict[str, Any]
     target: uuid.UUID | None = None
+    parts: tuple[Any, ...] | None = None
+    """Its identity's normalised fields if known already (:func:`identity_parts`)."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,21 @@ class PossibleDuplicate:
 
 
 def identity(candidate: Candidate, id: uuid.UUID) -> Identity:  # noqa: A002
+    if candidate.parts is not None:
+        return Identity(id, *candidate.parts)
     values = candidate.values
     return Identity.of(id, **{name: values.get(name) for name in IDENTITY_FIELDS})
+
+
+def identity_parts(values: dict[str, Any]) -> tuple[Any, ...]:
+    """The normalised fields of the identity of a row with these values, its id aside:
+    worked out by the process that parses a large file (:mod:`app.services.import_worker`)."""
+    made = Identity.of(_NO_ID, **{name: values.get(name) for name in IDENTITY_FIELDS})
+    return tuple(getattr(made, name) for name in _PARTS)
+
+
+_NO_ID = uuid.UUID(int=0)
+_PARTS = [name for name in Identity.__dataclass_fields__ if name != "id"]
 
 
 def find(

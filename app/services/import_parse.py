@@ -74,6 +74,8 @@ class ParsedRow:
     errors: list[RowError] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # field -> the file's column
     as_new: AsNew | None = field(default=None, compare=False, repr=False)
+    identity: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    """Its identity's normalised fields, if worked out (duplicates)."""
     """Its values checked as a new beneficiary's, if done (:mod:`app.services.import_check`)."""
 
     def error(self, field_name: str | None, message: str) -> None:

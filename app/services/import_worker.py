@@ -5,7 +5,8 @@ another core the two overlap. The child (``python -m app.services.import_worker`
 receives the table already read and the mapping, and sends the parsed rows
 (:class:`~app.services.import_parse.ParsedRow`) a batch at a time, in order, exactly as
 :class:`~app.services.import_parse.TableParser` makes them in the main process, each
-already checked as a new beneficiary's (:func:`app.services.import_check.as_new`);
+already checked as a new beneficiary's (:func:`app.services.import_check.as_new`) and
+its identity normalised for the duplicate check;
 the main process checks what depends on the profile and writes each batch
 (:func:`app.services.importer._import_streamed`).
 
@@ -34,6 +35,7 @@ from typing import IO, Any, BinaryIO
 
 from app.i18n import current_language, set_language
 from app.services.import_check import as_new
+from app.services.import_duplicates import identity_parts
 from app.services.import_parse import ParsedRow, TableParser
 from app.services.import_rows import Table
 
@@ -52,8 +54,9 @@ class Request:
     batch_rows: int
 
 
-Sent = tuple[int, tuple[object, ...], dict[str, Any], str | None, str | None, list[Any], Any]
-"""A parsed row as sent: line, cells, values, facility, CIN, errors, checked as new."""
+Sent = tuple[int, tuple[object, ...], dict[str, Any], str | None, str | None, list[Any], Any, Any]
+"""A parsed row as sent: line, cells, values, facility, CIN, errors, checked as new,
+the normalised fields of its identity (duplicates)."""
 
 
 def read_frame(stream: BinaryIO | IO[bytes]) -> bytes | None:
@@ -87,9 +90,12 @@ def main() -> int:
     parser = TableParser(table, request.mapping, request.today)
     for start in range(0, len(table.rows), size):
         batch = [
-            (row.line, row.cells, row.values, row.facility, row.cin, row.errors, as_new(row))
+            (
+                row.line, row.cells, row.values, row.facility, row.cin, row.errors,
+                as_new(row), None if row.errors else identity_parts(row.values),
+            )
             for row in parser.rows(table.rows[start : start + size])
-        ]
+        ]  # fmt: skip
         write_frame(sink, pickle.dumps(batch, protocol=5))
     phases = {
         "parse": time.perf_counter() - started,
@@ -171,8 +177,8 @@ class RowReader:
                 return
             sent: list[Sent] = pickle.loads(frame)
             yield [
-                ParsedRow(line, cells, values, facility, cin, errors, labels, checked)
-                for line, cells, values, facility, cin, errors, checked in sent
+                ParsedRow(line, cells, values, facility, cin, errors, labels, checked, parts)
+                for line, cells, values, facility, cin, errors, checked, parts in sent
             ]
 
     def close(self) -> None:

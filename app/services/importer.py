@@ -373,7 +373,9 @@ class _Checked:
                 continue
             if facility is not None:
                 facilities.use(facility)
-            self.candidates.append(Candidate(row.line, row.values, target.id if target else None))
+            self.candidates.append(
+                Candidate(row.line, row.values, target.id if target else None, row.identity)
+            )
             self.changes_by_line[row.line] = changes
             if target is not None:
                 self.updates.append((target, changes))
