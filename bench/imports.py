@@ -1,7 +1,8 @@
 """Benchmark of the spreadsheet import (a script: it prints figures, it is never a test).
 
     .venv/bin/python bench/imports.py [--rows 50000] [--known 2000] [--seed 0]
-                                      [--formats xlsx csv] [--per-row] [--out DIR]
+                                      [--formats xlsx csv] [--per-row] [--in-process]
+                                      [--out DIR]
 
 A seeded spreadsheet (:mod:`app.services.import_sample`: Latin and Arabic names, about
 1% invalid lines, 1% people entered twice, people already in the profile updated by
@@ -11,7 +12,8 @@ their CIN or entered again) is written as XLSX and CSV. For each format:
   receives the ``known`` rows, then the file goes through the path of the CLI and the
   dialog (``import_beneficiaries``: read, map, parse, validate, duplicates, write with
   the outbox, the access log and the search index), valid rows kept
-  (``--skip-invalid``); ``--per-row`` also runs the per-row ORM write it replaced;
+  (``--skip-invalid``); ``--per-row`` also runs the per-row ORM write it replaced,
+  ``--in-process`` the import without its reader process (:mod:`app.services.import_worker`);
 - **ceiling**, in the same run: the beneficiary rows that import stored, inserted by a
   plain Core ``executemany`` in one transaction into another empty profile (the search
   index triggers fire there too; no outbox, no log, nothing read or checked).
@@ -41,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from app.models import Beneficiary, Facility  # noqa: E402
-from app.services import import_mapping, import_sample, owner  # noqa: E402
+from app.services import import_mapping, import_sample, import_worker, owner  # noqa: E402
 from app.services.context import ServiceContext  # noqa: E402
 from app.services.importer import (  # noqa: E402
     ImportReport,
@@ -135,20 +137,27 @@ def run_format(
     known_path = import_sample.write_csv(base / "known.csv", sheet.known)
     print(f"{fmt.upper()}: {len(sheet.rows):,} rows ({path.stat().st_size / 2**20:.1f} MiB), "
           f"{len(sheet.known):,} people already in the profile")  # fmt: skip
-    modes = [False, True] if args.per_row else [False]
-    for per_row in modes:
-        profile, ctx = new_profile(base / f"profile-{fmt}-{per_row}")
+    modes = [("import", False, True)]
+    if args.in_process:
+        modes.append(("import in one process (no reader process)", False, False))
+    if args.per_row:
+        modes.append(("per-row ORM write (before)", True, False))
+    for label, per_row, apart in modes:
+        profile, ctx = new_profile(base / f"profile-{fmt}-{per_row}-{apart}")
+        rows_apart = import_worker.MIN_ROWS
         try:
             import_beneficiaries(ctx, known_path, skip_invalid=True)
             before = known_ids(profile)
+            if not apart:
+                import_worker.MIN_ROWS = sys.maxsize
             run = import_file(ctx, path, per_row=per_row)
             rows, facilities = stored_rows(profile, before)
         finally:
+            import_worker.MIN_ROWS = rows_apart
             profile.close()
         load = os.getloadavg()[0]
         wall, cpu = ceiling(base / f"ceiling-{fmt}", rows, facilities)
         report = run.report
-        label = "per-row ORM write (before)" if per_row else "import"
         print(f"  {label}: {run.seconds:.2f} s (CPU {run.cpu:.2f} s, of which the reader "
               f"process {run.reader_cpu:.2f} s), "
               f"{len(sheet.rows) / run.seconds:,.0f} rows/s of the file; "
@@ -174,6 +183,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", nargs="+", choices=("xlsx", "csv"), default=["xlsx", "csv"])
     parser.add_argument("--per-row", action="store_true", help="also time the per-row write")
+    parser.add_argument(
+        "--in-process", action="store_true", help="also time the import without its reader process"
+    )
     parser.add_argument("--out", type=Path, help="keep the files and profiles here")
     args = parser.parse_args()
     base = args.out or Path(tempfile.mkdtemp(prefix="passerelle-bench-import-"))
