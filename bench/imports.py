@@ -13,7 +13,8 @@ their CIN or entered again) is written as XLSX and CSV. For each format:
   dialog (``import_beneficiaries``: read, map, parse, validate, duplicates, write with
   the outbox, the access log and the search index), valid rows kept
   (``--skip-invalid``); ``--per-row`` also runs the per-row ORM write it replaced,
-  ``--in-process`` the import without its reader process (:mod:`app.services.import_worker`);
+  ``--in-process`` times the import both with its reader process
+  (:mod:`app.services.import_worker`, used only when a core is free) and without it;
 - **ceiling**, in the same run: the beneficiary rows that import stored, inserted by a
   plain Core ``executemany`` in one transaction into another empty profile (the search
   index triggers fire there too; no outbox, no log, nothing read or checked).
@@ -137,23 +138,27 @@ def run_format(
     known_path = import_sample.write_csv(base / "known.csv", sheet.known)
     print(f"{fmt.upper()}: {len(sheet.rows):,} rows ({path.stat().st_size / 2**20:.1f} MiB), "
           f"{len(sheet.known):,} people already in the profile")  # fmt: skip
-    modes = [("import", False, True)]
-    if args.in_process:
+    free = import_worker.spare_core()
+    modes = [("import" + (" with its reader process" if free else " (no core free: one process)"),
+              False, free)]  # fmt: skip
+    if args.in_process:  # the same import with and without its reader process
+        modes = [("import with its reader process", False, True)]
         modes.append(("import in one process (no reader process)", False, False))
     if args.per_row:
         modes.append(("per-row ORM write (before)", True, False))
+    spare_core = import_worker.spare_core
     for label, per_row, apart in modes:
         profile, ctx = new_profile(base / f"profile-{fmt}-{per_row}-{apart}")
         rows_apart = import_worker.MIN_ROWS
         try:
             import_beneficiaries(ctx, known_path, skip_invalid=True)
             before = known_ids(profile)
-            if not apart:
-                import_worker.MIN_ROWS = sys.maxsize
+            import_worker.MIN_ROWS = rows_apart if apart else sys.maxsize
+            import_worker.spare_core = lambda: True  # decided above
             run = import_file(ctx, path, per_row=per_row)
             rows, facilities = stored_rows(profile, before)
         finally:
-            import_worker.MIN_ROWS = rows_apart
+            import_worker.MIN_ROWS, import_worker.spare_core = rows_apart, spare_core
             profile.close()
         load = os.getloadavg()[0]
         wall, cpu = ceiling(base / f"ceiling-{fmt}", rows, facilities)

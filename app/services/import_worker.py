@@ -45,6 +45,22 @@ MIN_ROWS = 3_000
 """Smaller tables are parsed faster than a child process starts."""
 
 
+def spare_core() -> bool:
+    """Whether a core is likely free for the child: it only helps beside the writes.
+
+    On a machine already busy (load average at or above the number of cores) the two
+    processes would take turns on the same cores, and the child's start-up is lost.
+    """
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows has no load average
+        return True
+    return load < cores
+
+
 @dataclass(frozen=True)
 class Request:
     table: Table
@@ -202,7 +218,7 @@ def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
     return stream
 
 
-__all__ = ["MIN_ROWS", "RowReader", "main"]
+__all__ = ["MIN_ROWS", "RowReader", "main", "spare_core"]
 
 if __name__ == "__main__":
     # Run as the module of its own name, so that what it pickles is found by that name.

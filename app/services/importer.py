@@ -154,7 +154,7 @@ def import_table(
             rows = TableParser(table, mapping, today).rows(table.rows)
         return _import_whole(ctx, report, rows, skip_invalid, duplicates, per_row=per_row)
     reader = None
-    if len(table.rows) >= import_worker.MIN_ROWS:
+    if len(table.rows) >= import_worker.MIN_ROWS and import_worker.spare_core():
         reader = import_worker.RowReader.start(table, mapping, today, batch_rows)
     if reader is None:
         parser = TableParser(table, mapping, today)

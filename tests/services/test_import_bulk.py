@@ -10,6 +10,7 @@ only fresh ids and timestamps differ, so records are compared by what they hold.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import uuid
@@ -257,6 +258,7 @@ def test_an_invalid_row_after_written_batches_leaves_the_profile_as_it_was(
 def apart(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every table, however small, parsed and checked by the child process."""
     monkeypatch.setattr(import_worker, "MIN_ROWS", 0)
+    monkeypatch.setattr(import_worker, "spare_core", lambda: True)  # busy machine or not
 
 
 def import_apart(base: Path, folder: Path, path: Path) -> Outcome:
@@ -330,3 +332,15 @@ def test_a_child_that_cannot_start_leaves_the_work_to_the_main_process(
     assert "reader_process:cpu" not in after.report.phases
     assert described(after.report) == described(before.report)
     assert after.beneficiaries == before.beneficiaries
+
+
+def test_the_child_process_is_used_only_with_a_core_to_spare(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not import_worker.spare_core()
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    assert not import_worker.spare_core(), "every core busy already"
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert import_worker.spare_core()
