@@ -49,6 +49,10 @@ from app.views.tasks import run_in_background
 PAGE_SIZE = 50
 """Rows per query: a screenful or two, so that a keystroke's first page costs little
 (reading and formatting 200 rows cost ~2.5 times 50 for rows nobody sees yet)."""
+COUNT_DELAY_MS = 40
+"""From a full first page to its count. At 0 ms the count began before the rows were
+painted, and its thread took the interpreter from the paint (a keystroke's results
+then waited for a count after all); a keystroke that follows soon skips it."""
 SEARCH_POOL = "passerelleCaseloadPool"
 MAX_PAGES = 48
 """Pages kept in memory (2,400 rows); the farthest from the one just needed go first."""
@@ -222,8 +226,8 @@ class CaseloadModel(QAbstractTableModel):
             self._shown = (generation, request)
             complete = len(first) < PAGE_SIZE
             self._reset(len(first), first, complete=complete)
-            if not complete:  # after the paint of these rows (posted events come first)
-                QTimer.singleShot(0, self, count)
+            if not complete:  # once these rows are painted, unless typing went on
+                QTimer.singleShot(COUNT_DELAY_MS, self, count)
 
         def count() -> None:
             if current():
