@@ -7,10 +7,10 @@ Results are processed in one local transaction per batch; a permanently rejected
 change is quarantined with its reason and the rest of the queue goes on.
 
 Issue 23: the outbox is read as stored text and the request written from it (the
-``fields`` columns are JSON already: nothing is parsed or validated again), and the
-next batch travels while this one's answers are settled, so the laptop's work and the
-server's overlap on two cores. Parents still reach the server first: a batch is sent
-only once the server answered the one before.
+``fields`` columns are JSON already: nothing is parsed or validated again). The next
+batch is read and written while this one travels, and travels while this one's answers
+are settled, so the laptop's work and the server's overlap on two cores. Parents still
+reach the server first: a batch is sent only once the server answered the one before.
 """
 
 from __future__ import annotations
@@ -121,22 +121,28 @@ def push_outbox(
         return outcome
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
         sending: Future[PushResponse] = sender.submit(_send, client, batch)
+        following = _take(engine, batch.rows[-1].seq, size)  # ready when the answer comes
         while True:
             try:
                 response = sending.result()
-            except REFUSED_UNREAD:
-                # Refused before anything was read: rows never sent before are simply
-                # pending again (rows already inflight stay so: they may have been applied).
-                _unmark(engine, batch.fresh)
+            except BaseException as error:
+                # The next batch was never sent: its new rows are simply pending again.
+                # Refused before anything was read: so are this batch's (rows already
+                # inflight stay so: they may have been applied).
+                unsent = following.fresh if following is not None else []
+                if isinstance(error, REFUSED_UNREAD):
+                    unsent = batch.fresh + unsent
+                _unmark(engine, unsent)
                 raise
             outcome.sent += len(batch.rows)
-            following = _take(engine, batch.rows[-1].seq, size)
             if following is not None:
                 sending = sender.submit(_send, client, following)
-            _settle_batch(engine, batch, response, outcome)  # while the next one is merged
+            # While the next batch is merged: this one's answers, then the one after.
+            _settle_batch(engine, batch, response, outcome)
             if following is None:
                 return outcome
             batch = following
+            following = _take(engine, batch.rows[-1].seq, size)
 
 
 def _send(client: SyncClient, batch: _Batch) -> PushResponse:

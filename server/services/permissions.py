@@ -18,7 +18,7 @@ closed case, by a role that runs retention).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -204,22 +204,28 @@ def _check_referral_consent(session: Session, values: Mapping[str, Any]) -> None
     case_id, partner_id = values.get("beneficiary_id"), values.get("partner_id")
     if case_id is None:
         return
+    case = uuid.UUID(str(case_id))
+    known = lookups.consents_of(session, case)  # a push batch read them at once
+    if known is not None and _consented(known, partner_id):
+        return
     consents = session.scalars(
         select(Record).where(
-            Record.case_id == uuid.UUID(str(case_id)),
+            Record.case_id == case,
             Record.record_type == CONSENT,
             Record.deleted.is_(False),
         )
     )
-    for consent in consents:
-        data = consent.data
-        if (
-            data.get("purpose") == ConsentPurpose.PARTNER_SHARING.value
-            and data.get("withdrawn_on") is None
-            and data.get("partner_id") == partner_id
-        ):
-            return
-    raise Rejected("the beneficiary has not consented to sharing with this partner")
+    if not _consented(consents, partner_id):
+        raise Rejected("the beneficiary has not consented to sharing with this partner")
+
+
+def _consented(consents: Iterable[Record], partner_id: Any) -> bool:
+    return any(
+        consent.data.get("purpose") == ConsentPurpose.PARTNER_SHARING.value
+        and consent.data.get("withdrawn_on") is None
+        and consent.data.get("partner_id") == partner_id
+        for consent in consents
+    )
 
 
 def _check_appointment(

@@ -142,3 +142,23 @@ def test_small_batches_keep_the_order_and_every_answer(
     report = psychologist.sync(SyncOptions(batch_size=size))
     assert (report.sent, report.applied, report.retry, report.quarantined) == (9, 9, 0, 0)
     assert outbox.pending_count(psychologist.profile) == 0
+
+
+def test_a_refused_first_batch_leaves_the_next_one_pending_too(
+    server: RunningServer, laptop: MakeLaptop
+) -> None:
+    """The next batch is read and marked while the first travels: refused before the
+    server read anything, neither was sent, so both are simply pending again."""
+    from app.sync.engine import SyncOptions
+    from app.sync.errors import ClientTooOld
+
+    admin = laptop(server.add_user(role="admin"))
+    for n in range(3):
+        _new_case(admin, last_name=f"Nom{n}")
+    with pytest.raises(ClientTooOld):
+        admin.sync(SyncOptions(protocol_version=0, batch_size=1))
+    with admin.profile.engine.connect() as connection:
+        states = connection.execute(select(OUTBOX.c.state)).scalars().all()
+    assert len(states) >= 3 and set(states) == {"pending"}
+    report = admin.sync(SyncOptions(batch_size=1))
+    assert report.applied == len(states) and outbox.pending_count(admin.profile) == 0
