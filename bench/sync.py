@@ -17,9 +17,9 @@ server of ``--database-url`` or ``PASSERELLE_TEST_DATABASE_URL``, dropped afterw
 4. ``--laptops`` (20) laptops, one process each, counsellors of the demo teams, syncing
    at once, 5 edits each per round (cases of their team, none edited by two laptops):
    the latency of every single sync, p50 / p95 / max (issue 23: p95 < 1 s with 50
-   laptops against PostgreSQL and ``--workers 2``), the laptops' CPU per sync and the
-   server's. Processes start, open their profile, enrol and make their first sync
-   before the timed rounds.
+   laptops against PostgreSQL and ``--workers 2``), the CPU per sync of the laptops,
+   of the server and of PostgreSQL's backends for the bench database. Processes
+   start, open their profile, enrol and make their first sync before the timed rounds.
 
 With ``--scaling`` (sizes 1,000 / 10,000 / 50,000 beneficiaries unless ``--sizes``), per
 size a fresh server: the seeding push of the whole caseload (the outbox pushed alone,
@@ -232,15 +232,12 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
-def database_cpu(database_url: str | None) -> float:
-    """CPU seconds so far of the PostgreSQL backends serving ``database_url`` (0 for SQLite).
-
-    The server's pooled connections live through the rounds, so the difference of two
-    readings is the database's own work for them (a backend that ended in between is
-    missed, one that started is counted whole). PostgreSQL runs on the same machine.
+def database_cpu(database_url: str | None) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving ``database_url`` (none for
+    SQLite), by process id (PostgreSQL runs on the same machine as the benchmark).
     """
     if not database_url:
-        return 0.0
+        return {}
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -250,9 +247,45 @@ def database_cpu(database_url: str | None) -> float:
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             ).scalars()
-            return sum(_process_cpu(int(pid)) for pid in pids)
+            return {int(pid): _process_cpu(int(pid)) for pid in pids}
     finally:
         engine.dispose()
+
+
+class DatabaseWatch:
+    """CPU of the PostgreSQL backends serving ``database_url`` while the block runs.
+
+    Sampled in a thread: the server opens and closes connections beyond its pool under
+    load, and a backend is counted from the first sample that sees it (whole if it was
+    not there at the start) to the last one.
+    """
+
+    def __init__(self, database_url: str | None, interval: float = 0.2) -> None:
+        self.database_url = database_url
+        self.interval = interval
+        self.start = database_cpu(database_url)
+        self.last = dict(self.start)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> DatabaseWatch:
+        if self.database_url:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.last.update(database_cpu(self.database_url))
+
+    @property
+    def used(self) -> float:
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self.last.items())
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.last.update(database_cpu(self.database_url))
 
 
 def _process_cpu(pid: int) -> float:
@@ -373,15 +406,16 @@ def concurrent(
     for worker in workers:
         worker.start()
     steps = [_wait(barrier) for _step in range(2)]  # enrolled; initial syncs done
-    database = database_cpu(server.database_url)
-    server_cpu, started = tree_cpu(server.process.pid), time.perf_counter()
-    steps += [_wait(barrier) for _round in range(rounds - 1)]
-    outcomes = _collect(results, workers)
-    span, server_cpu = time.perf_counter() - started, tree_cpu(server.process.pid) - server_cpu
-    database = database_cpu(server.database_url) - database
+    with DatabaseWatch(server.database_url) as database:
+        server_cpu, started = tree_cpu(server.process.pid), time.perf_counter()
+        steps += [_wait(barrier) for _round in range(rounds - 1)]
+        outcomes = _collect(results, workers)
+        span = time.perf_counter() - started
+        server_cpu = tree_cpu(server.process.pid) - server_cpu
+    database_used = database.used
     if not all(steps):
         print(f"  a laptop never reached the barrier within {BARRIER_SECONDS:.0f} s", flush=True)
-    print_many(laptops, rounds, outcomes, server_cpu, span, database)
+    print_many(laptops, rounds, outcomes, server_cpu, span, database_used)
 
 
 BARRIER_SECONDS = 1800.0
