@@ -155,8 +155,7 @@ REFUSALS: Mapping[Permission, str] = {
         "Only a supervisor or an administrator can see the team's agenda."
     ),
     Permission.TRANSFER_CASE: N_(
-        "Only a supervisor or an administrator can transfer a case to another counsellor "
-        "or team."
+        "Only a supervisor or an administrator can transfer a case to another counsellor or team."
     ),
 }
 
@@ -183,4 +182,3 @@ def allows(role: StaffRole | str, permission: Permission) -> bool:
 def may(ctx: _HasActor, permission: Permission) -> bool:
     """Whether the acting staff member may: for screens that hide what they cannot do."""
     return allows(ctx.actor.role, permission)
-

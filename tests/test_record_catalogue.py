@@ -44,7 +44,6 @@ def test_every_record_with_a_beneficiary_reaches_its_case() -> None:
     missing = [
         record_type
         for record_type, model in SYNCED_TYPES.items()
-        if "beneficiary_id" in inspect(model).local_table.columns
-        and record_type not in CASE_LINKS
+        if "beneficiary_id" in inspect(model).local_table.columns and record_type not in CASE_LINKS
     ]
     assert missing == []

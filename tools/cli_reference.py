@@ -68,8 +68,7 @@ SERVER_SETTINGS = {
     "max_failed_unlocks": "wrong passphrases before a laptop destroys its key",
     "token_rotation_days": "how often laptops renew their device token",
     "anonymity_k": "k of the anonymised case lists",
-    "duplicate_threshold": "score (50-100) from which two files are proposed as likely "
-    "duplicates",
+    "duplicate_threshold": "score (50-100) from which two files are proposed as likely duplicates",
     "max_document_mb": "largest document a laptop may attach, in MiB (sent in the policy)",
     "max_idle_lock_minutes": "longest auto-lock delay (minutes) a laptop's user may choose "
     "(sent in the policy; each user's setting, default 20, applies within it)",

@@ -11,10 +11,10 @@ deleted (the plans service keeps at most one open, but sync may briefly bring tw
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import (

@@ -298,4 +298,3 @@ def track_old_values(models: Iterable[type[SyncedMixin]] = SYNCED_MODELS) -> Non
             attribute = getattr(model, column.key)
             if not event.contains(attribute, "set", _keep_old_value):
                 event.listen(attribute, "set", _keep_old_value, active_history=True)
-

@@ -41,6 +41,7 @@ class WorkspaceKept:
     cases: list[CaseKept]
     current_case: int
 
+
 NAVIGATION_STYLE = """
 QListWidget#navigation { border: none; padding-top: 12px; font-size: %dpt; }
 QListWidget#navigation::item { padding: 9px 14px; border-radius: 4px; margin: 1px 6px; }

@@ -109,9 +109,9 @@ def run(session: Session, today: date, *, dry_run: bool = False) -> list[DueCase
         for case in found:
             _erase_case(session, seqs, case, now)
         documents.drop_deleted(session)  # contents of documents deleted on laptops
-            # ACCESS LOG: the server keeps copies of the laptops' chains only; an entry for
-            # this server-side erasure (action anonymise/purge, record beneficiary
-            # case.case_id) belongs here once the access log has a server chain.
+        # ACCESS LOG: the server keeps copies of the laptops' chains only; an entry for
+        # this server-side erasure (action anonymise/purge, record beneficiary
+        # case.case_id) belongs here once the access log has a server chain.
         seqs.save()
     return found
 

@@ -24,6 +24,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     finally:
         running.stop()
 
+
 NEW_PASSWORD = "un nouveau mot de passe"
 
 
