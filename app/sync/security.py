@@ -55,7 +55,7 @@ def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -
     now = now or utcnow()
     with writelock.reading(profile.engine).connect() as connection:
         stored = read_policy(connection)
-        account = dict(connection.execute(_ACCOUNT).tuples().all())
+        account = {key: value for key, value in connection.execute(_ACCOUNT)}
     _record_contact(profile, stored, now)
     # The last pull page stated the policy's tag: the same as ours, nothing to fetch.
     unchanged = client.policy_tag is not None and client.policy_tag == policy_tag(stored)
