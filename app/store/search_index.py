@@ -43,6 +43,25 @@ def _delete(t: str) -> str:
         DELETE FROM beneficiary_search_infix WHERE rowid = {_DOCID.format(t=t)};"""
 
 
+_SEARCHED = (
+    "last_name",
+    "first_name",
+    "last_name_ar",
+    "first_name_ar",
+    "cin",
+    "registration_number",
+)
+WHEN_SEARCHED_CHANGED = "\n    WHEN " + " OR ".join(
+    f"old.{column} IS NOT new.{column}" for column in _SEARCHED
+)
+
+UPDATE_TRIGGER = f"""CREATE TRIGGER beneficiary_search_update
+    AFTER UPDATE OF {", ".join(_SEARCHED)} ON beneficiary{WHEN_SEARCHED_CHANGED}
+    BEGIN{_delete("old")}{_insert("new")}
+    END"""
+"""Only when a searched value really changed: a pulled or saved row names every column in
+its UPDATE, and re-indexing an unchanged name cost ~0.2 ms a row, growing with the index."""
+
 CREATE_STATEMENTS = (
     """CREATE TABLE beneficiary_search_map (
         docid INTEGER PRIMARY KEY,
@@ -59,10 +78,7 @@ CREATE_STATEMENTS = (
     f"""CREATE TRIGGER beneficiary_search_insert AFTER INSERT ON beneficiary BEGIN
         INSERT INTO beneficiary_search_map (beneficiary_id) VALUES (new.id);{_insert("new")}
     END""",
-    f"""CREATE TRIGGER beneficiary_search_update
-    AFTER UPDATE OF last_name, first_name, last_name_ar, first_name_ar, cin,
-        registration_number ON beneficiary BEGIN{_delete("old")}{_insert("new")}
-    END""",
+    UPDATE_TRIGGER,
     f"""CREATE TRIGGER beneficiary_search_delete AFTER DELETE ON beneficiary BEGIN{_delete("old")}
         DELETE FROM beneficiary_search_map WHERE beneficiary_id = old.id;
     END""",
