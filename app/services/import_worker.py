@@ -19,7 +19,6 @@ could print about a row reaches a log.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import queue
@@ -30,17 +29,16 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any
 
+from app import child_process
+from app.child_process import pipe, read_frame, write_frame
 from app.i18n import current_language, set_language
 from app.services.import_check import as_new
 from app.services.import_duplicates import identity_parts
 from app.services.import_parse import ParsedRow, TableParser
 from app.services.import_rows import Table
 
-ROOT = Path(__file__).resolve().parents[2]
-"""The folder holding the ``app`` package (the child imports it from there)."""
 MIN_ROWS = 3_000
 """Smaller tables are parsed faster than a child process starts."""
 
@@ -73,24 +71,6 @@ class Request:
 Sent = tuple[int, tuple[object, ...], dict[str, Any], str | None, str | None, list[Any], Any, Any]
 """A parsed row as sent: line, cells, values, facility, CIN, errors, checked as new,
 the normalised fields of its identity (duplicates)."""
-
-
-def read_frame(stream: BinaryIO | IO[bytes]) -> bytes | None:
-    """One frame's bytes; None at the end of the stream."""
-    header = stream.read(8)
-    if len(header) < 8:
-        return None
-    size = int.from_bytes(header, "big")
-    body = stream.read(size)
-    if len(body) < size:
-        return None
-    return body
-
-
-def write_frame(stream: BinaryIO | IO[bytes], body: bytes) -> None:
-    stream.write(len(body).to_bytes(8, "big"))
-    stream.write(body)
-    stream.flush()
 
 
 def main() -> int:
@@ -143,30 +123,19 @@ class RowReader:
         cls, table: Table, mapping: Mapping[str, str | None], today: date, batch_rows: int
     ) -> RowReader | None:
         """A child parsing ``table``; None where there is none (a bundled app)."""
-        if getattr(sys, "frozen", False):
-            return None  # a bundled app has no ``python -m``
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
-        request = Request(table, dict(mapping), today, current_language(), batch_rows)
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "app.services.import_worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=environment,
-                cwd=ROOT,
-            )
-        except OSError:
+        process = child_process.spawn("app.services.import_worker", quiet=True)
+        if process is None:
             return None
+        request = Request(table, dict(mapping), today, current_language(), batch_rows)
         return cls(process, pickle.dumps(request, protocol=5))
 
     def _pump(self) -> None:
         """Send the request (while the child starts, the main process goes on), then
         queue the child's frames."""
         try:
-            write_frame(_pipe(self._process.stdin), self._request)
+            write_frame(pipe(self._process.stdin), self._request)
             self._request = b""
-            stream = _pipe(self._process.stdout)
+            stream = pipe(self._process.stdout)
             while True:
                 frame = read_frame(stream)
                 self._frames.put(frame)
@@ -198,24 +167,8 @@ class RowReader:
             ]
 
     def close(self) -> None:
-        _stop(self._process)
+        child_process.stop(self._process)
         self._thread.join(timeout=5)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait()
-    for stream in (process.stdin, process.stdout):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-
-
-def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
-    if stream is None:
-        raise OSError("no pipe to the reader process")
-    return stream
 
 
 __all__ = ["MIN_ROWS", "RowReader", "main", "spare_core"]

@@ -5,10 +5,11 @@ it usefully: parsing and converting a page in a thread only takes turns with wri
 the previous one. A child process (``python -m app.sync.decode_worker``) turns the raw
 page into stored values while the profile's connection writes, on another core.
 
-The child imports only the standard library and :mod:`app.sync.wire_plan` (it is
-given the column plans, pickled, on start). It accepts only pages of the ordinary
-shape; anything else comes back as ``None`` and the main process parses that page the
-careful way (pydantic, ``from_wire``), so both paths accept exactly the same pages.
+The child imports only the standard library, :mod:`app.child_process` (its frames) and
+:mod:`app.sync.wire_plan` (it is given the column plans, pickled, on start). It accepts
+only pages of the ordinary shape; anything else comes back as ``None`` and the main
+process parses that page the careful way (pydantic, ``from_wire``), so both paths accept
+exactly the same pages.
 Frames on its standard input and output: an 8-byte length, then the bytes (a pickle
 from the parent, trusted: it is our own child; a zero length ends it).
 """
@@ -18,8 +19,9 @@ from __future__ import annotations
 import json
 import pickle
 import sys
-from typing import Any, BinaryIO
+from typing import Any
 
+from app.child_process import read_frame, write_frame
 from app.sync import wire_plan
 
 Row = tuple[Any, ...]
@@ -115,24 +117,6 @@ def compiled(plans: dict[str, wire_plan.Plan], layouts: dict[str, wire_plan.Layo
 
 def _is_uuid(value: Any) -> bool:
     return type(value) is str and wire_plan.CANONICAL_UUID.fullmatch(value) is not None
-
-
-def read_frame(stream: BinaryIO) -> bytes | None:
-    """One frame's bytes; None at the end of the stream."""
-    header = stream.read(8)
-    if len(header) < 8:
-        return None
-    size = int.from_bytes(header, "big")
-    body = stream.read(size)
-    if len(body) < size:
-        return None
-    return body
-
-
-def write_frame(stream: BinaryIO, body: bytes) -> None:
-    stream.write(len(body).to_bytes(8, "big"))
-    stream.write(body)
-    stream.flush()
 
 
 def main() -> int:

@@ -8,26 +8,22 @@ careful way: pydantic, then ``from_wire`` when it is applied. Same pages accepte
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
 import re
 import subprocess
-import sys
 import uuid
-from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 
+from app import child_process
+from app.child_process import pipe, read_frame, write_frame
 from app.sync import decode_worker
 from app.sync.decode import layouts, plans
 from app.sync.errors import ProtocolError
 from app.sync.incoming import DecodedPage, RawPage
 from passerelle_core.protocol import PullResponse, RecordState
 
-ROOT = Path(__file__).resolve().parents[2]
-"""The folder holding the ``app`` package (the child imports it from there)."""
 _HEAD = re.compile(
     rb'\{\s*"server_id"\s*:\s*"[0-9a-f-]{36}"\s*,\s*"left_scope"\s*:\s*\[[^\]]*\]\s*,'
     rb'\s*"next_cursor"\s*:\s*(\d{1,19})\s*,\s*"has_more"\s*:\s*(true|false)\s*,'
@@ -39,19 +35,13 @@ class PageDecoder:
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
-        if getattr(sys, "frozen", False):
-            return  # a bundled app has no ``python -m``: pages are decoded here
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+        process = child_process.spawn("app.sync.decode_worker")
+        if process is None:
+            return  # pages are decoded here
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "app.sync.decode_worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                env=environment,
-                cwd=ROOT,
-            )
-            decode_worker.write_frame(_pipe(process.stdin), pickle.dumps((plans(), layouts())))
-        except OSError:
+            write_frame(pipe(process.stdin), pickle.dumps((plans(), layouts())))
+        except (OSError, ValueError):
+            child_process.stop(process)
             return
         self._process = process
 
@@ -66,7 +56,7 @@ class PageDecoder:
         if process is None:
             return False
         try:
-            decode_worker.write_frame(_pipe(process.stdin), raw)
+            write_frame(pipe(process.stdin), raw)
         except (OSError, ValueError):
             return False
         return True
@@ -77,7 +67,7 @@ class PageDecoder:
         answer = None
         if process is not None:
             try:
-                answer = decode_worker.read_frame(_pipe(process.stdout))
+                answer = read_frame(pipe(process.stdout))
             except (OSError, ValueError):
                 answer = None
             if answer is None:  # the child died: carry on without it
@@ -92,12 +82,7 @@ class PageDecoder:
         process, self._process = self._process, None
         if process is None:
             return
-        process.kill()
-        process.wait()
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        child_process.stop(process)
 
 
 def decode_here(raw: bytes) -> PullResponse:
@@ -130,8 +115,3 @@ def _page(raw: bytes, envelope: decode_worker.Envelope, columns: decode_worker.C
         expected=expected,
         restored=restored,
     )
-
-
-def _pipe(stream: IO[bytes] | None) -> Any:
-    assert stream is not None
-    return stream
