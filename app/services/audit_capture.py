@@ -64,6 +64,17 @@ def device_id(connection: Connection) -> uuid.UUID:
     return uuid.UUID(value)
 
 
+def chain_tail(connection: Connection, device: uuid.UUID) -> tuple[int, str]:
+    """This device's last entry: its number and hash (0 and the genesis hash at first)."""
+    tail = connection.execute(
+        select(ACCESS_LOG.c.seq, ACCESS_LOG.c.hash)
+        .where(ACCESS_LOG.c.device_id == device)
+        .order_by(ACCESS_LOG.c.seq.desc())
+        .limit(1)
+    ).first()
+    return (int(tail.seq), str(tail.hash)) if tail is not None else (0, GENESIS_HASH)
+
+
 def append(
     connection: Connection,
     staff_id: uuid.UUID | None,
@@ -74,13 +85,7 @@ def append(
     if not accesses:
         return []
     device = device_id(connection)
-    tail = connection.execute(
-        select(ACCESS_LOG.c.seq, ACCESS_LOG.c.hash)
-        .where(ACCESS_LOG.c.device_id == device)
-        .order_by(ACCESS_LOG.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, previous = (int(tail.seq), str(tail.hash)) if tail is not None else (0, GENESIS_HASH)
+    seq, previous = chain_tail(connection, device)
     moment = when or utcnow()
     rows = []
     for access in accesses:

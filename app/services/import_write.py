@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Column, Connection, Table, select
+from sqlalchemy import Column, Connection, Table
 from sqlalchemy.orm import Session
 
 from app.models import AccessAction, Beneficiary, OutboxState
@@ -38,7 +38,6 @@ from app.sync.records import to_wire_value, wire_columns
 from app.sync.state import OUTBOX
 from passerelle_core.audit_protocol import (
     CHAIN_VERSION,
-    GENESIS_HASH,
     canonical_fields,
     entry_hash,
 )
@@ -240,13 +239,7 @@ def append_creations(
     if not ids:
         return
     device = audit_capture.device_id(connection)
-    tail = connection.execute(
-        select(ACCESS_LOG.c.seq, ACCESS_LOG.c.hash)
-        .where(ACCESS_LOG.c.device_id == device)
-        .order_by(ACCESS_LOG.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, previous = (int(tail.seq), str(tail.hash)) if tail is not None else (0, GENESIS_HASH)
+    seq, previous = audit_capture.chain_tail(connection, device)
     moment = utcnow()
     entry: dict[str, Any] = {
         "device_id": device, "seq": 0, "recorded_at": moment, "staff_id": staff_id,
