@@ -29,7 +29,7 @@ class Incoming:
 
     __slots__ = (
         "record_type", "hex", "seq", "version", "deleted", "_data", "_page", "case_hex",
-        "values", "exists", "decoded", "key", "row", "parents",
+        "values", "exists", "decoded", "key", "row", "parents", "stored",
     )  # fmt: skip
 
     def __init__(
@@ -60,12 +60,15 @@ class Incoming:
         self.decoded = row is not None
         self.values: dict[str, Any] = {}
         self.exists = False
+        # The local row (insert columns' order) when it was read to compare: an update
+        # then writes only the columns whose value changed, and nothing if none did.
+        self.stored: tuple[Any, ...] | None = None
         self.key: Key = (record_type, hex_id)
 
     def forget_decoding(self) -> None:
         """Decode again next time (a held record retried: protections may have changed)."""
         self.decoded = False
-        self.row = self.parents = None
+        self.row = self.parents = self.stored = None
         self.values = {}
 
     @property

@@ -247,12 +247,32 @@ class PageApplier:
         for record in records:
             by_type.setdefault(record.record_type, []).append(record)
         for record_type, group in by_type.items():
-            present = self._existing(record_type, [r.hex for r in group])
+            present = self._stored(record_type, [r.hex for r in group])
             for record in group:
                 record.exists = record.hex in present
-                if record.exists and record.row is not None:
-                    record.values = _values_of_row(record)  # an update: fields by name
+                if not record.exists:
+                    continue
+                record.stored = present[record.hex]
+                if record.row is not None:
+                    if _same_row(record):
+                        record.values = {"id": record.hex}  # stored as it is: nothing to write
+                    else:
+                        record.values = _values_of_row(record)  # an update: fields by name
                     record.row = None
+
+    def _stored(self, record_type: str, ids: list[str]) -> dict[str, tuple[object, ...] | None]:
+        """The local rows of those ids the profile holds (None: written by this pull, not
+        read again; such a record is updated whole, as before)."""
+        found: dict[str, tuple[object, ...] | None] = {
+            i: None for i in ids if (record_type, i) in self.known
+        }
+        if record_type in self.pull.find_empty_types(self.connection):
+            return found
+        wanted = [i for i in ids if i not in found]
+        for chunk in _chunks(wanted):
+            found.update(writes.stored_rows(self.connection, record_type, chunk))
+        self.known.update((record_type, i) for i in found)
+        return found
 
     def _existing(self, record_type: str, ids: Iterable[str]) -> set[str]:
         """Which of these stored ids are in the profile (``known`` spares most queries)."""
@@ -350,7 +370,9 @@ class PageApplier:
         updates: dict[tuple[str, tuple[str, ...]], list[list[object]]] = {}
         for record in records:
             if record.exists:
-                names = tuple(sorted(n for n in record.values if n != "id"))
+                names = _changed(record)
+                if not names:
+                    continue  # every value as stored already: no row, index or trigger touched
                 changed = [record.values[n] for n in names]
                 changed.append(record.values["id"])
                 updates.setdefault((record.record_type, names), []).append(changed)
@@ -360,8 +382,7 @@ class PageApplier:
         for record_type, rows in inserts.items():
             writes.insert_rows(self.connection, record_type, rows)
         for (record_type, names), update_rows in updates.items():
-            if names:
-                writes.update_many(self.connection, record_type, names, update_rows)
+            writes.update_many(self.connection, record_type, names, update_rows)
 
     def _replace_held(self, held: Held) -> None:
         """Keep ``sync_held`` and the in-memory index equal: release, then (re)hold."""
@@ -429,6 +450,36 @@ def _values_of_row(record: Incoming) -> dict[str, object]:
     values = {name: record.row[position[name]] for name in record.data if name in position}
     values["id"] = record.hex
     return values
+
+
+def _changed(record: Incoming) -> tuple[str, ...]:
+    """The columns of an update whose value differs from the local row (all of them when
+    the row was not read). Same value means same type too: ``1 == 1.0 == True`` in
+    Python, yet SQLite may store them apart; a difference in doubt is written."""
+    names = sorted(n for n in record.values if n != "id")
+    stored = record.stored
+    if stored is None:
+        return tuple(names)
+    position = _positions(record.record_type)
+    values = record.values
+    return tuple(n for n in names if n not in position or _differs(values[n], stored[position[n]]))
+
+
+def _differs(new: object, old: object) -> bool:
+    return new != old or type(new) is not type(old)
+
+
+def _same_row(record: Incoming) -> bool:
+    """A decoded insert row equal to the local row in every column but the local
+    ``row_version``: then every field the record carries is stored as it is."""
+    row, stored = record.row, record.stored
+    if row is None or stored is None or len(row) != len(stored):
+        return False
+    skip = _positions(record.record_type)["row_version"]
+    for number, (new, old) in enumerate(zip(row, stored, strict=True)):
+        if number != skip and _differs(new, old):
+            return False
+    return True
 
 
 @cache

@@ -37,8 +37,11 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 _READ = (
     "SELECT seq, change_id, record_type, record_id, op, base_version, fields, base_fields,"
     " case_id, recorded_at, state FROM sync_outbox"
-    " WHERE seq > ? AND state IN ('pending', 'inflight') ORDER BY seq LIMIT ?"
+    " WHERE seq > ? AND +state IN ('pending', 'inflight') ORDER BY seq LIMIT ?"
 )
+"""``+state``: read in ``seq`` order from the cursor and stop at the limit. Through the
+state index SQLite read and sorted every waiting row after the cursor for each batch:
+a seeding push of N changes cost O(N^2 / batch) (issue 23, item 3)."""
 _MARK = "UPDATE sync_outbox SET state = 'inflight' WHERE seq BETWEEN ? AND ? AND state = 'pending'"
 _UNMARK = "UPDATE sync_outbox SET state = 'pending' WHERE seq = ? AND state = 'inflight'"
 _DONE = "DELETE FROM sync_outbox WHERE seq = ?"
@@ -46,6 +49,7 @@ _REFUSED = "UPDATE sync_outbox SET state = ?, error = ?, attempts = attempts + 1
 _BASE_REPLACE = (
     "INSERT INTO sync_base (record_type, record_id, version) VALUES (?, ?, ?)"
     " ON CONFLICT (record_type, record_id) DO UPDATE SET version = excluded.version"
+    " WHERE sync_base.version IS NOT excluded.version"
 )
 _BASE_KEEP = (
     "INSERT INTO sync_base (record_type, record_id, version) VALUES (?, ?, ?)"

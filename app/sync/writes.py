@@ -57,12 +57,32 @@ def existing_ids(connection: Connection, record_type: str, ids: IdChunk) -> set[
     return {row[0] for row in connection.exec_driver_sql(sql, tuple(ids))}
 
 
+def stored_rows(
+    connection: Connection, record_type: str, ids: IdChunk
+) -> dict[str, tuple[Any, ...]]:
+    """The rows of these stored ids that the table holds, by id, as the driver reads
+    them, in the insert statement's column order (``insert_columns``)."""
+    table = table_of(record_type)
+    names = [name for name, _default in insert_columns(record_type)]
+    position = names.index("id")
+    columns = ", ".join(_quote(name) for name in names)
+    marks = ", ".join("?" for _ in ids)
+    sql = f"SELECT {columns} FROM {_quote(table.name)} WHERE id IN ({marks})"
+    return {row[position]: tuple(row) for row in connection.exec_driver_sql(sql, tuple(ids))}
+
+
+BASES_SQL = (
+    f"INSERT INTO {BASE.name} (record_type, record_id, version) VALUES (?, ?, ?) "
+    "ON CONFLICT (record_type, record_id) DO UPDATE SET version = excluded.version"
+    f" WHERE {BASE.name}.version IS NOT excluded.version"
+)
+"""A base already at that version is left alone: no page written (a record pushed, then
+pulled back at the version its push result gave, is the common case)."""
+
+
 def record_bases(connection: Connection, rows: Iterable[tuple[str, str, int]]) -> None:
     """Remember the server version of each (record type, stored id) just written."""
-    sql = (
-        f"INSERT INTO {_quote(BASE.name)} (record_type, record_id, version) VALUES (?, ?, ?) "
-        "ON CONFLICT (record_type, record_id) DO UPDATE SET version = excluded.version"
-    )
+    sql = BASES_SQL
     parameters = list(rows)
     if parameters:  # an empty list would run the statement once, with no parameters
         connection.exec_driver_sql(sql, parameters)
