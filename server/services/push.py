@@ -2,8 +2,18 @@
 
 A change already applied (same ``change_id``) returns its stored result as
 ``duplicate``. A refused change is reported, permanently or for a retry, while the rest
-of the batch goes on. The counter lock is taken first and held to the commit, so this
-transaction's sequence numbers commit in order.
+of the batch goes on. The counter lock is held to the commit, so this transaction's
+sequence numbers commit in order.
+
+The lock is taken as late as the merge allows (issue 23, many laptops): the batch's
+fields are parsed and its change ids and records read *before* it, so concurrent pushes
+do that work side by side instead of one after another. Under the lock those reads are
+checked: when ``counter.last_seq`` has not moved since they began, nothing numbered was
+committed meanwhile and they stand; otherwise any record numbered since (every write of
+a record gives it a new number) that the batch read, or a consent of a case it read
+consents of, makes the batch read everything again, under the lock, as before. The
+device's status is read under the lock, and the merge and the commit stay under it. On
+SQLite the write transaction is exclusive from its ``BEGIN IMMEDIATE``: nothing moves.
 
 The batch is merged in bulk: its records, what they refer to and its change ids are
 read up front (:mod:`server.services.lookups`), each change is decided in memory in
@@ -39,7 +49,7 @@ from server.services.devices import Caller
 from server.services.errors import AuthError, Rejected
 from server.services.field_parsers import parse_fields
 from server.services.merge import Author, apply_change
-from server.services.sequence import SequenceAllocator
+from server.services.sequence import SequenceAllocator, committed_high_water, numbered_since
 
 logger = logging.getLogger(__name__)
 AFTER_ERASE_ORDER = "recorded after this device was told to erase its data"
@@ -48,6 +58,8 @@ REFUSED_STATUSES = {
     "stolen": "this device was reported stolen",
 }
 OTHER_RECORD = "this change_id was used for another record"
+RECHECK_LIMIT = 2000
+"""Records numbered while a batch read ahead beyond which it simply reads again."""
 # What the merge may change on a record before refusing the change: put back if so.
 RECORD_STATE = (
     "version", "data", "field_versions", "field_devices", "deleted", "case_id", "team_id",
@@ -64,6 +76,16 @@ class Logged:
     result: dict[str, Any]
 
 
+@dataclass
+class _ReadAhead:
+    """What a batch read before taking the counter lock, and from which number on."""
+
+    high: int  # counter.last_seq before the reads
+    applied: dict[uuid.UUID, Any]
+    cache: lookups.BatchRecords
+    parsed: dict[int, dict[str, Any] | WireError]  # by position in the batch
+
+
 @dataclass(frozen=True)
 class _Pusher:
     """Who pushes, and the transaction's sequence numbers."""
@@ -72,6 +94,7 @@ class _Pusher:
     seqs: SequenceAllocator
     author: Author
     user_id: uuid.UUID
+    parsed: dict[int, dict[str, Any] | WireError] | None = None  # by id(change)
 
 
 def push(
@@ -80,13 +103,19 @@ def push(
     """Merge ``changes`` in order; ``bulk=False`` takes the careful way for the whole
     batch (what a failed bulk flush falls back to; bench/push.py compares the two)."""
     with write_transaction(session):
-        seqs = SequenceAllocator(session)
+        ahead = _read_ahead(session, changes) if bulk and changes else None
+        seqs = SequenceAllocator(session)  # the lock, held to the commit
+        if ahead is not None and not _still_valid(session, ahead, seqs.last):
+            _discard(session, ahead)
+            ahead = None
         # Checked again under the lock: a device revoked a moment ago pushes nothing.
         device = session.get(Device, caller.device_id, populate_existing=True)
         status = device.status if device is not None else "revoked"
         refusal = REFUSED_STATUSES.get(status)
         ordered = _last_push(device) if device is not None and status == "wipe" else None
-        pusher = _Pusher(session, seqs, Author(caller.device_id, caller.viewer), caller.user_id)
+        parsed = None if ahead is None else {id(changes[n]): v for n, v in ahead.parsed.items()}
+        author = Author(caller.device_id, caller.viewer)
+        pusher = _Pusher(session, seqs, author, caller.user_id, parsed)
         refused: dict[int, ChangeResult] = {}
         for number, change in enumerate(changes):
             if refusal is not None:
@@ -96,13 +125,57 @@ def push(
         todo = [c for n, c in enumerate(changes) if n not in refused]
         if bulk and todo:
             with _no_cycle_collection():
-                answers = _merge_batch(pusher, todo)
+                answers = _merge_batch(pusher, todo, ahead)
         else:
             answers = [_push_one(pusher, change) for change in todo]
         merged = iter(answers)
         results = [refused[n] if n in refused else next(merged) for n in range(len(changes))]
         seqs.save()
     return results
+
+
+def _read_ahead(session: Session, changes: list[Change]) -> _ReadAhead:
+    """Before the lock: the fields parsed, the change ids and records read (checked
+    under the lock by :func:`_still_valid`)."""
+    high, _server_id = committed_high_water(session)  # first: reads after it are newer
+    parsed: dict[int, dict[str, Any] | WireError] = {}
+    for number, change in enumerate(changes):
+        try:
+            parsed[number] = parse_fields(change.record_type, change.record_id, change.fields)
+        except WireError as error:
+            parsed[number] = error
+    applied = lookups.applied_changes(session, [c.change_id for c in changes])
+    cache = lookups.prefetch(session, changes, lookups.BatchRecords())
+    return _ReadAhead(high, applied, cache, parsed)
+
+
+def _still_valid(session: Session, ahead: _ReadAhead, last: int) -> bool:
+    """Under the lock: did anything committed since the reads began touch what they read?
+
+    Every write of a record gives it a new sequence number, so the records numbered in
+    ``(ahead.high, last]`` are all that changed (created, edited, moved, deleted); a
+    change id committed meanwhile by a resend came with its record's new number too (one
+    that numbered nothing, a deletion of a record never stored, meets the change log's
+    unique key at the flush, and the batch is merged again the careful way)."""
+    if last == ahead.high:
+        return True
+    moved = numbered_since(session, ahead.high, last, RECHECK_LIMIT)
+    if moved is None:
+        return False
+    records, consents = ahead.cache.records, ahead.cache.consents
+    for record_type, record_id, case_id in moved:
+        if (record_type, record_id) in records:
+            return False
+        if record_type == lookups.CONSENT and case_id in consents:
+            return False
+    return True
+
+
+def _discard(session: Session, ahead: _ReadAhead) -> None:
+    """Stale reads: their objects leave the session, so the batch reads them afresh."""
+    for record in ahead.cache.records.values():
+        if isinstance(record, Record) and record in session:  # (parents may be plain rows)
+            session.expunge(record)
 
 
 @contextmanager
@@ -128,14 +201,19 @@ def _last_push(device: Device) -> datetime:
     return device.wipe_ordered_at
 
 
-def _merge_batch(pusher: _Pusher, changes: list[Change]) -> list[ChangeResult]:
+def _merge_batch(
+    pusher: _Pusher, changes: list[Change], ahead: _ReadAhead | None
+) -> list[ChangeResult]:
     """In bulk, one flush; if that fails, again with a savepoint per change."""
     session = pusher.session
-    cache = lookups.BatchRecords()
+    cache = lookups.BatchRecords() if ahead is None else ahead.cache
     try:
         with session.begin_nested():
-            applied = lookups.applied_changes(session, [c.change_id for c in changes])
-            lookups.prefetch(session, changes, cache)
+            if ahead is None:
+                applied = lookups.applied_changes(session, [c.change_id for c in changes])
+                lookups.prefetch(session, changes, cache)
+            else:
+                applied = ahead.applied
             with lookups.batching(session, cache):  # writes the new records at its end
                 results = [_bulk_one(pusher, cache, applied, change) for change in changes]
             cache.write_logs(session)
@@ -214,7 +292,14 @@ def _push_one(pusher: _Pusher, change: Change) -> ChangeResult:
 def _apply(pusher: _Pusher, change: Change) -> ChangeResult:
     if change.recorded_at.tzinfo is None:
         raise WireError("recorded_at must carry a time zone")
-    values = parse_fields(change.record_type, change.record_id, change.fields)
+    parsed = None if pusher.parsed is None else pusher.parsed.get(id(change))
+    if isinstance(parsed, WireError):
+        raise parsed
+    values = (
+        dict(parsed)
+        if parsed is not None
+        else parse_fields(change.record_type, change.record_id, change.fields)
+    )
     return apply_change(pusher.session, pusher.seqs, pusher.author, change, values)
 
 

@@ -16,7 +16,7 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.core.tables import Counter
+from server.core.tables import Counter, Record
 
 COUNTER_ID = 1
 
@@ -61,3 +61,18 @@ def committed_high_water(session: Session) -> tuple[int, uuid.UUID]:
         select(Counter.last_seq, Counter.server_id).where(Counter.id == COUNTER_ID)
     ).one()
     return int(row.last_seq), row.server_id
+
+
+def numbered_since(
+    session: Session, after: int, upto: int, limit: int
+) -> list[tuple[str, uuid.UUID, uuid.UUID | None]] | None:
+    """The records whose number lies in ``(after, upto]`` (type, id, case): what changed
+    between two readings of the counter; None when more than ``limit``."""
+    rows = session.execute(
+        select(Record.record_type, Record.record_id, Record.case_id)
+        .where(Record.seq > after, Record.seq <= upto)
+        .limit(limit + 1)
+    ).all()
+    if len(rows) > limit:
+        return None
+    return [(row.record_type, row.record_id, row.case_id) for row in rows]

@@ -1,0 +1,221 @@
+"""Pushes racing on PostgreSQL through the real server: the reads made before the lock.
+
+A push parses its changes and reads its change ids and records before it takes the
+counter lock (server/services/push.py, issue 23), so that concurrent pushes do that
+work side by side. Here the test holds the counter lock itself while two laptops push:
+both read ahead, then wait for the lock, and the first one let in changes what the
+second one read. The outcome must be exactly the serialized one: the second push sees
+the first one's commit (a conflict kept, nothing overwritten), a resend is recognised,
+and the sequence numbers handed out are the ones the change log and the pull show.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, create_engine, text
+
+from tests.server import factories
+from tests.server.harness import DeviceClient, RunningServer, change, start_server
+
+WAIT_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def pg_server(
+    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    with start_server(tmp_path_factory.mktemp("concurrency"), postgres_url) as running:
+        yield running
+
+
+class Racing:
+    """Pushes sent from threads while the test holds the counter lock."""
+
+    def __init__(self, server: RunningServer) -> None:
+        assert server.database_url is not None
+        self.engine = create_engine(server.database_url)
+        self.holder: Connection | None = None
+        self.threads: list[threading.Thread] = []
+        self.results: dict[str, list[dict[str, Any]]] = {}
+
+    def hold(self) -> int:
+        """Take the counter lock (as a push in progress would); the last number."""
+        self.holder = self.engine.connect()
+        return int(
+            self.holder.execute(
+                text("SELECT last_seq FROM counter WHERE id = 1 FOR UPDATE")
+            ).scalar_one()
+        )
+
+    def push(self, name: str, laptop: DeviceClient, *changes: dict[str, Any]) -> None:
+        def run() -> None:
+            self.results[name] = laptop.push(*changes)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def wait_blocked(self, count: int) -> None:
+        """Until ``count`` server transactions wait for a lock: each push read ahead."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        with self.engine.connect() as watcher:
+            while time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND query ILIKE '%counter%'"
+                    )
+                ).scalar_one()
+                watcher.rollback()
+                if waiting >= count:
+                    return
+                time.sleep(0.02)  # another backend's state: there is no event to wait on
+        raise AssertionError(f"{count} pushes never waited for the counter lock")
+
+    def release(self) -> None:
+        assert self.holder is not None
+        self.holder.rollback()
+        self.holder.close()
+        self.holder = None
+        for thread in self.threads:
+            thread.join(WAIT_SECONDS)
+            assert not thread.is_alive()
+
+    def change_log(self, change_ids: list[str]) -> dict[str, int | None]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT change_id, seq FROM change_log WHERE change_id = ANY(:ids)"),
+                {"ids": [uuid.UUID(c) for c in change_ids]},
+            )
+            return {str(row.change_id): row.seq for row in rows}
+
+    def last_seq(self) -> int:
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(text("SELECT last_seq FROM counter WHERE id = 1")).scalar_one()
+            )
+
+    def close(self) -> None:
+        if self.holder is not None:
+            self.holder.rollback()
+            self.holder.close()
+        self.engine.dispose()
+
+
+@pytest.fixture
+def racing(pg_server: RunningServer) -> Iterator[Racing]:
+    race = Racing(pg_server)
+    try:
+        yield race
+    finally:
+        race.close()
+
+
+def _colleagues(server: RunningServer) -> tuple[DeviceClient, DeviceClient, uuid.UUID, Any]:
+    """Two counsellors of one team, and a case of theirs both laptops hold at version 1."""
+    first = server.add_user("social_worker")
+    second = server.add_user("social_worker", first.team)
+    one, two = server.enrol(first), server.enrol(second)
+    case_id = uuid.uuid4()
+    [created] = one.push(change("beneficiary", case_id, factories.beneficiary(first.team_id)))
+    assert created["status"] == "applied"
+    return one, two, case_id, first
+
+
+def _seqs_handed_out(server: RunningServer, start: int) -> list[int]:
+    """Every number above ``start`` a fresh admin laptop pulls, records and all."""
+    checker = server.enrol(server.add_user("admin"))
+    pulled = checker.pull(start)
+    return sorted(record["seq"] for record in pulled.records.values())
+
+
+def test_a_push_whose_reads_went_stale_merges_as_if_it_had_waited(
+    pg_server: RunningServer, racing: Racing
+) -> None:
+    one, two, case_id, _account = _colleagues(pg_server)
+    start = racing.hold()
+    mine = change("beneficiary", case_id, {"phone": "0611111111"}, base_version=1)
+    theirs = change(
+        "beneficiary", case_id, {"phone": "0622222222", "nickname": "Youss"}, base_version=1
+    )
+    racing.push("one", one, mine)
+    racing.wait_blocked(1)
+    racing.push("two", two, theirs)
+    racing.wait_blocked(2)  # both read the case at version 1, then waited
+    racing.release()
+
+    logged = racing.change_log([mine["change_id"], theirs["change_id"]])
+    first, second = sorted(logged, key=lambda c: logged[c] or 0)
+    winner, loser = (mine, theirs) if first == mine["change_id"] else (theirs, mine)
+    results = {**{r["change_id"]: r for r in racing.results["one"]}}
+    results.update({r["change_id"]: r for r in racing.results["two"]})
+    # Serialized, the second push meets the first one's phone: a conflict, not a loss.
+    assert results[first]["status"] == "applied"
+    assert results[second]["status"] == "conflict", results[second]
+    checker = pg_server.enrol(pg_server.add_user("admin"))
+    pulled = checker.pull(0)
+    record = pulled.get("beneficiary", case_id)
+    assert record is not None
+    assert record["data"]["phone"] == winner["fields"]["phone"]
+    assert record["version"] == (3 if "nickname" in loser["fields"] else 2)
+    if "nickname" in loser["fields"]:
+        assert record["data"]["nickname"] == "Youss"  # the other field still applied
+    [conflict] = [
+        c for c in pulled.of_type("sync_conflict") if c["data"]["target_id"] == str(case_id)
+    ]
+    assert conflict["data"]["field"] == "phone"
+    assert conflict["data"]["kept_value"] == winner["fields"]["phone"]
+    assert conflict["data"]["other_value"] == loser["fields"]["phone"]
+    # The numbers: both changes numbered after the held lock, in commit order, and the
+    # pull from where the lock was taken delivers up to the counter, nothing skipped.
+    assert start < logged[first] < logged[second] <= racing.last_seq()  # type: ignore[operator]
+    seqs = _seqs_handed_out(pg_server, start)
+    assert seqs and seqs[-1] <= racing.last_seq()
+    assert record["seq"] in seqs and conflict["seq"] in seqs
+
+
+def test_a_resend_racing_its_original_is_applied_once(
+    pg_server: RunningServer, racing: Racing
+) -> None:
+    one, _two, case_id, _account = _colleagues(pg_server)
+    racing.hold()
+    edit = change("beneficiary", case_id, {"phone": "0633333333"}, base_version=1)
+    racing.push("original", one, edit)
+    racing.wait_blocked(1)
+    racing.push("resend", one, edit)  # the reply was lost: the laptop sends it again
+    racing.wait_blocked(2)
+    racing.release()
+    statuses = sorted(r[0]["status"] for r in racing.results.values())
+    assert statuses == ["applied", "duplicate"]
+    record = one.pull(0).get("beneficiary", case_id)
+    assert record is not None and record["version"] == 2
+
+
+def test_pushes_to_other_records_of_a_case_keep_their_reads(
+    pg_server: RunningServer, racing: Racing
+) -> None:
+    """Reads nobody invalidated stand: a session added while a colleague edits the case."""
+    one, two, case_id, _account = _colleagues(pg_server)
+    session_id = uuid.uuid4()
+    racing.hold()
+    racing.push("one", one, change("beneficiary", case_id, {"phone": "0644444444"}, base_version=1))
+    racing.wait_blocked(1)
+    racing.push(
+        "two",
+        two,
+        change("follow_up_session", session_id, factories.follow_up_session(case_id)),
+    )
+    racing.wait_blocked(2)
+    racing.release()
+    assert [r["status"] for r in racing.results["one"]] == ["applied"]
+    assert [r["status"] for r in racing.results["two"]] == ["applied"]
+    pulled = two.pull(0)
+    assert pulled.get("follow_up_session", session_id) is not None
+    record = pulled.get("beneficiary", case_id)
+    assert record is not None and record["data"]["phone"] == "0644444444"
