@@ -22,14 +22,14 @@ server of ``--database-url`` or ``PASSERELLE_TEST_DATABASE_URL``, dropped afterw
    start, open their profile, enrol and make their first sync before the timed rounds.
 
 With ``--scaling`` (sizes 1,000 / 10,000 / 50,000 beneficiaries unless ``--sizes``), per
-size a fresh server: the seeding push of the whole caseload (the outbox pushed alone,
-without the pull that brings the records back), the initial sync of an empty laptop,
-then ``--changes`` (1,000) beneficiaries edited on it, pushed, and pulled by a second
-laptop synced the same way (not timed): the same number of changes into a store of
-each size. All in time per record, with the
+size a fresh server: the seeding push of the whole caseload (the outbox pushed alone),
+then the rest of the seed laptop's sync (its records pulled back: those the server stored
+as sent are not written again), the initial sync of an empty laptop, then ``--changes``
+(1,000) beneficiaries edited on it, pushed, and pulled by the seed laptop: the same
+number of changes into a store of each size. All in time and CPU per record, with the
 ratio of the largest size to the smallest (cost that grows linearly keeps it near 1,
 target <= 1.3), and the server's resident memory (its processes together) sampled
-during each initial sync, the largest caseload's included. The 50,000 size is about
+during each initial sync and pull-back, the largest caseload's included. The 50,000 size is about
 925,000 records: count 15-20 minutes per backend on a quiet 2-core machine, most of it
 the demo generation and the seeding push.
 
@@ -653,25 +653,42 @@ class Size:
     cpu: dict[str, float] = field(default_factory=dict)  # step -> CPU s, laptop + server
     server_rss_before: int = 0
     server_rss_peak: int = 0
+    pull_back_seconds: float = 0.0
+    pull_back_records: int = 0
+    pull_back_rss: tuple[int, int] = (0, 0)
 
-    def per_record(self) -> tuple[float, float, float, float]:
-        """Microseconds per record: seeding push, initial sync, then the push and the
-        pull of the same number of changes into a store of this size."""
+    def per_record(self) -> tuple[float, ...]:
+        """Microseconds per record, in ``STEPS`` order: seeding push, seeding pull-back,
+        initial sync, then the push and the pull of the same number of changes into a
+        store of this size."""
+        seconds = (
+            self.push_seconds,
+            self.pull_back_seconds,
+            self.initial_seconds,
+            self.incremental_push,
+            self.incremental_pull,
+        )
+        return tuple(s / max(n, 1) * 1e6 for s, n in zip(seconds, self.counts(), strict=True))
+
+    def counts(self) -> tuple[int, ...]:
         return (
-            self.push_seconds / self.records * 1e6,
-            self.initial_seconds / self.initial_records * 1e6,
-            self.incremental_push / self.changes * 1e6,
-            self.incremental_pull / self.changes * 1e6,
+            self.records,
+            self.pull_back_records,
+            self.initial_records,
+            self.changes,
+            self.changes,
         )
 
-    def cpu_per_record(self) -> tuple[float, float, float, float]:
+    def cpu_per_record(self) -> tuple[float, ...]:
         """Microseconds of CPU (bench process + server) per record, same steps."""
-        counts = (self.records, self.initial_records, self.changes, self.changes)
-        steps = ("push", "initial", "changes pushed", "changes pulled")
-        push, initial, pushed, pulled = (
-            self.cpu.get(step, 0.0) / count * 1e6 for step, count in zip(steps, counts, strict=True)
+        return tuple(
+            self.cpu.get(step, 0.0) / max(count, 1) * 1e6
+            for step, count in zip(CPU_STEPS, self.counts(), strict=True)
         )
-        return push, initial, pushed, pulled
+
+
+STEPS = ("seeding push", "seeding pull-back", "initial sync", "changes pushed", "changes pulled")
+CPU_STEPS = ("push", "pull-back", "initial", "changes pushed", "changes pulled")
 
 
 def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
@@ -694,7 +711,14 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
                 f"{caseload:,}: seeding push", push_only, seed
             )
             assert outcome.sent == size.records, outcome
-            seed.close()  # done: it would have to pull its records back to sync again
+            # The rest of the seed's first sync: it pulls back every record it pushed;
+            # those the server stored as sent are not written again (issue 23, item 1).
+            with MemoryWatch(server.process.pid) as memory:
+                report, size.pull_back_seconds, size.cpu["pull-back"] = timed_cpu(
+                    f"{caseload:,}: seeding pull-back", engine.sync, seed
+                )
+            size.pull_back_records = report.received
+            size.pull_back_rss = (memory.before, memory.peak)
             empty = laptop(folder / "empty", server, "bench-admin")
             with MemoryWatch(server.process.pid) as memory:
                 report, size.initial_seconds, size.cpu["initial"] = timed_cpu(
@@ -702,10 +726,9 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
                 )
             size.initial_records = report.received
             size.server_rss_before, size.server_rss_peak = memory.before, memory.peak
-            # The incremental step needs two laptops holding the caseload: a second
-            # initial sync costs a third of the seed laptop pulling its records back.
-            reader = laptop(folder / "reader", server, "bench-admin")
-            timed(f"{caseload:,}: second initial sync (not counted)", engine.sync, reader)
+            # The incremental step needs two laptops holding the caseload: the seed,
+            # which pulled everything back, reads the changes.
+            reader = seed
             size.changes = min(args.changes, caseload)
             (
                 size.incremental_push,
@@ -717,38 +740,45 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
             reader.close()
         sizes.append(size)
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"\n  {backend}: microseconds per record ({load()})")
+    print(f"\n  {backend}: per record, wall time and CPU (this process + the server's) ({load()})")
     for size in sizes:
-        push, initial, pushed, pulled = size.per_record()
+        print(f"  {size.beneficiaries:>7,} beneficiaries, {size.records:>9,} records:", flush=True)
+        for step, wall, cpu, count in zip(
+            STEPS, size.per_record(), size.cpu_per_record(), size.counts(), strict=True
+        ):
+            print(
+                f"    {step:<18} {count:>9,} records: {wall:8.1f} us wall, {cpu:8.1f} us CPU",
+                flush=True,
+            )
         print(
-            f"  {size.beneficiaries:>7,} beneficiaries, {size.records:>9,} records: "
-            f"seeding push {push:7.1f} us ({size.records / size.push_seconds:,.0f}/s), "
-            f"initial sync {initial:6.1f} us "
-            f"({size.initial_records / size.initial_seconds:,.0f}/s), "
-            f"{size.changes:,} changes pushed {pushed:7.1f} us / pulled {pulled:6.1f} us; "
-            f"server memory {size.server_rss_before / 2**20:,.0f} -> "
-            f"{size.server_rss_peak / 2**20:,.0f} MiB during the initial sync",
+            f"    server memory {size.server_rss_before / 2**20:,.0f} -> "
+            f"{size.server_rss_peak / 2**20:,.0f} MiB during the initial sync, "
+            f"{size.pull_back_rss[0] / 2**20:,.0f} -> {size.pull_back_rss[1] / 2**20:,.0f} MiB "
+            "during the seeding pull-back",
             flush=True,
         )
-    first, last = sizes[0].per_record(), sizes[-1].per_record()
-    ratios = " / ".join(f"{b / a:.2f}" for a, b in zip(first, last, strict=True))
+    smallest, largest = sizes[0], sizes[-1]
     print(
-        f"  ratio of wall time per record {sizes[-1].beneficiaries:,} vs "
-        f"{sizes[0].beneficiaries:,} (seeding push / initial sync / changes pushed / "
-        f"changes pulled): {ratios} (target <= 1.3)",
+        f"  ratio per record, {largest.beneficiaries:,} vs {smallest.beneficiaries:,} "
+        "(target <= 1.3):",
         flush=True,
     )
-    print("  CPU microseconds per record (this process + the server's), same order:")
-    for size in sizes:
-        cpu = size.cpu_per_record()
-        print(
-            f"  {size.beneficiaries:>7,} beneficiaries: "
-            + " / ".join(f"{value:,.1f}" for value in cpu),
-            flush=True,
-        )
-    first, last = sizes[0].cpu_per_record(), sizes[-1].cpu_per_record()
-    ratios = " / ".join(f"{b / a:.2f}" for a, b in zip(first, last, strict=True))
-    print(f"  ratio of CPU per record, largest vs smallest: {ratios} (target <= 1.3)", flush=True)
+    for step, wall_a, wall_b, cpu_a, cpu_b in zip(
+        STEPS,
+        smallest.per_record(),
+        largest.per_record(),
+        smallest.cpu_per_record(),
+        largest.cpu_per_record(),
+        strict=True,
+    ):
+        print(f"    {step:<18} wall {wall_b / wall_a:5.2f}   CPU {cpu_b / cpu_a:5.2f}", flush=True)
+    print(
+        f"  server memory during the pulls of the largest caseload ({largest.records:,} "
+        f"records): initial sync {largest.server_rss_before / 2**20:,.0f} -> "
+        f"{largest.server_rss_peak / 2**20:,.0f} MiB, seeding pull-back "
+        f"{largest.pull_back_rss[0] / 2**20:,.0f} -> {largest.pull_back_rss[1] / 2**20:,.0f} MiB",
+        flush=True,
+    )
 
 
 @contextmanager
