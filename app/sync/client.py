@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import ssl
+import uuid
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from app.sync.errors import (
     InsecureServer,
     ProtocolError,
     ResponseRefused,
+    ServerReplaced,
     ServerUnavailable,
     SyncError,
     Throttled,
@@ -46,6 +48,7 @@ from passerelle_core.protocol import (
     PushRequest,
     PushResponse,
 )
+from passerelle_core.push_check import CHECKED_PUSH_PATH, EPOCH_HEADER, REPLACED, RESTORED
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
@@ -63,10 +66,20 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # (10 million records at the largest page size).
 MAX_PULL_PAGES = 20_000
 LOOPBACK_NAMES = frozenset({"localhost"})
+PUSH_PATH = "/api/v1/push"
 
 Reply = TypeVar("Reply", bound=BaseModel)
 BROKEN_CONNECTION = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 """The connection broke under the request (not a timeout, not a refused connection)."""
+
+
+class ServerWentBack(SyncError):
+    """A checked push found the server older than what this laptop has seen (restored
+    from an older copy): nothing was merged; everything is to be sent again."""
+
+
+class PushCheckUnknown(SyncError):
+    """The server predates the checked push (404): nothing was merged; ask the old way."""
 
 
 def check_server_url(url: str) -> str:
@@ -117,6 +130,11 @@ class SyncClient:
         self.pages_pulled = 0
         self.server_schema: int | None = None  # the schema version the server states
         self.policy_tag: str | None = None  # of the caller's policy, stated by a last pull page
+        # (cursor, server id) a push must find the server at: set, pushes are checked
+        # (passerelle_core.push_check) and raise ServerWentBack, ServerReplaced or
+        # PushCheckUnknown instead of being merged by a server that went back.
+        self.push_check: tuple[int, uuid.UUID] | None = None
+        self._epoch: str | None = None  # X-Passerelle-Epoch of the last answer
         headers = {
             PROTOCOL_HEADER: str(protocol_version),
             SCHEMA_HEADER: str(SCHEMA_VERSION),
@@ -188,7 +206,16 @@ class SyncClient:
         connection the server dropped, a reset); by default for GET and PUT only. Say
         True only for a request the server recognises when it comes twice."""
         again = method in RETRIED_METHODS if retry is None else retry
+        checked = self.push_check is not None and method == "POST" and path == PUSH_PATH
+        if checked and self.push_check is not None:
+            cursor, server_id = self.push_check
+            path = CHECKED_PUSH_PATH
+            kwargs = {**kwargs, "params": {"cursor": cursor, "server_id": str(server_id)}}
         response, content = self._exchange(method, path, again, kwargs)
+        if checked and response.status_code == 404:
+            raise PushCheckUnknown()
+        if checked and response.status_code == 409 and self._epoch in (RESTORED, REPLACED):
+            raise ServerReplaced() if self._epoch == REPLACED else ServerWentBack()
         if response.status_code >= 400:
             raise error_for(response)
         try:
@@ -220,6 +247,7 @@ class SyncClient:
         stated = headers.get(SCHEMA_HEADER, "")
         if stated.isdigit() and len(stated) < 7:
             self.server_schema = int(stated)
+        self._epoch = headers.get(EPOCH_HEADER)
         tag = headers.get(POLICY_TAG_HEADER)
         if tag is not None:
             self.policy_tag = tag

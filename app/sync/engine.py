@@ -30,7 +30,7 @@ from app.store.header import HEADER_NAME
 from app.store.profile import Profile
 from app.sync import adopt, documents, extras, outbox, state
 from app.sync.audit_upload import UploadOutcome
-from app.sync.client import SyncClient, check_server_url
+from app.sync.client import PushCheckUnknown, ServerWentBack, SyncClient, check_server_url
 from app.sync.errors import (
     AlreadyEnrolled,
     DeviceRevoked,
@@ -289,10 +289,8 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     try:
         with client:
             cursor = int(settings.get(state.CURSOR) or 0)
-            if _went_back_before_push(profile, client, server_id, cursor):
+            if _push_checked(profile, client, server_id, cursor, options, report):
                 _reupload_to_restored(profile, client, server_id, options, report)
-            else:
-                report.add_push(push_outbox(profile.engine, client, options.batch_size))
             _note_access_log(report, extras.after_push(profile, client))
             if not report.server_restored and _pull_all(
                 profile, client, server_id, options, report
@@ -335,6 +333,39 @@ def _exchange_documents(
 def _note_access_log(report: SyncReport, outcome: UploadOutcome) -> None:
     report.access_log_refused = outcome.refused
     report.access_log_rechained = outcome.rechained
+
+
+def _push_checked(
+    profile: Profile,
+    client: SyncClient,
+    server_id: uuid.UUID,
+    cursor: int,
+    options: SyncOptions,
+    report: SyncReport,
+) -> bool:
+    """Push the outbox, each push checked by the server itself: True, with nothing
+    merged, when the server went back (see :func:`_went_back_before_push` for why).
+
+    The check rides on the push (passerelle_core.push_check): one request instead of a
+    pull of one record before it. A server that predates it answers 404, merging
+    nothing, and is asked the old way."""
+    if cursor == 0 or outbox.pending_count(profile) == 0:
+        report.add_push(push_outbox(profile.engine, client, options.batch_size))
+        return False
+    client.push_check = (cursor, server_id)
+    try:
+        report.add_push(push_outbox(profile.engine, client, options.batch_size))
+        return False
+    except ServerWentBack:
+        return True
+    except PushCheckUnknown:
+        client.push_check = None
+        if _went_back_before_push(profile, client, server_id, cursor):
+            return True
+        report.add_push(push_outbox(profile.engine, client, options.batch_size))
+        return False
+    finally:
+        client.push_check = None
 
 
 def _went_back_before_push(

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from passerelle_core.columns import utcnow
 from passerelle_core.protocol import Change, ChangeResult
+from passerelle_core.push_check import REPLACED, RESTORED
 from passerelle_core.records import WireError
 from server.core.db import write_transaction
 from server.core.tables import ChangeLog, Device, Record
@@ -76,6 +77,23 @@ class Logged:
     result: dict[str, Any]
 
 
+class WentBack(Exception):
+    """A checked push met a database that is not the one the laptop knows
+    (``kind`` is ``replaced``) or older than what it has seen (``restored``)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a checked push expects of the server (passerelle_core.push_check)."""
+
+    cursor: int
+    server_id: uuid.UUID
+
+
 @dataclass
 class _ReadAhead:
     """What a batch read before taking the counter lock, and from which number on."""
@@ -98,13 +116,22 @@ class _Pusher:
 
 
 def push(
-    session: Session, caller: Caller, changes: list[Change], *, bulk: bool = True
+    session: Session,
+    caller: Caller,
+    changes: list[Change],
+    *,
+    bulk: bool = True,
+    expected: Expected | None = None,
 ) -> list[ChangeResult]:
     """Merge ``changes`` in order; ``bulk=False`` takes the careful way for the whole
-    batch (what a failed bulk flush falls back to; bench/push.py compares the two)."""
+    batch (what a failed bulk flush falls back to; bench/push.py compares the two).
+    ``expected``: WentBack, with nothing merged, when the database is not that one or
+    is older than that cursor."""
     with write_transaction(session):
         ahead = _read_ahead(session, changes) if bulk and changes else None
         seqs = SequenceAllocator(session)  # the lock, held to the commit
+        if expected is not None:
+            _check_epoch(caller, seqs, expected)
         if ahead is not None and not _still_valid(session, ahead, seqs.last):
             _discard(session, ahead)
             ahead = None
@@ -132,6 +159,17 @@ def push(
         results = [refused[n] if n in refused else next(merged) for n in range(len(changes))]
         seqs.save()
     return results
+
+
+def _check_epoch(caller: Caller, seqs: SequenceAllocator, expected: Expected) -> None:
+    """As a pull from ``expected.cursor`` would tell (server.services.epoch): another
+    database, a cursor beyond the committed counter, or beyond what this device was
+    ever handed."""
+    if seqs.server_id != expected.server_id:
+        raise WentBack(REPLACED)
+    served = caller.served_cursor
+    if expected.cursor > seqs.last or (served is not None and expected.cursor > served):
+        raise WentBack(RESTORED)
 
 
 def _read_ahead(session: Session, changes: list[Change]) -> _ReadAhead:

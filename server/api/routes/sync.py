@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from typing import Annotated
 
@@ -15,13 +16,15 @@ from passerelle_core.protocol import (
     PushRequest,
     PushResponse,
 )
+from passerelle_core.push_check import CHECKED_PUSH_PATH, EPOCH_HEADER, REPLACED
 from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
+from server.api.errors import error_response
 from server.api.push_body import push_request, push_response, request_body_schema
 from server.services import epoch
 from server.services.errors import ServiceError
 from server.services.policy import device_policy
 from server.services.pull import pull
-from server.services.push import push
+from server.services.push import Expected, WentBack, push
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -43,6 +46,37 @@ def push_changes(
     if len(body.changes) > settings.max_push_changes:
         raise ServiceError(f"at most {settings.max_push_changes} changes per push")
     return push_response(PushResponse(results=push(session, caller, list(body.changes))))
+
+
+@router.post(
+    CHECKED_PUSH_PATH.removeprefix(router.prefix),
+    response_model=PushResponse,
+    responses={**ERRORS, 409: {"model": ErrorBody}},
+    openapi_extra=request_body_schema(),
+)
+def push_checked(
+    caller: PushingDevice,
+    body: Annotated[PushRequest, Depends(push_request)],
+    session: SessionDep,
+    settings: SettingsDep,
+    cursor: Annotated[int, Query(ge=0, le=2**62)],
+    server_id: uuid.UUID,
+) -> Response:
+    """A push that first checks the server did not go back (passerelle_core.push_check):
+    409 with ``X-Passerelle-Epoch`` and nothing merged if it did."""
+    if len(body.changes) > settings.max_push_changes:
+        raise ServiceError(f"at most {settings.max_push_changes} changes per push")
+    expected = Expected(cursor, server_id)
+    try:
+        results = push(session, caller, list(body.changes), expected=expected)
+    except WentBack as went:
+        message = (
+            "this is not the server this laptop knows"
+            if went.kind == REPLACED
+            else "this server is older than what this laptop has seen"
+        )
+        return error_response(409, "invalid_request", message, {EPOCH_HEADER: went.kind})
+    return push_response(PushResponse(results=results))
 
 
 @router.get("/pull", response_model=PullResponse, responses=ERRORS)
