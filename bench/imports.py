@@ -58,7 +58,7 @@ from passerelle_core.enums import StaffRole  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
 PHASES = (
-    "read", "parse", "wait", "validate", "duplicates", "write", "index", "outbox", "log",
+    "read", "parse", "wait", "validate", "duplicates", "indexes", "write", "index", "outbox", "log",
     "write_total",
 )  # fmt: skip
 

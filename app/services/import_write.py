@@ -32,7 +32,8 @@ from app.models.base import utcnow
 from app.services import audit_capture, changes
 from app.services.audit_capture import ACCESS_LOG
 from app.services.import_bind import RowInsert
-from app.store import search_index
+from app.store import deferred_indexes, search_index
+from app.store.engine import bulk_cache
 from app.sync import capture
 from app.sync.records import to_wire_value, wire_columns
 from app.sync.state import OUTBOX
@@ -56,24 +57,72 @@ _LOG_NAMES = (
 )  # fmt: skip
 
 
+class IndexesAside:
+    """The secondary indexes of the tables an import fills, dropped while it writes its
+    new rows and built once afterwards, in the import's one transaction.
+
+    Each row otherwise updates seven B-trees of the beneficiary table, three of the
+    outbox and three of the access log, keyed by random UUIDs; building an index from
+    the finished table sorts its keys once. Worth it only when the import adds at
+    least as many rows as the table holds (a rebuild reads the whole table): decided
+    per table. The CIN index stays (every batch looks rows up by CIN), so do the unique
+    keys (clashes are found while writing). A rollback or a crash undoes the drop with
+    the rows (:func:`app.store.deferred_indexes.set_aside`).
+    """
+
+    TABLES = (BENEFICIARY.name, OUTBOX.name, ACCESS_LOG.name)
+    KEPT = ("ix_beneficiary_cin",)
+
+    def __init__(self, expected_rows: int) -> None:
+        self.expected_rows = expected_rows
+        self.statements: list[str] | None = None  # None: not decided yet
+
+    def before_writing(self, connection: Connection) -> None:
+        """Set the indexes aside (once, at the first write) where it pays."""
+        if self.statements is not None:
+            return
+        tables = [t for t in self.TABLES if self.expected_rows >= _stored_rows(connection, t)]
+        self.statements = deferred_indexes.set_aside(connection, tables, self.KEPT)
+
+    def put_back(self, connection: Connection) -> None:
+        """Build them again: before anything reads through them (the updates by CIN
+        look up the outbox by record) and before the commit."""
+        if self.statements:
+            deferred_indexes.put_back(connection, self.statements)
+        self.statements = []
+
+
+def _stored_rows(connection: Connection, table: str) -> int:
+    """About how many rows ``table`` holds (its largest rowid: no scan)."""
+    found = connection.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar_one()
+    return int(found or 0)
+
+
 def insert_beneficiaries(
     session: Session,
     actor_id: uuid.UUID | None,
     new_rows: list[dict[str, Any]],
     phases: dict[str, float] | None = None,
     index_texts: list[tuple[str, str, str]] | None = None,
+    aside: IndexesAside | None = None,
 ) -> list[uuid.UUID]:
     """Insert ``new_rows`` (the fields a new Beneficiary would be built with); their ids.
 
     ``phases`` receives the seconds spent writing rows, their index, outbox and log.
     ``index_texts``: each row's search texts if computed already, in another process
     (:func:`app.services.import_check.index_texts`); otherwise the index computes them.
+    ``aside``: indexes to drop at the first write; the caller puts them back
+    (:meth:`IndexesAside.put_back`) before its transaction reads through them or ends.
     """
     phases = {} if phases is None else phases
     if not new_rows:
         return []
     connection = session.connection()
+    bulk_cache(connection)  # the import's dirty pages stay in memory until its commit
     now = utcnow()
+    if aside is not None:
+        with timed(phases, "indexes"):
+            aside.before_writing(connection)
     with timed(phases, "write"):
         rows = _complete_rows(new_rows, actor_id, now)
         trigger = _drop_index_trigger(connection)

@@ -159,10 +159,10 @@ def import_table(
     if reader is None:
         parser = TableParser(table, mapping, today)
         batches = _batches(parser, table.rows, batch_rows, report.phases)
-        return _import_streamed(ctx, report, batches, skip_invalid)
+        return _import_streamed(ctx, report, batches, skip_invalid, len(table.rows))
     try:
         batches = _read_apart(reader, table, mapping, today, batch_rows, report.phases)
-        _import_streamed(ctx, report, batches, skip_invalid)
+        _import_streamed(ctx, report, batches, skip_invalid, len(table.rows))
     finally:
         reader.close()
     for name, seconds in reader.phases.items():
@@ -232,14 +232,17 @@ def _import_streamed(
     report: ImportReport,
     batches: Iterable[list[ParsedRow]],
     skip_invalid: bool,
+    expected_rows: int,
 ) -> ImportReport:
     """Each batch checked then written while the file is still being read.
 
     Only when likely duplicates are just flagged: no later row changes what an earlier
     one writes. An invalid row (without ``skip_invalid``) stops the writing; every row
     is still checked, for the report, and what was written is rolled back.
+    ``expected_rows``: the table's rows (whether setting indexes aside pays).
     """
     phases = report.phases
+    aside = import_write.IndexesAside(expected_rows)
     try:
         with ctx.transaction() as session:
             facilities = _FacilityResolver(session)
@@ -269,6 +272,7 @@ def _import_streamed(
                     ids = import_write.insert_beneficiaries(
                         session, ctx.actor.staff_id, [*checked.creates.values()], phases,
                         None if None in texts else cast(list[tuple[str, str, str]], texts),
+                        aside,
                     )  # fmt: skip
                     created.update(ids)
             report.rejected = len(report.rejected_rows)
@@ -277,6 +281,8 @@ def _import_streamed(
             report.applied = skip_invalid or not report.errors
             if not report.applied:
                 raise _NotApplied
+            with timed(phases, "indexes"):
+                aside.put_back(session.connection())
             with timed(phases, "write_total"):
                 for beneficiary, changes in updates:
                     for name, value in changes.items():
@@ -323,9 +329,12 @@ def _import_whole(
                     session.add_all(Beneficiary(**values) for values in creates.values())
                 else:
                     staff_id = ctx.actor.staff_id
+                    aside = import_write.IndexesAside(len(creates))
                     import_write.insert_beneficiaries(
-                        session, staff_id, [*creates.values()], phases
+                        session, staff_id, [*creates.values()], phases, aside=aside
                     )
+                    with timed(phases, "indexes"):
+                        aside.put_back(session.connection())
                 for beneficiary, changes in updates:
                     for name, value in changes.items():
                         setattr(beneficiary, name, value)

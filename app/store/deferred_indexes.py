@@ -11,11 +11,16 @@ in one transaction. A kill at any point leaves either the saved statements (rest
 the next :func:`restore`, which :meth:`Profile.open_with_key` calls before anything else
 reads the profile) or the complete schema. Unique constraints (the UUID keys, CIN,
 referral references) are never dropped: clashes are found while writing, as always.
+
+Within one transaction (an import), :func:`set_aside` and :func:`put_back` do the same
+without saving anything: the drop, the rows and the rebuilt indexes commit together or
+not at all.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from sqlalchemy import Connection, Engine
 
@@ -51,6 +56,32 @@ def defer(connection: Connection, tables: set[str]) -> None:
     )
     for kind, name, _sql in saved:
         connection.exec_driver_sql(f"DROP {kind.upper()} {_quote(name)}")
+
+
+def set_aside(connection: Connection, tables: Iterable[str], keep: Iterable[str] = ()) -> list[str]:
+    """Drop the non-unique indexes of ``tables`` (but those named in ``keep``) in the
+    caller's transaction; their CREATE statements, for :func:`put_back` before it ends.
+
+    A rollback or a crash undoes the drop with the transaction's rows: nothing is saved.
+    """
+    tables, keep = set(tables), set(keep)
+    rows = connection.exec_driver_sql(
+        "SELECT name, tbl_name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid"
+    ).all()
+    statements: list[str] = []
+    for name, table, sql in rows:
+        if table in tables and name not in keep and not _is_unique(sql):
+            statements.append(sql)
+            connection.exec_driver_sql(f"DROP INDEX {_quote(name)}")
+    return statements
+
+
+def put_back(connection: Connection, statements: Iterable[str]) -> None:
+    """Build again the indexes :func:`set_aside` dropped (same transaction), each in one
+    pass over sorted keys."""
+    for sql in statements:
+        connection.exec_driver_sql(sql)
 
 
 def restore(connection: Connection) -> bool:

@@ -11,6 +11,9 @@ Settings decided on purpose:
   memory of a running, unlocked session, which the threat model leaves to the OS
   (the app locks itself when idle and drops its engine on lock).
 - ``cipher_log_level=NONE``: a wrong key must not print SQLCipher noise on stderr.
+- A bulk write (an import) takes a larger page cache for its one transaction
+  (:func:`bulk_cache`); the connection gets the usual cache back when it returns to the
+  pool.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from app.i18n import _
@@ -31,6 +34,13 @@ from app.store.textfold import fold, name_terms
 MEMORY_TEMP_STORE = 2
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 32 * 1024
+BULK_CACHE_KIB = 256 * 1024
+"""A bulk write's page cache: an import of 50,000 rows dirties ~150 MiB of pages (rows,
+indexes, outbox, access log, search index). With 32 MiB, SQLite spills dirty pages to
+the WAL mid-transaction, each encrypted and authenticated, then read back (decrypted,
+checked) and written again when touched later: 17% of the import's write CPU at 50,000
+rows (bench/README.md, store-23). Pages are allocated only as they are used."""
+_BULK_CACHE = "passerelle_bulk_cache"
 
 
 def key_pragma(key: bytes) -> str:
@@ -72,6 +82,20 @@ def configure_connection(connection: Any) -> None:
     connection.create_function("passerelle_name_terms", 1, name_terms, deterministic=True)
 
 
+def bulk_cache(connection: Connection, kib: int = BULK_CACHE_KIB) -> None:
+    """A larger page cache for this connection until it returns to the pool.
+
+    For a transaction that writes many rows: its dirty pages then stay in memory until
+    the commit instead of spilling to the WAL. Restored on check-in, after the commit or
+    rollback (shrinking it before the commit would spill at the commit's own writes).
+    """
+    info = connection.connection.info
+    if _BULK_CACHE in info:
+        return
+    info[_BULK_CACHE] = True
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+
+
 def create_keyed_engine(path: Path, key: bytes, pool_size: int = 4) -> Engine:
     """An engine whose every pooled connection is keyed by :func:`connect_keyed`."""
 
@@ -97,7 +121,14 @@ def engine_from_creator(
         pool_use_lifo=True,
     )
     _use_explicit_transactions(engine)
+    event.listen(engine, "checkin", _usual_cache)
     return engine
+
+
+def _usual_cache(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    """A connection that took :func:`bulk_cache` gets the usual page cache back."""
+    if record.info.pop(_BULK_CACHE, None) is not None and dbapi_connection is not None:
+        dbapi_connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def _use_explicit_transactions(engine: Engine) -> None:
