@@ -36,10 +36,25 @@ JOINED_PARTICLES = frozenset(
 
 
 def fold(text: str | None) -> str:
+    """``text`` without accents, case nor Arabic spelling variants.
+
+    Folded word by word (split at ASCII spaces), each word once: every step works
+    letter by letter or within a letter and its marks, and a space starts a new one, so
+    the result is the whole text's (tests/store/test_fold_words.py checks it). Names
+    repeat across a caseload: the search index and duplicate matching fold the same
+    words again and again (``passerelle_name_terms`` for every beneficiary written).
+    """
     if not text:
         return ""
     if text.isascii():
         return text.casefold()  # the same result, without the Unicode passes below
+    return " ".join(map(_fold_word, text.split(" ")))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _fold_word(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     text = arabic.normalize(unicodedata.normalize("NFC", text))
     decomposed = unicodedata.normalize("NFKD", text)
     if max(decomposed, default="") <= _BMP_LAST:
