@@ -158,18 +158,22 @@ def fresh_postgres(url: str) -> Iterator[str]:
 
 
 def run(
-    backend: str, changes: list[Change], folder: Path, url: str | None, profiles: Path | None
+    backend: str,
+    changes: list[Change],
+    folder: Path,
+    url: str | None,
+    profiles: Path | None,
+    bulk_only: bool = False,
 ) -> None:
     with ExitStack() as stack:
         urls: list[str | None] = [None, None]
         if backend == "postgresql":
             if not url:
                 raise SystemExit("PostgreSQL: give --database-url or PASSERELLE_TEST_DATABASE_URL")
-            urls = [stack.enter_context(fresh_postgres(url)) for _ in range(2)]
-        sides = [
-            server_side(f"{backend}-bulk", True, folder, urls[0]),
-            server_side(f"{backend}-careful", False, folder, urls[1]),
-        ]
+            urls = [stack.enter_context(fresh_postgres(url)) for _ in range(1 if bulk_only else 2)]
+        sides = [server_side(f"{backend}-bulk", True, folder, urls[0])]
+        if not bulk_only:
+            sides.append(server_side(f"{backend}-careful", False, folder, urls[1]))
         load_at_start = _load_now()
         batches = [
             changes[start : start + MAX_PUSH_CHANGES]
@@ -182,7 +186,6 @@ def run(
                 push_batch(side, batch, profile if side.bulk else None)
         if profile is not None and profiles is not None:
             profile.dump_stats(profiles / f"merge-{backend}.prof")
-        bulk, careful = sides
         print(f"\n== {backend}: {len(changes):,} changes in {len(batches)} batches ==")
         for side in sides:
             with_backend = ""
@@ -191,10 +194,16 @@ def run(
                 with_backend = f" ({len(changes) / both:,.0f} with the database's process)"
             print(
                 f"  {side.name:>20}: {side.wall:7.2f} s, {len(changes) / side.wall:8,.0f} "
-                f"changes/s; {len(changes) / side.cpu:8,.0f} changes per CPU second"
+                f"changes/s; {len(changes) / side.cpu:8,.0f} changes per CPU second, "
+                f"{side.cpu * 10_000 / len(changes):.3f} CPU s per 10k changes"
                 f"{with_backend} {side.statuses}",
                 flush=True,
             )
+        if bulk_only:
+            print(f"  load average: {load_at_start} at the start, {_load_now()} at the end")
+            sides[0].database.dispose()
+            return
+        bulk, careful = sides
         print(
             f"  bulk / careful: {careful.wall / bulk.wall:.1f}x faster (wall), "
             f"{careful.cpu / bulk.cpu:.1f}x less CPU in this process",
@@ -261,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--http", action="store_true", help="end to end, through a server")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile files here")
+    parser.add_argument("--bulk-only", action="store_true", help="no careful side (faster)")
     args = parser.parse_args(argv)
     url = args.database_url or os.environ.get("PASSERELLE_TEST_DATABASE_URL")
     if args.profile is not None:
@@ -275,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         changes = demo_changes(folder, args.beneficiaries)
         print(f"{len(changes):,} changes queued in {time.perf_counter() - started:.1f} s")
         for backend in args.backend or ["sqlite", "postgresql"]:
-            run(backend, changes, folder, url, args.profile)
+            run(backend, changes, folder, url, args.profile, args.bulk_only)
     return 0
 
 

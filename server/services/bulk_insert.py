@@ -25,18 +25,18 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
         return
     keys = tuple(rows[0])
     sql, columns = _plan(connection, table, keys)
+    # Column by column: each converter mapped over its column (no per-value branch).
+    values = []
+    for name, convert in columns:
+        column = [row[name] for row in rows]
+        values.append(column if convert is None else list(map(convert, column)))
     if connection.dialect.positional:
-        positional = [
-            tuple(row[name] if convert is None else convert(row[name]) for name, convert in columns)
-            for row in rows
-        ]
-        connection.exec_driver_sql(sql, positional)
+        connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
         return
-    named = [
-        {name: row[name] if convert is None else convert(row[name]) for name, convert in columns}
-        for row in rows
-    ]
-    connection.exec_driver_sql(sql, named)
+    names = [name for name, _convert in columns]
+    connection.exec_driver_sql(
+        sql, [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+    )
 
 
 def _plan(

@@ -8,17 +8,36 @@ record catalogue, so a new synced type needs nothing here). During the batch,
 :func:`find` answers from that cache, absent records included; records created
 meanwhile are added to it by :func:`add_new`. Outside a batch :func:`find` is
 ``session.get``.
+
+Records read only for what they say (parents) and records a batch creates by its fast
+path (:mod:`server.services.creation`) are plain :class:`Row` objects, no ORM state:
+:func:`peek` reads them as they are; :func:`find`, whose callers may change what it
+returns, first turns a row into an ORM ``Record`` (with no query), so that a record
+created earlier in the batch and updated later is the same record.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, delete, event, select
-from sqlalchemy.orm import ORMExecuteState, Session, defer, make_transient_to_detached
+from sqlalchemy import (
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    event,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
+from sqlalchemy.sql.elements import BindParameter
 
 from passerelle_core.protocol import Change
 from passerelle_core.records import RECORD_TYPES
@@ -44,18 +63,76 @@ RECORD_COLUMNS = tuple(column.key for column in RECORDS.columns)
 _NEW_RECORD = Record.__mapper__.class_manager.new_instance
 
 
+class Row:
+    """A record as plain values: a parent read for its placement and data, or a record
+    created by this batch's fast path (``new``). Attribute names are ``Record``'s; a
+    parent's data stays JSON text until read (most parents are read for their placement
+    alone), and its field versions and devices are not read at all."""
+
+    __slots__ = (*(n for n in RECORD_COLUMNS if n != "data"), "_data", "_text", "new")
+    record_type: str
+    record_id: uuid.UUID
+    version: int
+    field_versions: dict[str, Any]
+    field_devices: dict[str, Any]
+    deleted: bool
+    case_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    assigned_staff_id: uuid.UUID | None
+    restricted: bool
+    seq: int
+    new: bool
+    _data: dict[str, Any] | None
+    _text: str | None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data = self._data
+        if data is None:
+            data = self._data = json.loads(self._text or "null")
+            self._text = None
+        return data
+
+    @data.setter
+    def data(self, value: dict[str, Any]) -> None:
+        self._data, self._text = value, None
+
+    def values(self) -> dict[str, Any]:
+        """The columns set on this row (a parent's field versions are not)."""
+        if not self.new:
+            return {name: getattr(self, name) for name in RECORD_COLUMNS if hasattr(self, name)}
+        return {
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "version": self.version,
+            "data": self._data,
+            "field_versions": self.field_versions,
+            "field_devices": self.field_devices,
+            "deleted": self.deleted,
+            "case_id": self.case_id,
+            "team_id": self.team_id,
+            "assigned_staff_id": self.assigned_staff_id,
+            "restricted": self.restricted,
+            "seq": self.seq,
+        }
+
+
+Known = Record | Row
+
+
 class BatchRecords:
     """Records by (type, id) for one batch; ``None`` caches an absence."""
 
     def __init__(self) -> None:
-        self.records: dict[Key, Record | None] = {}
+        self.records: dict[Key, Known | None] = {}
         self.logs: list[dict[str, Any]] = []  # change-log rows not written yet
-        self.pending: dict[Key, Record] = {}  # created in this batch, not written yet
+        self.pending: dict[Key, Known] = {}  # created in this batch, not written yet
         self.joined: list[Record] = []  # created in this batch, written, in the session
         self.by_key = False  # find() asking for a key it has not cached: none pending
         # Consent records by case, for the cases of the batch's referrals (read once,
         # then the batch's own new consents added): see :func:`consents_of`.
-        self.consents: dict[uuid.UUID, list[Record]] = {}
+        self.consents: dict[uuid.UUID, list[Known]] = {}
+        self.uuids: dict[str, uuid.UUID] = {}  # ids read as text (SQLite), made once
 
     def write_logs(self, session: Session) -> None:
         """The change-log rows of the batch so far, in one executemany (no autoflush,
@@ -70,14 +147,44 @@ class BatchRecords:
         if not self.pending:
             return
         pending, self.pending = list(self.pending.values()), {}
-        rows = [{name: record.__dict__[name] for name in RECORD_COLUMNS} for record in pending]
+        rows = [
+            record.values()
+            if isinstance(record, Row)
+            else {name: record.__dict__[name] for name in RECORD_COLUMNS}
+            for record in pending
+        ]
         insert_many(session.connection(), RECORDS, rows)
         if join:
-            for record in pending:
+            joined = [self._as_record(session, record) for record in pending]
+            for record in joined:
                 make_transient_to_detached(record)
                 session.add(record)
-            self.joined.extend(pending)
+            self.joined.extend(joined)
         # Otherwise the objects are left transient: the batch is over.
+
+    def _as_record(self, session: Session, known: Known) -> Record:
+        """The ORM record of a row (made now, without a query), kept in its place."""
+        if isinstance(known, Record):
+            return known
+        key = (known.record_type, known.record_id)
+        record: Record | None = None
+        if not known.new:
+            record = session.identity_map.get((Record, key, None))
+        if record is None:
+            record = _NEW_RECORD()
+            record.__dict__.update(known.values())
+            if not known.new:  # as if just loaded; its field versions load if asked for
+                make_transient_to_detached(record)
+                session.add(record)
+        if self.records.get(key) is known:
+            self.records[key] = record
+        if self.pending.get(key) is known:
+            self.pending[key] = record
+        if record.record_type == CONSENT and record.case_id in self.consents:
+            self.consents[record.case_id] = [
+                record if other is known else other for other in self.consents[record.case_id]
+            ]
+        return record
 
     def leave(self, session: Session) -> None:
         """After a failed batch: the records it joined to the session leave it."""
@@ -88,32 +195,124 @@ class BatchRecords:
         self.pending = {}
 
     def before_query(self, state: ORMExecuteState) -> None:
-        """A query of the record table sees the records created earlier in the batch."""
-        if self.pending and not self.by_key and Record.__mapper__ in state.all_mappers:
+        """A query of the record table sees the records created earlier in the batch,
+        and the ORM records it may load (and the caller change) are the only copies: the
+        parents read as plain rows are forgotten, to be read again if asked for."""
+        if self.by_key or Record.__mapper__ not in state.all_mappers:
+            return
+        if self.pending:
             self.write_records(state.session, join=True)
+        for key in [k for k, v in self.records.items() if isinstance(v, Row) and not v.new]:
+            del self.records[key]
 
     def load(self, session: Session, keys: Iterable[Key], *, parents: bool = False) -> None:
         """Read every key not cached yet: one query per record type (one statement,
         compiled once: the ids are one expanding parameter). ``parents``: records read
-        for their placement and data; their field versions and devices are left to be
-        loaded if ever needed (most never are: a third of the JSON decoded)."""
+        for their placement and data, as plain rows (:class:`Row`) without their field
+        versions and devices (most never need them: a third of the JSON decoded)."""
         by_type: dict[str, set[uuid.UUID]] = {}
         for record_type, record_id in keys:
             if (record_type, record_id) not in self.records:
                 by_type.setdefault(record_type, set()).add(record_id)
         for record_type, wanted in by_type.items():
-            ids = sorted(wanted)
+            ids = list(wanted)  # (in no order: sorting UUIDs is Python code per compare)
             for start in range(0, len(ids), CHUNK):
-                query = select(Record).where(
-                    Record.record_type == record_type,
-                    Record.record_id.in_(ids[start : start + CHUNK]),
-                )
+                chunk = ids[start : start + CHUNK]
                 if parents:
-                    query = query.options(defer(Record.field_versions), defer(Record.field_devices))
-                for record in session.scalars(query):
+                    self._load_rows(session, record_type, chunk)
+                    continue
+                wanted_now = {"record_type": record_type, "ids": chunk}
+                for record in session.scalars(_BY_KEY, wanted_now):
                     self.records[(record.record_type, record.record_id)] = record
             for record_id in ids:
                 self.records.setdefault((record_type, record_id), None)
+
+    def _load_rows(self, session: Session, record_type: str, ids: list[uuid.UUID]) -> None:
+        """Parents as plain rows. On SQLite (ids stored as hex text) the ids are read as
+        text and made UUIDs once per batch (a team's, a counsellor's come back on every
+        row); the data is read as text, decoded if asked for."""
+        connection = session.connection()
+        raw = connection.dialect.name == "sqlite"
+        uuids = self.uuids
+        if raw:
+            for record_id in ids:
+                uuids[record_id.hex] = record_id
+        query = _PARENTS_RAW if raw else _PARENTS
+        identities = session.identity_map
+        for (
+            record_id,
+            version,
+            text,
+            deleted,
+            case_id,
+            team_id,
+            staff_id,
+            restricted,
+            seq,
+        ) in connection.execute(query, {"record_type": record_type, "ids": ids}):
+            row = Row()
+            row.record_type = record_type
+            row.version = version
+            row._data, row._text = None, text
+            row.deleted = bool(deleted)
+            row.restricted = bool(restricted)
+            row.seq = seq
+            row.new = False
+            if raw:
+                record_id = uuids[record_id]
+                case_id = _uuid(uuids, case_id)
+                team_id = _uuid(uuids, team_id)
+                staff_id = _uuid(uuids, staff_id)
+            row.record_id, row.case_id, row.team_id, row.assigned_staff_id = (
+                record_id,
+                case_id,
+                team_id,
+                staff_id,
+            )
+            key = (record_type, record_id)
+            known = identities.get((Record, key, None)) if identities else None
+            self.records[key] = row if known is None else known
+
+
+def _parent_columns(raw: bool) -> list[Any]:
+    """The columns of a parent row, in :meth:`BatchRecords._load_rows`'s order."""
+
+    def text(name: str) -> Any:
+        column = RECORDS.c[name]
+        return type_coerce(column, String) if raw else column
+
+    return [
+        text("record_id"), RECORDS.c.version, cast(RECORDS.c.data, Text), RECORDS.c.deleted,
+        text("case_id"), text("team_id"), text("assigned_staff_id"), RECORDS.c.restricted,
+        RECORDS.c.seq,
+    ]  # fmt: skip
+
+
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+"""The ids of one query, one expanding parameter: the statement is built once (building
+``in_(ids)`` checks every id, a sixth of a batch's reads)."""
+_BY_KEY = select(Record).where(
+    Record.record_type == bindparam("record_type"), Record.record_id.in_(_IDS)
+)
+_PARENTS = select(*_parent_columns(False)).where(
+    RECORDS.c.record_type == bindparam("record_type"), RECORDS.c.record_id.in_(_IDS)
+)
+_PARENTS_RAW = select(*_parent_columns(True)).where(
+    RECORDS.c.record_type == bindparam("record_type"), RECORDS.c.record_id.in_(_IDS)
+)
+_CONSENTS = select(Record).where(Record.record_type == CONSENT, Record.case_id.in_(_IDS))
+_APPLIED = select(
+    ChangeLog.change_id, ChangeLog.record_type, ChangeLog.record_id, ChangeLog.result
+).where(ChangeLog.change_id.in_(_IDS))
+
+
+def _uuid(known: dict[str, uuid.UUID], value: str | None) -> uuid.UUID | None:
+    if value is None:
+        return None
+    found = known.get(value)
+    if found is None:
+        found = known[value] = uuid.UUID(hex=value)
+    return found
 
 
 def prefetch(
@@ -127,7 +326,7 @@ def prefetch(
         stored = cache.records.get((change.record_type, change.record_id))
         for data in (change.fields, stored.data if stored is not None else None):
             if data is not None:
-                referred.update(references(change.record_type, data))
+                referred.update(references(change.record_type, data, cache.uuids))
     cache.load(session, referred, parents=True)
     _load_consents(session, changes, cache)
     return cache
@@ -146,20 +345,21 @@ def _load_consents(session: Session, changes: Sequence[Change], cache: BatchReco
                 key = _key(BENEFICIARY, data.get(REFERRAL_CASE)) if data is not None else None
                 if key is not None:
                     cases.add(key[1])
-    wanted = sorted(cases - cache.consents.keys())
+    wanted = list(cases - cache.consents.keys())
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         for case_id in chunk:
             cache.consents[case_id] = []
-        query = select(Record).where(Record.record_type == CONSENT, Record.case_id.in_(chunk))
-        for record in session.scalars(query):
+        for record in session.scalars(_CONSENTS, {"ids": chunk}):
             key = (record.record_type, record.record_id)
-            record = cache.records.setdefault(key, record) or record
-            if record.case_id is not None and record.case_id in cache.consents:
-                cache.consents[record.case_id].append(record)
+            known = cache.records.get(key)
+            if known is None or (isinstance(known, Row) and not known.new):
+                known = cache.records[key] = record  # the ORM copy from now on
+            if known.case_id is not None and known.case_id in cache.consents:
+                cache.consents[known.case_id].append(known)
 
 
-def consents_of(session: Session, case_id: uuid.UUID) -> list[Record] | None:
+def consents_of(session: Session, case_id: uuid.UUID) -> list[Known] | None:
     """The living consent records of a case as this batch stands (its own new and
     changed ones included), or None when not known here: then ask the database."""
     cache: BatchRecords | None = session.info.get(CACHE)
@@ -177,20 +377,29 @@ def consents_of(session: Session, case_id: uuid.UUID) -> list[Record] | None:
     ]
 
 
-def references(record_type: str, data: dict[str, Any]) -> Iterator[Key]:
-    """The records a record's data names: its foreign keys, or a conflict's target."""
-    fields = RECORD_TYPES.get(record_type, {})
-    for name, field in fields.items():
-        if field.foreign_key is not None:
-            key = _key(field.foreign_key, data.get(name))
-            if key is not None:
-                yield key
+def references(
+    record_type: str, data: dict[str, Any], uuids: dict[str, uuid.UUID] | None = None
+) -> Iterator[Key]:
+    """The records a record's data names: its foreign keys, or a conflict's target.
+    ``uuids``: ids already made from their text (a batch names its parents many times)."""
+    for name, target in _foreign_keys(record_type):
+        key = _key(target, data.get(name), uuids)
+        if key is not None:
+            yield key
     if record_type == CONFLICT_TYPE:
         target_type = data.get(TARGET[0])
         if isinstance(target_type, str):
-            key = _key(target_type, data.get(TARGET[1]))
+            key = _key(target_type, data.get(TARGET[1]), uuids)
             if key is not None:
                 yield key
+
+
+@cache
+def _foreign_keys(record_type: str) -> tuple[tuple[str, str], ...]:
+    fields = RECORD_TYPES.get(record_type, {})
+    return tuple(
+        (name, field.foreign_key) for name, field in fields.items() if field.foreign_key is not None
+    )
 
 
 def applied_changes(session: Session, change_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
@@ -198,12 +407,7 @@ def applied_changes(session: Session, change_ids: Sequence[uuid.UUID]) -> dict[u
     found: dict[uuid.UUID, Any] = {}
     for start in range(0, len(change_ids), CHUNK):
         chunk = change_ids[start : start + CHUNK]
-        rows = session.execute(
-            select(
-                ChangeLog.change_id, ChangeLog.record_type, ChangeLog.record_id, ChangeLog.result
-            ).where(ChangeLog.change_id.in_(chunk))
-        )
-        for row in rows:
+        for row in session.execute(_APPLIED, {"ids": chunk}):
             found[row.change_id] = row
     return found
 
@@ -242,21 +446,52 @@ def add_new(session: Session, values: dict[str, Any]) -> Record:
 
 
 def find(session: Session, record_type: str, record_id: uuid.UUID) -> Record | None:
-    """The record stored under this key (or created in this batch), None when absent."""
+    """The record stored under this key (or created in this batch), None when absent:
+    an ORM record, which the caller may change."""
+    cache: BatchRecords | None = session.info.get(CACHE)
+    if cache is None:
+        return session.get(Record, (record_type, record_id))
+    known = peek(session, record_type, record_id)
+    if known is None or isinstance(known, Record):
+        return known
+    return cache._as_record(session, known)
+
+
+def peek(session: Session, record_type: str, record_id: uuid.UUID) -> Known | None:
+    """The record under this key as the batch knows it, to be read only (a plain
+    :class:`Row` when read as a parent or created by the fast path); None when absent."""
     cache: BatchRecords | None = session.info.get(CACHE)
     if cache is None:
         return session.get(Record, (record_type, record_id))
     key = (record_type, record_id)
-    if key not in cache.records:  # so not created in this batch either
-        cache.by_key = True
-        try:
-            cache.records[key] = session.get(Record, key)
-        finally:
-            cache.by_key = False
-    return cache.records[key]
+    try:
+        return cache.records[key]
+    except KeyError:  # so not created in this batch either
+        pass
+    cache.by_key = True
+    try:
+        found = cache.records[key] = session.get(Record, key)
+    finally:
+        cache.by_key = False
+    return found
 
 
-def forget(session: Session, record: Record) -> None:
+def batch_of(session: Session) -> BatchRecords | None:
+    """The batch being merged in this session, if any."""
+    cache: BatchRecords | None = session.info.get(CACHE)
+    return cache
+
+
+def add_row(cache: BatchRecords, row: Row) -> None:
+    """A record created by the fast path: pending, written by the batch's executemany."""
+    key = (row.record_type, row.record_id)
+    cache.pending[key] = row
+    cache.records[key] = row
+    if row.record_type == CONSENT and row.case_id in cache.consents:
+        cache.consents[row.case_id].append(row)
+
+
+def forget(session: Session, record: Known) -> None:
     """A record created by a change that was then refused: absent again (and its row
     removed if a query of the batch had already written it)."""
     cache: BatchRecords | None = session.info.get(CACHE)
@@ -265,7 +500,7 @@ def forget(session: Session, record: Record) -> None:
         cache.records[key] = None
         if cache.pending.pop(key, None) is not None:
             return
-    if record in session:
+    if isinstance(record, Record) and record in session:
         session.expunge(record)
         session.connection().execute(
             delete(Record).where(
@@ -285,9 +520,17 @@ def write_logs(session: Session) -> None:
         cache.write_logs(session)
 
 
-def _key(record_type: str, value: Any) -> Key | None:
+def _key(record_type: str, value: Any, uuids: dict[str, uuid.UUID] | None = None) -> Key | None:
     if value is None:
         return None
+    if uuids is not None and type(value) is str:
+        known = uuids.get(value)
+        if known is None:
+            try:
+                known = uuids[value] = uuid.UUID(value)
+            except ValueError:
+                return None
+        return record_type, known
     try:
         return record_type, uuid.UUID(str(value))
     except ValueError:

@@ -27,7 +27,7 @@ from passerelle_core.erasure import ANONYMISED_MARK
 from passerelle_core.lifecycle import CREATE, DELETE, UPDATE
 from passerelle_core.protocol import Change, ChangeResult
 from server.core.tables import Record
-from server.services import case_move, lookups, transfers
+from server.services import case_move, creation, lookups, transfers
 from server.services.authorship import stamp
 from server.services.conflicts import Side, author_of, create_conflict
 from server.services.errors import Rejected
@@ -76,6 +76,9 @@ def apply_change(
     if record is None:
         if change.op == "delete":  # created and deleted offline: nothing to remove here
             return ChangeResult(change_id=change.change_id, status="applied")
+        created = creation.create(session, seqs, author.viewer, author.device_id, change, values)
+        if created is not None:  # the batch's fast path: no ORM object
+            return created
         return _create(session, seqs, author, change, values)
     return _update(session, seqs, author, change, values, record)
 

@@ -219,7 +219,7 @@ def _check_referral_consent(session: Session, values: Mapping[str, Any]) -> None
         raise Rejected("the beneficiary has not consented to sharing with this partner")
 
 
-def _consented(consents: Iterable[Record], partner_id: Any) -> bool:
+def _consented(consents: Iterable[lookups.Known], partner_id: Any) -> bool:
     return any(
         consent.data.get("purpose") == ConsentPurpose.PARTNER_SHARING.value
         and consent.data.get("withdrawn_on") is None
@@ -246,7 +246,7 @@ def _check_appointment(
     action_id = values.get("action_id")
     if action_id is not None and action_id != (current or {}).get("action_id"):
         try:
-            action = lookups.find(session, "action", uuid.UUID(str(action_id)))
+            action = lookups.peek(session, "action", uuid.UUID(str(action_id)))
         except ValueError:
             raise Rejected("the plan action is not an id") from None
         if action is None:  # outbox order puts it first: probably still on its way
@@ -262,14 +262,18 @@ def _team_approves_plans(session: Session, placement: Placement) -> bool:
     return team is not None and bool(team.data.get("requires_plan_approval"))
 
 
-def _living(session: Session, record_type: str, record_id: Any) -> Record | None:
+def _living(session: Session, record_type: str, record_id: Any) -> lookups.Known | None:
+    """The record, to be read (a batch's plain row as it is), unless absent or deleted."""
     if record_id is None:
         return None
-    try:
-        key = uuid.UUID(str(record_id))
-    except ValueError:
-        return None
-    record = lookups.find(session, record_type, key)
+    if isinstance(record_id, uuid.UUID):
+        key = record_id
+    else:
+        try:
+            key = uuid.UUID(str(record_id))
+        except ValueError:
+            return None
+    record = lookups.peek(session, record_type, key)
     return None if record is None or record.deleted else record
 
 

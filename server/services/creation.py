@@ -1,0 +1,123 @@
+"""A pushed record the server does not hold yet, created without ORM objects (issue 23).
+
+A seeding push is almost all creations, parents before children. Inside a push batch
+each is decided here on plain values: the authorship stamps, the record's complete
+data, its placement from the parent as the batch read it (a plain
+:class:`~server.services.lookups.Row`), the scope and role checks, its sequence number;
+the new record is a ``Row`` written with the batch's executemany. The rules are the ones
+of :func:`server.services.merge._create`, called in the same order with the same
+messages, so the answers and stored records are the same
+(tests/server/test_push_fast_create.py compares the two on both backends).
+
+Anything unusual is left to the careful path (``None`` is returned before anything is
+written): a record of a merged-away file (redirected to the kept one), a conflict
+record, a record outside the pusher's scope (refused, or a transfer's late change),
+a creation outside a batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from passerelle_core.lifecycle import CREATE
+from passerelle_core.protocol import Change, ChangeResult
+from passerelle_core.records import CASE_LINKS
+from server.services import lookups
+from server.services.authorship import stamp
+from server.services.case_move import MERGED_INTO
+from server.services.errors import Rejected
+from server.services.permissions import check_change
+from server.services.scope import BENEFICIARY, ORGANISATION, Placement, Viewer, own_restriction
+from server.services.sequence import SequenceAllocator
+from server.services.wire import CONFLICT_TYPE, DELETED_FIELD, canonical, new_record_data
+
+
+def create(
+    session: Session,
+    seqs: SequenceAllocator,
+    viewer: Viewer,
+    device_id: uuid.UUID,
+    change: Change,
+    values: dict[str, Any],
+) -> ChangeResult | None:
+    """The new record's answer, or None: then the careful path decides (nothing done).
+
+    Rejected or WireError exactly as the careful path raises them."""
+    cache = lookups.batch_of(session)
+    record_type = change.record_type
+    if cache is None or record_type == CONFLICT_TYPE:
+        return None
+    record_id = change.record_id
+    data = new_record_data(
+        record_type, record_id, stamp(record_type, values, viewer.staff_id, creating=True)
+    )
+    placement = _placement(session, viewer, record_type, record_id, data)
+    if placement is None:
+        return None
+    check_change(session, viewer, record_type, None, data, placement, CREATE)
+    row = lookups.Row()
+    row.record_type = record_type
+    row.record_id = record_id
+    row.version = 1
+    row.data = data
+    fields = [name for name in data if name != "id"]
+    row.field_versions = dict.fromkeys(fields, 1)
+    row.field_devices = dict.fromkeys(fields, _text(device_id))
+    row.deleted = data.get(DELETED_FIELD) is not None
+    row.case_id = placement.case_id
+    row.team_id = placement.team_id
+    row.assigned_staff_id = placement.assigned_staff_id
+    row.restricted = placement.restricted
+    row.seq = seqs.next()
+    row.new = True
+    lookups.add_row(cache, row)
+    return ChangeResult(change_id=change.change_id, status="applied", version=1)
+
+
+@lru_cache(maxsize=64)
+def _text(device_id: uuid.UUID) -> str:
+    return str(device_id)
+
+
+def _placement(
+    session: Session,
+    viewer: Viewer,
+    record_type: str,
+    record_id: uuid.UUID,
+    data: dict[str, Any],
+) -> Placement | None:
+    """Where the record belongs (``scope.place`` on the batch's rows); None for the
+    careful path: a merged-away parent file, or a placement the pusher does not see."""
+    if record_type == BENEFICIARY:
+        if data.get("team_id") is None:  # placed in its creator's team (merge._create)
+            data["team_id"] = canonical(viewer.team_id)
+        team, staff = data.get("team_id"), data.get("assigned_staff_id")
+        return Placement(
+            record_id,
+            None if team is None else uuid.UUID(str(team)),
+            None if staff is None else uuid.UUID(str(staff)),
+        )
+    link = CASE_LINKS.get(record_type)
+    if link is None:
+        return ORGANISATION
+    field, parent_type = link
+    parent_id = data.get(field)
+    if parent_id is None:
+        return ORGANISATION
+    parent = lookups.peek(session, parent_type, uuid.UUID(str(parent_id)))
+    if parent is None:
+        # Outbox order puts parents first: the parent is probably still on its way.
+        raise Rejected(f"{parent_type} {parent_id} is not on the server yet", permanent=False)
+    if parent_type == BENEFICIARY and parent.data.get(MERGED_INTO) is not None:
+        return None  # redirected to the file it was merged into (case_move.redirect)
+    placement = Placement(
+        parent.case_id,
+        parent.team_id,
+        parent.assigned_staff_id,
+        parent.restricted or own_restriction(record_type, data),
+    )
+    return placement if viewer.sees(placement) else None
