@@ -19,7 +19,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -55,6 +55,19 @@ _BASE_KEEP = (
     "INSERT INTO sync_base (record_type, record_id, version) VALUES (?, ?, ?)"
     " ON CONFLICT (record_type, record_id) DO NOTHING"
 )
+_COUNT_ALL = "SELECT count(*) FROM sync_outbox"
+_COUNT_INFLIGHT = (
+    "SELECT count(*) FROM sync_outbox WHERE state = 'inflight' AND seq BETWEEN ? AND ?"
+)
+_EMPTY = "DELETE FROM sync_outbox"
+SETTLE_ROWS = 25_000
+"""Acknowledged changes leave the outbox, and their bases are written, in groups of about
+this many rather than batch by batch (issue 23, item 3). Each batch's 500 deletions
+touched a page of each random-keyed index (change id, record, case) per row once the
+outbox outgrew a few thousand rows, and every commit wrote those pages again: the cost
+per change grew with the outbox. A crash before a group is written leaves its changes
+inflight: the next sync sends them again and the server answers them as duplicates
+(their stored results), so nothing is applied twice and nothing is lost."""
 _REFUSED_CREATIONS = (
     "SELECT record_id, error FROM sync_outbox WHERE state = 'quarantined' AND base_version IS NULL"
 )
@@ -123,30 +136,36 @@ def push_outbox(
     batch = _take(engine, 0, size)
     if batch is None:
         return outcome
+    acknowledged = _Acknowledged()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
         sending: Future[PushResponse] = sender.submit(_send, client, batch)
         following = _take(engine, batch.rows[-1].seq, size)  # ready when the answer comes
-        while True:
-            try:
-                response = sending.result()
-            except BaseException as error:
-                # The next batch was never sent: its new rows are simply pending again.
-                # Refused before anything was read: so are this batch's (rows already
-                # inflight stay so: they may have been applied).
-                unsent = following.fresh if following is not None else []
-                if isinstance(error, REFUSED_UNREAD):
-                    unsent = batch.fresh + unsent
-                _unmark(engine, unsent)
-                raise
-            outcome.sent += len(batch.rows)
-            if following is not None:
-                sending = sender.submit(_send, client, following)
-            # While the next batch is merged: this one's answers, then the one after.
-            _settle_batch(engine, batch, response, outcome)
-            if following is None:
-                return outcome
-            batch = following
-            following = _take(engine, batch.rows[-1].seq, size)
+        try:
+            while True:
+                try:
+                    response = sending.result()
+                except BaseException as error:
+                    # The next batch was never sent: its new rows are simply pending again.
+                    # Refused before anything was read: so are this batch's (rows already
+                    # inflight stay so: they may have been applied).
+                    unsent = following.fresh if following is not None else []
+                    if isinstance(error, REFUSED_UNREAD):
+                        unsent = batch.fresh + unsent
+                    _unmark(engine, unsent)
+                    raise
+                outcome.sent += len(batch.rows)
+                if following is not None:
+                    sending = sender.submit(_send, client, following)
+                # While the next batch is merged: this one's answers, then the one after.
+                _settle_batch(engine, batch, response, outcome, acknowledged)
+                if following is None:
+                    return outcome
+                if len(acknowledged.done) >= SETTLE_ROWS:
+                    _write_acknowledged(engine, acknowledged)
+                batch = following
+                following = _take(engine, batch.rows[-1].seq, size)
+        finally:
+            _write_acknowledged(engine, acknowledged)
 
 
 def _send(client: SyncClient, batch: _Batch) -> PushResponse:
@@ -222,21 +241,72 @@ def _change(row: Any) -> Change:
     )
 
 
+@dataclass
+class _Acknowledged:
+    """Answered changes not yet removed from the outbox (still inflight there), and the
+    bases their results give, kept in answer order."""
+
+    done: list[int] = field(default_factory=list)
+    bases: dict[bool, list[tuple[str, str, int]]] = field(
+        default_factory=lambda: {True: [], False: []}
+    )
+
+
+def _write_acknowledged(engine: Engine, acknowledged: _Acknowledged) -> None:
+    if not acknowledged.done and not any(acknowledged.bases.values()):
+        return
+    with engine.begin() as connection:
+        _remove_done(connection, acknowledged.done)
+        for replace, values in acknowledged.bases.items():
+            if values:  # in key order: each page of sync_base written once
+                values.sort(key=lambda base: (base[0], base[1]))
+                connection.exec_driver_sql(_BASE_REPLACE if replace else _BASE_KEEP, values)
+    acknowledged.done = []
+    acknowledged.bases = {True: [], False: []}
+
+
+def _remove_done(connection: Connection, done: list[int]) -> None:
+    """Delete the answered rows; when they are the whole outbox (a seeding push), empty
+    it in one statement, which frees its pages without visiting its indexes' entries.
+
+    Exact, under the write lock this transaction holds: answered rows are inflight and
+    every inflight row between the first and last answered one is answered (rows sent
+    again later are set pending; the batch after them lies beyond), so equal counts mean
+    the outbox holds these rows and nothing else."""
+    if not done:
+        return
+    count = connection.exec_driver_sql(_COUNT_ALL).scalar_one()
+    if count == len(done):
+        inflight = connection.exec_driver_sql(_COUNT_INFLIGHT, (min(done), max(done)))
+        if inflight.scalar_one() == len(done):
+            connection.exec_driver_sql(_EMPTY)
+            return
+    connection.exec_driver_sql(_DONE, [(seq,) for seq in done])
+
+
 def _settle_batch(
-    engine: Engine, batch: _Batch, response: PushResponse, outcome: PushOutcome
+    engine: Engine,
+    batch: _Batch,
+    response: PushResponse,
+    outcome: PushOutcome,
+    acknowledged: _Acknowledged,
 ) -> None:
     results = {result.change_id.hex: result for result in response.results}
     with engine.begin() as connection:
-        _settle_all(connection, batch.rows, results, outcome)
+        _settle_all(connection, batch.rows, results, outcome, acknowledged)
 
 
 def _settle_all(
-    connection: Connection, rows: list[_Row], results: dict[str, ChangeResult], outcome: PushOutcome
+    connection: Connection,
+    rows: list[_Row],
+    results: dict[str, ChangeResult],
+    outcome: PushOutcome,
+    acknowledged: _Acknowledged,
 ) -> None:
-    """A batch's answers in a few statements: done rows deleted and bases written by
-    executemany; refusals and unanswered rows settled one by one."""
-    done: list[tuple[int]] = []
-    bases: dict[bool, list[tuple[str, str, int]]] = {True: [], False: []}
+    """A batch's answers: done rows and bases noted in ``acknowledged`` (written by
+    executemany with others); refusals and unanswered rows settled one by one."""
+    done = acknowledged.done
+    bases = acknowledged.bases
     retried: list[tuple[_Row, ChangeResult | None]] = []
     for row in rows:
         result = results.get(row.change_id) or results.get(uuid.UUID(row.change_id).hex)
@@ -249,7 +319,7 @@ def _settle_all(
                 _REFUSED, (OutboxState.QUARANTINED.value, result.error, row.seq)
             )
             continue
-        done.append((row.seq,))
+        done.append(row.seq)
         if result.version is None:
             continue
         base = (row.record_type, row.record_id, result.version)
@@ -260,11 +330,6 @@ def _settle_all(
             bases[False].append(base)
         # merged / conflict: other devices' fields are not here yet; the pull brings
         # them with the new version, so the base stays where it was until then.
-    if done:
-        connection.exec_driver_sql(_DONE, done)
-    for replace, values in bases.items():
-        if values:
-            connection.exec_driver_sql(_BASE_REPLACE if replace else _BASE_KEEP, values)
     if retried:
         _settle_retried(connection, retried, outcome)
 
