@@ -19,8 +19,16 @@ Processor = Callable[[Any], Any] | None
 _PLANS: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[tuple[str, Processor], ...]]] = {}
 
 
-def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys, every column named) into ``table``."""
+def insert_many(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    shared: frozenset[str] = frozenset(),
+) -> None:
+    """Insert ``rows`` (dicts with the same keys, every column named) into ``table``.
+
+    ``shared``: columns whose values are often one object for many rows (a batch's new
+    records share their field versions): each object is converted once."""
     if not rows:
         return
     keys = tuple(rows[0])
@@ -29,6 +37,8 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
     values = []
     for name, convert in columns:
         column = [row[name] for row in rows]
+        if convert is not None and name in shared:
+            convert = _once_per_object(convert)
         values.append(column if convert is None else list(map(convert, column)))
     if connection.dialect.positional:
         connection.exec_driver_sql(sql, list(zip(*values, strict=True)))
@@ -37,6 +47,22 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[dict[str, A
     connection.exec_driver_sql(
         sql, [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
     )
+
+
+def _once_per_object(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` remembering its answer per object (alive for the whole call: the
+    rows hold them, so an ``id`` is never reused meanwhile)."""
+    done: dict[int, Any] = {}
+
+    def once(value: Any) -> Any:
+        key = id(value)
+        try:
+            return done[key]
+        except KeyError:
+            converted = done[key] = convert(value)
+            return converted
+
+    return once
 
 
 def _plan(

@@ -55,7 +55,7 @@ def create(
     data = new_record_data(
         record_type, record_id, stamp(record_type, values, viewer.staff_id, creating=True)
     )
-    placement = _placement(session, viewer, record_type, record_id, data)
+    placement = _placement(session, viewer, record_type, record_id, data, cache.uuids)
     if placement is None:
         return None
     check_change(session, viewer, record_type, None, data, placement, CREATE)
@@ -64,9 +64,7 @@ def create(
     row.record_id = record_id
     row.version = 1
     row.data = data
-    fields = [name for name in data if name != "id"]
-    row.field_versions = dict.fromkeys(fields, 1)
-    row.field_devices = dict.fromkeys(fields, _text(device_id))
+    row.field_versions, row.field_devices = _first_versions(tuple(data), device_id)
     row.deleted = data.get(DELETED_FIELD) is not None
     row.case_id = placement.case_id
     row.team_id = placement.team_id
@@ -78,9 +76,16 @@ def create(
     return ChangeResult(change_id=change.change_id, status="applied", version=1)
 
 
-@lru_cache(maxsize=64)
-def _text(device_id: uuid.UUID) -> str:
-    return str(device_id)
+@lru_cache(maxsize=1024)
+def _first_versions(
+    names: tuple[str, ...], device_id: uuid.UUID
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new record's field versions and devices (every field but ``id`` at version 1,
+    by ``device_id``): one pair of dicts for every record with the same fields, shared
+    (the merge never changes them in place: ``merge._write`` makes new ones), so the
+    batch's executemany encodes them once (``lookups.SHARED_COLUMNS``)."""
+    fields = [name for name in names if name != "id"]
+    return dict.fromkeys(fields, 1), dict.fromkeys(fields, str(device_id))
 
 
 def _placement(
@@ -89,18 +94,16 @@ def _placement(
     record_type: str,
     record_id: uuid.UUID,
     data: dict[str, Any],
+    uuids: dict[str, uuid.UUID],
 ) -> Placement | None:
     """Where the record belongs (``scope.place`` on the batch's rows); None for the
-    careful path: a merged-away parent file, or a placement the pusher does not see."""
+    careful path: a merged-away parent file, or a placement the pusher does not see.
+    ``uuids``: the batch's ids by their text (its reads made the parents' ids)."""
     if record_type == BENEFICIARY:
         if data.get("team_id") is None:  # placed in its creator's team (merge._create)
             data["team_id"] = canonical(viewer.team_id)
         team, staff = data.get("team_id"), data.get("assigned_staff_id")
-        return Placement(
-            record_id,
-            None if team is None else uuid.UUID(str(team)),
-            None if staff is None else uuid.UUID(str(staff)),
-        )
+        return Placement(record_id, _as_uuid(uuids, team), _as_uuid(uuids, staff))
     link = CASE_LINKS.get(record_type)
     if link is None:
         return ORGANISATION
@@ -108,7 +111,7 @@ def _placement(
     parent_id = data.get(field)
     if parent_id is None:
         return ORGANISATION
-    parent = lookups.peek(session, parent_type, uuid.UUID(str(parent_id)))
+    parent = lookups.peek(session, parent_type, _as_uuid(uuids, parent_id))
     if parent is None:
         # Outbox order puts parents first: the parent is probably still on its way.
         raise Rejected(f"{parent_type} {parent_id} is not on the server yet", permanent=False)
@@ -121,3 +124,15 @@ def _placement(
         parent.restricted or own_restriction(record_type, data),
     )
     return placement if viewer.sees(placement) else None
+
+
+def _as_uuid(uuids: dict[str, uuid.UUID], value: Any) -> Any:
+    """``uuid.UUID(str(value))`` (None for None), made once per text in a batch."""
+    if value is None:
+        return None
+    if type(value) is str:
+        made = uuids.get(value)
+        if made is None:
+            made = uuids[value] = uuid.UUID(value)
+        return made
+    return uuid.UUID(str(value))

@@ -61,6 +61,8 @@ RECORDS: Table = Record.__table__  # type: ignore[assignment]
 CHANGE_LOG: Table = ChangeLog.__table__  # type: ignore[assignment]
 RECORD_COLUMNS = tuple(column.key for column in RECORDS.columns)
 _NEW_RECORD = Record.__mapper__.class_manager.new_instance
+SHARED_COLUMNS = frozenset({"field_versions", "field_devices"})
+"""Of new records, often one dict for many (:func:`server.services.creation.create`)."""
 
 
 class Row:
@@ -153,7 +155,7 @@ class BatchRecords:
             else {name: record.__dict__[name] for name in RECORD_COLUMNS}
             for record in pending
         ]
-        insert_many(session.connection(), RECORDS, rows)
+        insert_many(session.connection(), RECORDS, rows, SHARED_COLUMNS)
         if join:
             joined = [self._as_record(session, record) for record in pending]
             for record in joined:
@@ -172,7 +174,11 @@ class BatchRecords:
             record = session.identity_map.get((Record, key, None))
         if record is None:
             record = _NEW_RECORD()
-            record.__dict__.update(known.values())
+            values = known.values()
+            if known.new:  # its own copies: the fast path shares them (not an ORM record's)
+                values["field_versions"] = dict(values["field_versions"])
+                values["field_devices"] = dict(values["field_devices"])
+            record.__dict__.update(values)
             if not known.new:  # as if just loaded; its field versions load if asked for
                 make_transient_to_detached(record)
                 session.add(record)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from passerelle_core.records import (
@@ -70,20 +71,32 @@ def new_record_data(
     record without it could not store it.
     """
     data: dict[str, Any] = {"id": str(record_id)}
-    for name, field in wire_fields(record_type).items():
-        if name == "id":
-            continue
+    found = 0
+    for name, default, nullable in _creation_plan(record_type):
         if name in values:
             data[name] = values[name]
-        elif field.has_default:
-            data[name] = canonical(field.make_default())
-        elif field.nullable:
+            found += 1
+        elif default is not None:
+            data[name] = canonical(default())
+        elif nullable:
             data[name] = None
         else:
             raise WireError(f"{record_type}.{name} is required")
-    for name, value in values.items():  # fields of a newer version, kept verbatim
-        data.setdefault(name, value)
+    if found < len(values):
+        for name, value in values.items():  # fields of a newer version, kept verbatim
+            data.setdefault(name, value)
     return data
+
+
+@cache
+def _creation_plan(record_type: str) -> tuple[tuple[str, Callable[[], Any] | None, bool], ...]:
+    """Per field but ``id``, in catalogue order: its default's maker (None: no default)
+    and whether it may be empty (:func:`new_record_data`, once per pushed creation)."""
+    return tuple(
+        (name, field.make_default if field.has_default else None, field.nullable)
+        for name, field in wire_fields(record_type).items()
+        if name != "id"
+    )
 
 
 def _verbatim(record_type: str, name: str, value: Any) -> Any:
