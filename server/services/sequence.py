@@ -43,6 +43,11 @@ class SequenceAllocator:
     def last(self) -> int:
         return self._last
 
+    def skip_to(self, number: int) -> None:
+        """Hand out numbers above ``number`` only: after a rolled-back attempt that took
+        numbers up to it (a gap is harmless; a number met again may not be)."""
+        self._last = max(self._last, number)
+
     def next(self) -> int:
         self._last += 1
         return self._last

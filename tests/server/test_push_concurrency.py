@@ -219,3 +219,23 @@ def test_pushes_to_other_records_of_a_case_keep_their_reads(
     assert pulled.get("follow_up_session", session_id) is not None
     record = pulled.get("beneficiary", case_id)
     assert record is not None and record["data"]["phone"] == "0644444444"
+
+
+def test_a_resend_that_numbers_nothing_is_caught_by_the_change_log(
+    pg_server: RunningServer, racing: Racing
+) -> None:
+    """A record created and deleted offline: its deletion numbers nothing, so the
+    counter does not move and the resend's reads stand; the change log's key refuses its
+    second row, and the batch is merged again the careful way: a duplicate."""
+    one, _two, _case_id, _account = _colleagues(pg_server)
+    racing.hold()
+    gone = change("beneficiary", uuid.uuid4(), {}, op="delete", base_version=None)
+    racing.push("original", one, gone)
+    racing.wait_blocked(1)
+    racing.push("resend", one, gone)
+    racing.wait_blocked(2)
+    racing.release()
+    statuses = sorted(r[0]["status"] for r in racing.results.values())
+    assert statuses == ["applied", "duplicate"]
+    assert racing.change_log([gone["change_id"]]) == {gone["change_id"]: None}
+    assert "batch merged change by change" in pg_server.log()
