@@ -186,10 +186,7 @@ class BatchRecords:
             self.records[key] = record
         if self.pending.get(key) is known:
             self.pending[key] = record
-        if record.record_type == CONSENT and record.case_id in self.consents:
-            self.consents[record.case_id] = [
-                record if other is known else other for other in self.consents[record.case_id]
-            ]
+        self._replace_consent(known, record)
         return record
 
     def leave(self, session: Session) -> None:
@@ -201,15 +198,27 @@ class BatchRecords:
         self.pending = {}
 
     def before_query(self, state: ORMExecuteState) -> None:
-        """A query of the record table sees the records created earlier in the batch,
-        and the ORM records it may load (and the caller change) are the only copies: the
-        parents read as plain rows are forgotten, to be read again if asked for."""
-        if self.by_key or Record.__mapper__ not in state.all_mappers:
-            return
-        if self.pending:
+        """A query of the record table sees the records created earlier in the batch."""
+        if self.pending and not self.by_key and Record.__mapper__ in state.all_mappers:
             self.write_records(state.session, join=True)
-        for key in [k for k, v in self.records.items() if isinstance(v, Row) and not v.new]:
-            del self.records[key]
+
+    def loaded(self, _session: Session, instance: object) -> None:
+        """A record an ORM query of the batch loaded (which its caller may change)
+        replaces the plain row read for it: the batch reads one copy from then on."""
+        if not isinstance(instance, Record):
+            return
+        state = instance.__dict__
+        key = (state.get("record_type"), state.get("record_id"))
+        known = self.records.get(key)  # type: ignore[arg-type]
+        if isinstance(known, Row) and not known.new:
+            self.records[key] = instance  # type: ignore[index]
+            self._replace_consent(known, instance)
+
+    def _replace_consent(self, known: Row, record: Record) -> None:
+        if record.record_type == CONSENT and record.case_id in self.consents:
+            self.consents[record.case_id] = [
+                record if other is known else other for other in self.consents[record.case_id]
+            ]
 
     def load(self, session: Session, keys: Iterable[Key], *, parents: bool = False) -> None:
         """Read every key not cached yet: one query per record type (one statement,
@@ -424,11 +433,13 @@ def batching(session: Session, cache: BatchRecords) -> Iterator[BatchRecords]:
     pending (:func:`add_new`) until the block writes them."""
     session.info[CACHE] = cache
     event.listen(session, "do_orm_execute", cache.before_query)
+    event.listen(session, "loaded_as_persistent", cache.loaded)
     try:
         yield cache
         cache.write_records(session)
     finally:
         event.remove(session, "do_orm_execute", cache.before_query)
+        event.remove(session, "loaded_as_persistent", cache.loaded)
         session.info.pop(CACHE, None)
 
 

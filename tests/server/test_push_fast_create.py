@@ -5,13 +5,14 @@ A demo laptop's outbox (every record type, parents first, children in the same b
 their parents or in a later one) is cut into batches into which generated changes are
 mixed: a parent that never arrives, bad field values, a field of a newer version, a
 change id sent again (in the same batch and in a later one), a record created then
-edited or deleted in the same batch, one created twice by two devices, a case merged
-into another then given a session (redirected by the careful path), records pushed
-by a counsellor outside the case's team, a psychologist-only session from a role that
-may not hold one. Each batch is pushed by the real merge into two databases: in bulk
-(where creations take the fast path) and the careful way (``push(bulk=False)``, a
-savepoint and the ORM per change). Answers, stored records and the change log must be
-the same, with ids of the databases' own making replaced by labels.
+edited or deleted in the same batch, a case merged into another then given a session
+(redirected by the careful path), a psychologist-only session from a role that may not
+hold one, a referral without consent (the merge asks the database), a case moved to
+another team between two notes of one of its sessions; some batches are pushed by a
+counsellor outside the demo cases' team. Each batch is pushed by the real merge into two
+databases: in bulk (where creations take the fast path) and the careful way
+(``push(bulk=False)``, a savepoint and the ORM per change). Answers, stored records and
+the change log must be the same, with ids of the databases' own making replaced by labels.
 """
 
 from __future__ import annotations
@@ -121,6 +122,26 @@ def _mixed_in(rng: random.Random, batch: list[dict[str, Any]], sent: list[dict[s
     )
     private = factories.follow_up_session(case, "psychologist_only")
     put(change("follow_up_session", uuid.uuid4(), private))
+    referral = {
+        "reference": "R-1",
+        "beneficiary_id": str(case),
+        "partner_id": str(uuid.uuid4()),
+        "sent_on": "2024-05-02",
+    }
+    put(change("referral", uuid.uuid4(), referral))  # no consent: the database is asked
+    sessions = [
+        c
+        for c in sent
+        if c["record_type"] == "follow_up_session" and "beneficiary_id" in c["fields"]
+    ]
+    if sessions:  # a case moved between two notes of one of its sessions (read as a row)
+        session = rng.choice(sessions)
+        moved = session["fields"]["beneficiary_id"]
+        put(
+            change("session_note", uuid.uuid4(), factories.session_note(session["record_id"])),
+            change("beneficiary", moved, {"team_id": str(uuid.uuid4())}, base_version=1),
+            change("session_note", uuid.uuid4(), factories.session_note(session["record_id"])),
+        )
     earlier = batch + sent
     for _ in range(3):  # a change id sent again, from this batch or an earlier one
         batch.append(dict(rng.choice(earlier)))
