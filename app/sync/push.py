@@ -4,7 +4,9 @@ A batch is marked ``inflight`` (committed) before it is sent. If the reply is lo
 the rows stay inflight and the next sync resends them with the same ``change_id``: the
 server answers ``duplicate`` with the stored result, so nothing is applied twice.
 Results are processed in one local transaction per batch; a permanently rejected
-change is quarantined with its reason and the rest of the queue goes on.
+change is quarantined with its reason and the rest of the queue goes on. Applied and
+duplicate changes leave the outbox in groups (``SETTLE_ROWS``): until then they stay
+inflight, which is what a lost reply leaves too.
 
 Issue 23: the outbox is read as stored text and the request written from it (the
 ``fields`` columns are JSON already: nothing is parsed or validated again). The next
