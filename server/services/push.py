@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -163,6 +163,8 @@ def _push(
     skip: int = 0,
 ) -> list[ChangeResult]:
     with write_transaction(session):
+        if expected is not None:
+            _note_held(session, caller.device_id, expected.cursor)
         ahead = _read_ahead(session, changes) if bulk and changes else None
         seqs = SequenceAllocator(session)  # the lock, held to the commit
         seqs.skip_to(skip)
@@ -206,6 +208,19 @@ def _check_epoch(caller: Caller, seqs: SequenceAllocator, expected: Expected) ->
     served = caller.served_cursor
     if expected.cursor > seqs.last or (served is not None and expected.cursor > served):
         raise WentBack(RESTORED)
+
+
+def _note_held(session: Session, device_id: uuid.UUID, cursor: int) -> None:
+    """The laptop holds everything up to the cursor it states, as a pull from it tells
+    the server (server.services.epoch): a case that left it before that number is one it
+    was told about, so its later edits are refused (server.services.transfers). Written
+    before the counter lock (the device row's lock is taken first, as by any writer of
+    it), undone with the rest if the push turns out to meet a server that went back."""
+    session.execute(
+        update(Device)
+        .where(Device.id == device_id, func.coalesce(Device.applied_cursor, 0) < cursor)
+        .values(applied_cursor=cursor)
+    )
 
 
 def _read_ahead(session: Session, changes: list[Change]) -> _ReadAhead:
