@@ -21,14 +21,17 @@ class Index:
         for identity in identities:
             self.add(identity)
 
-    def add(self, identity: Identity) -> None:
-        for key in keys(identity):
+    def add(self, identity: Identity, its_keys: Iterable[Key] | None = None) -> None:
+        """``its_keys``: ``keys(identity)`` if the caller has them already."""
+        for key in keys(identity) if its_keys is None else its_keys:
             self._by_key[key].append(identity)
 
-    def candidates(self, identity: Identity) -> list[Identity]:
+    def candidates(
+        self, identity: Identity, its_keys: Iterable[Key] | None = None
+    ) -> list[Identity]:
         """Indexed identities worth comparing with ``identity`` (each once)."""
         found: dict[uuid.UUID, Identity] = {}
-        for key in keys(identity):
+        for key in keys(identity) if its_keys is None else its_keys:
             members = self._by_key.get(key, ())
             if len(members) < MAX_BLOCK:
                 for member in members:
@@ -38,11 +41,19 @@ class Index:
         return list(found.values())
 
     def matches(
-        self, identity: Identity, threshold: int, exclude: Collection[uuid.UUID] = ()
+        self,
+        identity: Identity,
+        threshold: int,
+        exclude: Collection[uuid.UUID] = (),
+        its_keys: Iterable[Key] | None = None,
     ) -> list[tuple[Identity, Score]]:
-        """Indexed identities scoring at least ``threshold`` with ``identity``, best first."""
+        """Indexed identities scoring at least ``threshold`` with ``identity``, best first.
+
+        ``its_keys``: ``keys(identity)`` if the caller has them already (an import looks
+        each row up in two indexes and adds it to one: its keys worked out once).
+        """
         found = []
-        for other in self.candidates(identity):
+        for other in self.candidates(identity, its_keys):
             if other.id in exclude:
                 continue
             result = likely(identity, other, threshold)

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.duplicates import default_threshold, exclusions
+from app.duplicates.blocking import keys
 from app.duplicates.index import Index
 from app.duplicates.matching import caseload_index
 from app.duplicates.scoring import Identity, Score, reasons_text
@@ -125,10 +126,11 @@ class Finder:
         for candidate in candidates:
             row_id = candidate.target or _line_id(candidate.line)
             own = identity(candidate, row_id)
+            own_keys = keys(own)
             decided = {other for pair in dismissed if row_id in pair for other in pair}
-            existing = caseload.matches(own, threshold, exclude={row_id, *decided})
-            in_file = earlier.matches(own, threshold)
-            earlier.add(own)
+            existing = caseload.matches(own, threshold, {row_id, *decided}, own_keys)
+            in_file = earlier.matches(own, threshold, (), own_keys)
+            earlier.add(own, own_keys)
             lines[row_id] = candidate.line
             if existing:
                 other, result = existing[0]

@@ -26,6 +26,7 @@ from app.models import Beneficiary, Facility
 from app.services import (
     import_check,
     import_duplicates,
+    import_gc,
     import_mapping,
     import_worker,
     import_write,
@@ -117,12 +118,13 @@ def import_beneficiaries(
     Without ``mapping`` the one proposed from the header and content is used.
     """
     phases: dict[str, float] = {}
-    with timed(phases, "read"):
-        table = read_table(path)
-        chosen = import_mapping.propose(table) if mapping is None else dict(mapping)
-    report = import_table(
-        ctx, table, chosen, dry_run=dry_run, skip_invalid=skip_invalid, duplicates=duplicates
-    )
+    with import_gc.paused():
+        with timed(phases, "read"):
+            table = read_table(path)
+            chosen = import_mapping.propose(table) if mapping is None else dict(mapping)
+        report = import_table(
+            ctx, table, chosen, dry_run=dry_run, skip_invalid=skip_invalid, duplicates=duplicates
+        )
     report.phases.update(phases)
     return report
 
@@ -145,8 +147,27 @@ def import_table(
     (:mod:`app.services.import_write`); ``per_row`` writes them as ORM objects through
     the flush pipeline instead: the reference the bulk path is tested against. When
     likely duplicates are only flagged, rows are checked and written ``batch_rows`` at
-    a time (:func:`_import_streamed`).
+    a time (:func:`_import_streamed`). No automatic garbage collection meanwhile
+    (:mod:`app.services.import_gc`).
     """
+    with import_gc.paused():
+        return _import_table(
+            ctx, table, mapping, dry_run=dry_run, skip_invalid=skip_invalid,
+            duplicates=duplicates, per_row=per_row, batch_rows=batch_rows,
+        )  # fmt: skip
+
+
+def _import_table(
+    ctx: ServiceContext,
+    table: Table,
+    mapping: Mapping[str, str | None],
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+    duplicates: DuplicateAction,
+    per_row: bool,
+    batch_rows: int,
+) -> ImportReport:
     mapping, report = _begin(table, mapping, dry_run=dry_run)
     today = ctx.today()
     if dry_run or per_row or duplicates is not DuplicateAction.FLAG:
