@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.duplicates import default_threshold, exclusions
-from app.duplicates.blocking import keys
+from app.duplicates.blocking import Key, keys
 from app.duplicates.index import Index
 from app.duplicates.matching import caseload_index
 from app.duplicates.scoring import Identity, Score, reasons_text
@@ -57,6 +57,8 @@ class Candidate:
     target: uuid.UUID | None = None
     parts: tuple[Any, ...] | None = None
     """Its identity's normalised fields if known already (:func:`identity_parts`)."""
+    keys: tuple[Key, ...] | None = None
+    """Its identity's blocking keys if known already (:func:`identity_keys`)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,13 @@ def identity_parts(values: dict[str, Any]) -> tuple[Any, ...]:
     worked out by the process that parses a large file (:mod:`app.services.import_worker`)."""
     made = Identity.of(_NO_ID, **{name: values.get(name) for name in IDENTITY_FIELDS})
     return tuple(getattr(made, name) for name in _PARTS)
+
+
+def identity_keys(parts: tuple[Any, ...]) -> tuple[Key, ...]:
+    """The blocking keys of an identity of these normalised fields (whatever its id):
+    worked out beside them by the process that parses a large file, not by the main
+    process (which looks each row up in two indexes and adds it to one)."""
+    return tuple(keys(Identity(_NO_ID, *parts)))
 
 
 _NO_ID = uuid.UUID(int=0)
@@ -126,7 +135,7 @@ class Finder:
         for candidate in candidates:
             row_id = candidate.target or _line_id(candidate.line)
             own = identity(candidate, row_id)
-            own_keys = keys(own)
+            own_keys = keys(own) if candidate.keys is None else candidate.keys
             decided = {other for pair in dismissed if row_id in pair for other in pair}
             existing = caseload.matches(own, threshold, {row_id, *decided}, own_keys)
             in_file = earlier.matches(own, threshold, (), own_keys)

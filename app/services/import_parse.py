@@ -76,6 +76,8 @@ class ParsedRow:
     as_new: AsNew | None = field(default=None, compare=False, repr=False)
     identity: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
     """Its identity's normalised fields, if worked out (duplicates)."""
+    identity_keys: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    """Its identity's blocking keys, if worked out with :attr:`identity`."""
     """Its values checked as a new beneficiary's, if done (:mod:`app.services.import_check`)."""
 
     def error(self, field_name: str | None, message: str) -> None:

@@ -36,7 +36,7 @@ from app import child_process
 from app.child_process import pipe, read_frame, write_frame
 from app.i18n import current_language, set_language
 from app.services.import_check import as_new
-from app.services.import_duplicates import identity_parts
+from app.services.import_duplicates import identity_keys, identity_parts
 from app.services.import_parse import ParsedRow, TableParser
 from app.services.import_rows import SheetRow, Table
 
@@ -91,9 +91,11 @@ class Request:
         return Table(self.labels, rows, self.header_line, self.encoding, self.delimiter)
 
 
-Sent = tuple[int, tuple[object, ...], dict[str, Any], str | None, str | None, list[Any], Any, Any]
+Sent = tuple[
+    int, tuple[object, ...], dict[str, Any], str | None, str | None, list[Any], Any, Any, Any
+]
 """A parsed row as sent: line, cells, values, facility, CIN, errors, checked as new,
-the normalised fields of its identity (duplicates)."""
+the normalised fields of its identity and its blocking keys (duplicates)."""
 
 
 def main() -> int:
@@ -109,13 +111,15 @@ def main() -> int:
     table, size = request.table(), request.batch_rows
     parser = TableParser(table, request.mapping, request.today)
     for start in range(0, len(table.rows), size):
-        batch = [
-            (
-                row.line, row.cells, row.values, row.facility, row.cin, row.errors,
-                as_new(row), None if row.errors else identity_parts(row.values),
-            )
-            for row in parser.rows(table.rows[start : start + size])
-        ]  # fmt: skip
+        batch = []
+        for row in parser.rows(table.rows[start : start + size]):
+            parts = None if row.errors else identity_parts(row.values)
+            batch.append(
+                (
+                    row.line, row.cells, row.values, row.facility, row.cin, row.errors,
+                    as_new(row), parts, None if parts is None else identity_keys(parts),
+                )
+            )  # fmt: skip
         write_frame(sink, pickle.dumps(batch, protocol=5))
     phases = {
         "parse": time.perf_counter() - started,
@@ -186,8 +190,8 @@ class RowReader:
                 return
             sent: list[Sent] = pickle.loads(frame)
             yield [
-                ParsedRow(line, cells, values, facility, cin, errors, labels, checked, parts)
-                for line, cells, values, facility, cin, errors, checked, parts in sent
+                ParsedRow(line, cells, values, facility, cin, errors, labels, checked, parts, keys)
+                for line, cells, values, facility, cin, errors, checked, parts, keys in sent
             ]
 
     def close(self) -> None:

@@ -404,7 +404,13 @@ class _Checked:
             if facility is not None:
                 facilities.use(facility)
             self.candidates.append(
-                Candidate(row.line, row.values, target.id if target else None, row.identity)
+                Candidate(
+                    row.line,
+                    row.values,
+                    target.id if target else None,
+                    row.identity,
+                    row.identity_keys,
+                )  # fmt: skip
             )
             self.changes_by_line[row.line] = changes
             if target is not None:
