@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,11 +79,14 @@ def read_table(path: Path) -> Table:
 
 
 def _table(records: list[list[object]], encoding: str | None, delimiter: str | None) -> Table:
-    numbered = [
-        (line, tuple(None if _blank(cell) else cell for cell in cells))
-        for line, cells in enumerate(records, start=1)
-        if _filled(cells)
-    ]
+    numbered: list[tuple[int, tuple[object, ...]]] = []
+    for line, cells in enumerate(records, start=1):  # blank cells (None, spaces) made None
+        kept = tuple(
+            [None if cell is None or (isinstance(cell, str) and not cell.strip()) else cell
+             for cell in cells]
+        )  # fmt: skip
+        if kept.count(None) < len(kept):  # a row with at least one cell filled
+            numbered.append((line, kept))
     if not numbered:
         raise ImportFileError(_("The file is empty."))
     index = _header_index(numbered)
@@ -131,14 +133,6 @@ def _labels(cells: tuple[object, ...]) -> list[str]:
 
 def _header_text(cell: object) -> str:
     return "" if cell is None else str(cell).strip()
-
-
-def _blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _filled(cells: Iterable[object]) -> bool:
-    return any(not _blank(cell) for cell in cells)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Column, Connection, Table
@@ -256,22 +257,24 @@ class _WireRow:
     """
 
     def __init__(self, record_type: str) -> None:
-        self.columns: list[tuple[str, dict[Any, Any] | None]] = [
-            (name, None if _plain(column) else {})
-            for name, column in wire_columns(record_type).items()
-            if name != "id"
+        columns = [(name, column) for name, column in wire_columns(record_type).items()]
+        self.names = [name for name, _column in columns if name != "id"]
+        self._values = itemgetter(*self.names)
+        self.converted: list[tuple[str, dict[Any, Any]]] = [
+            (name, {}) for name, column in columns if name != "id" and not _plain(column)
         ]
 
     def of(self, row: dict[str, Any]) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
-        for name, memo in self.columns:
-            value = row[name]
-            if memo is not None and value is not None:
+        """Every column in the wire's order (the JSON's), then the converted ones replaced
+        in place (assigning an existing key keeps its position)."""
+        fields = dict(zip(self.names, self._values(row), strict=True))
+        for name, memo in self.converted:
+            value = fields[name]
+            if value is not None:
                 wired = memo.get(value)
                 if wired is None:
                     wired = memo[value] = to_wire_value(value)
-                value = wired
-            fields[name] = value
+                fields[name] = wired
         return fields
 
 

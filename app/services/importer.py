@@ -386,6 +386,7 @@ class _Checked:
         self.changes_by_line: dict[int, dict[str, Any]] = {}
         self.candidates: list[Candidate] = []
         self.index_texts: dict[int, tuple[str, str, str]] = {}  # by line, computed already
+        today = ctx.today()
         for row in rows:
             facility = facilities.resolve(row)
             facility_id = None if facility is None else facility.id
@@ -417,7 +418,7 @@ class _Checked:
                 self.updates.append((target, changes))
                 self.targets[row.line] = target
             else:
-                self.creates[row.line] = _new_beneficiary(ctx, changes)
+                self.creates[row.line] = _new_beneficiary(ctx, changes, today)
 
 
 class _DuplicateSettler:
@@ -495,15 +496,15 @@ def _settle_custody(row: ParsedRow, target: Beneficiary | None) -> None:
         row.values["legal_status"] = LegalStatus.SENTENCED
 
 
-def _new_beneficiary(ctx: ServiceContext, changes: dict[str, Any]) -> dict[str, Any]:
+def _new_beneficiary(ctx: ServiceContext, changes: dict[str, Any], today: date) -> dict[str, Any]:
     """Assigned to the acting staff member and team, as ``beneficiaries.register`` does.
 
     ``changes``: the fields set (every field left out defaults to None, so this is the
-    model's ``exclude_none`` dump).
+    model's ``exclude_none`` dump); ``today``: ``ctx.today()``, asked once per batch.
     """
     values = {name: value for name, value in changes.items() if value is not None}
     values.setdefault("assigned_staff_id", ctx.actor.staff_id)
-    values.setdefault("intake_date", ctx.today())
+    values.setdefault("intake_date", today)
     values["team_id"] = ctx.actor.team_id
     return values
 
