@@ -11,32 +11,47 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from app.duplicates.blocking import MAX_BLOCK, Key, keys, related
+from app.duplicates.blocking import MAX_BLOCK, Key, by_name, keys
 from app.duplicates.scoring import Identity, Score, likely
 
 
 class Index:
+    """Identities by blocking key; for a key on names, also those without a birth date.
+
+    A dated identity is worth comparing, through a key on names, only with undated ones
+    (:func:`~app.duplicates.blocking.related`): those are kept apart, so that a block of
+    namesakes (a few hundred Mohamed Alaoui) is not walked member by member for the few
+    it holds. The block's size still decides whether it is looked at (``MAX_BLOCK``).
+    """
+
     def __init__(self, identities: Iterable[Identity] = ()) -> None:
         self._by_key: dict[Key, list[Identity]] = defaultdict(list)
+        self._undated: dict[Key, list[Identity]] = defaultdict(list)
         for identity in identities:
             self.add(identity)
 
     def add(self, identity: Identity, its_keys: Iterable[Key] | None = None) -> None:
         """``its_keys``: ``keys(identity)`` if the caller has them already."""
+        undated = identity.birth is None
         for key in keys(identity) if its_keys is None else its_keys:
             self._by_key[key].append(identity)
+            if undated and by_name(key):
+                self._undated[key].append(identity)
 
     def candidates(
         self, identity: Identity, its_keys: Iterable[Key] | None = None
     ) -> list[Identity]:
         """Indexed identities worth comparing with ``identity`` (each once)."""
         found: dict[uuid.UUID, Identity] = {}
+        dated = identity.birth is not None
         for key in keys(identity) if its_keys is None else its_keys:
             members = self._by_key.get(key, ())
-            if len(members) < MAX_BLOCK:
-                for member in members:
-                    if related(identity, member, key):
-                        found.setdefault(member.id, member)
+            if len(members) >= MAX_BLOCK:
+                continue
+            if dated and by_name(key):  # related: only the undated members, in order
+                members = self._undated.get(key, ())
+            for member in members:
+                found.setdefault(member.id, member)
         found.pop(identity.id, None)
         return list(found.values())
 
