@@ -85,9 +85,13 @@ class OutboxChange(Base):
 
 
 class SyncBase(Base):
-    """The server version a local record was last seen at (the base of the next edit)."""
+    """The server version a local record was last seen at (the base of the next edit).
+
+    ``WITHOUT ROWID`` (migration 0017): the key's B-tree holds the version, one random-keyed
+    search per pulled record instead of the key's index and then the row."""
 
     __tablename__ = "sync_base"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     record_type: Mapped[str] = mapped_column(String(64), primary_key=True)
     record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
