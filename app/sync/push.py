@@ -4,9 +4,11 @@ A batch is marked ``inflight`` (committed) before it is sent. If the reply is lo
 the rows stay inflight and the next sync resends them with the same ``change_id``: the
 server answers ``duplicate`` with the stored result, so nothing is applied twice.
 Results are processed in one local transaction per batch; a permanently rejected
-change is quarantined with its reason and the rest of the queue goes on. Applied and
-duplicate changes leave the outbox in groups (``SETTLE_ROWS``): until then they stay
-inflight, which is what a lost reply leaves too.
+change is quarantined with its reason and the rest of the queue goes on. The bases of
+applied and duplicate changes are written in groups (``SETTLE_ROWS``); the changes
+themselves leave the outbox at the end of the push, or at a group once they are most of
+it, by emptying the table with the few other rows put back as they were. Until then they
+stay inflight, which is what a lost reply leaves too.
 
 Issue 23: the outbox is read as stored text and the request written from it (the
 ``fields`` columns are JSON already: nothing is parsed or validated again). The next
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from array import array
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -58,18 +61,21 @@ _BASE_KEEP = (
     " ON CONFLICT (record_type, record_id) DO NOTHING"
 )
 _COUNT_ALL = "SELECT count(*) FROM sync_outbox"
-_COUNT_INFLIGHT = (
-    "SELECT count(*) FROM sync_outbox WHERE state = 'inflight' AND seq BETWEEN ? AND ?"
-)
+_ALL_SEQS = "SELECT seq FROM sync_outbox"
+"""Read through the smallest index that holds ``seq`` (the state index), not the rows."""
 _EMPTY = "DELETE FROM sync_outbox"
+"""No condition and no trigger: SQLite's truncate optimisation frees the table's and its
+indexes' pages whole instead of deleting entry by entry."""
+_CHUNK = 500
 SETTLE_ROWS = 25_000
-"""Acknowledged changes leave the outbox, and their bases are written, in groups of about
-this many rather than batch by batch (issue 23, item 3). Each batch's 500 deletions
-touched a page of each random-keyed index (change id, record, case) per row once the
-outbox outgrew a few thousand rows, and every commit wrote those pages again: the cost
-per change grew with the outbox. A crash before a group is written leaves its changes
-inflight: the next sync sends them again and the server answers them as duplicates
-(their stored results), so nothing is applied twice and nothing is lost."""
+"""Acknowledged changes' bases are written in groups of about this many rather than batch
+by batch (issue 23, item 3); the changes leave the outbox at such a group only when they
+are most of it (then the table is emptied in one statement), else at the end of the push.
+Deleting them row by row touched a page of each random-keyed index (change id, record,
+case) per row once the outbox outgrew the page cache: the cost per change grew with the
+outbox. A crash before they leave leaves them inflight: the next sync sends them again
+and the server answers them as duplicates (their stored results), so nothing is applied
+twice and nothing is lost."""
 _REFUSED_CREATIONS = (
     "SELECT record_id, error FROM sync_outbox WHERE state = 'quarantined' AND base_version IS NULL"
 )
@@ -162,8 +168,8 @@ def push_outbox(
                 _settle_batch(engine, batch, response, outcome, acknowledged)
                 if following is None:
                     return outcome
-                if len(acknowledged.done) >= SETTLE_ROWS:
-                    _write_acknowledged(engine, acknowledged)
+                if len(acknowledged.done) - acknowledged.written >= SETTLE_ROWS:
+                    _write_acknowledged(engine, acknowledged, final=False)
                 batch = following
                 following = _take(engine, batch.rows[-1].seq, size)
         finally:
@@ -248,40 +254,70 @@ class _Acknowledged:
     """Answered changes not yet removed from the outbox (still inflight there), and the
     bases their results give, kept in answer order."""
 
-    done: list[int] = field(default_factory=list)
+    done: array[int] = field(default_factory=lambda: array("q"))
+    written: int = 0  # len(done) when the last group was written
     bases: dict[bool, list[tuple[str, str, int]]] = field(
         default_factory=lambda: {True: [], False: []}
     )
 
 
-def _write_acknowledged(engine: Engine, acknowledged: _Acknowledged) -> None:
+def _write_acknowledged(engine: Engine, acknowledged: _Acknowledged, final: bool = True) -> None:
+    """Write the bases noted so far; remove the answered rows from the outbox when this is
+    the end of the push (``final``) or when emptying the table is the cheap way.
+
+    Between groups the answered rows stay inflight unless they are most of the outbox: a
+    seeding push's rows then leave it at the end in one emptying of the table instead of
+    one deletion per row in each random-keyed index. A crash before that leaves them
+    inflight: resent, answered as duplicates, nothing applied twice."""
     if not acknowledged.done and not any(acknowledged.bases.values()):
         return
     with engine.begin() as connection:
-        _remove_done(connection, acknowledged.done)
+        if final or _emptying_pays(connection, len(acknowledged.done)):
+            _remove_done(connection, acknowledged.done)
+            acknowledged.done = array("q")
         for replace, values in acknowledged.bases.items():
             if values:  # in key order: each page of sync_base written once
                 values.sort(key=lambda base: (base[0], base[1]))
                 connection.exec_driver_sql(_BASE_REPLACE if replace else _BASE_KEEP, values)
-    acknowledged.done = []
     acknowledged.bases = {True: [], False: []}
+    acknowledged.written = len(acknowledged.done)
 
 
-def _remove_done(connection: Connection, done: list[int]) -> None:
-    """Delete the answered rows; when they are the whole outbox (a seeding push), empty
-    it in one statement, which frees its pages without visiting its indexes' entries.
+def _emptying_pays(connection: Connection, answered: int) -> bool:
+    """Are the answered rows most of the outbox (at most half as many others)?"""
+    if not answered:
+        return False
+    total = int(connection.exec_driver_sql(_COUNT_ALL).scalar_one())
+    return (total - answered) * 2 <= answered
 
-    Exact, under the write lock this transaction holds: answered rows are inflight and
-    every inflight row between the first and last answered one is answered (rows sent
-    again later are set pending; the batch after them lies beyond), so equal counts mean
-    the outbox holds these rows and nothing else."""
+
+def _remove_done(connection: Connection, done: Sequence[int]) -> None:
+    """Delete the answered rows. When they are most of the outbox (a seeding push), the
+    others are read aside, the table is emptied in one statement (SQLite frees its pages
+    without visiting each index entry) and they are put back as they were: same ``seq``,
+    change id, payload, state, error and attempts (the ``sqlite_sequence`` high mark is
+    kept by the emptying, so no ``seq`` is ever given twice). One transaction: a crash
+    leaves the old outbox or the new one."""
     if not done:
         return
-    count = connection.exec_driver_sql(_COUNT_ALL).scalar_one()
-    if count == len(done):
-        inflight = connection.exec_driver_sql(_COUNT_INFLIGHT, (min(done), max(done)))
-        if inflight.scalar_one() == len(done):
+    if _emptying_pays(connection, len(done)):
+        answered = set(done)
+        others = [seq for (seq,) in connection.exec_driver_sql(_ALL_SEQS) if seq not in answered]
+        if len(others) * 2 <= len(done):
+            kept: list[tuple[Any, ...]] = []
+            width = 0
+            for start in range(0, len(others), _CHUNK):
+                chunk = others[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                result = connection.exec_driver_sql(
+                    f"SELECT * FROM sync_outbox WHERE seq IN ({marks})", tuple(chunk)
+                )
+                width = len(result.keys())
+                kept.extend(tuple(row) for row in result)
             connection.exec_driver_sql(_EMPTY)
+            if kept:
+                marks = ",".join("?" * width)
+                connection.exec_driver_sql(f"INSERT INTO sync_outbox VALUES ({marks})", kept)
             return
     connection.exec_driver_sql(_DONE, [(seq,) for seq in done])
 
