@@ -12,8 +12,8 @@ checked: when ``counter.last_seq`` has not moved since they began, nothing numbe
 committed meanwhile and they stand; otherwise any record numbered since (every write of
 a record gives it a new number) that the batch read, or a consent of a case it read
 consents of, makes the batch read everything again, under the lock, as before. The
-device's status is read under the lock, and the merge and the commit stay under it. On
-SQLite the write transaction is exclusive from its ``BEGIN IMMEDIATE``: nothing moves.
+device's status is read in the lock's own statement, and the merge and the commit stay
+under it. On SQLite the write transaction is exclusive from its ``BEGIN IMMEDIATE``: nothing moves.
 
 The batch is merged in bulk: its records, what they refer to and its change ids are
 read up front (:mod:`server.services.lookups`), each change is decided in memory in
@@ -51,7 +51,13 @@ from server.services.devices import Caller
 from server.services.errors import AuthError, Rejected
 from server.services.field_parsers import parse_fields
 from server.services.merge import Author, apply_change
-from server.services.sequence import SequenceAllocator, committed_high_water, numbered_since
+from server.services.sequence import (
+    DeviceState,
+    SequenceAllocator,
+    committed_high_water,
+    lock_with_device,
+    numbered_since,
+)
 
 logger = logging.getLogger(__name__)
 AFTER_ERASE_ORDER = "recorded after this device was told to erase its data"
@@ -166,18 +172,22 @@ def _push(
         if expected is not None:
             _note_held(session, caller.device_id, expected.cursor)
         ahead = _read_ahead(session, changes) if bulk and changes else None
-        seqs = SequenceAllocator(session)  # the lock, held to the commit
+        # The lock, held to the commit, and the device's status read with it, current
+        # even after the wait: a device revoked a moment ago pushes nothing.
+        seqs, device = lock_with_device(session, caller.device_id)
         seqs.skip_to(skip)
         if expected is not None:
             _check_epoch(caller, seqs, expected)
         if ahead is not None and not _still_valid(session, ahead, seqs.last):
             _discard(session, ahead)
             ahead = None
-        # Checked again under the lock: a device revoked a moment ago pushes nothing.
-        device = session.get(Device, caller.device_id, populate_existing=True)
         status = device.status if device is not None else "revoked"
         refusal = REFUSED_STATUSES.get(status)
-        ordered = _last_push(device) if device is not None and status == "wipe" else None
+        ordered = (
+            _last_push(session, caller.device_id, device)
+            if device is not None and status == "wipe"
+            else None
+        )
         parsed = None if ahead is None else {id(changes[n]): v for n, v in ahead.parsed.items()}
         author = Author(caller.device_id, caller.viewer)
         pusher = _Pusher(session, seqs, author, caller.user_id, parsed)
@@ -282,11 +292,11 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _last_push(device: Device) -> datetime:
+def _last_push(session: Session, device_id: uuid.UUID, device: DeviceState) -> datetime:
     """A device told to erase hands in what it recorded before the order, in one push."""
     if device.final_push_at is not None or device.wipe_ordered_at is None:
         raise AuthError("this device must erase its data", "wipe")
-    device.final_push_at = utcnow()
+    session.execute(update(Device).where(Device.id == device_id).values(final_push_at=utcnow()))
     return device.wipe_ordered_at
 
 
