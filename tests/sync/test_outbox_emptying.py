@@ -11,16 +11,21 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from app.services import beneficiaries
 from app.store import migrate
 from app.store.engine import create_keyed_engine
 from app.store.keys import new_database_key
 from app.sync import push
+from app.sync.engine import SyncOptions
+from tests.server.harness import RunningServer
+from tests.sync.conftest import Laptop, server_state
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = (
@@ -185,3 +190,34 @@ def test_killed_inside_the_emptying_the_outbox_is_as_before(tmp_path: Path, mome
         assert _all(engine) == [row for row in before if row[0] not in set(done)]
     finally:
         engine.dispose()
+
+
+def test_between_groups_answered_rows_wait_until_they_are_most_of_the_outbox(
+    server: RunningServer, laptop: Callable[..., Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Groups of 4 answered changes of a 12-change outbox: the first groups write only
+    bases (rows stay inflight), the rows leave once they are most of it, and the push
+    ends with the server's state, nothing waiting."""
+    account = server.add_user()
+    mine = laptop(account)
+    for number in range(12):
+        beneficiaries.register(mine.ctx, {"last_name": f"Nom{number}", "first_name": "Amal"})
+    with mine.profile.engine.connect() as connection:
+        total = connection.exec_driver_sql("SELECT count(*) FROM sync_outbox").scalar_one()
+    removals: list[tuple[int, int]] = []
+    remove = push._remove_done
+
+    def counted(connection: Any, done: Any) -> None:
+        size = connection.exec_driver_sql("SELECT count(*) FROM sync_outbox").scalar_one()
+        removals.append((len(done), size))
+        remove(connection, done)
+
+    monkeypatch.setattr(push, "_remove_done", counted)
+    monkeypatch.setattr(push, "SETTLE_ROWS", 4)
+    report = mine.sync(SyncOptions(batch_size=2))
+    assert report.applied == report.sent == total >= 12
+    assert removals and removals[0][0] * 3 >= removals[0][1] * 2  # most of it, not 4
+    assert sum(done for done, _size in removals) == total
+    with mine.profile.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM sync_outbox").scalar_one() == 0
+    assert mine.state() == server_state(server, account)
