@@ -8,7 +8,8 @@ never block. PostgreSQL serialises writers on the ``counter`` row instead
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,17 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from pydantic_core import to_json
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.core.settings import ServerSettings
 
+logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 WRITE_OPTION = "passerelle_write"
+PINNED_CONNECTION = "passerelle_connection"  # Session.info key: the request's connection
+AUTOCOMMIT = "AUTOCOMMIT"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 MIGRATION_LOCK_KEY = 0x5A55E7  # pg_advisory_xact_lock key: one migrator at a time
 
@@ -51,9 +56,12 @@ class Database:
         else:
             # A connection made anew costs the server a process and an authentication:
             # keep as many as a worker serves requests at once (issue 23, many laptops).
+            # No pre-ping (a round trip per request, issue 23): a connection found dead
+            # by a request's first statement, the authentication, is replaced and that
+            # read made again (:func:`first_read`); the pool drops its other connections.
             self.engine = create_engine(
                 url,
-                pool_pre_ping=True,
+                pool_pre_ping=False,
                 pool_size=settings.database_pool_size,
                 max_overflow=settings.database_max_overflow,
                 hide_parameters=True,
@@ -69,7 +77,7 @@ class Database:
     def request_session(self) -> Iterator[Session]:
         """A session for one request. On PostgreSQL it keeps one connection from the
         pool for the whole request: each transaction of the request (authentication,
-        the work, bookkeeping) would otherwise check one out again, and ping it."""
+        the work, bookkeeping) would otherwise check one out again."""
         if self.is_sqlite:
             with self.sessions() as session:
                 yield session
@@ -78,6 +86,7 @@ class Database:
             self.engine.connect() as connection,
             Session(bind=connection, expire_on_commit=False) as session,
         ):
+            session.info[PINNED_CONNECTION] = connection
             yield session
 
     def dispose(self) -> None:
@@ -112,6 +121,42 @@ def write_transaction(session: Session) -> Iterator[Session]:
 def read_transaction(session: Session) -> Iterator[Session]:
     with session.begin():
         yield session
+
+
+def first_read(
+    session: Session, statement: Executable, params: Mapping[str, Any]
+) -> Row[Any] | None:
+    """The first row of a read made before anything else in the request (the caller's
+    authentication, issue 23).
+
+    On a request's pinned PostgreSQL connection it runs in autocommit: one statement is
+    its own snapshot, so BEGIN and COMMIT are two round trips for nothing. The pool does
+    not ping connections: if this first statement finds the connection dead, SQLAlchemy
+    invalidates it (and the pool's older ones), and the read runs once more on a new
+    one; nothing was written. Elsewhere (SQLite, a session already in a transaction):
+    a plain read transaction."""
+    connection = session.info.get(PINNED_CONNECTION)
+    if not isinstance(connection, Connection) or session.in_transaction():
+        with read_transaction(session):
+            return session.connection().execute(statement, params).first()
+    try:
+        return _autocommit_first(connection, statement, params)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        logger.warning("a pooled database connection was dead: reconnected")
+        connection.rollback()  # out of the invalidated state: the next use reconnects
+        return _autocommit_first(connection, statement, params)
+
+
+def _autocommit_first(
+    connection: Connection, statement: Executable, params: Mapping[str, Any]
+) -> Row[Any] | None:
+    connection.execution_options(isolation_level=AUTOCOMMIT)
+    row = connection.execute(statement, params).first()
+    connection.commit()  # ends SQLAlchemy's transaction; the driver sends nothing
+    connection.execution_options(isolation_level=connection.default_isolation_level)
+    return row
 
 
 def alembic_config() -> Config:

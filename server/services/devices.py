@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from passerelle_core.columns import utcnow
 from passerelle_core.protocol import EnrolRequest, EnrolResponse, RecordState, UserInfo
-from server.core.db import read_transaction, write_transaction
+from server.core.db import first_read, read_transaction, write_transaction
 from server.core.tables import Device, Record, ServerUser
 from server.services import throttle
 from server.services.accounts import normalise_username, user_info
@@ -176,9 +176,9 @@ def authenticate(
     """The caller behind a bearer token, or AuthError with the code the device must obey."""
     now = utcnow()
     presented = hash_token(token)
-    with read_transaction(session):
-        # Plain columns, not ORM objects: every request of every laptop comes here.
-        row = session.connection().execute(_CALLER_QUERY, {"presented": presented}).first()
+    # Plain columns, not ORM objects: every request of every laptop comes here, and
+    # first (one statement, no transaction around it on PostgreSQL: server.core.db).
+    row = first_read(session, _CALLER_QUERY, {"presented": presented})
     if row is None:
         raise AuthError("unknown device token", "bad_credentials")
     caller = Caller(
