@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
@@ -43,6 +43,7 @@ HELD_CLASH = "clashes with a local record"
 
 T = TypeVar("T")
 Held = dict[Key, tuple[Incoming, str, Key | None]]  # record, reason, parent waited for
+RowReader = Callable[[Connection, str, list[str]], Mapping[str, tuple[object, ...] | None]]
 
 
 @dataclass
@@ -263,6 +264,17 @@ class PageApplier:
     def _stored(self, record_type: str, ids: list[str]) -> dict[str, tuple[object, ...] | None]:
         """The local rows of those ids the profile holds (None: written by this pull, not
         read again; such a record is updated whole, as before)."""
+        return self._read_unknown(record_type, ids, writes.stored_rows)
+
+    def _existing(self, record_type: str, ids: Iterable[str]) -> set[str]:
+        """Which of these stored ids are in the profile."""
+        return set(self._read_unknown(record_type, list(ids), _ids_present))
+
+    def _read_unknown(
+        self, record_type: str, ids: list[str], read: RowReader
+    ) -> dict[str, tuple[object, ...] | None]:
+        """``read`` asked only for the ids neither ``known`` (spares most queries) nor in a
+        table that was empty when the pull began; what it finds becomes known."""
         found: dict[str, tuple[object, ...] | None] = {
             i: None for i in ids if (record_type, i) in self.known
         }
@@ -270,19 +282,7 @@ class PageApplier:
             return found
         wanted = [i for i in ids if i not in found]
         for chunk in _chunks(wanted):
-            found.update(writes.stored_rows(self.connection, record_type, chunk))
-        self.known.update((record_type, i) for i in found)
-        return found
-
-    def _existing(self, record_type: str, ids: Iterable[str]) -> set[str]:
-        """Which of these stored ids are in the profile (``known`` spares most queries)."""
-        ids = list(ids)
-        found = {i for i in ids if (record_type, i) in self.known}
-        if record_type in self.pull.find_empty_types(self.connection):
-            return found
-        wanted = [i for i in ids if i not in found]
-        for chunk in _chunks(wanted):
-            found.update(writes.existing_ids(self.connection, record_type, chunk))
+            found.update(read(self.connection, record_type, chunk))
         self.known.update((record_type, i) for i in found)
         return found
 
@@ -485,6 +485,13 @@ def _same_row(record: Incoming) -> bool:
 @cache
 def _positions(record_type: str) -> dict[str, int]:
     return {name: number for number, (name, _default) in enumerate(insert_columns(record_type))}
+
+
+def _ids_present(
+    connection: Connection, record_type: str, ids: list[str]
+) -> dict[str, tuple[object, ...] | None]:
+    """The ids of ``ids`` stored locally, as a :data:`RowReader` that reads no row."""
+    return dict.fromkeys(writes.existing_ids(connection, record_type, ids))
 
 
 def _chunks(items: list[T]) -> Iterable[list[T]]:

@@ -18,10 +18,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from server.core.db import Database
 from tests.server.harness import (
     PASSWORD,
     RunningServer,
     fresh_postgres_database,
+    migrated_database,
     postgres_admin_url,
     start_server,
 )
@@ -49,6 +51,27 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
         return
     with fresh_postgres_database(postgres_admin_url()) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def two_databases(
+    database_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Database]]:
+    """Two empty databases of the module's backend, in-process: the same pushes go to
+    both the bulk way and the careful way, to compare what each stored."""
+    folder = tmp_path_factory.mktemp("two-databases")
+    if database_url is None:
+        databases = [migrated_database(folder / name, None) for name in ("bulk", "careful")]
+        yield databases
+    else:
+        with fresh_postgres_database(postgres_admin_url()) as other:
+            databases = [
+                migrated_database(folder / "bulk", database_url),
+                migrated_database(folder / "careful", other),
+            ]
+            yield databases
+    for database in databases:
+        database.dispose()
 
 
 @pytest.fixture(scope="module")

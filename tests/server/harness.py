@@ -363,3 +363,10 @@ def change(
         "case_id": None if case_id is None else str(case_id),
         "recorded_at": now_iso(),
     }
+
+
+def migrated_database(folder: Path, url: str | None) -> Database:
+    """A server database at its latest schema, in-process (no server started)."""
+    database = Database(ServerSettings(data_dir=folder, database_url=url, **FAST_HASHING))
+    database.migrate()
+    return database

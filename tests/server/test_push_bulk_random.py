@@ -29,16 +29,15 @@ from sqlalchemy import select
 
 from passerelle_core.protocol import Change, ChangeResult
 from server.core.db import Database
-from server.core.settings import ServerSettings
 from server.core.tables import ChangeLog, Device, Record
 from server.services import accounts, push
 from server.services.devices import Caller
 from server.services.passwords import Passwords
 from tests.server import factories
 from tests.server.harness import (
-    FAST_HASHING,
     change,
     fresh_postgres_database,
+    migrated_database,
     postgres_admin_url,
 )
 
@@ -46,26 +45,6 @@ ROLES = ("admin", "psychologist", "social_worker")
 SEEDS = (11, 23, 2026)
 BATCHES = 6
 TIME = re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+\+00:00")
-
-
-@pytest.fixture(scope="module")
-def two_databases(
-    database_url: str | None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Database]]:
-    """Two empty databases of the module's backend: bulk first, then careful."""
-    folder = tmp_path_factory.mktemp("bulk-random")
-    if database_url is None:
-        databases = [_database(folder / name, None) for name in ("bulk", "careful")]
-        yield databases
-    else:
-        with fresh_postgres_database(postgres_admin_url()) as other:
-            databases = [
-                _database(folder / "bulk", database_url),
-                _database(folder / "careful", other),
-            ]
-            yield databases
-    for database in databases:
-        database.dispose()
 
 
 @dataclass
@@ -217,13 +196,6 @@ def _row(*values: Any) -> str:
     return json.dumps(values, default=str, sort_keys=True, ensure_ascii=False)
 
 
-def _database(folder: Path, url: str | None) -> Database:
-    settings = ServerSettings(data_dir=folder, database_url=url, **FAST_HASHING)
-    database = Database(settings)
-    database.migrate()
-    return database
-
-
 def _caller(database: Database, role: str, number: int) -> Caller:
     passwords = Passwords.from_settings(database.settings)
     with database.session() as session:
@@ -247,7 +219,7 @@ def test_a_batch_whose_bulk_write_fails_is_merged_the_careful_way(
         if database_url is not None
         else _no_url() as url
     ):
-        database = _database(tmp_path / "fallback", url)
+        database = migrated_database(tmp_path / "fallback", url)
         caller = _caller(database, "admin", 0)
         with database.session() as session, session.begin():
             last = max(session.scalars(select(Record.seq)).all())

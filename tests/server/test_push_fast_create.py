@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,8 +35,8 @@ from passerelle_core.protocol import Change, ChangeResult
 from server.core.db import Database
 from server.services import creation, lookups, push
 from tests.server import factories
-from tests.server.harness import change, fresh_postgres_database, postgres_admin_url
-from tests.server.test_push_bulk_random import _caller, _database, _stored
+from tests.server.harness import change
+from tests.server.test_push_bulk_random import _caller, _stored
 
 ROLES = ("admin", "social_worker", "psychologist")
 SEED = 23
@@ -55,26 +55,6 @@ def outbox_changes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, A
     finally:
         profile.close()
     return [_change(row).model_dump(mode="json") for row in rows]
-
-
-@pytest.fixture(scope="module")
-def two_databases(
-    database_url: str | None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[list[Database]]:
-    """Two empty databases of the module's backend: bulk (fast path) first, careful."""
-    folder = tmp_path_factory.mktemp("fast-create")
-    if database_url is None:
-        databases = [_database(folder / name, None) for name in ("bulk", "careful")]
-        yield databases
-    else:
-        with fresh_postgres_database(postgres_admin_url()) as other:
-            databases = [
-                _database(folder / "bulk", database_url),
-                _database(folder / "careful", other),
-            ]
-            yield databases
-    for database in databases:
-        database.dispose()
 
 
 def _mixed_in(rng: random.Random, batch: list[dict[str, Any]], sent: list[dict[str, Any]]) -> None:
