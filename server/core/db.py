@@ -149,6 +149,27 @@ def first_read(
         return _autocommit_first(connection, statement, params)
 
 
+def single_write(session: Session, statement: Executable, params: Mapping[str, Any]) -> int:
+    """Run one writing statement on its own; the number of rows it changed.
+
+    On a request's pinned PostgreSQL connection, outside a transaction, it runs in
+    autocommit: one statement is atomic by itself, and BEGIN and COMMIT would be two
+    more round trips (issue 23: the pull's cursor bookkeeping at every sync). Elsewhere
+    a write transaction of its own."""
+    connection = session.info.get(PINNED_CONNECTION)
+    if not isinstance(connection, Connection) or session.in_transaction():
+        with write_transaction(session):
+            result = session.connection().execute(statement, params)
+            return int(getattr(result, "rowcount", 0))
+    connection.execution_options(isolation_level=AUTOCOMMIT)
+    try:
+        result = connection.execute(statement, params)
+        connection.commit()  # ends SQLAlchemy's transaction; the driver sends nothing
+    finally:
+        connection.execution_options(isolation_level=connection.default_isolation_level)
+    return int(getattr(result, "rowcount", 0))
+
+
 def _autocommit_first(
     connection: Connection, statement: Executable, params: Mapping[str, Any]
 ) -> Row[Any] | None:

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from passerelle_core import formulas
@@ -34,7 +34,6 @@ from passerelle_core.audit_protocol import (
     GENESIS_HASH,
     HASHED_FIELDS,
     AccessLogAck,
-    AccessLogRecord,
     AccessLogUpload,
     ChainCheck,
     entry_hash,
@@ -67,14 +66,16 @@ def store_upload(session: Session, caller: Caller, upload: AccessLogUpload) -> A
         if first > tail_seq + 1:
             return AccessLogAck(device_id=chain, acked_seq=tail_seq, stored=0)
         held = _held_hashes(session, chain, first, min(tail_seq, upload.entries[-1].seq))
-        expected, previous, stored = first, None, 0
+        expected, previous = first, None
+        rows: list[dict[str, Any]] = []
         for entry in upload.entries:
             if entry.device_id != chain:
                 _refuse(chain, entry.seq, "belongs to another device")
             if entry.seq != expected:
                 _refuse(chain, expected, "is missing or out of order")
             expected += 1
-            if entry.hash != entry_hash(entry.model_dump()):
+            fields = entry.model_dump()
+            if entry.hash != entry_hash(fields):
                 _refuse(chain, entry.seq, "does not match its hash")
             if entry.seq > tail_seq and entry.staff_id not in (None, caller.user_id):
                 _refuse(chain, entry.seq, "names another staff member than this account")
@@ -86,11 +87,12 @@ def store_upload(session: Session, caller: Caller, upload: AccessLogUpload) -> A
             link = previous if previous is not None else tail_hash
             if entry.prev_hash != link:
                 _refuse(chain, entry.seq, "does not follow the entry before it")
-            session.add(_row(entry, caller.device_id))
-            previous, stored = entry.hash, stored + 1
-        session.flush()
+            rows.append({**fields, "uploaded_by": caller.device_id})
+            previous = entry.hash
+        if rows:  # one statement for the batch, not the ORM's unit of work per entry
+            session.execute(insert(AccessLogCopy), rows)
         acked = max(tail_seq, upload.entries[-1].seq)
-    return AccessLogAck(device_id=chain, acked_seq=acked, stored=stored)
+    return AccessLogAck(device_id=chain, acked_seq=acked, stored=len(rows))
 
 
 def _refuse(chain: uuid.UUID, seq: int, why: str) -> NoReturn:
@@ -137,10 +139,6 @@ def _held_hashes(session: Session, chain: uuid.UUID, first: int, last: int) -> d
         )
     )
     return {int(seq): str(value) for seq, value in rows}
-
-
-def _row(entry: AccessLogRecord, uploaded_by: uuid.UUID) -> AccessLogCopy:
-    return AccessLogCopy(**entry.model_dump(), uploaded_by=uploaded_by)
 
 
 # -- verification and export (the admin commands) ------------------------------------------

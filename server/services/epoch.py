@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import BigInteger, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
-from server.core.db import read_transaction, write_transaction
+from server.core.db import read_transaction, single_write, write_transaction
 from server.core.tables import Device
 
 
@@ -37,6 +37,16 @@ def note_pull(
             known = _cursors(session, device_id)
     if not _moves(*known, cursor, next_cursor):
         return False
+    if known[0] is not None and cursor <= known[0]:
+        # The usual case (the laptop asks from a cursor it was handed): one conditional
+        # statement, no lock taken, no second read. Its condition is the same check made
+        # again on the row as it is now; it fails only if a concurrent pull of the same
+        # device moved it (then the careful way below decides).
+        advanced = single_write(
+            session, _ADVANCE, {"device": device_id, "cursor": cursor, "next": next_cursor}
+        )
+        if advanced:
+            return False
     with write_transaction(session):
         served, applied = _cursors(session, device_id, lock=True)  # again, under the lock
         restored = cursor > (served or 0) and served is not None
@@ -48,6 +58,27 @@ def note_pull(
         if values:
             session.execute(update(Device).where(Device.id == device_id).values(**values))
     return restored
+
+
+_CURSOR = bindparam("cursor", type_=BigInteger)
+_NEXT = bindparam("next", type_=BigInteger)
+_ADVANCE = (
+    update(Device)
+    .where(
+        Device.id == bindparam("device"),
+        Device.served_cursor.is_not(None),
+        Device.served_cursor >= _CURSOR,
+    )
+    .values(
+        served_cursor=case((Device.served_cursor < _NEXT, _NEXT), else_=Device.served_cursor),
+        applied_cursor=case(
+            (func.coalesce(Device.applied_cursor, 0) < _CURSOR, _CURSOR),
+            else_=Device.applied_cursor,
+        ),
+    )
+)
+"""The pull's bookkeeping when the device asks from a cursor it was handed: the served
+cursor never goes back, the applied one moves up to what the laptop now holds."""
 
 
 def _cursors(
