@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    Select,
     String,
     Table,
     Text,
+    Uuid,
+    any_,
     bindparam,
     cast,
     delete,
@@ -237,7 +242,7 @@ class BatchRecords:
                     self._load_rows(session, record_type, chunk)
                     continue
                 wanted_now = {"record_type": record_type, "ids": chunk}
-                for record in session.scalars(_BY_KEY, wanted_now):
+                for record in session.scalars(_reads(session).by_key, wanted_now):
                     self.records[(record.record_type, record.record_id)] = record
             for record_id in ids:
                 self.records.setdefault((record_type, record_id), None)
@@ -252,7 +257,8 @@ class BatchRecords:
         if raw:
             for record_id in ids:
                 uuids[record_id.hex] = record_id
-        query = _PARENTS_RAW if raw else _PARENTS
+        reads = _reads(session)
+        query = reads.parents_raw if raw else reads.parents
         identities = session.identity_map
         for (
             record_id,
@@ -306,19 +312,47 @@ def _parent_columns(raw: bool) -> list[Any]:
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 """The ids of one query, one expanding parameter: the statement is built once (building
 ``in_(ids)`` checks every id, a sixth of a batch's reads)."""
-_BY_KEY = select(Record).where(
-    Record.record_type == bindparam("record_type"), Record.record_id.in_(_IDS)
-)
-_PARENTS = select(*_parent_columns(False)).where(
-    RECORDS.c.record_type == bindparam("record_type"), RECORDS.c.record_id.in_(_IDS)
-)
-_PARENTS_RAW = select(*_parent_columns(True)).where(
-    RECORDS.c.record_type == bindparam("record_type"), RECORDS.c.record_id.in_(_IDS)
-)
-_CONSENTS = select(Record).where(Record.record_type == CONSENT, Record.case_id.in_(_IDS))
-_APPLIED = select(
-    ChangeLog.change_id, ChangeLog.record_type, ChangeLog.record_id, ChangeLog.result
-).where(ChangeLog.change_id.in_(_IDS))
+_ID_ARRAY: BindParameter[Any] = bindparam("ids", type_=ARRAY(Uuid(as_uuid=True)))
+"""PostgreSQL: the ids as one array (``= ANY(:ids)``). An expanding list is rendered
+into the SQL as one placeholder per id, a new statement text at every size that psycopg
+parses again and the server plans again (a tenth of a PostgreSQL push's CPU)."""
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """The batch's read statements, each built once, for one way of passing ids."""
+
+    by_key: Select[Any]
+    parents: Select[Any]
+    parents_raw: Select[Any]
+    consents: Select[Any]
+    applied: Select[Any]
+
+
+def _reads_with(ids_in: Callable[[Any], Any]) -> _Reads:
+    record_type: BindParameter[str] = bindparam("record_type")
+    return _Reads(
+        by_key=select(Record).where(Record.record_type == record_type, ids_in(Record.record_id)),
+        parents=select(*_parent_columns(False)).where(
+            RECORDS.c.record_type == record_type, ids_in(RECORDS.c.record_id)
+        ),
+        parents_raw=select(*_parent_columns(True)).where(
+            RECORDS.c.record_type == record_type, ids_in(RECORDS.c.record_id)
+        ),
+        consents=select(Record).where(Record.record_type == CONSENT, ids_in(Record.case_id)),
+        applied=select(
+            ChangeLog.change_id, ChangeLog.record_type, ChangeLog.record_id, ChangeLog.result
+        ).where(ids_in(ChangeLog.change_id)),
+    )
+
+
+_LISTED = _reads_with(lambda column: column.in_(_IDS))
+_ARRAYED = _reads_with(lambda column: column == any_(_ID_ARRAY))
+
+
+def _reads(session: Session) -> _Reads:
+    """PostgreSQL passes a batch's ids as one array, SQLite as a list."""
+    return _ARRAYED if session.get_bind().dialect.name == "postgresql" else _LISTED
 
 
 def _uuid(known: dict[str, uuid.UUID], value: str | None) -> uuid.UUID | None:
@@ -365,7 +399,7 @@ def _load_consents(session: Session, changes: Sequence[Change], cache: BatchReco
         chunk = wanted[start : start + CHUNK]
         for case_id in chunk:
             cache.consents[case_id] = []
-        for record in session.scalars(_CONSENTS, {"ids": chunk}):
+        for record in session.scalars(_reads(session).consents, {"ids": chunk}):
             key = (record.record_type, record.record_id)
             known = cache.records.get(key)
             if known is None or (isinstance(known, Row) and not known.new):
@@ -422,7 +456,7 @@ def applied_changes(session: Session, change_ids: Sequence[uuid.UUID]) -> dict[u
     found: dict[uuid.UUID, Any] = {}
     for start in range(0, len(change_ids), CHUNK):
         chunk = change_ids[start : start + CHUNK]
-        for row in session.execute(_APPLIED, {"ids": chunk}):
+        for row in session.execute(_reads(session).applied, {"ids": chunk}):
             found[row.change_id] = row
     return found
 

@@ -23,6 +23,12 @@ SAMPLES: list[Any] = [
     "not a date", str(uuid.uuid4()), str(uuid.uuid4()).upper(), uuid.uuid4().hex,
     "{" + str(uuid.uuid4()) + "}", "standard", "psychologist_only", "Standard", "draft",
     "approved", "admin", "ngo", "individual", "prison",
+    # Spellings near the canonical forms the converters accept as they are:
+    "2024-05-02T151000.1+00:00", "2024-W18-4T10:00:00+00:00", "2024-05-02T24:00:00+00:00",
+    "2024-05-02T10:00:60+00:00", "2024-02-30T10:00:00+00:00", "0999-05-02T10:00:00+00:00",
+    "2024-05-02 10:00:00+00:00", "2024-05-02T10:00:00.000000+00:00", "2024-W18-4",
+    "2024-05-02T10:00:00.100000+00:00", "2024-05-02T10:00:00-00:00", "0999-01-01",
+    "2024-02-30", "2024-123", "2024-05-02T10:00+00:00", "２０２４-05-02",
 ]  # fmt: skip
 
 
