@@ -10,8 +10,9 @@ back together.
 
 A record already waiting in the outbox (``pending``, not yet sent) absorbs later edits:
 fields are merged, the first ``base_fields`` and ``base_version`` are kept, so the
-server sees one change from the state it last sent us. Rows already ``inflight`` are
-never touched: a resend must carry exactly what was sent.
+server sees one change from the state it last sent us. Rows already ``inflight``, or at
+or under the push's sent mark (``app.sync.push.SENT_THROUGH``), are never touched: a
+resend must carry exactly what was sent.
 
 Pulled data is applied with Core under :data:`CAPTURE_OFF`; bulk Core inserts (the
 demo generator) bypass capture by design, :func:`app.sync.engine.queue_all` queues them.
@@ -30,7 +31,12 @@ from sqlalchemy.orm import Session
 from app.models import SYNCED_MODELS, OutboxState
 from app.models.base import SyncedMixin, utcnow
 from app.sync.records import CASE_LINKS, SYNCED_TYPES, record_to_wire, to_wire_value
-from app.sync.state import BASE, OUTBOX, model_table, table_of
+from app.sync.state import BASE, OUTBOX, get, model_table, table_of
+
+SENT_THROUGH = "push_sent_through"
+"""``sync_state`` key: the highest outbox ``seq`` a push may have sent without its answer
+settled (absent: none). Set by ``app.sync.push`` before each batch leaves; edits merge
+only into pending rows above it."""
 
 CAPTURE_OFF = "passerelle.sync.capture_off"
 """``session.info`` flag: set while applying pulled data, which must not echo back."""
@@ -143,10 +149,11 @@ def write_outbox(
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     merges: list[dict[str, Any]] = []
+    sent = sent_through(connection)
     for record_type, changes in by_type.items():
         ids = [c.record_id for c in changes]
         bases = _base_versions(connection, record_type, ids)
-        pending = _pending_rows(connection, record_type, ids)
+        pending = _pending_rows(connection, record_type, ids, sent)
         for change in changes:
             if change.case_id is None:
                 values = {**change.hints, **change.fields}
@@ -225,17 +232,28 @@ def _base_versions(
     return {record_id: version for record_id, version in connection.execute(query)}
 
 
-def _pending_rows(connection: Connection, record_type: str, ids: list[uuid.UUID]) -> dict[Any, Any]:
+def _pending_rows(
+    connection: Connection, record_type: str, ids: list[uuid.UUID], sent: int
+) -> dict[Any, Any]:
+    """Rows edits may merge into: pending and above the push's sent mark (``sent``)."""
     query = (
         select(OUTBOX)
         .where(
             OUTBOX.c.record_type == record_type,
             OUTBOX.c.record_id.in_(ids),
             OUTBOX.c.state == OutboxState.PENDING,
+            OUTBOX.c.seq > sent,
         )
         .order_by(OUTBOX.c.seq)
     )
     return {row.record_id: row for row in connection.execute(query)}
+
+
+def sent_through(connection: Connection) -> int:
+    """The sent mark: rows at or under it may be on the server already (a push in
+    progress, or one whose answer never came); a resend carries them as they were sent."""
+    value = get(connection, SENT_THROUGH)
+    return int(value) if value else 0
 
 
 class CaseWalker:

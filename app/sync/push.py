@@ -1,20 +1,27 @@
 """Pushing the outbox: in local order, in batches, each change acknowledged exactly once.
 
-A batch is marked ``inflight`` (committed) before it is sent. If the reply is lost
-the rows stay inflight and the next sync resends them with the same ``change_id``: the
-server answers ``duplicate`` with the stored result, so nothing is applied twice.
-Results are processed in one local transaction per batch; a permanently rejected
-change is quarantined with its reason and the rest of the queue goes on. The bases of
-applied and duplicate changes are written in groups (``SETTLE_ROWS``); the changes
-themselves leave the outbox at the end of the push, or at a group once they are most of
-it, by emptying the table with the few other rows put back as they were. Until then they
-stay inflight, which is what a lost reply leaves too.
+Before a batch is sent, the highest ``seq`` it holds is committed as the outbox's *sent
+mark* (``app.sync.capture.SENT_THROUGH`` in ``sync_state``): a row at or under it may
+have reached the server, so capture never merges a later edit into it (a resend must
+carry exactly what was sent) and it is resent as it is. If the reply is lost the next
+sync resends those rows with the same ``change_id``: the server answers ``duplicate``
+with the stored result, so nothing is applied twice. Results are processed in one local
+transaction per batch; a permanently rejected change is quarantined with its reason and
+the rest of the queue goes on. The bases of applied and duplicate changes are written in
+groups (``SETTLE_ROWS``); the changes themselves leave the outbox at the end of the
+push, or at a group once they are most of it, by emptying the table with the few other
+rows put back as they were. The mark goes back to 0 with them when every batch was
+answered.
 
 Issue 23: the outbox is read as stored text and the request written from it (the
 ``fields`` columns are JSON already: nothing is parsed or validated again). The next
 batch is read and written while this one travels, and travels while this one's answers
-are settled, so the laptop's work and the server's overlap on two cores. Parents still
-reach the server first: a batch is sent only once the server answered the one before.
+are settled (in the transaction that reads the one after), so the laptop's work and the
+server's overlap on two cores. Parents still reach the server first: a batch is sent
+only once the server answered the one before. Rows were marked ``inflight`` one by one
+before (a rewrite of every page of the batch, about a quarter of the laptop's CPU per
+change); the one-row mark replaced that; ``inflight`` rows an older version left are
+still read and resent as before.
 """
 
 from __future__ import annotations
@@ -25,13 +32,15 @@ from array import array
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine
 
 from app.models import OutboxState
+from app.sync.capture import SENT_THROUGH, sent_through
 from app.sync.client import SyncClient
 from app.sync.errors import ClientTooOld, DeviceRevoked, Throttled, Unauthorized
+from app.sync.state import put
 from passerelle_core.protocol import MAX_PUSH_CHANGES, Change, ChangeResult, PushResponse
 
 SENDABLE = (OutboxState.PENDING, OutboxState.INFLIGHT)
@@ -47,7 +56,6 @@ _READ = (
 """``+state``: read in ``seq`` order from the cursor and stop at the limit. Through the
 state index SQLite read and sorted every waiting row after the cursor for each batch:
 a seeding push of N changes cost O(N^2 / batch) (issue 23, item 3)."""
-_MARK = "UPDATE sync_outbox SET state = 'inflight' WHERE seq BETWEEN ? AND ? AND state = 'pending'"
 _UNMARK = "UPDATE sync_outbox SET state = 'pending' WHERE seq = ? AND state = 'inflight'"
 _DONE = "DELETE FROM sync_outbox WHERE seq = ?"
 _REFUSED = "UPDATE sync_outbox SET state = ?, error = ?, attempts = attempts + 1 WHERE seq = ?"
@@ -107,9 +115,9 @@ class PushOutcome:
             self.retry += 1
 
 
-@dataclass(frozen=True)
-class _Row:
-    """An outbox row as stored: UUIDs as hex text, ``fields`` as JSON text."""
+class _Row(NamedTuple):
+    """An outbox row as stored: UUIDs as hex text, ``fields`` as JSON text (a tuple: ten
+    times cheaper to make than a frozen dataclass, a few microseconds a change)."""
 
     seq: int
     change_id: str
@@ -130,9 +138,8 @@ class _Batch:
     body: bytes
 
     @property
-    def fresh(self) -> list[int]:
-        """Rows never sent before this batch (the others may have been applied)."""
-        return [row.seq for row in self.rows if row.state == OutboxState.PENDING.value]
+    def last(self) -> int:
+        return self.rows[-1].seq
 
 
 def push_outbox(
@@ -141,39 +148,47 @@ def push_outbox(
     """Send every pending and inflight change once, oldest first."""
     outcome = PushOutcome()
     size = min(batch_size, MAX_PUSH_CHANGES)
-    batch = _take(engine, 0, size)
-    if batch is None:
-        return outcome
+    with engine.begin() as connection:
+        floor = sent_through(connection)  # rows at or under it may have been applied
+        batch = _take(connection, 0, size)
+        if batch is None:
+            if floor:  # nothing waits: nothing sent is left unanswered
+                put(connection, SENT_THROUGH, None)
+            return outcome
     acknowledged = _Acknowledged()
+    # The server may hold every row up to ``reached`` (batches sent), up to ``before``
+    # without the batch in flight (what a refusal of that batch, unread, leaves).
+    before, reached = floor, max(floor, batch.last)
+    complete = False
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
         sending: Future[PushResponse] = sender.submit(_send, client, batch)
-        following = _take(engine, batch.rows[-1].seq, size)  # ready when the answer comes
+        with engine.begin() as connection:
+            following = _take(connection, batch.last, size)  # ready when the answer comes
         try:
             while True:
                 try:
                     response = sending.result()
-                except BaseException as error:
-                    # The next batch was never sent: its new rows are simply pending again.
-                    # Refused before anything was read: so are this batch's (rows already
-                    # inflight stay so: they may have been applied).
-                    unsent = following.fresh if following is not None else []
-                    if isinstance(error, REFUSED_UNREAD):
-                        unsent = batch.fresh + unsent
-                    _unmark(engine, unsent)
+                except REFUSED_UNREAD:
+                    reached = before  # the server read none of this batch
                     raise
                 outcome.sent += len(batch.rows)
                 if following is not None:
+                    before, reached = reached, max(reached, following.last)
                     sending = sender.submit(_send, client, following)
-                # While the next batch is merged: this one's answers, then the one after.
-                _settle_batch(engine, batch, response, outcome, acknowledged)
-                if following is None:
-                    return outcome
+                # While the next batch is merged: this one's answers, then the one after,
+                # in one transaction (one commit a batch).
+                with engine.begin() as connection:
+                    _settle_all(connection, batch, response, outcome, acknowledged)
+                    if following is None:
+                        complete = True
+                        return outcome
+                    after = _take(connection, following.last, size)
                 if len(acknowledged.done) - acknowledged.written >= SETTLE_ROWS:
                     _write_acknowledged(engine, acknowledged, final=False)
-                batch = following
-                following = _take(engine, batch.rows[-1].seq, size)
+                batch, following = following, after
         finally:
-            _write_acknowledged(engine, acknowledged)
+            # A batch read ahead but never sent is free again; one sent keeps its mark.
+            _write_acknowledged(engine, acknowledged, sent_mark=0 if complete else reached)
 
 
 def _send(client: SyncClient, batch: _Batch) -> PushResponse:
@@ -183,14 +198,14 @@ def _send(client: SyncClient, batch: _Batch) -> PushResponse:
     )
 
 
-def _take(engine: Engine, after: int, size: int) -> _Batch | None:
-    """The next rows, marked inflight and committed before they are sent."""
-    with engine.begin() as connection:
-        rows = [_Row(*row) for row in connection.exec_driver_sql(_READ, (after, size))]
-        if not rows:
-            return None
-        if any(row.state == OutboxState.PENDING.value for row in rows):
-            connection.exec_driver_sql(_MARK, (rows[0].seq, rows[-1].seq))
+def _take(connection: Connection, after: int, size: int) -> _Batch | None:
+    """The next rows, under the sent mark (raised in the caller's transaction, committed
+    before they are sent): from then on capture leaves them as they are."""
+    rows = [_Row(*row) for row in connection.exec_driver_sql(_READ, (after, size))]
+    if not rows:
+        return None
+    if rows[-1].seq > sent_through(connection):
+        put(connection, SENT_THROUGH, str(rows[-1].seq))
     return _Batch(rows, request_body(rows))
 
 
@@ -228,12 +243,6 @@ def _instant(stored: str) -> str:
     return text if ("+" in tail or "-" in tail or tail.endswith("Z")) else text + "Z"
 
 
-def _unmark(engine: Engine, seqs: list[int]) -> None:
-    if seqs:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(_UNMARK, [(seq,) for seq in seqs])
-
-
 def _change(row: Any) -> Change:
     """A row of ``select(OUTBOX)`` as a protocol ``Change`` (bench/push.py, tests)."""
     return Change(
@@ -255,6 +264,7 @@ class _Acknowledged:
     bases their results give, kept in answer order."""
 
     done: array[int] = field(default_factory=lambda: array("q"))
+    refused: dict[str, str] | None = None  # creations refused for good, read once a push
     written: int = 0  # len(done) when the last group was written
     outbox_floor: int = 0  # the outbox's size when last counted (it grows, bar our removals)
     bases: dict[bool, list[tuple[str, str, int]]] = field(
@@ -262,18 +272,24 @@ class _Acknowledged:
     )
 
 
-def _write_acknowledged(engine: Engine, acknowledged: _Acknowledged, final: bool = True) -> None:
+def _write_acknowledged(
+    engine: Engine, acknowledged: _Acknowledged, final: bool = True, sent_mark: int = 0
+) -> None:
     """Write the bases noted so far; remove the answered rows from the outbox when this is
-    the end of the push (``final``) or when emptying the table is the cheap way.
+    the end of the push (``final``) or when emptying the table is the cheap way. At the
+    end the sent mark becomes ``sent_mark``: 0 when every batch was answered; else the
+    last row the server may hold (a batch read ahead but never sent is free again).
 
     Between groups the answered rows stay inflight unless they are most of the outbox: a
     seeding push's rows then leave it at the end in one emptying of the table instead of
     one deletion per row in each random-keyed index. A crash before that leaves them
     inflight: resent, answered as duplicates, nothing applied twice."""
-    if not acknowledged.done and not any(acknowledged.bases.values()):
+    if not final and not acknowledged.done and not any(acknowledged.bases.values()):
         return
     answered = len(acknowledged.done)
     with engine.begin() as connection:
+        if final and sent_through(connection) != sent_mark:
+            put(connection, SENT_THROUGH, str(sent_mark) if sent_mark else None)
         if not final and answered * 3 >= acknowledged.outbox_floor * 2:
             acknowledged.outbox_floor = _outbox_size(connection)
         if final or _most(answered, acknowledged.outbox_floor):
@@ -334,27 +350,17 @@ def _remove_done(connection: Connection, done: Sequence[int]) -> None:
     connection.exec_driver_sql(_DONE, [(seq,) for seq in done])
 
 
-def _settle_batch(
-    engine: Engine,
+def _settle_all(
+    connection: Connection,
     batch: _Batch,
     response: PushResponse,
     outcome: PushOutcome,
     acknowledged: _Acknowledged,
 ) -> None:
-    results = {result.change_id.hex: result for result in response.results}
-    with engine.begin() as connection:
-        _settle_all(connection, batch.rows, results, outcome, acknowledged)
-
-
-def _settle_all(
-    connection: Connection,
-    rows: list[_Row],
-    results: dict[str, ChangeResult],
-    outcome: PushOutcome,
-    acknowledged: _Acknowledged,
-) -> None:
     """A batch's answers: done rows and bases noted in ``acknowledged`` (written by
     executemany with others); refusals and unanswered rows settled one by one."""
+    results = {result.change_id.hex: result for result in response.results}
+    rows = batch.rows
     done = acknowledged.done
     bases = acknowledged.bases
     retried: list[tuple[_Row, ChangeResult | None]] = []
@@ -368,6 +374,7 @@ def _settle_all(
             connection.exec_driver_sql(
                 _REFUSED, (OutboxState.QUARANTINED.value, result.error, row.seq)
             )
+            _note_refused(acknowledged, row, result.error)
             continue
         done.append(row.seq)
         if result.version is None:
@@ -381,17 +388,30 @@ def _settle_all(
         # merged / conflict: other devices' fields are not here yet; the pull brings
         # them with the new version, so the base stays where it was until then.
     if retried:
-        _settle_retried(connection, retried, outcome)
+        _settle_retried(connection, retried, outcome, acknowledged)
+
+
+def _note_refused(acknowledged: _Acknowledged, row: _Row, error: str | None) -> None:
+    """A creation refused for good joins the push's list of them (when it was read)."""
+    if acknowledged.refused is not None and row.base_version is None:
+        acknowledged.refused[_dashed(row.record_id)] = error or ""
 
 
 def _settle_retried(
-    connection: Connection, retried: list[tuple[_Row, ChangeResult | None]], outcome: PushOutcome
+    connection: Connection,
+    retried: list[tuple[_Row, ChangeResult | None]],
+    outcome: PushOutcome,
+    acknowledged: _Acknowledged,
 ) -> None:
     """Changes refused for now are sent again next time, but for a record that needs a
     record the server refused for good (a note of a psychologist-only session pushed by
     an administrator): it can only wait as long as its parent, so it joins it among the
     refused changes, shown with the parent's reason, and goes again with "Send again"."""
-    refused = _refused_creations(connection)
+    if acknowledged.refused is None:
+        # Read once a push, then kept up to date: read for every batch with a retried
+        # change, it cost O(refused) a batch, O(N^2) for a seeding push (issue 23, item 3).
+        acknowledged.refused = _refused_creations(connection)
+    refused = acknowledged.refused
     for row, result in retried:
         if result is None:  # not answered (should not happen): keep it for the next sync
             connection.exec_driver_sql(_UNMARK, (row.seq,))
@@ -403,6 +423,7 @@ def _settle_retried(
             connection.exec_driver_sql(
                 _REFUSED, (OutboxState.QUARANTINED.value, parent_error, row.seq)
             )
+            _note_refused(acknowledged, row, parent_error)
         else:
             connection.exec_driver_sql(_REFUSED, (OutboxState.PENDING.value, result.error, row.seq))
 
