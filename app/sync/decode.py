@@ -42,6 +42,31 @@ def stored_values(record_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return {n: processors[n](v) for n, v in from_wire(record_type, data).items()}
 
 
+def decoded_row(record_type: str, data: Mapping[str, Any], hex_id: str) -> wire_plan.Decoded | None:
+    """The insert row and references of a record decoded in this process by the generated
+    decoder the decoding process uses (``wire_plan.compile_decoder``); None when it does
+    not take the record (``stored_values`` then decides, with its precise errors).
+
+    Records decoded here: those of pages parsed in this process (an incremental sync)
+    and held records retried when their parent arrives (thousands in an initial sync
+    from a server whose cases were edited after their children were created)."""
+    decoder = _decoder(record_type)
+    if decoder is None or type(data) is not dict:
+        return None
+    try:
+        return decoder(data, hex_id)
+    except wire_plan.Unfit:
+        return None
+
+
+@cache
+def _decoder(record_type: str) -> wire_plan.RecordDecoder | None:
+    if record_type not in SYNCED_TYPES:
+        return None
+    layout = (insert_columns(record_type), foreign_keys(record_type))
+    return wire_plan.compile_decoder(plan(record_type), layout)
+
+
 def stored_id(value: uuid.UUID) -> str:
     """How a UUID key is stored (and compared) in the profile."""
     return value.hex
