@@ -5,15 +5,17 @@ A change already applied (same ``change_id``) returns its stored result as
 of the batch goes on. The counter lock is held to the commit, so this transaction's
 sequence numbers commit in order.
 
-The lock is taken as late as the merge allows (issue 23, many laptops): the batch's
-fields are parsed and its change ids and records read *before* it, so concurrent pushes
-do that work side by side instead of one after another. Under the lock those reads are
-checked: when ``counter.last_seq`` has not moved since they began, nothing numbered was
-committed meanwhile and they stand; otherwise any record numbered since (every write of
-a record gives it a new number) that the batch read, or a consent of a case it read
-consents of, makes the batch read everything again, under the lock, as before. The
-device's status is read in the lock's own statement, and the merge and the commit stay
-under it. On SQLite the write transaction is exclusive from its ``BEGIN IMMEDIATE``: nothing moves.
+The counter lock is taken only to hand out numbers and commit (issue 23, many
+laptops): a batch is parsed, read, merged and written *before* it, with provisional
+sequence numbers (server.services.sequence), so concurrent pushes do all that side by
+side. Under the lock, in one statement on PostgreSQL, the provisional numbers become
+the next real ones and the records numbered since the batch began reading are listed:
+should one be a record the batch read, or belong to a case it touched, the transaction
+is rolled back and the batch merged again the old way, the lock taken first (as when
+the device turns out revoked, stolen or told to erase, or a write met a concurrent
+one: a resend's change id, a record created twice). The device's status is read in
+the lock's own statement. On SQLite the write transaction is exclusive from its
+``BEGIN IMMEDIATE``: nothing moves meanwhile.
 
 The batch is merged in bulk: its records, what they refer to and its change ids are
 read up front (:mod:`server.services.lookups`), each change is decided in memory in
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,16 +39,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from passerelle_core.columns import utcnow
 from passerelle_core.protocol import Change, ChangeResult
 from passerelle_core.push_check import REPLACED, RESTORED
 from passerelle_core.records import WireError
 from server.core.db import write_transaction
-from server.core.tables import ChangeLog, Device, Record
+from server.core.tables import ChangeLog, Device, Record, ScopeExit
 from server.services import lookups
 from server.services.devices import Caller
 from server.services.errors import AuthError, Rejected
@@ -53,13 +57,18 @@ from server.services.field_parsers import parse_fields
 from server.services.merge import Author, apply_change
 from server.services.sequence import (
     DeviceState,
+    Moved,
+    ProvisionalNumbers,
     SequenceAllocator,
     committed_high_water,
     lock_with_device,
+    number_late,
     numbered_since,
 )
 
 logger = logging.getLogger(__name__)
+lock_times = logging.getLogger("passerelle.push.lock")
+"""Debug only (a bench turns it on): how long each push held the counter lock."""
 AFTER_ERASE_ORDER = "recorded after this device was told to erase its data"
 REFUSED_STATUSES = {
     "revoked": "this device was revoked",
@@ -109,6 +118,7 @@ class _ReadAhead:
     applied: dict[uuid.UUID, Any]
     cache: lookups.BatchRecords
     parsed: dict[int, dict[str, Any] | WireError]  # by position in the batch
+    cases: set[uuid.UUID]  # of the records read (before the merge moves any)
 
 
 @dataclass(frozen=True)
@@ -141,12 +151,29 @@ def push(
     skip = 0
     if bulk:
         try:
+            if changes:
+                try:
+                    return _push_numbered_late(session, caller, changes, expected)
+                except _Redo as redo:
+                    level = logging.WARNING if redo.failed else logging.INFO
+                    logger.log(level, "batch merged again under the counter lock: %s", redo.reason)
+                    session.expunge_all()  # what the attempt loaded or made: read again
             return _push(session, caller, changes, bulk=True, expected=expected)
         except _BulkFailed as failed:
             logger.warning("batch merged change by change: %s", failed.kind)
             session.expunge_all()  # what the failed attempt loaded or made: read again
             skip = failed.last  # its numbers are not handed out again (one may clash)
     return _push(session, caller, changes, bulk=False, expected=expected, skip=skip)
+
+
+class _Redo(Exception):
+    """A batch merged before the lock must be merged again under it: roll back.
+    ``failed``: a write failed (as a failed bulk flush, worth a warning)."""
+
+    def __init__(self, reason: str, *, failed: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.failed = failed
 
 
 class _BulkFailed(Exception):
@@ -157,6 +184,127 @@ class _BulkFailed(Exception):
         super().__init__(kind)
         self.kind = kind
         self.last = last
+
+
+def _push_numbered_late(
+    session: Session, caller: Caller, changes: list[Change], expected: Expected | None
+) -> list[ChangeResult]:
+    """Merged and written with provisional numbers, then the counter lock for the real
+    numbers and the commit; _Redo when that cannot stand (rolled back)."""
+    started = 0.0
+    with write_transaction(session):
+        if expected is not None:
+            _note_held(session, caller.device_id, expected.cursor)
+        targets = {(change.record_type, change.record_id) for change in changes}
+        _lock_targets(session, targets)
+        ahead = _read_ahead(session, changes)
+        provisional = ProvisionalNumbers(session)
+        parsed = {id(changes[n]): v for n, v in ahead.parsed.items()}
+        author = Author(caller.device_id, caller.viewer)
+        pusher = _Pusher(session, provisional, author, caller.user_id, parsed)
+        with _no_cycle_collection():
+            try:
+                results = _merge_batch(pusher, changes, ahead)
+            except _BulkFailed as failed:  # (a resend's change id, a record made twice)
+                raise _Redo(failed.kind, failed=True) from failed
+        elsewhere = _writes_elsewhere(session, provisional, targets, ahead.cache)
+        if lock_times.isEnabledFor(logging.DEBUG):
+            started = time.perf_counter()
+        try:
+            seqs, device = lock_with_device(session, caller.device_id)
+            if expected is not None:
+                _check_epoch(caller, seqs, expected)
+            if device is None or device.status in REFUSED_STATUSES or device.status == "wipe":
+                raise _Redo("device status")
+            moved = number_late(
+                session, provisional, seqs, ahead.high, [c.change_id for c in changes],
+                RECHECK_LIMIT,
+            )  # fmt: skip
+        except SQLAlchemyError as error:  # (a deadlock with a writer holding the lock)
+            raise _Redo(type(error).__name__, failed=True) from error
+        if not _untouched(ahead, moved) or (elsewhere and seqs.last != ahead.high):
+            raise _Redo("read records changed meanwhile")
+    if started:
+        lock_times.debug(
+            "counter lock held %.2f ms, %d numbers",
+            (time.perf_counter() - started) * 1000,
+            provisional.count,
+        )
+    _settle(session, provisional, seqs.last - provisional.count - provisional.first)
+    return results
+
+
+def _lock_targets(session: Session, targets: set[lookups.Key]) -> None:
+    """PostgreSQL: the batch's stored records locked before they are read, in key order
+    (pushes to the same records wait for each other here rather than deadlock): what
+    the merge writes over them is based on their current state, which nobody changes
+    before the commit. (A record created twice meets its unique key; records read but
+    not written are checked under the counter lock by :func:`_untouched`.)"""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return  # SQLite: the write transaction is exclusive already
+    keys = sorted(targets, key=lambda key: (key[0], key[1].bytes))
+    for start in range(0, len(keys), lookups.CHUNK):
+        connection.execute(
+            select(Record.record_type)
+            .where(
+                tuple_(Record.record_type, Record.record_id).in_(
+                    keys[start : start + lookups.CHUNK]
+                )
+            )
+            .order_by(Record.record_type, Record.record_id)
+            .with_for_update()
+        )
+
+
+def _writes_elsewhere(
+    session: Session,
+    provisional: ProvisionalNumbers,
+    targets: set[lookups.Key],
+    cache: lookups.BatchRecords,
+) -> bool:
+    """Whether the merge wrote a stored record other than the batch's own (not locked
+    by :func:`_lock_targets`): a conflict's target, a case's records moved with it.
+    Such a batch stands only if nothing was numbered meanwhile (its own write of a row
+    hides a concurrent one from :func:`_untouched`)."""
+    made = {(record.record_type, record.record_id) for record in cache.joined}
+    low, high = provisional.first, provisional.last
+    for instance in session.identity_map.values():
+        if isinstance(instance, Record):
+            seq = instance.__dict__.get("seq")
+            key = (instance.record_type, instance.record_id)
+            if seq is not None and low < seq <= high and key not in targets and key not in made:
+                return True
+    return False
+
+
+def _untouched(ahead: _ReadAhead, moved: Moved | None) -> bool:
+    """Whether nothing numbered since the batch began reading touched what it merged:
+    a record it read (found or absent), or any record of a case it touched (its merge
+    may have read a case's members: placement, a case moved with its records)."""
+    if moved is None:
+        return False
+    if not moved:
+        return True
+    records = ahead.cache.records
+    cases = ahead.cases | _cases(ahead.cache)  # before and after the merge
+    for record_type, record_id, case_id in moved:
+        if (record_type, record_id) in records or (case_id is not None and case_id in cases):
+            return False
+    return True
+
+
+def _settle(session: Session, provisional: ProvisionalNumbers, shift: int) -> None:
+    """After the commit: the session's objects show their real numbers (the database
+    was updated by :func:`number_late`, not through them)."""
+    if not provisional.count:
+        return
+    low, high = provisional.first, provisional.last
+    for instance in session.identity_map.values():
+        if isinstance(instance, Record | ScopeExit):
+            seq = instance.__dict__.get("seq")
+            if seq is not None and low < seq <= high:
+                set_committed_value(instance, "seq", seq + shift)
 
 
 def _push(
@@ -245,7 +393,18 @@ def _read_ahead(session: Session, changes: list[Change]) -> _ReadAhead:
             parsed[number] = error
     applied = lookups.applied_changes(session, [c.change_id for c in changes])
     cache = lookups.prefetch(session, changes, lookups.BatchRecords())
-    return _ReadAhead(high, applied, cache, parsed)
+    return _ReadAhead(high, applied, cache, parsed, _cases(cache))
+
+
+def _cases(cache: lookups.BatchRecords) -> set[uuid.UUID]:
+    """The cases of the records a batch knows (a case's own record is its case)."""
+    cases = {
+        known.case_id
+        for known in cache.records.values()
+        if known is not None and known.case_id is not None
+    }
+    cases.update(cache.consents)
+    return cases
 
 
 def _still_valid(session: Session, ahead: _ReadAhead, last: int) -> bool:

@@ -7,20 +7,36 @@ the single ``counter`` row (``SELECT ... FOR UPDATE``; on SQLite the write trans
 is already exclusive with ``BEGIN IMMEDIATE``) and keeps the lock until it commits, so
 a transaction holding number N commits before anybody can take N+1; and a reader
 that reads ``counter.last_seq`` first knows every number up to it is committed.
+
+A push batch takes the lock as late as it can (issue 23, many laptops): it is merged and
+written with *provisional* numbers (:class:`ProvisionalNumbers`, far above any real
+one, never committed), then under the lock :func:`number_late` shifts them to the next
+real numbers in one statement per table and advances the counter, and the transaction
+commits. The order and the gaps are the ones the merge made; only the offset changes.
 """
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from server.core.tables import Counter, Device, Record
+from server.core.tables import ChangeLog, Counter, Device, Record, ScopeExit
 
 COUNTER_ID = 1
+PROVISIONAL_FLOOR = 2**61
+"""Provisional numbers lie above it: above every real number (so a query comparing a
+record's number with a cursor, or ordering by it, treats the batch's own records as the
+newest, as their real numbers will), and below 2**63 with room for any batch."""
+PROVISIONAL_SPREAD = 2**60
+"""Each batch starts at a random point of this span: two concurrent batches' numbers
+(unique columns) practically never meet; if they did, one would wait for the other."""
+IN_CHUNK = 500
 
 
 class SequenceAllocator:
@@ -58,12 +74,35 @@ class SequenceAllocator:
         self._last += 1
         return self._last
 
+    def written(self, last: int) -> None:
+        """The counter now reads ``last`` in this transaction (:func:`number_late`)."""
+        self._last = self._saved = last
+
     def save(self) -> None:
         if self._last != self._saved:
             self._session.execute(
                 update(Counter).where(Counter.id == COUNTER_ID).values(last_seq=self._last)
             )
             self._saved = self._last
+
+
+class ProvisionalNumbers(SequenceAllocator):
+    """Numbers for a batch merged before the counter lock: no lock, nothing saved.
+
+    :func:`number_late`, under the lock, turns ``(first, last]`` into real numbers.
+    ``server_id`` is unknown until then."""
+
+    def __init__(self, session: Session) -> None:  # (no lock: nothing read)
+        self._session = session
+        self.first = PROVISIONAL_FLOOR + secrets.randbelow(PROVISIONAL_SPREAD)
+        self._last = self._saved = self.first
+
+    @property
+    def count(self) -> int:
+        return self._last - self.first
+
+    def save(self) -> None:
+        raise RuntimeError("provisional numbers are made real by number_late")
 
 
 @dataclass(frozen=True)
@@ -129,3 +168,87 @@ def numbered_since(
     if len(rows) > limit:
         return None
     return [(row.record_type, row.record_id, row.case_id) for row in rows]
+
+
+Moved = list[tuple[str, uuid.UUID, uuid.UUID | None]]
+
+_NUMBER_LATE_PG = text(
+    """WITH counter_row AS (UPDATE counter SET last_seq = :new_last WHERE id = :counter_id),
+    records AS (UPDATE record SET seq = seq + :shift WHERE seq > :low AND seq <= :high),
+    exits AS (UPDATE scope_exit SET seq = seq + :shift WHERE seq > :low AND seq <= :high),
+    logs AS (
+        UPDATE change_log SET seq = seq + :shift
+        WHERE change_id = ANY(:change_ids) AND seq > :low AND seq <= :high
+    )
+    SELECT record_type, record_id, case_id FROM record
+    WHERE seq > :since AND seq <= :last LIMIT :limit"""
+)
+"""PostgreSQL: the batch's numbers made real, the counter advanced and the records
+numbered since the batch read ahead listed, in one round trip under the lock (the
+statement's snapshot is taken after the lock was granted: every earlier commit is
+seen; its own updates are not, so the list holds other transactions' records only)."""
+
+
+def number_late(
+    session: Session,
+    provisional: ProvisionalNumbers,
+    locked: SequenceAllocator,
+    since: int,
+    change_ids: Sequence[uuid.UUID],
+    limit: int,
+) -> Moved | None:
+    """Under the counter lock: the batch's provisional numbers become ``locked.last + 1``
+    onwards (records, scope exits, the change-log rows of ``change_ids``), the counter
+    is advanced past them, and the records numbered in ``(since, locked.last]`` are
+    returned (:func:`numbered_since`; None: more than ``limit``). The caller commits, or
+    rolls everything back if what it read was touched."""
+    last = locked.last
+    shift = last - provisional.first
+    count = provisional.count
+    params = {"shift": shift, "low": provisional.first, "high": provisional.last}
+    if session.get_bind().dialect.name == "postgresql" and count:
+        rows = session.execute(
+            _NUMBER_LATE_PG,
+            {
+                **params,
+                "new_last": last + count,
+                "counter_id": COUNTER_ID,
+                "change_ids": list(change_ids),
+                "since": since,
+                "last": last,
+                "limit": limit + 1,
+            },
+        ).all()
+        moved: Moved | None = [(r.record_type, r.record_id, r.case_id) for r in rows]
+        if moved is not None and len(moved) > limit:
+            moved = None
+    else:
+        if count:
+            _shift_apart(session, params, change_ids)
+        moved = numbered_since(session, since, last, limit) if last != since else []
+    locked.written(last + count)
+    return moved
+
+
+def _shift_apart(session: Session, params: dict[str, int], change_ids: Sequence[uuid.UUID]) -> None:
+    """:data:`_NUMBER_LATE_PG` as separate statements (SQLite: no round trips)."""
+    shift, low, high = params["shift"], params["low"], params["high"]
+    for table in (Record, ScopeExit):
+        session.execute(
+            update(table)
+            .where(table.seq > low, table.seq <= high)
+            .values(seq=table.seq + shift)
+            .execution_options(synchronize_session=False)
+        )
+    for start in range(0, len(change_ids), IN_CHUNK):
+        session.execute(
+            update(ChangeLog)
+            .where(
+                ChangeLog.change_id.in_(change_ids[start : start + IN_CHUNK]),
+                ChangeLog.seq > low,
+                ChangeLog.seq <= high,
+            )
+            .values(seq=ChangeLog.seq + shift)
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(update(Counter).where(Counter.id == COUNTER_ID).values(last_seq=high + shift))
