@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,6 +61,7 @@ from server.services.sequence import (
     ProvisionalNumbers,
     SequenceAllocator,
     committed_high_water,
+    lock_records,
     lock_with_device,
     number_late,
     numbered_since,
@@ -196,8 +197,10 @@ def _push_numbered_late(
         if expected is not None:
             _note_held(session, caller.device_id, expected.cursor)
         targets = {(change.record_type, change.record_id) for change in changes}
-        _lock_targets(session, targets)
-        ahead = _read_ahead(session, changes)
+        # Its own stored records locked first: what the merge writes over them is their
+        # current state, which nobody changes before the commit. (A record created twice
+        # meets its unique key; what is read but not written is checked under the lock.)
+        ahead = _read_ahead(session, changes, lock_records(session, targets))
         provisional = ProvisionalNumbers(session)
         parsed = {id(changes[n]): v for n, v in ahead.parsed.items()}
         author = Author(caller.device_id, caller.viewer)
@@ -234,29 +237,6 @@ def _push_numbered_late(
     return results
 
 
-def _lock_targets(session: Session, targets: set[lookups.Key]) -> None:
-    """PostgreSQL: the batch's stored records locked before they are read, in key order
-    (pushes to the same records wait for each other here rather than deadlock): what
-    the merge writes over them is based on their current state, which nobody changes
-    before the commit. (A record created twice meets its unique key; records read but
-    not written are checked under the counter lock by :func:`_untouched`.)"""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return  # SQLite: the write transaction is exclusive already
-    keys = sorted(targets, key=lambda key: (key[0], key[1].bytes))
-    for start in range(0, len(keys), lookups.CHUNK):
-        connection.execute(
-            select(Record.record_type)
-            .where(
-                tuple_(Record.record_type, Record.record_id).in_(
-                    keys[start : start + lookups.CHUNK]
-                )
-            )
-            .order_by(Record.record_type, Record.record_id)
-            .with_for_update()
-        )
-
-
 def _writes_elsewhere(
     session: Session,
     provisional: ProvisionalNumbers,
@@ -264,7 +244,7 @@ def _writes_elsewhere(
     cache: lookups.BatchRecords,
 ) -> bool:
     """Whether the merge wrote a stored record other than the batch's own (not locked
-    by :func:`_lock_targets`): a conflict's target, a case's records moved with it.
+    by :func:`lock_records`): a conflict's target, a case's records moved with it.
     Such a batch stands only if nothing was numbered meanwhile (its own write of a row
     hides a concurrent one from :func:`_untouched`)."""
     made = {(record.record_type, record.record_id) for record in cache.joined}
@@ -320,6 +300,7 @@ def _push(
         if expected is not None:
             _note_held(session, caller.device_id, expected.cursor)
         ahead = _read_ahead(session, changes) if bulk and changes else None
+        started = time.perf_counter() if lock_times.isEnabledFor(logging.DEBUG) else 0.0
         # The lock, held to the commit, and the device's status read with it, current
         # even after the wait: a device revoked a moment ago pushes nothing.
         seqs, device = lock_with_device(session, caller.device_id)
@@ -354,6 +335,10 @@ def _push(
         merged = iter(answers)
         results = [refused[n] if n in refused else next(merged) for n in range(len(changes))]
         seqs.save()
+    if started:
+        lock_times.debug(
+            "counter lock held %.2f ms, merged under it", (time.perf_counter() - started) * 1000
+        )
     return results
 
 
@@ -381,10 +366,11 @@ def _note_held(session: Session, device_id: uuid.UUID, cursor: int) -> None:
     )
 
 
-def _read_ahead(session: Session, changes: list[Change]) -> _ReadAhead:
+def _read_ahead(session: Session, changes: list[Change], high: int | None = None) -> _ReadAhead:
     """Before the lock: the fields parsed, the change ids and records read (checked
     under the lock by :func:`_still_valid`)."""
-    high, _server_id = committed_high_water(session)  # first: reads after it are newer
+    if high is None:  # (else read by the caller, before these reads)
+        high = committed_high_water(session)[0]  # first: reads after it are newer
     parsed: dict[int, dict[str, Any] | WireError] = {}
     for number, change in enumerate(changes):
         try:

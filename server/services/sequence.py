@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -147,12 +147,44 @@ def lock_with_device(
     return SequenceAllocator(session, (int(row.last_seq), row.server_id)), device
 
 
+_HIGH_WATER = select(Counter.last_seq, Counter.server_id).where(Counter.id == COUNTER_ID)
+
+
 def committed_high_water(session: Session) -> tuple[int, uuid.UUID]:
     """The last number whose transaction has committed (no lock), and the server id."""
-    row = session.execute(
-        select(Counter.last_seq, Counter.server_id).where(Counter.id == COUNTER_ID)
-    ).one()
+    row = session.execute(_HIGH_WATER).one()
     return int(row.last_seq), row.server_id
+
+
+_LOCK_RECORDS_PG = text(
+    """WITH locked AS (
+        SELECT 1 FROM record
+        JOIN unnest(CAST(:types AS text[]), CAST(:ids AS uuid[])) AS wanted(t, i)
+            ON record.record_type = wanted.t AND record.record_id = wanted.i
+        ORDER BY record.record_type, record.record_id
+        FOR UPDATE OF record
+    )
+    SELECT last_seq, (SELECT count(*) FROM locked) AS locked FROM counter WHERE id = :counter_id"""
+)
+
+
+def lock_records(session: Session, keys: Iterable[tuple[str, uuid.UUID]]) -> int:
+    """The stored records of ``keys`` locked (PostgreSQL; in key order, so that two
+    writers of the same records wait rather than deadlock) and the committed high water,
+    in one statement. The high water is read as of the statement's start, before any
+    wait for those locks: an earlier number, never a later one (what was numbered
+    meanwhile is then merely checked once more). SQLite: the high water only (its write
+    transaction is exclusive already)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return committed_high_water(session)[0]
+    types, ids = [], []
+    for record_type, record_id in keys:
+        types.append(record_type)
+        ids.append(record_id)
+    row = session.execute(
+        _LOCK_RECORDS_PG, {"types": types, "ids": ids, "counter_id": COUNTER_ID}
+    ).one()
+    return int(row.last_seq)
 
 
 def numbered_since(
