@@ -179,10 +179,10 @@ def push_outbox(
                 # in one transaction (one commit a batch).
                 with engine.begin() as connection:
                     _settle_all(connection, batch, response, outcome, acknowledged)
-                    if following is None:
-                        complete = True
-                        return outcome
-                    after = _take(connection, following.last, size)
+                    after = None if following is None else _take(connection, following.last, size)
+                if following is None:
+                    complete = True  # every batch sent was answered, its answers committed
+                    return outcome
                 if len(acknowledged.done) - acknowledged.written >= SETTLE_ROWS:
                     _write_acknowledged(engine, acknowledged, final=False)
                 batch, following = following, after
