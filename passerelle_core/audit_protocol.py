@@ -35,6 +35,10 @@ GENESIS_HASH = "0" * 64
 CHAIN_VERSION = 1
 MAX_ACCESS_LOG_ENTRIES = 1000
 ACCESS_LOG_PATH = "/api/v1/access-log"
+ACCESS_LOG_ACK_HEADER = "X-Passerelle-Access-Log-Acked"
+"""The answer to a ``POST /api/v1/pull`` carrying the access log: how far the server now
+holds the chain (``AccessLogAck.acked_seq``). Absent: nothing was stored (refused, or
+an older server): the laptop uploads the log alone (docs/sync-protocol.md)."""
 UUID_FIELDS = ("device_id", "staff_id", "record_id", "case_id")
 HASHED_FIELDS = (
     "device_id",

@@ -126,6 +126,62 @@ def _own_chain_intact(profile: Profile) -> bool:
     return bool(checks) and all(c.check.intact for c in checks)
 
 
+ALONE = "alone"
+""":func:`pending_upload`: send the log on its own (:func:`upload_access_log`)."""
+
+
+def pending_upload(
+    profile: Profile, batch_size: int = MAX_ACCESS_LOG_ENTRIES
+) -> AccessLogUpload | str | None:
+    """The first batch the server has not acknowledged, to ride on the pull's first
+    request (``SyncClient.access_log``); None when there is nothing new; :data:`ALONE`
+    when the upload on its own must deal with it (refused before, a row unreadable)."""
+    with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
+        device = connection.execute(_CHAIN).scalar_one_or_none()
+        if device is None:  # nothing was ever recorded on this profile
+            return None
+        if state.get(connection, REFUSED_KEY) is not None:
+            return ALONE
+        after = int(state.get(connection, ACKED_KEY) or 0)
+        chain = uuid.UUID(device)
+        rows = connection.execute(_ENTRIES, {"chain": chain, "after": after, "limit": batch_size})
+        try:
+            entries = [_record(row) for row in rows.mappings()]
+        except (LookupError, ValueError):
+            return ALONE
+    return AccessLogUpload(device_id=chain, entries=entries) if entries else None
+
+
+def note_carried(connection: Connection, client: SyncClient) -> bool:
+    """In the pull's first transaction: how far the server holds the log it carried,
+    stored with the page (no transaction of its own). False when nothing was stored."""
+    if client.access_log_acked is None:
+        return False
+    state.put(connection, ACKED_KEY, str(client.access_log_acked))
+    state.put(connection, REFUSED_KEY, None)
+    return True
+
+
+def after_carried(
+    profile: Profile,
+    client: SyncClient,
+    carried: AccessLogUpload,
+    noted: bool,
+    batch_size: int = MAX_ACCESS_LOG_ENTRIES,
+) -> UploadOutcome:
+    """After a pull that carried ``carried``: done if the server holds all of it, else
+    the rest (or all of it: refused, an older server, a pull that never asked) sent the
+    usual way, which also deals with a refusal."""
+    acked = client.access_log_acked
+    if acked is None:
+        return upload_access_log(profile, client, batch_size)
+    if not noted:
+        _remember(profile.engine, ACKED_KEY, str(acked), clear=REFUSED_KEY)
+    if acked >= carried.entries[-1].seq and len(carried.entries) < batch_size:
+        return UploadOutcome(sent=len(carried.entries), acked_seq=acked)
+    return upload_access_log(profile, client, batch_size)
+
+
 def _upload(profile: Profile, client: SyncClient, batch_size: int) -> UploadOutcome:
     outcome = UploadOutcome()
     with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock

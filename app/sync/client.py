@@ -35,6 +35,7 @@ from app.sync.errors import (
     UntrustedServer,
 )
 from app.sync.records import SCHEMA_HEADER, SCHEMA_VERSION
+from passerelle_core.audit_protocol import ACCESS_LOG_ACK_HEADER, AccessLogUpload
 from passerelle_core.policy import POLICY_TAG_HEADER
 from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
@@ -67,6 +68,7 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MAX_PULL_PAGES = 20_000
 LOOPBACK_NAMES = frozenset({"localhost"})
 PUSH_PATH = "/api/v1/push"
+PULL_PATH = "/api/v1/pull"
 
 Reply = TypeVar("Reply", bound=BaseModel)
 BROKEN_CONNECTION = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
@@ -76,6 +78,11 @@ BROKEN_CONNECTION = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolErro
 class ServerWentBack(SyncError):
     """A checked push found the server older than what this laptop has seen (restored
     from an older copy): nothing was merged; everything is to be sent again."""
+
+
+class CarriedLogUnknown(SyncError):
+    """The server predates the pull that carries the access log (404 or 405): nothing was
+    stored; the log is sent alone and the pull asked the plain way."""
 
 
 class PushCheckUnknown(SyncError):
@@ -135,6 +142,11 @@ class SyncClient:
         # PushCheckUnknown instead of being merged by a server that went back.
         self.push_check: tuple[int, uuid.UUID] | None = None
         self._epoch: str | None = None  # X-Passerelle-Epoch of the last answer
+        # Set: the access log rides on the next pull request (POST, issue 23), and
+        # ``access_log_acked`` is how far the server then holds it (None: not stored).
+        self.access_log: AccessLogUpload | None = None
+        self.access_log_acked: int | None = None
+        self.carrying_path = PULL_PATH  # tests point it where an older server answers 405
         headers = {
             PROTOCOL_HEADER: str(protocol_version),
             SCHEMA_HEADER: str(SCHEMA_VERSION),
@@ -176,7 +188,17 @@ class SyncClient:
         if self.pages_pulled > self.max_pull_pages:
             raise ResponseRefused(_("the server sent more pages than a sync may take"))
         params = {"cursor": cursor, "limit": limit}
-        return self.call("GET", "/api/v1/pull", PullResponse, params=params)
+        upload, self.access_log = self.access_log, None
+        if upload is None:
+            return self.call("GET", PULL_PATH, PullResponse, params=params)
+        # A resend is harmless (entries are recognised by their hashes): retried once.
+        content = upload.model_dump_json().encode()
+        headers = {"Content-Type": "application/json"}
+        kwargs = {"params": params, "content": content, "headers": headers}
+        response, body = self._exchange("POST", self.carrying_path, True, kwargs)
+        if response.status_code in (404, 405):
+            raise CarriedLogUnknown()
+        return self._reply(response, body, PullResponse)
 
     def put_bytes(self, path: str, data: bytes, reply: type[Reply]) -> Reply:
         """Send raw bytes (a document's chunk); the reply validated as ``reply``."""
@@ -216,6 +238,9 @@ class SyncClient:
             raise PushCheckUnknown()
         if checked and response.status_code == 409 and self._epoch in (RESTORED, REPLACED):
             raise ServerReplaced() if self._epoch == REPLACED else ServerWentBack()
+        return self._reply(response, content, reply)
+
+    def _reply(self, response: httpx.Response, content: bytes, reply: type[Reply]) -> Reply:
         if response.status_code >= 400:
             raise error_for(response)
         try:
@@ -251,6 +276,9 @@ class SyncClient:
         tag = headers.get(POLICY_TAG_HEADER)
         if tag is not None:
             self.policy_tag = tag
+        acked = headers.get(ACCESS_LOG_ACK_HEADER, "")
+        if acked.isdigit() and len(acked) < 19:
+            self.access_log_acked = int(acked)
 
     def _read_capped(self, response: httpx.Response) -> bytes:
         """The body, refused past ``max_response_bytes`` (announced or actually sent)."""

@@ -28,9 +28,15 @@ from app.services.owner import OWNER_KEY
 from app.store import writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
-from app.sync import adopt, documents, extras, outbox, state
+from app.sync import adopt, audit_upload, documents, extras, outbox, state
 from app.sync.audit_upload import UploadOutcome
-from app.sync.client import PushCheckUnknown, ServerWentBack, SyncClient, check_server_url
+from app.sync.client import (
+    CarriedLogUnknown,
+    PushCheckUnknown,
+    ServerWentBack,
+    SyncClient,
+    check_server_url,
+)
 from app.sync.errors import (
     AlreadyEnrolled,
     DeviceRevoked,
@@ -45,6 +51,7 @@ from app.sync.pull import PageApplier, PullState, fast_path
 from app.sync.push import PushOutcome, push_outbox
 from app.sync.records import SCHEMA_VERSION
 from app.sync.scope import forget_left, remember_left, remove_left_cases
+from passerelle_core.audit_protocol import AccessLogUpload
 from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
@@ -291,11 +298,15 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
             cursor = int(settings.get(state.CURSOR) or 0)
             if _push_checked(profile, client, server_id, cursor, options, report):
                 _reupload_to_restored(profile, client, server_id, options, report)
-            _note_access_log(report, extras.after_push(profile, client))
-            if not report.server_restored and _pull_all(
-                profile, client, server_id, options, report
+            carry = _carry_access_log(profile, client, report)
+            if not report.server_restored and _pull_carrying(
+                profile, client, server_id, options, report, carry
             ):
                 _reupload_to_restored(profile, client, server_id, options, report)
+            if carry is not None:
+                client.access_log = None
+                outcome = audit_upload.after_carried(profile, client, carry.upload, carry.noted)
+                _note_access_log(report, outcome)
             report.server_schema = client.server_schema
             report.held_records, report.held = held_lines(profile.engine)
             if not report.cancelled:
@@ -317,6 +328,45 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
         with profile.engine.begin() as connection:
             state.put(connection, state.LAST_SYNC_AT, utcnow().isoformat())
     return report
+
+
+@dataclass
+class _Carried:
+    """The access log riding on the pull's first request, and whether the server's
+    acknowledgement was stored with the first page."""
+
+    upload: AccessLogUpload
+    noted: bool = False
+
+
+def _carry_access_log(profile: Profile, client: SyncClient, report: SyncReport) -> _Carried | None:
+    """The access log's next batch handed to the pull (one request instead of two);
+    sent alone, as before, when the pull will not run or the log needs the long way."""
+    pending = None if report.server_restored else audit_upload.pending_upload(profile)
+    if isinstance(pending, AccessLogUpload):
+        client.access_log = pending
+        return _Carried(pending)
+    if pending is not None or report.server_restored:
+        _note_access_log(report, extras.after_push(profile, client))
+    return None
+
+
+def _pull_carrying(
+    profile: Profile,
+    client: SyncClient,
+    server_id: uuid.UUID,
+    options: SyncOptions,
+    report: SyncReport,
+    carry: _Carried | None,
+) -> bool:
+    """:func:`_pull_all`; a server that predates the carried log is sent it alone first,
+    then pulled the plain way (nothing was written: its first page never came)."""
+    try:
+        return _pull_all(profile, client, server_id, options, report, carry)
+    except CarriedLogUnknown:
+        client.access_log = None
+        _note_access_log(report, extras.after_push(profile, client))
+        return _pull_all(profile, client, server_id, options, report)
 
 
 def _exchange_documents(
@@ -409,10 +459,11 @@ def _reupload_to_restored(
 def _remove_left(profile: Profile, options: SyncOptions, report: SyncReport) -> int:
     """Cases that left the scope, removed at the end of the pull; past the fail-safe they
     wait for a confirmation (``confirm_removals``). Returns how many wait for it."""
-    with profile.engine.begin() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # no write lock to look
         if state.get(connection, state.LEFT_SCOPE) in (None, "", "[]"):  # spare the count
             report.left_scope_waiting = 0
             return 0
+    with profile.engine.begin() as connection:
         local = connection.execute(
             select(func.count()).select_from(state.model_table(Beneficiary))
         ).scalar_one()
@@ -436,9 +487,12 @@ def _pull_all(
     server_id: uuid.UUID,
     options: SyncOptions,
     report: SyncReport,
+    carry: _Carried | None = None,
 ) -> bool:
     """Pages are written in transactions of about ``commit_seconds``, cursor included;
     True when the server turned out restored from an older copy (nothing written).
+    ``carry``: the access log rode on the first request; its acknowledgement is stored
+    with the first page.
 
     Each transaction holds whole pages and the cursor after the last of them, so a crash
     replays from a page boundary: never a gap, never a page applied twice. Grouping
@@ -450,8 +504,8 @@ def _pull_all(
     with profile.engine.connect() as connection, _pulling(connection) as bulk:
         # A user's save may hold the lock for a moment: the pull waits longer than she does.
         connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
-        with connection.begin():
-            cursor = state.get_cursor(connection)
+        with writelock.reading(profile.engine).connect() as reading:  # no write lock to read
+            cursor = state.get_cursor(reading)
         with (
             fast_path(connection) as fast,
             PageFeed(client, cursor, options.page_size, apart=fast) as feed,
@@ -473,6 +527,8 @@ def _pull_all(
                     # Parents may come later in the same pages: checked at commit.
                     connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 _apply_page(connection, page, pull, report)
+                if carry is not None and not carry.noted:
+                    carry.noted = audit_upload.note_carried(connection, client)
                 stop = options.cancel is not None and options.cancel.is_set()
                 elapsed = time.monotonic() - started >= options.commit_seconds
                 elapsed = elapsed or writelock.WAITERS.count > 0  # a save waits: let it in

@@ -129,7 +129,7 @@ def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
         with profile.engine.begin() as connection:
             state.put(connection, ESCROW_REFUSED_KEY, key_id(public_key))
         return False
-    with profile.engine.begin() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
         device_id = state.get_uuid(connection, state.DEVICE_ID)
         done = state.get(connection, ESCROWED_KEY)
     if device_id is None:
@@ -147,7 +147,7 @@ def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
 def rotate_token_if_due(
     profile: Profile, client: SyncClient, policy: Policy, now: datetime
 ) -> bool:
-    with profile.engine.begin() as connection:
+    with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
         settings = state.read_all(connection)
     issued = settings.get(TOKEN_ISSUED_KEY)
     if issued and now - datetime.fromisoformat(issued) < timedelta(days=policy.token_rotation_days):

@@ -6,8 +6,12 @@ import uuid
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
+from passerelle_core.audit_protocol import ACCESS_LOG_ACK_HEADER, AccessLogUpload
 from passerelle_core.policy import POLICY_TAG_HEADER, policy_tag
 from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
@@ -20,7 +24,10 @@ from passerelle_core.push_check import CHECKED_PUSH_PATH, EPOCH_HEADER, REPLACED
 from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
 from server.api.errors import error_response
 from server.api.push_body import push_request, push_response, request_body_schema
+from server.core.settings import ServerSettings
 from server.services import epoch
+from server.services.audit import ChainRefused, store_upload
+from server.services.devices import Caller
 from server.services.errors import ServiceError
 from server.services.policy import device_policy
 from server.services.pull import pull
@@ -88,11 +95,55 @@ def pull_records(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> Response:
     """``PullResponse`` (the schema documents it), written without a parse/serialise pass."""
+    return _page(caller, session, settings, cursor, limit, {})
+
+
+async def access_log_body(request: Request) -> AccessLogUpload:
+    """The body read in one pass of pydantic's parser (as server/api/push_body.py does)."""
+    try:
+        return AccessLogUpload.model_validate_json(await request.body())
+    except ValidationError as error:
+        located = [{**item, "loc": ("body", *item.get("loc", ()))} for item in error.errors()]
+        raise RequestValidationError(located) from None
+
+
+@router.post("/pull", response_model=PullResponse, responses=ERRORS)
+def pull_with_access_log(
+    caller: PushingDevice,
+    upload: Annotated[AccessLogUpload, Depends(access_log_body)],
+    session: SessionDep,
+    settings: SettingsDep,
+    cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+) -> Response:
+    """A pull page that carries the laptop's access log (issue 23: one request of a sync
+    instead of two). The log is stored first, in its own transaction, exactly as
+    ``POST /api/v1/access-log`` stores it; the answer's ``X-Passerelle-Access-Log-Acked``
+    header says how far the chain is now held. A refused log sets no header (the laptop
+    sends it alone and hears why); a device told to wipe hands in its log and is then
+    answered ``wipe``, like the pull."""
+    headers: dict[str, str] = {}
+    try:
+        headers[ACCESS_LOG_ACK_HEADER] = str(store_upload(session, caller, upload).acked_seq)
+    except ChainRefused:
+        pass
+    if caller.device_status == "wipe":
+        return error_response(401, "wipe", "this device must erase its data", headers)
+    return _page(caller, session, settings, cursor, limit, headers)
+
+
+def _page(
+    caller: Caller,
+    session: Session,
+    settings: ServerSettings,
+    cursor: int,
+    limit: int,
+    headers: dict[str, str],
+) -> Response:
     page = pull(session, caller.viewer, cursor, min(limit, settings.max_pull_limit))
     known = (caller.served_cursor, caller.applied_cursor)  # as read by the authentication
     if epoch.note_pull(session, caller.device_id, cursor, page.next_cursor, known):
         page = replace(page, restored=True)
-    headers = {}
     if not page.has_more:  # the laptop's last request but the policy: spare it that one
         headers[POLICY_TAG_HEADER] = policy_tag(device_policy(session, settings, caller.user))
     return Response(page.to_json(), media_type="application/json", headers=headers)
