@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, select
 
 from app.sync.records import SYNCED_TYPES
@@ -66,10 +66,14 @@ class Incoming:
         self.key: Key = (record_type, hex_id)
 
     def forget_decoding(self) -> None:
-        """Decode again next time (a held record retried: protections may have changed)."""
-        self.decoded = False
-        self.row = self.parents = self.stored = None
+        """Compare and protect afresh next time (a held record retried: the local row and
+        the fields waiting to be pushed may have changed). An insert row decoded from the
+        wire fields is kept: it depends on nothing else (values are rebuilt from it)."""
+        self.stored = None
         self.values = {}
+        if self.row is None:
+            self.decoded = False
+            self.parents = None
 
     @property
     def record_id(self) -> uuid.UUID:
@@ -138,6 +142,16 @@ class DecodedPage:
             ]  # fmt: skip
         return self._records
 
+    def record(self, number: int) -> Incoming:
+        """The page's record at ``number`` alone (a few records of a page need care)."""
+        if self._records is not None:
+            return self._records[number]
+        return Incoming(
+            self.types[number], self.hexes[number], self.seqs[number], self.versions[number],
+            self.deletions[number], None, self.cases[number], self._source, self.rows[number],
+            self.parents[number],
+        )  # fmt: skip
+
 
 class RawPage:
     """A pulled page's bytes, parsed only if one of its records' wire fields is needed
@@ -149,7 +163,7 @@ class RawPage:
 
     def data_of(self, hex_id: str) -> dict[str, Any]:
         if self._data is None:
-            records = json.loads(self._raw)["records"]
+            records = orjson.loads(self._raw)["records"]
             self._data = {r["record_id"].replace("-", ""): r["data"] for r in records}
             self._raw = b""
         return self._data[hex_id]
@@ -174,6 +188,7 @@ class HeldIndex:
     records: dict[Key, Incoming] = field(default_factory=dict)
     waiting_for: dict[Key, Key | None] = field(default_factory=dict)  # None: retry always
     by_parent: dict[Key, set[Key]] = field(default_factory=dict)
+    unparented: set[Key] = field(default_factory=set)  # held for another reason
     loaded: bool = False
 
     def load(self, connection: Connection) -> list[Incoming]:
@@ -195,6 +210,8 @@ class HeldIndex:
         self.waiting_for[key] = parent
         if parent is not None:
             self.by_parent.setdefault(parent, set()).add(key)
+        else:
+            self.unparented.add(key)
 
     def release(self, key: Key) -> Incoming | None:
         record = self.records.pop(key, None)
@@ -206,16 +223,17 @@ class HeldIndex:
             children.discard(key)
             if not children:
                 del self.by_parent[parent]
+        else:
+            self.unparented.discard(key)
         return record
 
     def candidates(self, arriving: Iterable[Key]) -> list[Incoming]:
         """Held records worth retrying with this page: those whose parent arrives (or is
         itself retried), newer states of held records, and those held for other reasons."""
         # Records of a type this version does not know wait for an update of the laptop:
-        # retried once per pull (``load``), not on every page.
-        keys = {
-            k for k, parent in self.waiting_for.items() if parent is None and k[0] in SYNCED_TYPES
-        }
+        # retried once per pull (``load``), not on every page. Only the few held for
+        # another reason than a parent are looked at: not every held record, every page.
+        keys = {k for k in self.unparented if k[0] in SYNCED_TYPES}
         frontier = [*arriving, *keys]
         while frontier:
             key = frontier.pop()

@@ -144,6 +144,14 @@ class PageApplier:
             if clean is not None:
                 return clean
             states = states.records()
+        return self._apply_careful(states)
+
+    def _apply_careful(
+        self, states: Sequence[RecordState | Incoming], arriving_too: Iterable[Key] = ()
+    ) -> PageOutcome:
+        """The careful path: existence, protected fields, parents, clashes, held records.
+        ``arriving_too``: keys of the page written just before from its columns (their
+        held children are retried here)."""
         outcome = PageOutcome()
         index = self.pull.held
         incoming: dict[Key, Incoming] = {}
@@ -152,10 +160,10 @@ class PageApplier:
             # A type this version does not know (a newer server) is not skipped: it fails
             # to decode below and is held, kept until an update of this laptop knows it.
             page.append(state if type(state) is Incoming else Incoming.of(state))
-        arriving = [r.key for r in page]
+        arriving = [*(r.key for r in page), *arriving_too]
         retried = index.candidates(arriving) if index.loaded else index.load(self.connection)
         for waiting in retried:
-            waiting.forget_decoding()  # decoded afresh: its protected fields may be free now
+            waiting.forget_decoding()  # compared afresh: its protected fields may be free now
             incoming[waiting.key] = waiting
         self.held_before = set(incoming)
         for record in page:
@@ -204,48 +212,80 @@ class PageApplier:
         return outcome
 
     def _apply_clean(self, page: DecodedPage) -> PageOutcome | None:
-        """A page of an initial sync written from its columns, without an object per
-        record; None (nothing written) when any record needs the careful path above: one
-        not decoded, already here, with a parent neither here nor arriving, or with held
-        records to retry. What it writes is what ``apply`` would write for that page."""
+        """The records of a page that need none of the careful checks, written from its
+        columns without an object per record, then the others the careful way (with the
+        held records to retry); None (nothing written) when no record is clean.
+
+        A record needs care when it was not decoded, is already here or held, or has a
+        parent neither here nor among the page's clean records: on a server whose people
+        were edited after their records were made, most pages hold a few children whose
+        person comes later, and the rest of the page is written as on a first sync's
+        usual page. What is written is what ``_apply_careful`` would write for the page."""
         index = self.pull.held
-        if not index.loaded or None in page.rows:
+        if not index.loaded:
             return None
         keys = list(zip(page.types, page.hexes, strict=True))
-        arriving = set(keys)
-        types = set(page.types)
-        known = self.known
-        if len(arriving) != len(keys) or not known.isdisjoint(arriving):
+        if len(set(keys)) != len(keys):
+            return None  # a record twice in a page: the careful path keeps the newer
+        empty = self.pull.find_empty_types(self.connection)
+        known, held = self.known, index.records
+        clean = {
+            number
+            for number, (key, row) in enumerate(zip(keys, page.rows, strict=True))
+            if row is not None and key[0] in empty and key not in known and key not in held
+        }
+        while True:  # a record is clean once each parent is here or a clean arrival
+            arriving = {keys[number] for number in clean}
+            unfit = {
+                number
+                for number in clean
+                if any(p not in arriving and p not in known for p in page.parents[number] or ())
+            }
+            if not unfit:
+                break
+            clean -= unfit
+        if not clean:
             return None
-        if not types <= self.pull.find_empty_types(self.connection):
-            return None
-        if index.records and index.candidates(keys):
-            return None
-        for parents in page.parents:
-            for parent in parents or ():
-                if parent not in arriving and parent not in known:
-                    return None
+        whole = len(clean) == len(keys)  # the usual page of a first sync
+        chosen = range(len(keys)) if whole else sorted(clean)
         inserts: dict[str, list[tuple[object, ...]]] = {}
-        for record_type, row in zip(page.types, page.rows, strict=True):
-            inserts.setdefault(record_type, []).append(row)
+        if whole:
+            for record_type, row in zip(page.types, page.rows, strict=True):
+                inserts.setdefault(record_type, []).append(row)
+        else:
+            for number in chosen:
+                inserts.setdefault(page.types[number], []).append(page.rows[number])
         try:
             with self.connection.begin_nested():
                 for record_type, rows in _parents_first(inserts):
                     writes.insert_rows(self.connection, record_type, rows)
         except IntegrityError:
             return None
-        known.update(keys)
-        writes.record_bases(
-            self.connection, zip(page.types, page.hexes, page.versions, strict=True)
+        known.update(arriving)
+        bases: Iterable[tuple[str, str, int]]
+        if whole:
+            bases = zip(page.types, page.hexes, page.versions, strict=True)
+            cases = set(page.cases)
+        else:
+            bases = ((page.types[n], page.hexes[n], page.versions[n]) for n in chosen)
+            cases = {page.cases[n] for n in chosen}
+        writes.record_bases(self.connection, bases)
+        outcome = PageOutcome(
+            applied=len(clean),
+            case_ids={case_uuid(case) for case in cases if case is not None},
+            record_types={kind for kind, _id in arriving},
         )
-        self.held_before = set()
-        cases = {case for case in page.cases if case is not None}
-        return PageOutcome(
-            applied=len(keys),
-            held=len(index.records),
-            case_ids={case_uuid(case) for case in cases},
-            record_types=types,
-        )
+        careful = [] if whole else [page.record(n) for n in range(len(keys)) if n not in clean]
+        if careful or (index.records and index.candidates(arriving)):
+            rest = self._apply_careful(careful, arriving)
+            outcome.applied += rest.applied
+            outcome.merged += rest.merged
+            outcome.case_ids |= rest.case_ids
+            outcome.record_types |= rest.record_types
+        else:
+            self.held_before = set()
+        outcome.held = len(index.records)
+        return outcome
 
     # -- reading ----------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-"""A page decoded in the decoding process is written from its columns when nothing in it
-needs the careful path, and exactly as the careful path writes it; otherwise the careful
-path takes the whole page (held records, a missing parent, an update)."""
+"""A page decoded in the decoding process is written from its columns, exactly as the
+careful path writes it, except the records that need the careful path (held records
+retried, a missing parent, an update): those go the careful way."""
 
 from __future__ import annotations
 
@@ -112,8 +112,59 @@ def test_clean_pages_are_written_as_the_careful_path_writes_them(
     assert sum("Bennani" in row for row in careful["beneficiary"]) == 3  # updated
     stored = sum(len(rows) for name, rows in careful.items() if not name.startswith("sync_"))
     assert len(careful["sync_base"]) == stored
-    # The first page loads the held records (careful), the second releases them, the
-    # third is clean, the fourth updates records already here.
-    assert lanes == [False, False, True, False]
+    # The first page loads the held records (careful); the second is written from its
+    # columns and releases them (careful), the third is clean, the fourth updates
+    # records already here (careful, whole).
+    assert lanes == [False, True, True, False]
     for profile in profiles:
         profile.close()
+
+
+def test_a_page_mixing_clean_records_and_children_of_a_later_person_is_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People edited after their records (every real server): their children come a page
+    before them. The rest of that page is written from its columns, the children held;
+    the people's page releases them. Same rows as the careful path, page by page."""
+    source = Profile.create(tmp_path / "source", PASSPHRASE, KdfParams.fast_for_tests())
+    fill_profile(source, beneficiaries=6, seed=12)
+    records = _wire_records(source)
+    source.close()
+    first = {"facility", "team", "staff_member"}
+    groups = [
+        [r for r in records if r["record_type"] in first],
+        [r for r in records if r["record_type"] not in first | {"beneficiary"}],
+        [r for r in records if r["record_type"] == "beneficiary"],
+    ]
+    assert all(groups) and any(r["record_type"] == "partner" for r in groups[1])
+    pages, seq = [], 0
+    for number, group in enumerate(groups):
+        numbered = [{"seq": seq + n + 1} | r for n, r in enumerate(group)]
+        seq += len(group)
+        page = {"server_id": SERVER, "left_scope": [], "next_cursor": seq}
+        page |= {"has_more": number < len(groups) - 1, "expected": None, "records": numbered}
+        pages.append(json.dumps(page).encode())
+    written: list[int] = []
+    clean = PageApplier._apply_clean
+
+    def counted(self: PageApplier, page: DecodedPage) -> Any:
+        outcome = clean(self, page)
+        written.append(-1 if outcome is None else outcome.applied)
+        if outcome is not None:
+            held.append(outcome.held)
+        return outcome
+
+    held: list[int] = []
+    monkeypatch.setattr(pull.PageApplier, "_apply_clean", counted)
+    contents = []
+    for name, columns in (("careful", False), ("columns", True)):
+        profile = Profile.create(tmp_path / name, PASSPHRASE, KdfParams.fast_for_tests())
+        _apply(profile, pages, columns)
+        contents.append(_contents(profile))
+        profile.close()
+    assert contents[0] == contents[1]
+    assert contents[0]["sync_held"] == []
+    # Page 1 loads the held records (careful); page 2 is split: its partners written,
+    # the people's records held; page 3 brings the people and releases them.
+    assert written[0] == -1 and 0 < written[1] < len(groups[1])
+    assert held[0] > 0 and held[-1] == 0
