@@ -55,7 +55,7 @@ def create(
     data = new_record_data(
         record_type, record_id, stamp(record_type, values, viewer.staff_id, creating=True)
     )
-    placement = _placement(session, viewer, record_type, record_id, data, cache.uuids)
+    placement = _placement(session, viewer, record_type, record_id, data, cache)
     if placement is None:
         return None
     check_change(session, viewer, record_type, None, data, placement, CREATE)
@@ -73,7 +73,11 @@ def create(
     row.seq = seqs.next()
     row.new = True
     lookups.add_row(cache, row)
-    return ChangeResult(change_id=change.change_id, status="applied", version=1)
+    # Built without validation: the id is the parsed change's, the rest constants.
+    return _APPLIED(change_id=change.change_id, status="applied", version=1)
+
+
+_APPLIED = ChangeResult.model_construct
 
 
 @lru_cache(maxsize=1024)
@@ -94,11 +98,12 @@ def _placement(
     record_type: str,
     record_id: uuid.UUID,
     data: dict[str, Any],
-    uuids: dict[str, uuid.UUID],
+    cache: lookups.BatchRecords,
 ) -> Placement | None:
     """Where the record belongs (``scope.place`` on the batch's rows); None for the
     careful path: a merged-away parent file, or a placement the pusher does not see.
-    ``uuids``: the batch's ids by their text (its reads made the parents' ids)."""
+    ``cache``: the batch (its ids by their text, made by its reads; its placements)."""
+    uuids = cache.uuids
     if record_type == BENEFICIARY:
         if data.get("team_id") is None:  # placed in its creator's team (merge._create)
             data["team_id"] = canonical(viewer.team_id)
@@ -115,15 +120,30 @@ def _placement(
     if parent is None:
         # Outbox order puts parents first: the parent is probably still on its way.
         raise Rejected(f"{parent_type} {parent_id} is not on the server yet", permanent=False)
-    if parent_type == BENEFICIARY and parent.data.get(MERGED_INTO) is not None:
+    restricted = own_restriction(record_type, data)
+    # A parent's children share its placement: decided once per parent and batch (a
+    # record the batch changed is another object: its children are placed afresh).
+    known = cache.placements.get((id(parent), restricted))
+    if known is not None and known[0] is parent:
+        return known[1]
+    if parent_type == BENEFICIARY and _merged(parent):
         return None  # redirected to the file it was merged into (case_move.redirect)
     placement = Placement(
         parent.case_id,
         parent.team_id,
         parent.assigned_staff_id,
-        parent.restricted or own_restriction(record_type, data),
+        parent.restricted or restricted,
     )
-    return placement if viewer.sees(placement) else None
+    seen = placement if viewer.sees(placement) else None
+    if isinstance(parent, lookups.Row):  # (an ORM record may change within the batch)
+        cache.placements[(id(parent), restricted)] = (parent, seen)
+    return seen
+
+
+def _merged(parent: lookups.Known) -> bool:
+    if isinstance(parent, lookups.Row):
+        return parent.get(MERGED_INTO) is not None
+    return parent.data.get(MERGED_INTO) is not None
 
 
 def _as_uuid(uuids: dict[str, uuid.UUID], value: Any) -> Any:

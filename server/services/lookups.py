@@ -104,6 +104,16 @@ class Row:
     def data(self, value: dict[str, Any]) -> None:
         self._data, self._text = value, None
 
+    def get(self, name: str) -> Any:
+        """``data.get(name)``, without decoding a parent's text that cannot hold that
+        field: a key is written quoted as it is (the JSON serialisers escape no ASCII
+        letter), so a text without ``"name"`` has no such key. (Whether a parent case
+        was merged away, asked for every child created: most never decode it.)"""
+        text = self._text
+        if text is not None and f'"{name}"' not in text:
+            return None
+        return self.data.get(name)
+
     def values(self) -> dict[str, Any]:
         """The columns set on this row (a parent's field versions are not)."""
         if not self.new:
@@ -140,6 +150,9 @@ class BatchRecords:
         # then the batch's own new consents added): see :func:`consents_of`.
         self.consents: dict[uuid.UUID, list[Known]] = {}
         self.uuids: dict[str, uuid.UUID] = {}  # ids read as text (SQLite), made once
+        # Placements of new records by (id of their parent row, restricted of their
+        # own): :func:`server.services.creation.create`; the row kept alongside.
+        self.placements: dict[tuple[int, bool], tuple[Row, Any]] = {}
 
     def write_logs(self, session: Session) -> None:
         """The change-log rows of the batch so far, in one executemany (no autoflush,
