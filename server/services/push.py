@@ -6,16 +6,16 @@ of the batch goes on. The counter lock is held to the commit, so this transactio
 sequence numbers commit in order.
 
 The counter lock is taken only to hand out numbers and commit (issue 23, many
-laptops): a batch is parsed, read, merged and written *before* it, with provisional
-sequence numbers (server.services.sequence), so concurrent pushes do all that side by
-side. Under the lock, in one statement on PostgreSQL, the provisional numbers become
-the next real ones and the records numbered since the batch began reading are listed:
-should one be a record the batch read, or belong to a case it touched, the transaction
-is rolled back and the batch merged again the old way, the lock taken first (as when
-the device turns out revoked, stolen or told to erase, or a write met a concurrent
-one: a resend's change id, a record created twice). The device's status is read in
-the lock's own statement. On SQLite the write transaction is exclusive from its
-``BEGIN IMMEDIATE``: nothing moves meanwhile.
+laptops): a batch of up to LATE_NUMBERING_MAX changes is parsed, read, merged and
+written *before* it, with provisional sequence numbers (server.services.sequence), so
+concurrent pushes do all that side by side. Under the lock, in one statement on
+PostgreSQL, the provisional numbers become the next real ones and the records numbered
+since the batch began reading are listed: should one be a record the batch read, or
+belong to a case it touched, the transaction is rolled back and the batch merged again
+the old way, the lock taken first (as when the device turns out revoked, stolen or
+told to erase, or a write met a concurrent one: a resend's change id, a record created
+twice). The device's status is read in the lock's own statement. On SQLite the write
+transaction is exclusive from its ``BEGIN IMMEDIATE``: nothing moves meanwhile.
 
 The batch is merged in bulk: its records, what they refer to and its change ids are
 read up front (:mod:`server.services.lookups`), each change is decided in memory in
@@ -76,6 +76,10 @@ REFUSED_STATUSES = {
     "stolen": "this device was reported stolen",
 }
 OTHER_RECORD = "this change_id was used for another record"
+LATE_NUMBERING_MAX = 100
+"""Larger batches (a seeding push) merge and number under the lock as before: written
+with provisional numbers, each of their thousands of new rows would be written twice
+(the seeding push of bench/sync.py went from 672 to 530 changes/s)."""
 RECHECK_LIMIT = 2000
 """Records numbered while a batch read ahead beyond which it simply reads again."""
 # What the merge may change on a record before refusing the change: put back if so.
@@ -152,7 +156,7 @@ def push(
     skip = 0
     if bulk:
         try:
-            if changes:
+            if 0 < len(changes) <= LATE_NUMBERING_MAX:
                 try:
                     return _push_numbered_late(session, caller, changes, expected)
                 except _Redo as redo:
