@@ -219,6 +219,7 @@ def _push_numbered_late(
             started = time.perf_counter()
         try:
             seqs, device = lock_with_device(session, caller.device_id)
+            granted = time.perf_counter() if started else 0.0
             if expected is not None:
                 _check_epoch(caller, seqs, expected)
             if device is None or device.status in REFUSED_STATUSES or device.status == "wipe":
@@ -232,11 +233,7 @@ def _push_numbered_late(
         if not _untouched(ahead, moved) or (elsewhere and seqs.last != ahead.high):
             raise _Redo("read records changed meanwhile")
     if started:
-        lock_times.debug(
-            "counter lock held %.2f ms, %d numbers",
-            (time.perf_counter() - started) * 1000,
-            provisional.count,
-        )
+        _log_lock(started, granted, f"{provisional.count} numbers")
     _settle(session, provisional, seqs.last - provisional.count - provisional.first)
     return results
 
@@ -308,6 +305,7 @@ def _push(
         # The lock, held to the commit, and the device's status read with it, current
         # even after the wait: a device revoked a moment ago pushes nothing.
         seqs, device = lock_with_device(session, caller.device_id)
+        granted = time.perf_counter() if started else 0.0
         seqs.skip_to(skip)
         if expected is not None:
             _check_epoch(caller, seqs, expected)
@@ -340,10 +338,15 @@ def _push(
         results = [refused[n] if n in refused else next(merged) for n in range(len(changes))]
         seqs.save()
     if started:
-        lock_times.debug(
-            "counter lock held %.2f ms, merged under it", (time.perf_counter() - started) * 1000
-        )
+        _log_lock(started, granted, "merged under it")
     return results
+
+
+def _log_lock(started: float, granted: float, what: str) -> None:
+    """Debug: the wait for the counter lock (its statement) and the hold to the commit."""
+    done = time.perf_counter()
+    waited, held = (granted - started) * 1000, (done - granted) * 1000
+    lock_times.debug("counter lock waited %.2f ms, held %.2f ms, %s", waited, held, what)
 
 
 def _check_epoch(caller: Caller, seqs: SequenceAllocator, expected: Expected) -> None:

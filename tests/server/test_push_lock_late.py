@@ -120,6 +120,8 @@ def test_a_push_stalled_while_numbering_holds_back_pushes_and_pulls(
     racing.wait_blocked(1)  # merged and written, waiting for the counter
     staller = racing.engine.connect()
     try:
+        # (A push already inside its numbering statement holds the table: no hanging.)
+        staller.execute(text("SET lock_timeout = '10s'"))
         staller.execute(text("LOCK TABLE scope_exit IN EXCLUSIVE MODE"))
         racing.holder.rollback()  # the counter lock goes to the first push...
         _wait_for(racing, "scope_exit")  # ...which stalls in its numbering statement
