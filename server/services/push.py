@@ -233,7 +233,7 @@ def _push_numbered_late(
         if not _untouched(ahead, moved) or (elsewhere and seqs.last != ahead.high):
             raise _Redo("read records changed meanwhile")
     if started:
-        _log_lock(started, granted, f"{provisional.count} numbers")
+        _log_lock(started, granted, f"{len(changes)} changes, {provisional.count} numbers")
     _settle(session, provisional, seqs.last - provisional.count - provisional.first)
     return results
 
@@ -338,7 +338,7 @@ def _push(
         results = [refused[n] if n in refused else next(merged) for n in range(len(changes))]
         seqs.save()
     if started:
-        _log_lock(started, granted, "merged under it")
+        _log_lock(started, granted, f"{len(changes)} changes merged under it")
     return results
 
 
