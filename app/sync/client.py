@@ -1,4 +1,4 @@
-"""The HTTP transport of sync: one httpx client per sync, typed errors for every refusal.
+"""The HTTP transport of sync: typed errors for every refusal, connections kept between syncs.
 
 TLS is always verified (the system's authorities, or the organisation's own CA file);
 plain HTTP is accepted only on this computer's loopback, where tests and a local
@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import ssl
+import threading
 import uuid
 from pathlib import Path
 from typing import Any, TypeVar
@@ -118,6 +119,32 @@ def tls_context(ca_file: str | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file or certifi.where())
 
 
+_SHARED: dict[tuple[str, str | None, float], httpx.Client] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_http(base_url: str, ca_file: str | None, timeout: float) -> httpx.Client:
+    """This process's HTTP client for a server, kept from one sync to the next.
+
+    A sync made within :data:`KEEPALIVE_SECONDS` of the last one reuses its connection:
+    no new connection (nor TLS handshake) for the laptop or the server (issue 23, many
+    laptops). Nothing secret lives on it: each request carries its own headers, the
+    device token among them. httpx's connection pool is safe to share between threads.
+    """
+    key = (base_url, ca_file, timeout)
+    with _SHARED_LOCK:
+        client = _SHARED.get(key)
+        if client is None or client.is_closed:
+            client = _SHARED[key] = httpx.Client(
+                base_url=base_url,
+                timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
+                verify=tls_context(ca_file),
+                follow_redirects=False,
+                limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+            )
+        return client
+
+
 class SyncClient:
     """Calls of the protocol's three endpoints; use as a context manager."""
 
@@ -147,21 +174,15 @@ class SyncClient:
         self.access_log: AccessLogUpload | None = None
         self.access_log_acked: int | None = None
         self.carrying_path = PULL_PATH  # tests point it where an older server answers 405
-        headers = {
+        self._headers = {
             PROTOCOL_HEADER: str(protocol_version),
             SCHEMA_HEADER: str(SCHEMA_VERSION),
             "Accept": "application/json",
         }
         if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        verify = tls_context(str(ca_file) if ca_file is not None else None)
-        self._http = httpx.Client(
-            base_url=check_server_url(server_url),
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
-            verify=verify,
-            follow_redirects=False,
-            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+            self._headers["Authorization"] = f"Bearer {token}"
+        self._http = shared_http(
+            check_server_url(server_url), str(ca_file) if ca_file is not None else None, timeout
         )
 
     def __enter__(self) -> SyncClient:
@@ -171,7 +192,8 @@ class SyncClient:
         self.close()
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing to release: the connections stay with :func:`shared_http` for the next
+        sync (idle ones are dropped after :data:`KEEPALIVE_SECONDS`)."""
 
     def enrol(self, username: str, password: str, device_name: str) -> EnrolResponse:
         body = EnrolRequest(username=username, password=password, device_name=device_name)
@@ -253,6 +275,7 @@ class SyncClient:
     ) -> tuple[httpx.Response, bytes]:
         """The response (body decoded) and its bytes; a broken connection is tried once
         more when ``retry``, on a new connection (httpx drops the broken one)."""
+        kwargs = {**kwargs, "headers": {**self._headers, **kwargs.get("headers", {})}}
         for attempt in (1, 2):
             try:
                 with self._http.stream(method, path, **kwargs) as streamed:

@@ -1,7 +1,8 @@
 """Pulled pages fetched one step ahead, so the server's work overlaps the laptop's.
 
 While page *n* is written to the profile, page *n + 1* is already being prepared by the
-server and parsed here: a thread fetches pages in cursor order into a small queue.
+server and parsed here: a thread fetches pages in cursor order into a small queue (the
+first page is fetched by the caller itself: most pulls are that one page).
 Only the consumer stores cursors, each with its page, so a page fetched but never
 applied (a crash, an error) is simply fetched again next time. With ``apart`` (an
 initial sync's fast path) pages are decoded in a separate process (app.sync.decoder).
@@ -53,7 +54,7 @@ class PageFeed:
     def __enter__(self) -> PageFeed:
         if self._apart:
             self._decoder = PageDecoder()
-        self._thread.start()
+            self._thread.start()
         return self
 
     def __exit__(
@@ -65,9 +66,21 @@ class PageFeed:
         self._stop.set()
         if self._decoder is not None:
             self._decoder.close()  # first: the fetch thread may wait on its pipe
-        self._thread.join()
+        if self._thread.ident is not None:  # started
+            self._thread.join()
 
     def __iter__(self) -> Iterator[PullResponse]:
+        if not self._apart:
+            # The first page is fetched here: an incremental sync is one page, and a
+            # thread for it would cost more than it overlaps (issue 23, many laptops).
+            # When more follow, the thread fetches them while this one is written.
+            first = self._client.pull(self._cursor, self._limit)
+            if first.has_more:
+                self._cursor = first.next_cursor
+                self._thread.start()
+            yield first
+            if not first.has_more:
+                return
         while True:
             item = self._pages.get()
             if isinstance(item, BaseException):

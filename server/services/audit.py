@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from passerelle_core import formulas
 from passerelle_core.audit_protocol import (
@@ -57,9 +57,9 @@ class ChainRefused(ServiceError):
 def store_upload(session: Session, caller: Caller, upload: AccessLogUpload) -> AccessLogAck:
     chain = upload.device_id
     with write_transaction(session):
-        # Uploads of one device queue here (SQLite's BEGIN IMMEDIATE already does).
-        session.execute(select(Device.id).where(Device.id == caller.device_id).with_for_update())
-        tail_seq, tail_hash, tail_owner = _tail(session, chain)
+        # Uploads of one device queue here (SQLite's BEGIN IMMEDIATE already does); the
+        # chain's tail is read under that lock in the same statement (issue 23).
+        tail_seq, tail_hash, tail_owner = _tail(session, chain, caller.device_id)
         if tail_owner != caller.user_id:  # else the chain is this account's (see _tail)
             _check_owner(session, caller, chain)
         first = upload.entries[0].seq
@@ -112,22 +112,34 @@ def _check_owner(session: Session, caller: Caller, chain: uuid.UUID) -> None:
         _refuse(chain, 1, "belongs to another account's log")
 
 
-def _tail(session: Session, chain: uuid.UUID) -> tuple[int, str, uuid.UUID | None]:
-    """The chain's last entry (seq, hash) and the account of the device that uploaded it.
+def _tail(
+    session: Session, chain: uuid.UUID, uploader: uuid.UUID
+) -> tuple[int, str, uuid.UUID | None]:
+    """The chain's last entry (seq, hash) and the account of the device that uploaded it,
+    read while locking the uploading device's row (one statement).
 
     Every upload that stored entries passed :func:`_check_owner`, so all the entries of a
     chain were uploaded by devices of one account: the last one's account is the chain's.
     """
-    row = session.execute(
-        select(AccessLogCopy.seq, AccessLogCopy.hash, Device.user_id)
-        .outerjoin(Device, Device.id == AccessLogCopy.uploaded_by)
+    last = (
+        select(AccessLogCopy.seq, AccessLogCopy.hash, AccessLogCopy.uploaded_by)
         .where(AccessLogCopy.device_id == chain)
         .order_by(AccessLogCopy.seq.desc())
         .limit(1)
-    ).first()
-    if row is None:
+    )
+    seq, value, by = (
+        last.with_only_columns(column).scalar_subquery() for column in last.selected_columns
+    )
+    device = aliased(Device)  # the uploader of the last entry, not the locked row
+    owner = select(device.user_id).where(device.id == by).scalar_subquery()
+    row = session.execute(
+        select(Device.id, seq.label("seq"), value.label("hash"), owner.label("owner"))
+        .where(Device.id == uploader)
+        .with_for_update(of=Device)
+    ).one()
+    if row.seq is None:
         return 0, GENESIS_HASH, None
-    return int(row.seq), str(row.hash), row.user_id
+    return int(row.seq), str(row.hash), row.owner
 
 
 def _held_hashes(session: Session, chain: uuid.UUID, first: int, last: int) -> dict[int, str]:
