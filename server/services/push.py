@@ -224,13 +224,14 @@ def _push_numbered_late(
                 _check_epoch(caller, seqs, expected)
             if device is None or device.status in REFUSED_STATUSES or device.status == "wipe":
                 raise _Redo("device status")
+            last = seqs.last  # (before the batch's numbers)
             moved = number_late(
                 session, provisional, seqs, ahead.high, [c.change_id for c in changes],
                 RECHECK_LIMIT,
             )  # fmt: skip
         except SQLAlchemyError as error:  # (a deadlock with a writer holding the lock)
             raise _Redo(type(error).__name__, failed=True) from error
-        if not _untouched(ahead, moved) or (elsewhere and seqs.last != ahead.high):
+        if not _untouched(ahead, moved) or (elsewhere and last != ahead.high):
             raise _Redo("read records changed meanwhile")
     if started:
         _log_lock(started, granted, f"{len(changes)} changes, {provisional.count} numbers")
