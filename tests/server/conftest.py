@@ -27,6 +27,7 @@ from tests.server.harness import (
     postgres_admin_url,
     start_server,
 )
+from tests.server.racing import Racing
 
 __all__ = [
     "RunningServer",
@@ -79,6 +80,25 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for tests that only make sense there."""
     with fresh_postgres_database(postgres_admin_url()) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def pg_server(
+    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """One real server per module on a fresh PostgreSQL database: the lock and
+    connection tests that only make sense there."""
+    with start_server(tmp_path_factory.mktemp("pg-server"), postgres_url) as running:
+        yield running
+
+
+@pytest.fixture
+def racing(pg_server: RunningServer) -> Iterator[Racing]:
+    race = Racing(pg_server)
+    try:
+        yield race
+    finally:
+        race.close()
 
 
 @pytest.fixture(scope="module")

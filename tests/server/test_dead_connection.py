@@ -7,21 +7,11 @@ or an administrator would, and the laptops' next requests still go through."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from tests.server import factories
-from tests.server.harness import RunningServer, change, start_server
-
-
-@pytest.fixture(scope="module")
-def pg_server(
-    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningServer]:
-    with start_server(tmp_path_factory.mktemp("dead-connection"), postgres_url) as running:
-        yield running
+from tests.server.harness import RunningServer, change
 
 
 def _terminate_server_connections(server: RunningServer) -> int:

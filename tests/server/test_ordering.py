@@ -20,11 +20,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from server.core.db import Database, write_transaction
@@ -34,17 +32,9 @@ from server.services.sequence import SequenceAllocator
 from server.services.store import create_record
 from server.services.wire import new_record_data
 from tests.server import factories
-from tests.server.harness import DeviceClient, RunningServer, start_server
+from tests.server.harness import DeviceClient, RunningServer
 
 WAIT_SECONDS = 30
-
-
-@pytest.fixture(scope="module")
-def pg_server(
-    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningServer]:
-    with start_server(tmp_path_factory.mktemp("ordering"), postgres_url) as running:
-        yield running
 
 
 @dataclass

@@ -7,31 +7,13 @@ the push waits is what the push sees. Through the real server on PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
 
 from tests.server import factories
-from tests.server.harness import RunningServer, change, start_server
-from tests.server.test_push_concurrency import Racing
-
-
-@pytest.fixture(scope="module")
-def pg_server(
-    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningServer]:
-    with start_server(tmp_path_factory.mktemp("device-lock"), postgres_url) as running:
-        yield running
-
-
-@pytest.fixture
-def racing(pg_server: RunningServer) -> Iterator[Racing]:
-    race = Racing(pg_server)
-    try:
-        yield race
-    finally:
-        race.close()
+from tests.server.harness import RunningServer, change
+from tests.server.racing import Racing
 
 
 @pytest.mark.parametrize("status", ["revoked", "stolen"])

@@ -14,36 +14,17 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Connection, text
 
 from tests.server import factories
-from tests.server.harness import DeviceClient, RunningServer, change, start_server
-from tests.server.test_push_concurrency import Racing
+from tests.server.harness import DeviceClient, RunningServer, change
+from tests.server.racing import Racing
 
 WAIT_SECONDS = 30
 LAPTOPS = 6
 PER_PUSH = 4
-
-
-@pytest.fixture(scope="module")
-def pg_server(
-    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningServer]:
-    with start_server(tmp_path_factory.mktemp("lock-late"), postgres_url) as running:
-        yield running
-
-
-@pytest.fixture
-def racing(pg_server: RunningServer) -> Iterator[Racing]:
-    race = Racing(pg_server)
-    try:
-        yield race
-    finally:
-        race.close()
 
 
 def _laptop_with_case(server: RunningServer) -> tuple[DeviceClient, uuid.UUID, Any]:
