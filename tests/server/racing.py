@@ -42,17 +42,19 @@ class Racing:
         thread.start()
         self.threads.append(thread)
 
-    def wait_blocked(self, count: int) -> None:
-        """Until ``count`` server transactions wait for a lock: each push read ahead
-        (and waits for the counter, or for a record a waiting push locked)."""
+    def wait_blocked(self, count: int, statement_part: str = "") -> None:
+        """Until ``count`` server transactions wait for a lock (whose statement contains
+        ``statement_part``, if given): each push read ahead (and waits for the counter,
+        or for a record a waiting push locked)."""
         deadline = time.monotonic() + WAIT_SECONDS
         with self.engine.connect() as watcher:
             while time.monotonic() < deadline:
                 waiting = watcher.execute(
                     text(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND wait_event_type = 'Lock'"
-                    )
+                        " AND wait_event_type = 'Lock' AND position(:part in query) > 0"
+                    ),
+                    {"part": statement_part},
                 ).scalar_one()
                 watcher.rollback()
                 if waiting >= count:

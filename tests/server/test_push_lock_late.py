@@ -12,7 +12,6 @@ numbering must hold back every other push and every puller.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from typing import Any
 
@@ -105,9 +104,9 @@ def test_a_push_stalled_while_numbering_holds_back_pushes_and_pulls(
         staller.execute(text("SET lock_timeout = '10s'"))
         staller.execute(text("LOCK TABLE scope_exit IN EXCLUSIVE MODE"))
         racing.holder.rollback()  # the counter lock goes to the first push...
-        _wait_for(racing, "scope_exit")  # ...which stalls in its numbering statement
+        racing.wait_blocked(1, "scope_exit")  # ...which stalls in its numbering statement
         racing.push("two", two, *_batch(second_case, 1))
-        _wait_for(racing, "FOR UPDATE OF device")  # merged, waiting for the counter
+        racing.wait_blocked(1, "FOR UPDATE OF device")  # merged, waiting for the counter
         page = watcher.pull_page(start)
         assert page.status_code == 200
         body = page.json()
@@ -154,22 +153,3 @@ def test_pushes_racing_freely_number_gap_free(pg_server: RunningServer, racing: 
         [r["status"] for r in results[slot]] == ["applied"] * PER_PUSH for slot in range(LAPTOPS)
     ), results
     _check_numbered(racing, start, LAPTOPS)
-
-
-def _wait_for(racing: Racing, query_part: str) -> None:
-    """Until a server transaction whose statement contains ``query_part`` waits for a lock."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    with racing.engine.connect() as watcher:
-        while time.monotonic() < deadline:
-            waiting = watcher.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock' AND position(:part in query) > 0"
-                ),
-                {"part": query_part},
-            ).scalar_one()
-            watcher.rollback()
-            if waiting:
-                return
-            time.sleep(0.02)  # another backend's state: there is no event to wait on
-    raise AssertionError(f"no push ever waited in {query_part!r}")
