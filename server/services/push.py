@@ -15,7 +15,8 @@ belong to a case it touched, the transaction is rolled back and the batch merged
 the old way, the lock taken first (as when the device turns out revoked, stolen or
 told to erase, or a write met a concurrent one: a resend's change id, a record created
 twice). The device's status is read in the lock's own statement. On SQLite the write
-transaction is exclusive from its ``BEGIN IMMEDIATE``: nothing moves meanwhile.
+transaction is exclusive from its ``BEGIN IMMEDIATE``, so every batch takes the old
+way there: nothing could run beside it.
 
 The batch is merged in bulk: its records, what they refer to and its change ids are
 read up front (:mod:`server.services.lookups`), each change is decided in memory in
@@ -156,7 +157,7 @@ def push(
     skip = 0
     if bulk:
         try:
-            if 0 < len(changes) <= LATE_NUMBERING_MAX:
+            if 0 < len(changes) <= LATE_NUMBERING_MAX and _writers_run_side_by_side(session):
                 try:
                     return _push_numbered_late(session, caller, changes, expected)
                 except _Redo as redo:
@@ -169,6 +170,13 @@ def push(
             session.expunge_all()  # what the failed attempt loaded or made: read again
             skip = failed.last  # its numbers are not handed out again (one may clash)
     return _push(session, caller, changes, bulk=False, expected=expected, skip=skip)
+
+
+def _writers_run_side_by_side(session: Session) -> bool:
+    """PostgreSQL: merging before the counter lock lets pushes overlap. SQLite's write
+    transaction is exclusive from its ``BEGIN IMMEDIATE``: nothing would overlap, and
+    provisional numbers would only write every row twice."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 class _Redo(Exception):

@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from server.core.tables import ChangeLog, Counter, Device, Record, ScopeExit
+from server.core.tables import Counter, Device, Record
 
 COUNTER_ID = 1
 PROVISIONAL_FLOOR = 2**61
@@ -36,7 +36,6 @@ newest, as their real numbers will), and below 2**63 with room for any batch."""
 PROVISIONAL_SPREAD = 2**60
 """Each batch starts at a random point of this span: two concurrent batches' numbers
 (unique columns) practically never meet; if they did, one would wait for the other."""
-IN_CHUNK = 500
 
 
 class SequenceAllocator:
@@ -169,14 +168,11 @@ _LOCK_RECORDS_PG = text(
 
 
 def lock_records(session: Session, keys: Iterable[tuple[str, uuid.UUID]]) -> int:
-    """The stored records of ``keys`` locked (PostgreSQL; in key order, so that two
+    """PostgreSQL: the stored records of ``keys`` locked (in key order, so that two
     writers of the same records wait rather than deadlock) and the committed high water,
     in one statement. The high water is read as of the statement's start, before any
     wait for those locks: an earlier number, never a later one (what was numbered
-    meanwhile is then merely checked once more). SQLite: the high water only (its write
-    transaction is exclusive already)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return committed_high_water(session)[0]
+    meanwhile is then merely checked once more)."""
     types, ids = [], []
     for record_type, record_id in keys:
         types.append(record_type)
@@ -229,58 +225,31 @@ def number_late(
     change_ids: Sequence[uuid.UUID],
     limit: int,
 ) -> Moved | None:
-    """Under the counter lock: the batch's provisional numbers become ``locked.last + 1``
-    onwards (records, scope exits, the change-log rows of ``change_ids``), the counter
-    is advanced past them, and the records numbered in ``(since, locked.last]`` are
-    returned (:func:`numbered_since`; None: more than ``limit``). The caller commits, or
-    rolls everything back if what it read was touched."""
+    """PostgreSQL, under the counter lock: the batch's provisional numbers become
+    ``locked.last + 1`` onwards (records, scope exits, the change-log rows of
+    ``change_ids``), the counter is advanced past them, and the records numbered in
+    ``(since, locked.last]`` are returned (:func:`numbered_since`; None: more than
+    ``limit``). The caller commits, or rolls everything back if what it read was
+    touched."""
     last = locked.last
-    shift = last - provisional.first
     count = provisional.count
-    params = {"shift": shift, "low": provisional.first, "high": provisional.last}
-    if session.get_bind().dialect.name == "postgresql" and count:
-        rows = session.execute(
-            _NUMBER_LATE_PG,
-            {
-                **params,
-                "new_last": last + count,
-                "counter_id": COUNTER_ID,
-                "change_ids": list(change_ids),
-                "since": since,
-                "last": last,
-                "limit": limit + 1,
-            },
-        ).all()
-        moved: Moved | None = [(r.record_type, r.record_id, r.case_id) for r in rows]
-        if moved is not None and len(moved) > limit:
-            moved = None
-    else:
-        if count:
-            _shift_apart(session, params, change_ids)
-        moved = numbered_since(session, since, last, limit) if last != since else []
+    if not count:
+        return numbered_since(session, since, last, limit) if last != since else []
+    rows = session.execute(
+        _NUMBER_LATE_PG,
+        {
+            "shift": last - provisional.first,
+            "low": provisional.first,
+            "high": provisional.last,
+            "new_last": last + count,
+            "counter_id": COUNTER_ID,
+            "change_ids": list(change_ids),
+            "since": since,
+            "last": last,
+            "limit": limit + 1,
+        },
+    ).all()
     locked.written(last + count)
-    return moved
-
-
-def _shift_apart(session: Session, params: dict[str, int], change_ids: Sequence[uuid.UUID]) -> None:
-    """:data:`_NUMBER_LATE_PG` as separate statements (SQLite: no round trips)."""
-    shift, low, high = params["shift"], params["low"], params["high"]
-    for table in (Record, ScopeExit):
-        session.execute(
-            update(table)
-            .where(table.seq > low, table.seq <= high)
-            .values(seq=table.seq + shift)
-            .execution_options(synchronize_session=False)
-        )
-    for start in range(0, len(change_ids), IN_CHUNK):
-        session.execute(
-            update(ChangeLog)
-            .where(
-                ChangeLog.change_id.in_(change_ids[start : start + IN_CHUNK]),
-                ChangeLog.seq > low,
-                ChangeLog.seq <= high,
-            )
-            .values(seq=ChangeLog.seq + shift)
-            .execution_options(synchronize_session=False)
-        )
-    session.execute(update(Counter).where(Counter.id == COUNTER_ID).values(last_seq=high + shift))
+    if len(rows) > limit:
+        return None
+    return [(r.record_type, r.record_id, r.case_id) for r in rows]
