@@ -63,6 +63,8 @@ from passerelle_core.protocol import (
 PULL_CACHE_KIB = 128 * 1024
 COMMIT_SECONDS = 0.5
 """A pull commits about this often: often enough that a local edit never waits long."""
+NEXT_PAGE_POLL_SECONDS = 0.01
+"""How often a commit group waiting for the next page looks for a waiting save."""
 PULL_WRITE_WAIT_SECONDS = 120.0
 """How long a pull's commit group waits for the lock (a large import may hold it)."""
 REMOVAL_SHARE = 0.2
@@ -532,7 +534,12 @@ def _pull_all(
                 stop = options.cancel is not None and options.cancel.is_set()
                 elapsed = time.monotonic() - started >= options.commit_seconds
                 elapsed = elapsed or writelock.WAITERS.count > 0  # a save waits: let it in
-                if not page.has_more or stop or elapsed:
+                if (
+                    elapsed
+                    or not page.has_more
+                    or stop
+                    or not _next_in_time(feed, started, options)
+                ):
                     transaction.commit()
                     transaction = None
                     _announce(profile, report)
@@ -544,6 +551,16 @@ def _pull_all(
                     report.cancelled = True
                     break
     return False
+
+
+def _next_in_time(feed: PageFeed, started: float, options: SyncOptions) -> bool:
+    """Whether the next page arrives before this commit group must end: the group never
+    keeps the write lock while it waits on the server longer than its own time, nor at
+    all once a save is waiting (a loaded server may take seconds for a page)."""
+    while not feed.ready(NEXT_PAGE_POLL_SECONDS):
+        if writelock.WAITERS.count or time.monotonic() - started >= options.commit_seconds:
+            return False
+    return True
 
 
 def _announce(profile: Profile, report: SyncReport) -> None:

@@ -49,6 +49,7 @@ class PageFeed:
         self._decoder: PageDecoder | None = None
         self._pages: queue.Queue[Item] = queue.Queue(AHEAD_APART if apart else AHEAD)
         self._stop = threading.Event()
+        self._next: Item | None = None  # taken from the queue by :meth:`ready`, not yet used
         self._thread = threading.Thread(target=self._fetch, name="sync-pull", daemon=True)
 
     def __enter__(self) -> PageFeed:
@@ -82,7 +83,7 @@ class PageFeed:
             if not first.has_more:
                 return
         while True:
-            item = self._pages.get()
+            item = self._take()
             if isinstance(item, BaseException):
                 raise item
             if isinstance(item, _Submitted):
@@ -95,6 +96,20 @@ class PageFeed:
             yield page
             if not page.has_more:
                 return
+
+    def ready(self, timeout: float) -> bool:
+        """Whether the next page has arrived, waiting at most ``timeout`` seconds for it:
+        the consumer may commit rather than hold the write lock while the network works."""
+        if self._next is None:
+            try:
+                self._next = self._pages.get(timeout=timeout)
+            except queue.Empty:
+                return False
+        return True
+
+    def _take(self) -> Item:
+        item, self._next = self._next, None
+        return item if item is not None else self._pages.get()
 
     def _fetch(self) -> None:
         """Pages in cursor order. With the decoding process, the next page is asked for

@@ -21,7 +21,8 @@ from app.models import Beneficiary
 from app.services import beneficiaries, consent, followup, meetings, partners, plans, referrals
 from app.services.errors import Busy
 from app.store import writelock
-from app.sync.engine import SyncReport
+from app.sync.client import SyncClient
+from app.sync.engine import SyncOptions, SyncReport
 from passerelle_core.enums import ConsentPurpose, PartnerKind
 from server.core.tables import Record
 from server.services.sequence import SequenceAllocator
@@ -133,6 +134,48 @@ def test_every_save_during_a_big_pull_succeeds_or_says_why(
     pulled = server.enrol(account, device_name="checker").pull(cursor=0)
     on_server = {key[1] for key in pulled.records if key[0] == "beneficiary"}
     assert {str(i) for i in saved} <= on_server  # and none lost on the way up
+
+
+SLOW_PAGE_SECONDS = 6.0  # a loaded server taking its time over the second page
+SAVE_AFTER_SECONDS = 3.0  # the save comes this long into that wait: the first page is in
+
+
+def test_a_pull_waiting_for_a_slow_page_lets_saves_in(
+    server: RunningServer, laptop: Callable[..., Laptop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit group ends while the next page is still on its way: the write lock is
+    not held across the network (before, a save waited until the slow page was in)."""
+    account = server.add_user("social_worker")
+    device = laptop(account)
+    seed_caseload(server, account, 300)
+    person = beneficiaries.register(device.ctx, {"last_name": "Tazi", "first_name": "Nadia"})
+    slow_page = threading.Event()
+    real_pull = SyncClient.pull
+
+    def slow_network(client: SyncClient, cursor: int, limit: int = 100) -> Any:
+        page = real_pull(client, cursor, limit)
+        if client.pages_pulled == 2:  # the first page is being written meanwhile
+            slow_page.set()
+            time.sleep(SLOW_PAGE_SECONDS)
+        return page
+
+    monkeypatch.setattr(SyncClient, "pull", slow_network)
+    outcome: dict[str, Any] = {}
+
+    def pull() -> None:
+        outcome["report"] = device.sync(SyncOptions(page_size=200))
+
+    puller = threading.Thread(target=pull)
+    puller.start()
+    assert slow_page.wait(timeout=120)
+    time.sleep(SAVE_AFTER_SECONDS)
+    started = time.monotonic()
+    beneficiaries.update(device.ctx, person.id, {"phone": "0612345678"})
+    waited = time.monotonic() - started
+    assert puller.is_alive()  # the save was made while the pull waited for its page
+    puller.join()
+    assert waited < SLOW_PAGE_SECONDS - SAVE_AFTER_SECONDS - 1.0, waited
+    assert outcome["report"].received >= 300
 
 
 def _saves(
