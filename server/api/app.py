@@ -35,9 +35,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.passwords = Passwords.from_settings(settings)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, settings=settings)
+    # Routes are matched in order: the sync routes, nearly every request, come first.
+    app.include_router(sync.router)
     app.include_router(health.router)
     app.include_router(accounts.router)
-    app.include_router(sync.router)
     app.include_router(security.router)
     app.include_router(audit.router)
     app.include_router(documents.router)

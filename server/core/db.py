@@ -149,6 +149,32 @@ def first_read(
         return _autocommit_first(connection, statement, params)
 
 
+@contextmanager
+def reads(session: Session) -> Iterator[Connection]:
+    """A connection for a few reads that need no snapshot in common (the pull's page, the
+    policy: issue 23).
+
+    On a request's pinned PostgreSQL connection, outside a transaction, they run in
+    autocommit, each statement its own snapshot, as it would be in a READ COMMITTED
+    transaction anyway: BEGIN and COMMIT are two round trips for nothing. Elsewhere (SQLite,
+    a session already in a transaction): a plain read transaction."""
+    connection = session.info.get(PINNED_CONNECTION)
+    if not isinstance(connection, Connection) or session.in_transaction():
+        with read_transaction(session):
+            yield session.connection()
+        return
+    connection.execution_options(isolation_level=AUTOCOMMIT)
+    try:
+        yield connection
+    except BaseException:
+        connection.rollback()  # ends SQLAlchemy's transaction; the driver sends nothing
+        raise
+    else:
+        connection.commit()  # likewise
+    finally:
+        connection.execution_options(isolation_level=connection.default_isolation_level)
+
+
 def single_write(session: Session, statement: Executable, params: Mapping[str, Any]) -> int:
     """Run one writing statement on its own; the number of rows it changed.
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from passerelle_core.columns import utcnow
 from passerelle_core.protocol import EnrolRequest, EnrolResponse, RecordState, UserInfo
-from server.core.db import first_read, read_transaction, write_transaction
+from server.core.db import first_read, read_transaction, single_write, write_transaction
 from server.core.tables import Device, Record, ServerUser
 from server.services import throttle
 from server.services.accounts import normalise_username, user_info
@@ -209,8 +209,10 @@ def authenticate(
         values: dict[str, object] = {"last_seen_at": now}
         if forget_previous:
             values["previous_token_hash"] = None
-        with write_transaction(session):
-            session.execute(update(Device).where(Device.id == caller.device_id).values(**values))
+        # One statement by itself (autocommit on PostgreSQL: server.core.db.single_write).
+        single_write(
+            session, update(Device).where(Device.id == caller.device_id).values(**values), {}
+        )
     _check_status(caller.device_status, disabled, pushing=pushing)
     if caller.device_status == "wipe" and (
         ordered is None or now - ordered > timedelta(hours=final_push_hours)

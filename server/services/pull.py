@@ -18,13 +18,25 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, Text, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 
-from server.core.db import read_transaction
-from server.core.tables import Record, ScopeExit
+from server.core.db import reads
+from server.core.tables import Counter, Record, ScopeExit
 from server.services.scope import BENEFICIARY, Viewer
-from server.services.sequence import committed_high_water
+from server.services.sequence import COUNTER_ID
 
 PageRow = Row[int, str, str, int, bool, str, str | None]
 """(seq, record type, record id, version, deleted, data as JSON text, case id): the ids
@@ -100,49 +112,78 @@ _PAGE_COLUMNS = (
 
 
 def pull(session: Session, viewer: Viewer, cursor: int, limit: int) -> PulledPage:
-    with read_transaction(session):
-        high, server_id = committed_high_water(session)
-        rows = (
-            session.connection()
-            .execute(  # Core: no ORM result machinery per row
-                select(*_PAGE_COLUMNS)
-                .where(Record.seq > cursor, Record.seq <= high, viewer.visible())
-                .order_by(Record.seq)
-                .limit(limit + 1)
-            )
-            .all()
-        )
+    # Plain reads, each its own snapshot (on PostgreSQL without BEGIN/COMMIT: see
+    # server.core.db.reads); the high-water mark read first keeps the page consistent.
+    page_query, count_query = _queries(viewer)
+    with reads(session) as connection:
+        high, server_id = connection.execute(_HIGH_WATER).one()
+        params = {**viewer.params, "cursor": cursor, "high": high}
+        rows = connection.execute(page_query, {**params, "size": limit + 1}).all()
         has_more = len(rows) > limit
         page = rows[:limit]
         # At the end, jump to the high-water mark: out-of-scope numbers are passed too.
         # (A cursor beyond it comes from a database restored from backup: go back.)
-        next_cursor = page[-1].seq if has_more else high
-        left = _left_scope(session, viewer, cursor, next_cursor)
+        next_cursor = page[-1].seq if has_more else int(high)
+        left = _left_scope(connection, viewer, cursor, next_cursor)
         expected = None
         if cursor == 0:  # a first sync: how much is coming, for its progress
-            expected = session.scalar(
-                select(func.count()).select_from(Record).where(Record.seq <= high, viewer.visible())
-            )
+            expected = connection.execute(count_query, params).scalar()
     return PulledPage(server_id, page, left, next_cursor, has_more, expected)
 
 
-def _left_scope(session: Session, viewer: Viewer, cursor: int, until: int) -> list[uuid.UUID]:
+_PageQuery = Select[int, str, str, int, bool, str, str]
+_QUERIES: dict[tuple[bool, bool, bool], tuple[_PageQuery, Select[int]]] = {}
+
+
+def _queries(viewer: Viewer) -> tuple[_PageQuery, Select[int]]:
+    """The page's and the count's statements for this kind of viewer, built once (issue 23:
+    building a statement and its cache key cost more than running it, for a small page)."""
+    built = _QUERIES.get(viewer.shape)
+    if built is None:
+        high = bindparam("high", type_=BigInteger)
+        page = (
+            select(*_PAGE_COLUMNS)
+            .where(Record.seq > bindparam("cursor", type_=BigInteger), Record.seq <= high)
+            .where(viewer.visible())
+            .order_by(Record.seq)
+            .limit(bindparam("size", type_=Integer))
+        )
+        count = select(func.count()).select_from(Record).where(Record.seq <= high, viewer.visible())
+        built = _QUERIES.setdefault(viewer.shape, (page, count))
+    return built
+
+
+_HIGH_WATER = select(Counter.last_seq, Counter.server_id).where(Counter.id == COUNTER_ID)
+_CASE = aliased(Record)
+_EXITS = (
+    select(
+        ScopeExit.case_id,
+        ScopeExit.team_id,
+        ScopeExit.staff_id,
+        _CASE.team_id,
+        _CASE.assigned_staff_id,
+    )
+    .outerjoin(_CASE, and_(_CASE.record_type == BENEFICIARY, _CASE.record_id == ScopeExit.case_id))
+    .where(ScopeExit.seq > bindparam("cursor", type_=BigInteger))
+    .where(ScopeExit.seq <= bindparam("until", type_=BigInteger))
+    .order_by(ScopeExit.seq)
+)
+"""The exits a page passes, each with its case as it is now (one statement)."""
+
+
+def _left_scope(connection: Connection, viewer: Viewer, cursor: int, until: int) -> list[uuid.UUID]:
     """Cases this page passes the exit of, that the viewer had and no longer has."""
     if viewer.is_admin or until <= cursor:
         return []
-    exits = session.scalars(
-        select(ScopeExit)
-        .where(ScopeExit.seq > cursor, ScopeExit.seq <= until)
-        .order_by(ScopeExit.seq)
-    ).all()
     left: list[uuid.UUID] = []
-    for exit_ in exits:
-        was_mine = (exit_.team_id is not None and exit_.team_id == viewer.team_id) or (
-            exit_.staff_id is not None and exit_.staff_id == viewer.staff_id
+    for case_id, team_id, staff_id, case_team, case_staff in connection.execute(
+        _EXITS, {"cursor": cursor, "until": until}
+    ):
+        was_mine = (team_id is not None and team_id == viewer.team_id) or (
+            staff_id is not None and staff_id == viewer.staff_id
         )
-        if not was_mine or exit_.case_id in left:
+        if not was_mine or case_id in left:
             continue
-        case = session.get(Record, (BENEFICIARY, exit_.case_id))
-        if case is None or not viewer.sees_case(case.team_id, case.assigned_staff_id):
-            left.append(exit_.case_id)
+        if not viewer.sees_case(case_team, case_staff):  # (no case at all: not seen)
+            left.append(case_id)
     return left

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, Uuid, and_, bindparam, false, or_, true
 from sqlalchemy.orm import Session
 
 from passerelle_core.enums import Confidentiality, StaffRole
@@ -58,15 +58,26 @@ class Viewer:
         )
 
     def visible(self) -> ColumnElement[bool]:
-        """The SQL condition matching the records this viewer may pull."""
+        """The SQL condition matching the records this viewer may pull: the same for every
+        viewer of one :attr:`shape`, the ids bound as ``viewer_staff`` and ``viewer_team``
+        (:attr:`params`), so a statement built with it can be built once per shape."""
         case_ok: ColumnElement[bool] = true()
         if not self.is_admin:
-            mine = [Record.assigned_staff_id == self.staff_id]
+            mine = [Record.assigned_staff_id == bindparam("viewer_staff", type_=Uuid)]
             if self.team_id is not None:
-                mine.append(Record.team_id == self.team_id)
+                mine.append(Record.team_id == bindparam("viewer_team", type_=Uuid))
             case_ok = or_(Record.case_id.is_(None), *mine)
         restricted_ok = true() if self.sees_restricted else Record.restricted.is_(false())
         return and_(case_ok, restricted_ok)
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """What :meth:`visible`'s statement depends on besides the bound ids."""
+        return self.is_admin, self.team_id is not None, self.sees_restricted
+
+    @property
+    def params(self) -> dict[str, uuid.UUID | None]:
+        return {"viewer_staff": self.staff_id, "viewer_team": self.team_id}
 
 
 @dataclass(frozen=True)
