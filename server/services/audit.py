@@ -60,7 +60,9 @@ def store_upload(session: Session, caller: Caller, upload: AccessLogUpload) -> A
         # Uploads of one device queue here (SQLite's BEGIN IMMEDIATE already does); the
         # chain's tail is read under that lock in the same statement (issue 23).
         tail_seq, tail_hash, tail_owner = _tail(session, chain, caller.device_id)
-        if tail_owner != caller.user_id:  # else the chain is this account's (see _tail)
+        # A chain held here is this account's if its last entry is (see _tail); a chain
+        # not held at all (tail_seq 0) has no owner yet.
+        if tail_seq and tail_owner != caller.user_id:
             _check_owner(session, caller, chain)
         first = upload.entries[0].seq
         if first > tail_seq + 1:
