@@ -32,6 +32,7 @@ from array import array
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine
@@ -75,6 +76,10 @@ _EMPTY = "DELETE FROM sync_outbox"
 """No condition and no trigger: SQLite's truncate optimisation frees the table's and its
 indexes' pages whole instead of deleting entry by entry."""
 _CHUNK = 500
+_FEW = 16
+_KEY = itemgetter(1)
+"""Bases are sorted by record id alone (stable): four times cheaper than by (type, id),
+and each type's part of ``sync_base`` is still walked in key order."""
 SETTLE_ROWS = 25_000
 """Acknowledged changes' bases are written in groups of about this many rather than batch
 by batch (issue 23, item 3); the changes leave the outbox at such a group only when they
@@ -132,9 +137,20 @@ class _Row(NamedTuple):
     state: str
 
 
+class _Sent(NamedTuple):
+    """What settling needs of a row sent (the change itself is in the batch's body)."""
+
+    seq: int
+    change_id: str
+    record_type: str
+    record_id: str
+    base_version: int | None
+    fields: str  # read again only when its parent was refused
+
+
 @dataclass(frozen=True)
 class _Batch:
-    rows: list[_Row]
+    rows: list[_Sent]
     body: bytes
 
     @property
@@ -200,34 +216,79 @@ def _send(client: SyncClient, batch: _Batch) -> PushResponse:
 
 def _take(connection: Connection, after: int, size: int) -> _Batch | None:
     """The next rows, under the sent mark (raised in the caller's transaction, committed
-    before they are sent): from then on capture leaves them as they are."""
-    rows = [_Row(*row) for row in connection.exec_driver_sql(_READ, (after, size))]
-    if not rows:
+    before they are sent): from then on capture leaves them as they are. Read through the
+    driver's cursor: SQLAlchemy's row objects cost more than the read (issue 23)."""
+    cursor = connection.connection.cursor()
+    try:
+        stored = cursor.execute(_READ, (after, size)).fetchall()
+    finally:
+        cursor.close()
+    if not stored:
         return None
+    rows = [_Sent(row[0], row[1], row[2], row[3], row[5], row[6]) for row in stored]
     if rows[-1].seq > sent_through(connection):
         put(connection, SENT_THROUGH, str(rows[-1].seq))
-    return _Batch(rows, request_body(rows))
+    return _Batch(rows, _body(stored))
+
+
+def _body(stored: list[Any]) -> bytes:
+    """``request_body`` of rows as the driver reads ``_READ``: the common stored forms
+    (32-hex ids, whole numbers, naive UTC times with microseconds) written inline, any
+    other row the careful way; the same bytes (tests/sync/test_push_wire_text.py). Written
+    by SQLite instead (printf or ||), it cost more CPU than this."""
+    names: dict[str, str] = {}
+    parts: list[str] = []
+    append = parts.append
+    for row in stored:
+        _seq, change, kind, record, op, base, fields, base_fields, case, at, _state = row
+        if not (
+            len(change) == 32
+            and len(record) == 32
+            and (case is None or len(case) == 32)
+            and (base is None or type(base) is int)
+            and at[19:20] == "."
+            and at[20:].isdigit()
+        ):
+            append(_change_text(_Row(*row)))
+            continue
+        quoted_kind = names.get(kind)
+        if quoted_kind is None:
+            quoted_kind = names[kind] = json.dumps(kind)
+        quoted_op = names.get(op)
+        if quoted_op is None:
+            quoted_op = names[op] = json.dumps(op)
+        case_text = (
+            "null"
+            if case is None
+            else f'"{case[:8]}-{case[8:12]}-{case[12:16]}-{case[16:20]}-{case[20:]}"'
+        )
+        append(
+            f'{{"change_id":"{change[:8]}-{change[8:12]}-{change[12:16]}-{change[16:20]}-'
+            f'{change[20:]}","record_type":{quoted_kind},"record_id":"{record[:8]}-'
+            f'{record[8:12]}-{record[12:16]}-{record[16:20]}-{record[20:]}","op":{quoted_op},'
+            f'"base_version":{"null" if base is None else base},"fields":{fields or "{}"},'
+            f'"base_fields":{base_fields or "{}"},"case_id":{case_text},'
+            f'"recorded_at":"{at.replace(" ", "T", 1)}Z"}}'
+        )
+    return ('{"changes":[' + ",".join(parts) + "]}").encode()
 
 
 def request_body(rows: Sequence[_Row]) -> bytes:
     """``PushRequest`` JSON written from the stored text (the same request as
     ``PushRequest(changes=[...]).model_dump_json()``, tests/sync/test_push_laptop.py)."""
-    names: dict[str, str] = {}
-    parts = []
-    for row in rows:
-        kind = names.get(row.record_type)
-        if kind is None:
-            kind = names[row.record_type] = json.dumps(row.record_type)
-        case = "null" if row.case_id is None else f'"{_dashed(row.case_id)}"'
-        base = "null" if row.base_version is None else str(int(row.base_version))
-        parts.append(
-            f'{{"change_id":"{_dashed(row.change_id)}","record_type":{kind},'
-            f'"record_id":"{_dashed(row.record_id)}","op":{json.dumps(row.op)},'
-            f'"base_version":{base},"fields":{row.fields or "{}"},'
-            f'"base_fields":{row.base_fields or "{}"},"case_id":{case},'
-            f'"recorded_at":"{_instant(row.recorded_at)}"}}'
-        )
-    return ('{"changes":[' + ",".join(parts) + "]}").encode()
+    return ('{"changes":[' + ",".join(map(_change_text, rows)) + "]}").encode()
+
+
+def _change_text(row: _Row) -> str:
+    case = "null" if row.case_id is None else f'"{_dashed(row.case_id)}"'
+    base = "null" if row.base_version is None else str(int(row.base_version))
+    return (
+        f'{{"change_id":"{_dashed(row.change_id)}","record_type":{json.dumps(row.record_type)},'
+        f'"record_id":"{_dashed(row.record_id)}","op":{json.dumps(row.op)},'
+        f'"base_version":{base},"fields":{row.fields or "{}"},'
+        f'"base_fields":{row.base_fields or "{}"},"case_id":{case},'
+        f'"recorded_at":"{_instant(row.recorded_at)}"}}'
+    )
 
 
 def _dashed(value: str) -> str:
@@ -280,25 +341,25 @@ def _write_acknowledged(
     end the sent mark becomes ``sent_mark``: 0 when every batch was answered; else the
     last row the server may hold (a batch read ahead but never sent is free again).
 
-    Between groups the answered rows stay inflight unless they are most of the outbox: a
-    seeding push's rows then leave it at the end in one emptying of the table instead of
-    one deletion per row in each random-keyed index. A crash before that leaves them
-    inflight: resent, answered as duplicates, nothing applied twice."""
+    Between groups the answered rows stay inflight unless they are nearly all the outbox
+    (``_nearly_all``): a seeding push's rows then leave it at the end in one emptying of
+    the table instead of one deletion per row in each random-keyed index. A crash before
+    that leaves them inflight: resent, answered as duplicates, nothing applied twice."""
     if not final and not acknowledged.done and not any(acknowledged.bases.values()):
         return
     answered = len(acknowledged.done)
     with engine.begin() as connection:
         if final and sent_through(connection) != sent_mark:
             put(connection, SENT_THROUGH, str(sent_mark) if sent_mark else None)
-        if not final and answered * 3 >= acknowledged.outbox_floor * 2:
+        if not final and answered * (_FEW + 1) >= acknowledged.outbox_floor * _FEW:
             acknowledged.outbox_floor = _outbox_size(connection)
-        if final or _most(answered, acknowledged.outbox_floor):
+        if final or _nearly_all(answered, acknowledged.outbox_floor):
             _remove_done(connection, acknowledged.done)
             acknowledged.done = array("q")
             acknowledged.outbox_floor = 0
         for replace, values in acknowledged.bases.items():
             if values:  # in key order: each page of sync_base written once
-                values.sort(key=lambda base: (base[0], base[1]))
+                values.sort(key=_KEY)
                 connection.exec_driver_sql(_BASE_REPLACE if replace else _BASE_KEEP, values)
     acknowledged.bases = {True: [], False: []}
     acknowledged.written = len(acknowledged.done)
@@ -309,10 +370,19 @@ def _outbox_size(connection: Connection) -> int:
 
 
 def _most(answered: int, total: int) -> bool:
-    """Are the answered rows most of the outbox (at most half as many others)? Between
-    groups the outbox is counted only when they may be: it only grows meanwhile (a count
-    is a scan of the state index, about a million entries for a seeding push at 50k)."""
+    """Are the answered rows most of the outbox (at most half as many others)? Then
+    emptying the table and putting the others back costs less than deleting row by row."""
     return answered > 0 and (total - answered) * 2 <= answered
+
+
+def _nearly_all(answered: int, total: int) -> bool:
+    """Between groups, are the answered rows nearly all the outbox (at most one other row
+    for ``_FEW`` of them)? An emptying then reads the others aside and writes them back:
+    at "most of it" (``_most``) a seeding push's emptying at two thirds put back a third of
+    its outbox, to be removed again at the end (issue 23: 1.5 s of 9 at 136,000 changes).
+    The outbox is counted only when they may be: it only grows meanwhile (a count is a
+    scan of the state index, about a million entries for a seeding push at 50k)."""
+    return answered > 0 and (total - answered) * _FEW <= answered
 
 
 def _emptying_pays(connection: Connection, answered: int) -> bool:
@@ -330,18 +400,25 @@ def _remove_done(connection: Connection, done: Sequence[int]) -> None:
         return
     if _emptying_pays(connection, len(done)):
         answered = set(done)
-        others = [seq for (seq,) in connection.exec_driver_sql(_ALL_SEQS) if seq not in answered]
+        cursor = connection.connection.cursor()
+        try:
+            stored = cursor.execute(_ALL_SEQS).fetchall()
+        finally:
+            cursor.close()
+        others = [seq for (seq,) in stored if seq not in answered]
         if len(others) * 2 <= len(done):
             kept: list[tuple[Any, ...]] = []
             width = 0
-            for start in range(0, len(others), _CHUNK):
-                chunk = others[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                result = connection.exec_driver_sql(
-                    f"SELECT * FROM sync_outbox WHERE seq IN ({marks})", tuple(chunk)
-                )
-                width = len(result.keys())
-                kept.extend(tuple(row) for row in result)
+            cursor = connection.connection.cursor()
+            try:
+                for start in range(0, len(others), _CHUNK):
+                    chunk = others[start : start + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    cursor.execute(f"SELECT * FROM sync_outbox WHERE seq IN ({marks})", chunk)
+                    width = len(cursor.description)
+                    kept.extend(cursor.fetchall())
+            finally:
+                cursor.close()
             connection.exec_driver_sql(_EMPTY)
             if kept:
                 marks = ",".join("?" * width)
@@ -360,12 +437,20 @@ def _settle_all(
     """A batch's answers: done rows and bases noted in ``acknowledged`` (written by
     executemany with others); refusals and unanswered rows settled one by one."""
     results = {result.change_id.hex: result for result in response.results}
-    rows = batch.rows
     done = acknowledged.done
     bases = acknowledged.bases
-    retried: list[tuple[_Row, ChangeResult | None]] = []
-    for row in rows:
+    replaced = bases[True]
+    retried: list[tuple[_Sent, ChangeResult | None]] = []
+    applied = 0
+    for row in batch.rows:
         result = results.get(row.change_id) or results.get(uuid.UUID(row.change_id).hex)
+        if result is not None and result.status == "applied":  # nearly every answer
+            applied += 1
+            done.append(row.seq)
+            if result.version is not None:
+                # Nothing else changed on the server in between: our copy is that version.
+                replaced.append((row.record_type, row.record_id, result.version))
+            continue
         outcome.count(result)
         if result is None or (result.status == "rejected" and not result.permanent):
             retried.append((row, result))
@@ -379,19 +464,16 @@ def _settle_all(
         done.append(row.seq)
         if result.version is None:
             continue
-        base = (row.record_type, row.record_id, result.version)
-        if result.status == "applied":
-            # Nothing else changed on the server in between: our copy is that version.
-            bases[True].append(base)
-        elif result.status == "duplicate" and row.base_version is None:
-            bases[False].append(base)
+        if result.status == "duplicate" and row.base_version is None:
+            bases[False].append((row.record_type, row.record_id, result.version))
         # merged / conflict: other devices' fields are not here yet; the pull brings
         # them with the new version, so the base stays where it was until then.
+    outcome.applied += applied
     if retried:
         _settle_retried(connection, retried, outcome, acknowledged)
 
 
-def _note_refused(acknowledged: _Acknowledged, row: _Row, error: str | None) -> None:
+def _note_refused(acknowledged: _Acknowledged, row: _Sent, error: str | None) -> None:
     """A creation refused for good joins the push's list of them (when it was read)."""
     if acknowledged.refused is not None and row.base_version is None:
         acknowledged.refused[_dashed(row.record_id)] = error or ""
@@ -399,7 +481,7 @@ def _note_refused(acknowledged: _Acknowledged, row: _Row, error: str | None) -> 
 
 def _settle_retried(
     connection: Connection,
-    retried: list[tuple[_Row, ChangeResult | None]],
+    retried: list[tuple[_Sent, ChangeResult | None]],
     outcome: PushOutcome,
     acknowledged: _Acknowledged,
 ) -> None:
@@ -437,7 +519,7 @@ def _refused_creations(connection: Connection) -> dict[str, str]:
     }
 
 
-def _refused_parent(row: _Row, refused: dict[str, str]) -> str | None:
+def _refused_parent(row: _Sent, refused: dict[str, str]) -> str | None:
     if not refused:
         return None
     fields = json.loads(row.fields or "{}")
