@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Dialect, Table, insert
+from sqlalchemy import JSON, Connection, DateTime, Dialect, Table, Uuid, insert
 from sqlalchemy.exc import DBAPIError
 
 Processor = Callable[[Any], Any] | None
@@ -37,7 +37,22 @@ def insert_many(
     records share their field versions): each object is converted once."""
     if not rows:
         return
-    keys = tuple(rows[0])
+    insert_columns(
+        connection, table, {name: [row[name] for row in rows] for name in rows[0]}, shared
+    )
+
+
+def insert_columns(
+    connection: Connection,
+    table: Table,
+    by_column: dict[str, list[Any]],
+    shared: frozenset[str] = frozenset(),
+) -> None:
+    """:func:`insert_many` of rows given column by column (lists of the same length):
+    a caller holding objects reads each column straight from them, no dict per row."""
+    keys = tuple(by_column)
+    if not keys or not by_column[keys[0]]:
+        return
     copying = _copies(connection)
     sql, columns = (
         _copy_plan(connection, table, keys) if copying else _plan(connection, table, keys)
@@ -45,9 +60,11 @@ def insert_many(
     # Column by column: each converter mapped over its column (no per-value branch).
     values = []
     for name, convert in columns:
-        column = [row[name] for row in rows]
+        column = by_column[name]
         if convert is not None and name in shared:
             convert = _once_per_object(convert)
+        elif convert is not None and table.c[name].type._type_affinity is DateTime:
+            convert = _once_per_value(convert)
         values.append(column if convert is None else list(map(convert, column)))
     if copying:
         _copy(connection, sql, zip(*values, strict=True))
@@ -94,6 +111,31 @@ def _once_per_object(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return converted
 
     return once
+
+
+def _once_per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` remembering its answer per value: for times, where equal values
+    convert alike (an aware time to the same UTC instant; a naive one never equals an
+    aware one, and is refused as before). A seeding push's changes share one
+    ``recorded_at``, each its own object."""
+    done: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        try:
+            return done[value]
+        except KeyError:
+            converted = done[value] = convert(value)
+            return converted
+        except TypeError:  # (not hashable: converted, or refused, as it is)
+            return convert(value)
+
+    return once
+
+
+def _uuid_text(value: Any) -> Any:
+    """COPY: a UUID as its 32 hex digits (what psycopg's own dumper writes, in Python
+    per value), so that one shared by many rows is converted once."""
+    return value if value is None else value.hex
 
 
 def _plan(connection: Connection, table: Table, keys: tuple[str, ...]) -> Plan:
@@ -151,6 +193,8 @@ def _copy_plan(connection: Connection, table: Table, keys: tuple[str, ...]) -> P
             column_type = table.c[name].type
             if isinstance(column_type, JSON):
                 columns.append((name, serialise))
+            elif isinstance(column_type, Uuid):
+                columns.append((name, _uuid_text))
             else:
                 columns.append((name, column_type._cached_bind_processor(dialect)))
         names = ", ".join(preparer.quote(name) for name in keys)

@@ -73,11 +73,28 @@ def create(
     row.seq = seqs.next()
     row.new = True
     lookups.add_row(cache, row)
-    # Built without validation: the id is the parsed change's, the rest constants.
-    return _APPLIED(change_id=change.change_id, status="applied", version=1)
+    return applied(change.change_id, 1)
 
 
-_APPLIED = ChangeResult.model_construct
+_NEW = object.__new__
+_SET = object.__setattr__
+_APPLIED_FIELDS = ("change_id", "status", "version")
+
+
+def applied(change_id: uuid.UUID, version: int) -> ChangeResult:
+    """``ChangeResult(change_id=..., status="applied", version=...)`` built without
+    validation, as ``model_construct`` builds it (the same fields, set fields, equal),
+    a fifth of its cost: the id is the parsed change's, the rest constants (a seeding
+    push answers thousands of these; tests/server/test_seed_fast_paths.py)."""
+    result = _NEW(ChangeResult)
+    _SET(result, "__dict__", {
+        "change_id": change_id, "status": "applied", "version": version,
+        "conflict_id": None, "error": None, "permanent": False,
+    })  # fmt: skip
+    _SET(result, "__pydantic_fields_set__", set(_APPLIED_FIELDS))
+    _SET(result, "__pydantic_extra__", None)
+    _SET(result, "__pydantic_private__", None)
+    return result
 
 
 @lru_cache(maxsize=1024)
@@ -142,6 +159,8 @@ def _placement(
 
 def _merged(parent: lookups.Known) -> bool:
     if isinstance(parent, lookups.Row):
+        if parent._data is None and parent.merged is not None:  # read by the database
+            return parent.merged
         return parent.get(MERGED_INTO) is not None
     return parent.data.get(MERGED_INTO) is not None
 

@@ -16,6 +16,7 @@ refused, without a savepoint. A new rule with side effects (another record, a
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,14 @@ RESOLVED_BY_AT = frozenset({"resolved_by", "resolved_at"})
 OTHER = "other"
 
 
+class Unread(enum.Enum):
+    UNREAD = enum.auto()
+
+
+UNREAD = Unread.UNREAD
+"""The record of a change not looked up yet (:func:`apply_change` finds it)."""
+
+
 @dataclass(frozen=True)
 class Author:
     """Who pushes: the device (for field ownership) and its user (for scope and conflicts)."""
@@ -70,9 +79,12 @@ def apply_change(
     author: Author,
     change: Change,
     values: dict[str, Any],
+    record: Record | None | Unread = UNREAD,
 ) -> ChangeResult:
-    """Apply one validated change; Rejected or WireError when it cannot be applied."""
-    record = lookups.find(session, change.record_type, change.record_id)
+    """Apply one validated change; Rejected or WireError when it cannot be applied.
+    ``record``: the change's record as the caller just found it (None: absent)."""
+    if record is UNREAD:
+        record = lookups.find(session, change.record_type, change.record_id)
     if record is None:
         if change.op == "delete":  # created and deleted offline: nothing to remove here
             return ChangeResult(change_id=change.change_id, status="applied")
