@@ -6,13 +6,14 @@ dependency in its thread pool, a thread hop per dependency per request for nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from server.core.db import Database
+from server.core.db import Database, end_needs_round_trip, end_request_session
 from server.core.settings import ServerSettings
 from server.services.devices import Caller, authenticate
 from server.services.errors import AuthError
@@ -29,9 +30,20 @@ async def get_database(request: Request) -> Database:
     return database
 
 
-def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    with database.request_session() as session:
+async def get_session(
+    database: Annotated[Database, Depends(get_database)],
+) -> AsyncIterator[Session]:
+    """The request's session, made and closed on the event loop (two thread hops fewer
+    per request, issue 23): neither touches the database, except a close that must roll
+    back, sent from a thread."""
+    session = database.request_session()
+    try:
         yield session
+    finally:
+        if end_needs_round_trip(session):
+            await run_in_threadpool(end_request_session, session)
+        else:
+            end_request_session(session)
 
 
 def get_unpinned_session(

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 WRITE_OPTION = "passerelle_write"
 PINNED_CONNECTION = "passerelle_connection"  # Session.info key: the request's connection
+PIN_AT_FIRST_READ = "passerelle_pin"  # Session.info key: first_read takes that connection
 AUTOCOMMIT = "AUTOCOMMIT"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 MIGRATION_LOCK_KEY = 0x5A55E7  # pg_advisory_xact_lock key: one migrator at a time
@@ -73,21 +74,19 @@ class Database:
     def session(self) -> Session:
         return self.sessions()
 
-    @contextmanager
-    def request_session(self) -> Iterator[Session]:
-        """A session for one request. On PostgreSQL it keeps one connection from the
-        pool for the whole request: each transaction of the request (authentication,
-        the work, bookkeeping) would otherwise check one out again."""
-        if self.is_sqlite:
-            with self.sessions() as session:
-                yield session
-            return
-        with (
-            self.engine.connect() as connection,
-            Session(bind=connection, expire_on_commit=False) as session,
-        ):
-            session.info[PINNED_CONNECTION] = connection
-            yield session
+    def request_session(self) -> Session:
+        """A session for one request, made without a pool checkout nor a round trip, so
+        the event loop makes it (no thread hop per request: issue 23); close it with
+        :func:`end_request_session`.
+
+        On PostgreSQL the request's first read (:func:`first_read`, the authentication)
+        takes one connection from the pool and keeps it for the whole request: each
+        transaction of the request (the work, bookkeeping) would otherwise check one out
+        again."""
+        session = self.sessions()
+        if not self.is_sqlite:
+            session.info[PIN_AT_FIRST_READ] = True
+        return session
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -135,7 +134,7 @@ def first_read(
     invalidates it (and the pool's older ones), and the read runs once more on a new
     one; nothing was written. Elsewhere (SQLite, a session already in a transaction):
     a plain read transaction."""
-    connection = session.info.get(PINNED_CONNECTION)
+    connection = _pin(session)
     if not isinstance(connection, Connection) or session.in_transaction():
         with read_transaction(session):
             return session.connection().execute(statement, params).first()
@@ -173,6 +172,37 @@ def reads(session: Session) -> Iterator[Connection]:
         connection.commit()  # likewise
     finally:
         connection.execution_options(isolation_level=connection.default_isolation_level)
+
+
+def _pin(session: Session) -> Connection | None:
+    """The request's connection, taken from the pool now if the session asks for it."""
+    connection = session.info.get(PINNED_CONNECTION)
+    if connection is None and session.info.pop(PIN_AT_FIRST_READ, False):
+        if session.in_transaction() or not isinstance(session.bind, Engine):
+            return None
+        connection = session.bind.connect()
+        session.bind = connection
+        session.info[PINNED_CONNECTION] = connection
+    return connection if isinstance(connection, Connection) else None
+
+
+def end_needs_round_trip(session: Session) -> bool:
+    """Whether closing this request's session sends something to the database (a
+    rollback: the request ended inside a transaction), so must not run on the event loop."""
+    connection = session.info.get(PINNED_CONNECTION)
+    return session.in_transaction() or (
+        isinstance(connection, Connection) and connection.in_transaction()
+    )
+
+
+def end_request_session(session: Session) -> None:
+    """Close a :meth:`Database.request_session` and give its connection back to the pool."""
+    try:
+        session.close()
+    finally:
+        connection = session.info.pop(PINNED_CONNECTION, None)
+        if isinstance(connection, Connection):
+            connection.close()
 
 
 def single_write(session: Session, statement: Executable, params: Mapping[str, Any]) -> int:
