@@ -47,6 +47,9 @@ _ENTRIES = (
     .order_by(ACCESS_LOG.c.seq)
     .limit(bindparam("limit", type_=Integer))
 )
+_MARKS = select(state.STATE.c.key, state.STATE.c.value).where(
+    state.STATE.c.key.in_((ACKED_KEY, REFUSED_KEY))
+)
 """Built once: they run at every sync."""
 
 
@@ -140,9 +143,10 @@ def pending_upload(
         device = connection.execute(_CHAIN).scalar_one_or_none()
         if device is None:  # nothing was ever recorded on this profile
             return None
-        if state.get(connection, REFUSED_KEY) is not None:
+        marks = {key: value for key, value in connection.execute(_MARKS)}
+        if marks.get(REFUSED_KEY) is not None:
             return ALONE
-        after = int(state.get(connection, ACKED_KEY) or 0)
+        after = int(marks.get(ACKED_KEY) or 0)
         chain = uuid.UUID(device)
         rows = connection.execute(_ENTRIES, {"chain": chain, "after": after, "limit": batch_size})
         try:
@@ -152,14 +156,13 @@ def pending_upload(
     return AccessLogUpload(device_id=chain, entries=entries) if entries else None
 
 
-def note_carried(connection: Connection, client: SyncClient) -> bool:
-    """In the pull's first transaction: how far the server holds the log it carried,
-    stored with the page (no transaction of its own). False when nothing was stored."""
+def carried_state(client: SyncClient) -> dict[str, str]:
+    """How far the server holds the log the pull carried, as the settings to store in the
+    pull's first transaction (no transaction of its own); empty when it did not say.
+    The refusal mark needs no clearing: a log is carried only when none is stored."""
     if client.access_log_acked is None:
-        return False
-    state.put(connection, ACKED_KEY, str(client.access_log_acked))
-    state.put(connection, REFUSED_KEY, None)
-    return True
+        return {}
+    return {ACKED_KEY: str(client.access_log_acked)}
 
 
 def after_carried(

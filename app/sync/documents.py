@@ -58,9 +58,9 @@ def exchange(
     """Send what the server lacks, then fetch what this laptop lacks."""
     outcome = DocumentOutcome()
     with writelock.reading(profile.engine).connect() as connection:  # no write lock to look
-        to_drop = connection.execute(_DELETED_CONTENT).first() is not None
-        uploads = _to_upload(connection)
-        downloads = _to_download(connection)
+        to_drop, any_upload, any_download = connection.execute(_ANY_WORK).one()
+        uploads = _to_upload(connection) if any_upload else []
+        downloads = _to_download(connection) if any_download else []
     if to_drop:
         with profile.engine.begin() as connection:
             drop_deleted(connection)
@@ -200,6 +200,15 @@ _TO_DOWNLOAD = (
     )
     .order_by(DOCUMENTS.c.created_at)
 )
+
+
+_ANY_WORK = select(
+    _DELETED_CONTENT.exists(),
+    _TO_UPLOAD.order_by(None).exists(),
+    _TO_DOWNLOAD.order_by(None).exists(),
+)
+"""Whether each of the three lists has anything, in one statement: at most syncs none
+has, and the lists are read only when one does."""
 
 
 def _to_download(connection: Connection) -> list[tuple[uuid.UUID, int, str]]:

@@ -9,6 +9,7 @@ and a profile the server ordered erased is erased even if the erase is interrupt
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import threading
@@ -47,10 +48,10 @@ from app.sync.errors import (
 )
 from app.sync.feed import PageFeed
 from app.sync.held import HeldLine, held_lines
-from app.sync.pull import PageApplier, PullState, fast_path
+from app.sync.pull import PageApplier, PullState, fast_path, may_take_fast_path
 from app.sync.push import PushOutcome, push_outbox
 from app.sync.records import SCHEMA_VERSION
-from app.sync.scope import forget_left, remember_left, remove_left_cases
+from app.sync.scope import note_page_scope, remove_left_cases
 from passerelle_core.audit_protocol import AccessLogUpload
 from passerelle_core.protocol import (
     MAX_PULL_LIMIT,
@@ -298,22 +299,29 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     try:
         with client:
             cursor = int(settings.get(state.CURSOR) or 0)
+            pull: PullState | None = None
             if _push_checked(profile, client, server_id, cursor, options, report):
                 _reupload_to_restored(profile, client, server_id, options, report)
             carry = _carry_access_log(profile, client, report)
-            if not report.server_restored and _pull_carrying(
-                profile, client, server_id, options, report, carry
-            ):
-                _reupload_to_restored(profile, client, server_id, options, report)
+            if not report.server_restored:
+                # What the sync read at its start and the push leaves alone: not read again.
+                pull = _pull_state(settings)
+                if _pull_carrying(profile, client, server_id, options, report, carry, pull):
+                    pull = None
+                    _reupload_to_restored(profile, client, server_id, options, report)
             if carry is not None:
                 client.access_log = None
                 outcome = audit_upload.after_carried(profile, client, carry.upload, carry.noted)
                 _note_access_log(report, outcome)
             report.server_schema = client.server_schema
-            report.held_records, report.held = held_lines(profile.engine)
+            if pull is not None and pull.held.loaded and not pull.held.records:
+                report.held_records, report.held = [], 0  # the pull's index is the table
+            else:
+                report.held_records, report.held = held_lines(profile.engine)
             if not report.cancelled:
                 _exchange_documents(profile, client, options, report)
-                report.removals_held = _remove_left(profile, options, report)
+                left = None if pull is None else pull.left
+                report.removals_held = _remove_left(profile, options, report, left)
                 try:
                     extras.after_pull(profile, client)
                 except DeviceRevoked:
@@ -330,6 +338,16 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
         with profile.engine.begin() as connection:
             state.put(connection, state.LAST_SYNC_AT, utcnow().isoformat())
     return report
+
+
+def _pull_state(settings: dict[str, str]) -> PullState:
+    """A pull's state seeded with the settings read at the sync's start that only the
+    pull writes: the cases waiting for removal and a first sync's progress."""
+    left = json.loads(settings.get(state.LEFT_SCOPE) or "[]")
+    expected = settings.get(state.FIRST_SYNC_EXPECTED)
+    received = int(settings.get(state.FIRST_SYNC_RECEIVED) or 0)
+    first = None if expected is None else (int(expected), received)
+    return PullState(left=set(left), first_sync=first, first_sync_read=True)
 
 
 @dataclass
@@ -360,15 +378,16 @@ def _pull_carrying(
     options: SyncOptions,
     report: SyncReport,
     carry: _Carried | None,
+    pull: PullState,
 ) -> bool:
     """:func:`_pull_all`; a server that predates the carried log is sent it alone first,
     then pulled the plain way (nothing was written: its first page never came)."""
     try:
-        return _pull_all(profile, client, server_id, options, report, carry)
+        return _pull_all(profile, client, server_id, options, report, carry, pull)
     except CarriedLogUnknown:
         client.access_log = None
         _note_access_log(report, extras.after_push(profile, client))
-        return _pull_all(profile, client, server_id, options, report)
+        return _pull_all(profile, client, server_id, options, report, pull=pull)
 
 
 def _exchange_documents(
@@ -400,8 +419,9 @@ def _push_checked(
 
     The check rides on the push (passerelle_core.push_check): one request instead of a
     pull of one record before it. A server that predates it answers 404, merging
-    nothing, and is asked the old way."""
-    if cursor == 0 or outbox.pending_count(profile) == 0:
+    nothing, and is asked the old way. (With nothing to push no request is made: the
+    outbox is not counted first.)"""
+    if cursor == 0:
         report.add_push(push_outbox(profile.engine, client, options.batch_size))
         return False
     client.push_check = (cursor, server_id)
@@ -458,9 +478,15 @@ def _reupload_to_restored(
     _pull_all(profile, client, server_id, options, report)
 
 
-def _remove_left(profile: Profile, options: SyncOptions, report: SyncReport) -> int:
+def _remove_left(
+    profile: Profile, options: SyncOptions, report: SyncReport, left: set[str] | None = None
+) -> int:
     """Cases that left the scope, removed at the end of the pull; past the fail-safe they
-    wait for a confirmation (``confirm_removals``). Returns how many wait for it."""
+    wait for a confirmation (``confirm_removals``). Returns how many wait for it.
+    ``left``: the list as the pull last stored it (None: read it)."""
+    if left is not None and not left:  # nothing waits: nothing to read either
+        report.left_scope_waiting = 0
+        return 0
     with writelock.reading(profile.engine).connect() as connection:  # no write lock to look
         if state.get(connection, state.LEFT_SCOPE) in (None, "", "[]"):  # spare the count
             report.left_scope_waiting = 0
@@ -490,6 +516,7 @@ def _pull_all(
     options: SyncOptions,
     report: SyncReport,
     carry: _Carried | None = None,
+    pull: PullState | None = None,
 ) -> bool:
     """Pages are written in transactions of about ``commit_seconds``, cursor included;
     True when the server turned out restored from an older copy (nothing written).
@@ -502,14 +529,15 @@ def _pull_all(
     and records in sequence order touch every table; an initial sync committed page by
     page spends most of its time rewriting the same pages.
     """
-    pull = PullState()
+    pull = pull if pull is not None else PullState()
     with profile.engine.connect() as connection, _pulling(connection) as bulk:
         # A user's save may hold the lock for a moment: the pull waits longer than she does.
         connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
         with writelock.reading(profile.engine).connect() as reading:  # no write lock to read
             cursor = state.get_cursor(reading)
+            maybe_fast = may_take_fast_path(reading)  # the write lock only if it may be taken
         with (
-            fast_path(connection) as fast,
+            fast_path(connection, looked=maybe_fast) as fast,
             PageFeed(client, cursor, options.page_size, apart=fast) as feed,
         ):
             transaction: RootTransaction | None = None
@@ -527,10 +555,12 @@ def _pull_all(
                 if transaction is None:
                     transaction, started = connection.begin(), time.monotonic()
                     # Parents may come later in the same pages: checked at commit.
-                    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-                _apply_page(connection, page, pull, report)
+                    _raw(connection).execute("PRAGMA defer_foreign_keys = ON")
+                extra: dict[str, str] = {}
                 if carry is not None and not carry.noted:
-                    carry.noted = audit_upload.note_carried(connection, client)
+                    extra = audit_upload.carried_state(client)
+                    carry.noted = bool(extra)
+                _apply_page(connection, page, pull, report, extra)
                 stop = options.cancel is not None and options.cancel.is_set()
                 elapsed = time.monotonic() - started >= options.commit_seconds
                 elapsed = elapsed or writelock.WAITERS.count > 0  # a save waits: let it in
@@ -583,17 +613,19 @@ def _apply_page(
     page: PullResponse,
     pull: PullState,
     report: SyncReport,
+    extra: dict[str, str] | None = None,
 ) -> None:
-    """One page and its cursor, in the caller's transaction.
+    """One page and its cursor (with ``extra`` settings), in the caller's transaction.
 
     Written with Core on a plain connection: ORM change capture never sees it (the
     ``CAPTURE_OFF`` flag is for code that would write pulled data through a Session).
     """
     outcome = PageApplier(connection, pull).apply(page.records)
-    forget_left(connection, outcome.case_ids)
-    remember_left(connection, page.left_scope)  # removed after the last page (fail-safe)
-    state.put(connection, state.CURSOR, str(page.next_cursor))
-    _first_sync_progress(connection, page, outcome.applied, report)
+    # Cases delivered are in scope again; those that left are removed after the last
+    # page (fail-safe).
+    pull.left = note_page_scope(connection, outcome.case_ids, page.left_scope, pull.left)
+    state.put_all(connection, {state.CURSOR: str(page.next_cursor), **(extra or {})})
+    _first_sync_progress(connection, page, outcome.applied, report, pull)
     report.pages += 1
     report.received += outcome.applied
     report.kept_local += outcome.merged
@@ -603,21 +635,30 @@ def _apply_page(
 
 
 def _first_sync_progress(
-    connection: Connection, page: PullResponse, applied: int, report: SyncReport
+    connection: Connection, page: PullResponse, applied: int, report: SyncReport, pull: PullState
 ) -> None:
     """Records so far / expected, kept with the cursor so a resumed first sync goes on
-    counting where it stopped; forgotten once the last page is in."""
+    counting where it stopped; forgotten once the last page is in. Read once a pull
+    (``pull.first_sync``): only the pull writes them."""
     if page.expected is not None:
+        pull.first_sync, pull.first_sync_read = (page.expected, 0), True
         state.put(connection, state.FIRST_SYNC_EXPECTED, str(page.expected))
-        state.put(connection, state.FIRST_SYNC_RECEIVED, "0")
-    expected = state.get(connection, state.FIRST_SYNC_EXPECTED)
-    if expected is None:
+    elif not pull.first_sync_read:
+        expected = state.get(connection, state.FIRST_SYNC_EXPECTED)
+        if expected is not None:
+            received = int(state.get(connection, state.FIRST_SYNC_RECEIVED) or 0)
+            pull.first_sync = (int(expected), received)
+        pull.first_sync_read = True
+    if pull.first_sync is None:
         return
-    received = int(state.get(connection, state.FIRST_SYNC_RECEIVED) or 0) + applied
-    report.expected, report.received_so_far = int(expected), received
+    expected_total, received = pull.first_sync
+    received += applied
+    report.expected, report.received_so_far = expected_total, received
     if page.has_more:
+        pull.first_sync = (expected_total, received)
         state.put(connection, state.FIRST_SYNC_RECEIVED, str(received))
     else:
+        pull.first_sync = None
         state.put(connection, state.FIRST_SYNC_EXPECTED, None)
         state.put(connection, state.FIRST_SYNC_RECEIVED, None)
 
@@ -666,9 +707,14 @@ class _BulkPull:
         self.previous = None
 
     def _raw(self) -> Any:
-        raw = self.connection.connection.driver_connection
-        assert raw is not None
-        return raw
+        return _raw(self.connection)
+
+
+def _raw(connection: Connection) -> Any:
+    """The DB-API connection: a pragma through it skips SQLAlchemy's statement machinery."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    return raw
 
 
 @contextlib.contextmanager

@@ -30,10 +30,18 @@ from sqlalchemy.exc import IntegrityError
 from app.models import OutboxState
 from app.store import deferred_indexes
 from app.sync import wire_plan, writes
-from app.sync.decode import decoded_row, foreign_keys, insert_columns, stored_values
+from app.sync.decode import DIALECT, decoded_row, foreign_keys, insert_columns, stored_values
 from app.sync.incoming import DecodedPage, HeldIndex, Incoming, Key, case_uuid
 from app.sync.records import SYNCED_TYPES, WireError
-from app.sync.state import CURSOR, FIRST_SYNC_EXPECTED, HELD, OUTBOX, get, model_table, table_of
+from app.sync.state import (
+    CURSOR,
+    FIRST_SYNC_EXPECTED,
+    HELD,
+    OUTBOX,
+    STATE,
+    model_table,
+    table_of,
+)
 from passerelle_core.protocol import RecordState
 
 CHUNK = 500
@@ -69,6 +77,11 @@ class PullState:
     known: set[Key] = field(default_factory=set)
     held: HeldIndex = field(default_factory=HeldIndex)
     empty_types: frozenset[str] | None = None
+    # Sync state only this pull writes while it runs, kept here once read (or given by
+    # the caller, read at the sync's start): each page then reads none of it again.
+    left: set[str] | None = None  # cases waiting for removal (``LEFT_SCOPE``)
+    first_sync: tuple[int, int] | None = None  # (expected, received so far) of a first sync
+    first_sync_read: bool = False  # ``first_sync`` is known (None: no first sync running)
 
     def forget(self) -> None:
         """After local rows were removed (cases left the scope): start afresh."""
@@ -93,7 +106,7 @@ def _any_rows() -> Select[*tuple[bool, ...]]:
 
 
 @contextlib.contextmanager
-def fast_path(connection: Connection) -> Iterator[bool]:
+def fast_path(connection: Connection, looked: bool = True) -> Iterator[bool]:
     """An initial sync into an empty profile writes without secondary indexes and search
     index, built once when the pull stops, however it stops (True when it does).
 
@@ -102,11 +115,17 @@ def fast_path(connection: Connection) -> Iterator[bool]:
     resumed one; a fast path killed earlier was completed when the profile was opened).
     The statements set aside are saved with the drop, so a kill at any point leaves
     either them (restored at the next unlock) or the whole schema.
+
+    ``looked``: False when :func:`may_take_fast_path`, asked without the write lock,
+    found it cannot be taken: an incremental sync then spends no write transaction
+    here. Otherwise the check is made (again) in a write transaction.
     """
-    with connection.begin():
-        taken = deferred_indexes.is_deferred(connection) or _fresh(connection)
-        if taken:
-            deferred_indexes.defer(connection, {table_of(name).name for name in SYNCED_TYPES})
+    taken = False
+    if looked:
+        with connection.begin():
+            taken = may_take_fast_path(connection)
+            if taken:
+                deferred_indexes.defer(connection, {table_of(name).name for name in SYNCED_TYPES})
     try:
         yield taken
     finally:
@@ -117,14 +136,27 @@ def fast_path(connection: Connection) -> Iterator[bool]:
                 deferred_indexes.restore(connection)
 
 
+def may_take_fast_path(connection: Connection) -> bool:
+    """Whether :func:`fast_path` would be taken (asked on a reading connection first)."""
+    return deferred_indexes.is_deferred(connection) or _fresh(connection)
+
+
+_FRESH_STATE = select(STATE.c.key, STATE.c.value).where(
+    STATE.c.key.in_((CURSOR, FIRST_SYNC_EXPECTED))
+)
+
+
 def _fresh(connection: Connection) -> bool:
+    values = {key: value for key, value in connection.execute(_FRESH_STATE)}
+    expected = values.get(FIRST_SYNC_EXPECTED) is not None
+    if not expected and int(values.get(CURSOR) or 0) != 0:
+        return False  # synced before, first sync finished: the usual incremental sync
     if connection.execute(select(OUTBOX.c.seq).limit(1)).first() is not None:
         return False
-    if get(connection, FIRST_SYNC_EXPECTED) is not None:
+    if expected:
         return True
     people = model_table(SYNCED_TYPES["beneficiary"])
-    nobody = connection.execute(select(people.c.id).limit(1)).first() is None
-    return nobody and int(get(connection, CURSOR) or 0) == 0
+    return connection.execute(select(people.c.id).limit(1)).first() is None
 
 
 class PageApplier:
@@ -189,6 +221,8 @@ class PageApplier:
                 record.values["id"] = record.hex
                 record.decoded = True
             ready.append(record)
+        if len(incoming) >= CHUNK:  # a large page: spare the reads of tables empty before
+            self.pull.find_empty_types(self.connection)
         self._mark_existing(ready)
         outcome.merged = self._protect_waiting_fields(ready)
         for record, reason, parent in self._missing_parents(ready):
@@ -324,12 +358,24 @@ class PageApplier:
         found: dict[str, tuple[object, ...] | None] = {
             i: None for i in ids if (record_type, i) in self.known
         }
-        if record_type in self.pull.find_empty_types(self.connection):
+        empty = self.pull.empty_types  # known for large pages and first syncs only
+        if empty is not None and record_type in empty:
             return found
         wanted = [i for i in ids if i not in found]
         for chunk in _chunks(wanted):
             found.update(read(self.connection, record_type, chunk))
         self.known.update((record_type, i) for i in found)
+        return found
+
+    def _present(self, outside: dict[str, set[str]]) -> set[Key]:
+        """Which of these stored ids (by record type) the profile holds: the parents a
+        page refers to, of a few types, in one statement rather than one per type."""
+        empty = self.pull.empty_types or frozenset()
+        wanted = {t: sorted(ids) for t, ids in outside.items() if ids and t not in empty}
+        if len(wanted) < 2 or sum(len(ids) for ids in wanted.values()) > CHUNK:
+            return {(t, i) for t, ids in outside.items() for i in self._existing(t, ids)}
+        found = _stored_keys(self.connection, wanted)
+        self.known.update(found)
         return found
 
     def _protect_waiting_fields(self, records: list[Incoming]) -> int:
@@ -373,7 +419,7 @@ class PageApplier:
                     children.setdefault(parent, []).append(record)
                 elif parent not in self.known:
                     outside.setdefault(parent[0], set()).add(parent[1])
-        present = {(t, i) for t, ids in outside.items() for i in self._existing(t, ids)}
+        present = self._present(outside)
         missing: list[tuple[Incoming, str, Key]] = []
         gone: set[Key] = set()
         for record, parents in links:
@@ -396,6 +442,8 @@ class PageApplier:
 
     def _write(self, records: list[Incoming]) -> list[Incoming]:
         """Insert or update every record; those clashing with a local row are returned."""
+        if not records:
+            return []
         try:
             with self.connection.begin_nested():
                 self._write_all(records)
@@ -505,6 +553,17 @@ def _row_of_values(record: Incoming) -> tuple[object, ...]:
     return wire_plan.row_of((insert_columns(record.record_type), ()), record.values)
 
 
+def _stored_keys(connection: Connection, wanted: Mapping[str, list[str]]) -> set[Key]:
+    """(record type, stored id) of the ``wanted`` ids the profile holds, one statement."""
+    parts, parameters = [], []
+    for record_type, ids in wanted.items():
+        table = DIALECT.identifier_preparer.quote(table_of(record_type).name)
+        parts.append(f"SELECT ?, id FROM {table} WHERE id IN ({', '.join('?' for _ in ids)})")
+        parameters += [record_type, *ids]
+    rows = connection.exec_driver_sql(" UNION ALL ".join(parts), tuple(parameters))
+    return {(kind, record_id) for kind, record_id in rows}
+
+
 def _values_of_row(record: Incoming) -> dict[str, object]:
     """The stored values of the fields the record carries, from its insert row."""
     assert record.row is not None
@@ -517,14 +576,26 @@ def _values_of_row(record: Incoming) -> dict[str, object]:
 def _changed(record: Incoming) -> tuple[str, ...]:
     """The columns of an update whose value differs from the local row (all of them when
     the row was not read). Same value means same type too: ``1 == 1.0 == True`` in
-    Python, yet SQLite may store them apart; a difference in doubt is written."""
-    names = sorted(n for n in record.values if n != "id")
+    Python, yet SQLite may store them apart; a difference in doubt is written.
+    (Compared inline, not through :func:`_differs`, and only the changed names sorted: a
+    page of updates compares every carried column of every record.)"""
+    values = record.values
     stored = record.stored
     if stored is None:
-        return tuple(names)
+        return tuple(sorted(n for n in values if n != "id"))
     position = _positions(record.record_type)
-    values = record.values
-    return tuple(n for n in names if n not in position or _differs(values[n], stored[position[n]]))
+    changed = [
+        name
+        for name, new in values.items()
+        if name != "id"
+        and (
+            (number := position.get(name)) is None
+            or new != stored[number]
+            or type(new) is not type(stored[number])
+        )
+    ]
+    changed.sort()
+    return tuple(changed)
 
 
 def _differs(new: object, old: object) -> bool:
@@ -539,7 +610,7 @@ def _same_row(record: Incoming) -> bool:
         return False
     skip = _positions(record.record_type)["row_version"]
     for number, (new, old) in enumerate(zip(row, stored, strict=True)):
-        if number != skip and _differs(new, old):
+        if (new != old or type(new) is not type(old)) and number != skip:
             return False
     return True
 

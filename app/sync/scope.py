@@ -37,6 +37,27 @@ def forget_left(connection: Connection, case_ids: Iterable[uuid.UUID]) -> None:
         put_json(connection, LEFT_SCOPE, sorted(waiting - back))
 
 
+def note_page_scope(
+    connection: Connection,
+    arrived: Iterable[uuid.UUID],
+    left: Iterable[uuid.UUID],
+    waiting: set[str] | None = None,
+) -> set[str]:
+    """:func:`forget_left` for the cases a page delivered, then :func:`remember_left` for
+    those it says left, in one read and at most one write (none when nothing changes);
+    ``waiting``: the stored list as the caller last read or wrote it (None: read it).
+    Returns the list as now stored."""
+    if waiting is None:
+        waiting = set(get_json(connection, LEFT_SCOPE, []))
+    now = set(waiting)
+    if now:  # the usual case: no id spelled out for every case of every page
+        now -= {str(case_id) for case_id in arrived}
+    now.update(str(case_id) for case_id in left)
+    if now != waiting:
+        put_json(connection, LEFT_SCOPE, sorted(now))
+    return now
+
+
 def remove_left_cases(connection: Connection, limit: int | None = None) -> tuple[int, int, int]:
     """Remove the cases that left scope and have no edit waiting.
 

@@ -75,6 +75,12 @@ def put(connection: Connection, key: str, value: str | None) -> None:
     connection.execute(_UPSERT, {"key": key, "value": value})
 
 
+def put_all(connection: Connection, values: dict[str, str]) -> None:
+    """Several settings written in one statement (none of them removed)."""
+    if values:
+        connection.execute(_UPSERT, [{"key": k, "value": v} for k, v in values.items()])
+
+
 def get_cursor(connection: Connection) -> int:
     return int(get(connection, CURSOR) or 0)
 
