@@ -9,7 +9,7 @@ with the stored result, so nothing is applied twice. Results are processed in on
 transaction per batch; a permanently rejected change is quarantined with its reason and
 the rest of the queue goes on. The bases of applied and duplicate changes are written in
 groups (``SETTLE_ROWS``); the changes themselves leave the outbox at the end of the
-push, or at a group once they are most of it, by emptying the table with the few other
+push, or at a group once they are nearly all of it, by emptying the table with the few other
 rows put back as they were. The mark goes back to 0 with them when every batch was
 answered.
 
@@ -83,7 +83,7 @@ and each type's part of ``sync_base`` is still walked in key order."""
 SETTLE_ROWS = 25_000
 """Acknowledged changes' bases are written in groups of about this many rather than batch
 by batch (issue 23, item 3); the changes leave the outbox at such a group only when they
-are most of it (then the table is emptied in one statement), else at the end of the push.
+are nearly all of it (then the table is emptied in one statement), else at the end of the push.
 Deleting them row by row touched a page of each random-keyed index (change id, record,
 case) per row once the outbox outgrew the page cache: the cost per change grew with the
 outbox. A crash before they leave leaves them inflight: the next sync sends them again
