@@ -157,6 +157,18 @@ def push(
     A bulk merge whose flush fails is rolled back whole and merged again the careful
     way in a new transaction: no savepoint around the bulk merge, two round trips
     fewer while the counter lock is held (issue 23, many laptops)."""
+    with _no_cycle_collection():  # (collected once the batch's own objects are freed)
+        return _push_any(session, caller, changes, bulk=bulk, expected=expected)
+
+
+def _push_any(
+    session: Session,
+    caller: Caller,
+    changes: list[Change],
+    *,
+    bulk: bool,
+    expected: Expected | None,
+) -> list[ChangeResult]:
     skip = 0
     if bulk:
         try:
@@ -220,11 +232,10 @@ def _push_numbered_late(
         parsed = {id(changes[n]): v for n, v in ahead.parsed.items()}
         author = Author(caller.device_id, caller.viewer)
         pusher = _Pusher(session, provisional, author, caller.user_id, parsed)
-        with _no_cycle_collection():
-            try:
-                results = _merge_batch(pusher, changes, ahead)
-            except _BulkFailed as failed:  # (a resend's change id, a record made twice)
-                raise _Redo(failed.kind, failed=True) from failed
+        try:
+            results = _merge_batch(pusher, changes, ahead)
+        except _BulkFailed as failed:  # (a resend's change id, a record made twice)
+            raise _Redo(failed.kind, failed=True) from failed
         elsewhere = _writes_elsewhere(session, provisional, targets, ahead.cache)
         if lock_times.isEnabledFor(logging.DEBUG):
             started = time.perf_counter()
@@ -342,8 +353,7 @@ def _push(
                 refused[number] = _rejected(change, AFTER_ERASE_ORDER, permanent=True)
         todo = [c for n, c in enumerate(changes) if n not in refused]
         if bulk and todo:
-            with _no_cycle_collection():
-                answers = _merge_batch(pusher, todo, ahead)
+            answers = _merge_batch(pusher, todo, ahead)
         else:
             answers = [_push_one(pusher, change) for change in todo]
         merged = iter(answers)
@@ -446,7 +456,10 @@ def _no_cycle_collection() -> Iterator[None]:
     """Python's cycle collector paused for one batch: the thousands of objects a batch
     allocates trigger collections that walk every live object, a fifth of a batch's CPU
     (bench/push.py). Bounded: a batch is at most MAX_PUSH_CHANGES changes; whoever
-    paused it (not a concurrent batch that found it paused) turns it back on."""
+    paused it (not a concurrent batch that found it paused) turns it back on. Paused for
+    the whole push (its reads included), and turned back on once the batch's records,
+    rows and cache are freed: the collection that follows then walks the answers alone,
+    not the batch's whole working set."""
     paused = gc.isenabled()
     gc.disable()
     try:
