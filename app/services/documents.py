@@ -37,6 +37,7 @@ from app.services.context import ServiceContext
 from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_live
 from app.services.read_models import columns
+from app.store.overwrite import overwriting
 from app.sync.policy import read_policy
 from passerelle_core.documents import CHUNK_BYTES, MEDIA_TYPES
 from passerelle_core.enums import DocumentKind
@@ -223,15 +224,11 @@ def erase_contents(session: Session, document_ids: list[uuid.UUID]) -> None:
     if not document_ids:
         return
     connection = session.connection()
-    before = int(connection.exec_driver_sql("PRAGMA secure_delete").scalar_one())
-    connection.exec_driver_sql("PRAGMA secure_delete = ON")
-    try:
+    with overwriting(connection):
         connection.execute(delete(DocumentChunk).where(DocumentChunk.document_id.in_(document_ids)))
         connection.execute(
             delete(DocumentContent).where(DocumentContent.document_id.in_(document_ids))
         )
-    finally:
-        connection.exec_driver_sql(f"PRAGMA secure_delete = {before}")
 
 
 def default_file_name(document: CaseDocument | DocumentEntry) -> str:

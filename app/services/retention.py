@@ -17,7 +17,6 @@ A supervisor sees the preview; only an administrator runs it (``app.security``).
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from app.security.permissions import Permission, require
 from app.services import audit, documents
 from app.services.context import ServiceContext
 from app.store.live import everything
+from app.store.overwrite import overwriting
 from app.sync.policy import Policy, read_policy
 from app.sync.records import from_wire, record_to_wire
 from app.sync.scope import case_members
@@ -109,7 +109,7 @@ def run(ctx: ServiceContext, confirmed: Collection[uuid.UUID] | None = None) -> 
             due = [case for case in due if case.beneficiary_id in set(confirmed)]
         if not due:
             return RetentionReport()
-        with _secure_delete(session):
+        with overwriting(session.connection()):
             for case in due:
                 purge = case.action is RetentionAction.PURGE
                 records += _erase_case(session, case, purge=purge)
@@ -193,14 +193,3 @@ def _case_rows(session: Session, case_id: uuid.UUID) -> Iterator[tuple[str, Any]
         typed: type[SyncedMixin] = model
         for row in session.scalars(everything(select(typed).where(typed.id.in_(members)))):
             yield name, row
-
-
-@contextlib.contextmanager
-def _secure_delete(session: Session) -> Iterator[None]:
-    """``PRAGMA secure_delete`` on the transaction's connection while erasing."""
-    connection = session.connection()
-    connection.exec_driver_sql("PRAGMA secure_delete = ON")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql("PRAGMA secure_delete = OFF")

@@ -3,6 +3,7 @@ that anonymises (identity gone, statistics kept) or purges them, in the access l
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -184,6 +185,22 @@ def test_purging_erases_and_deletes_every_record_of_the_case(
         assert "upsert" in deletions  # the erasure, sent first
     assert list(case_rows(ctx)) == []
     assert retention.preview(admin) == []
+
+
+def test_a_run_leaves_every_pooled_connection_as_it_was(
+    profile: Profile, ctx: ServiceContext, colleague: Colleague, admin: ServiceContext
+) -> None:
+    """``secure_delete`` is on while erasing and back to the profile's own setting after
+    (it used to be left off on the connection the run used, for every later delete)."""
+    with profile.engine.connect() as connection:
+        default = int(connection.exec_driver_sql("PRAGMA secure_delete").scalar_one())
+    full_case(ctx, colleague, closed_days_ago=PERIOD + 1)
+    set_policy(profile, action=RetentionAction.PURGE)
+    assert retention.run(admin).purged == 1
+    with contextlib.ExitStack() as stack:  # every connection the pool holds, at once
+        held = [stack.enter_context(profile.engine.connect()) for _ in range(5)]
+        settings = {int(c.exec_driver_sql("PRAGMA secure_delete").scalar_one()) for c in held}
+    assert settings == {default}
 
 
 def test_a_run_does_only_what_the_preview_showed(
