@@ -26,7 +26,7 @@ from app.models import Beneficiary, ProfileSetting, StaffMember
 from app.models.base import utcnow
 from app.services import changes
 from app.services.owner import OWNER_KEY
-from app.store import writelock
+from app.store import deferred_indexes, writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
 from app.sync import adopt, audit_upload, documents, extras, outbox, state
@@ -283,6 +283,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     report = SyncReport()
     with writelock.reading(profile.engine).connect() as connection:
         settings = state.read_all(connection)
+        deferred = deferred_indexes.is_deferred(connection)  # the pull's start: see below
     if state.DEVICE_TOKEN not in settings:
         raise NotEnrolled()
     if settings.get(state.WIPE):
@@ -305,7 +306,7 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
             carry = _carry_access_log(profile, client, report)
             if not report.server_restored:
                 # What the sync read at its start and the push leaves alone: not read again.
-                pull = _pull_state(settings)
+                pull = _pull_state(settings, deferred)
                 if _pull_carrying(profile, client, server_id, options, report, carry, pull):
                     pull = None
                     _reupload_to_restored(profile, client, server_id, options, report)
@@ -340,14 +341,21 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     return report
 
 
-def _pull_state(settings: dict[str, str]) -> PullState:
-    """A pull's state seeded with the settings read at the sync's start that only the
-    pull writes: the cases waiting for removal and a first sync's progress."""
+def _pull_state(settings: dict[str, str], deferred: bool) -> PullState:
+    """A pull's state seeded with what the sync read at its start and the push leaves
+    alone: the cursor, the cases waiting for removal, a first sync's progress, and
+    whether the initial sync's fast path may be taken (indexes set aside, a first sync
+    unfinished, or the cursor at 0: otherwise ``fast_path._fresh`` is false whatever
+    the push did)."""
     left = json.loads(settings.get(state.LEFT_SCOPE) or "[]")
     expected = settings.get(state.FIRST_SYNC_EXPECTED)
     received = int(settings.get(state.FIRST_SYNC_RECEIVED) or 0)
     first = None if expected is None else (int(expected), received)
-    return PullState(left=set(left), first_sync=first, first_sync_read=True)
+    cursor = int(settings.get(state.CURSOR) or 0)
+    maybe_fast = deferred or expected is not None or cursor == 0
+    return PullState(
+        left=set(left), first_sync=first, first_sync_read=True, start=(cursor, maybe_fast)
+    )
 
 
 @dataclass
@@ -533,9 +541,12 @@ def _pull_all(
     with profile.engine.connect() as connection, _pulling(connection) as bulk:
         # A user's save may hold the lock for a moment: the pull waits longer than she does.
         connection.execution_options(**{writelock.WAIT_OPTION: PULL_WRITE_WAIT_SECONDS})
-        with writelock.reading(profile.engine).connect() as reading:  # no write lock to read
-            cursor = state.get_cursor(reading)
-            maybe_fast = may_take_fast_path(reading)  # the write lock only if it may be taken
+        if pull.start is not None:
+            cursor, maybe_fast = pull.start
+        else:
+            with writelock.reading(profile.engine).connect() as reading:  # no write lock
+                cursor = state.get_cursor(reading)
+                maybe_fast = may_take_fast_path(reading)  # write lock only if it may be taken
         with (
             fast_path(connection, looked=maybe_fast) as fast,
             PageFeed(client, cursor, options.page_size, apart=fast) as feed,

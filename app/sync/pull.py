@@ -82,6 +82,7 @@ class PullState:
     left: set[str] | None = None  # cases waiting for removal (``LEFT_SCOPE``)
     first_sync: tuple[int, int] | None = None  # (expected, received so far) of a first sync
     first_sync_read: bool = False  # ``first_sync`` is known (None: no first sync running)
+    start: tuple[int, bool] | None = None  # (cursor, fast path possible) known beforehand
 
     def forget(self) -> None:
         """After local rows were removed (cases left the scope): start afresh."""

@@ -5,8 +5,9 @@ SQLAlchemy's and SQLCipher's overhead, and every write transaction a commit (an 
 with ``synchronous = FULL``). Outside the push (``app/sync/push.py``, counted apart),
 such a sync writes in two transactions: the pulled page with its cursor and the access
 log's acknowledgement, then the time of the sync. Nothing it can know without asking is
-asked again: the fast-path check reads without the write lock, held records and cases
-waiting for removal are known from the pull, the documents' three lists are one look.
+asked again: the pull's cursor and whether its fast path may be taken come from the
+settings read at the start, held records and cases waiting for removal are known from
+the pull, the documents' three lists are one look.
 
 Real encrypted profiles, a real server (SQLite and PostgreSQL).
 """
@@ -34,8 +35,8 @@ from tests.sync.conftest import Laptop, laptop, server  # noqa: F401
 MakeLaptop = Callable[..., Laptop]
 PUSH_MODULE = "app/sync/push.py"
 WRITES_OUTSIDE_PUSH = 2  # the page (cursor, access-log acknowledgement), the sync's time
-STATEMENTS_OUTSIDE_PUSH = 30  # 27 when written (before: 50, 9 reading transactions, 3 writing)
-READS_OUTSIDE_PUSH = 6  # settings, access log, cursor, documents, policy (2)
+STATEMENTS_OUTSIDE_PUSH = 27  # 24 when written (before: 50, 9 reading transactions, 3 writing)
+READS_OUTSIDE_PUSH = 5  # settings, access log, documents, policy (2)
 
 
 def _in_push() -> bool:
