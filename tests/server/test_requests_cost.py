@@ -29,7 +29,8 @@ from tests.server.harness import DeviceClient, RunningServer, change, start_serv
 
 COUNTER = textwrap.dedent(
     """
-    import contextvars, json, os
+    import contextvars, json, os, sys
+    sys.path.insert(0, os.getcwd())  # the server's tree (it starts there), as -m would
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
     import server.api.middleware as middleware
