@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from app.models import CaseDocument, DocumentChunk, DocumentContent
 from app.store import writelock
+from app.store.overwrite import overwriting
 from app.store.profile import Profile
 from app.sync.client import SyncClient
 from app.sync.errors import ProtocolError, ResponseRefused, ServerUnavailable, Throttled
@@ -110,12 +111,9 @@ def drop_deleted(connection: Connection) -> None:
         is None
     ):
         return
-    connection.exec_driver_sql("PRAGMA secure_delete = ON")
-    try:
+    with overwriting(connection):
         connection.execute(delete(CHUNKS).where(CHUNKS.c.document_id.in_(deleted)))
         connection.execute(delete(CONTENTS).where(CONTENTS.c.document_id.in_(deleted)))
-    finally:
-        connection.exec_driver_sql("PRAGMA secure_delete = OFF")
 
 
 # -- upload ---------------------------------------------------------------------------------

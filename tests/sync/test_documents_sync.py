@@ -10,6 +10,7 @@ sides (type and size checks: tests/services/test_documents.py). The 50 MB journe
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -148,10 +149,14 @@ def test_a_deleted_document_is_erased_on_every_side(
 
     documents.delete_document(mine.ctx, made.id)
     mine.sync()
-    theirs.sync()
+    theirs.sync()  # erases the pulled deletion's contents (drop_deleted)
 
     assert documents.list_for(theirs.ctx, case_id) == []
     for member in (mine, theirs):
         with member.profile.sessions() as session:
             left = session.scalar(select(func.count()).where(DocumentChunk.document_id == made.id))
         assert left == 0
+        with contextlib.ExitStack() as stack:  # secure_delete as the profile set it, everywhere
+            held = [stack.enter_context(member.profile.engine.connect()) for _ in range(5)]
+            settings = {c.exec_driver_sql("PRAGMA secure_delete").scalar_one() for c in held}
+        assert settings == {1}  # SQLCipher's default; the eraser used to leave it off
