@@ -17,11 +17,13 @@ Issue 23: the outbox is read as stored text and the request written from it (the
 ``fields`` columns are JSON already: nothing is parsed or validated again). The next
 batch is read and written while this one travels, and travels while this one's answers
 are settled (in the transaction that reads the one after), so the laptop's work and the
-server's overlap on two cores. Parents still reach the server first: a batch is sent
-only once the server answered the one before. Rows were marked ``inflight`` one by one
-before (a rewrite of every page of the batch, about a quarter of the laptop's CPU per
-change); the one-row mark replaced that; ``inflight`` rows an older version left are
-still read and resent as before.
+server's overlap on two cores. A batch shorter than the batch size was all there was: no
+read-ahead follows it, and the last batch's answers are settled in the transaction that
+writes the acknowledgements (a one-batch push: 2 write transactions, 4 before; item 4).
+Parents still reach the server first: a batch is sent only once the server answered the
+one before. Rows were marked ``inflight`` one by one before (a rewrite of every page of
+the batch, about a quarter of the laptop's CPU per change); the one-row mark replaced
+that; ``inflight`` rows an older version left are still read and resent as before.
 """
 
 from __future__ import annotations
@@ -175,11 +177,13 @@ def push_outbox(
     # The server may hold every row up to ``reached`` (batches sent), up to ``before``
     # without the batch in flight (what a refusal of that batch, unread, leaves).
     before, reached = floor, max(floor, batch.last)
-    complete = False
+    finished = False
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
         sending: Future[PushResponse] = sender.submit(_send, client, batch)
-        with engine.begin() as connection:
-            following = _take(connection, batch.last, size)  # ready when the answer comes
+        following: _Batch | None = None
+        if len(batch.rows) == size:  # a shorter batch was all there was: no read-ahead
+            with engine.begin() as connection:
+                following = _take(connection, batch.last, size)  # ready for the answer
         try:
             while True:
                 try:
@@ -192,19 +196,25 @@ def push_outbox(
                     before, reached = reached, max(reached, following.last)
                     sending = sender.submit(_send, client, following)
                 # While the next batch is merged: this one's answers, then the one after,
-                # in one transaction (one commit a batch).
+                # in one transaction (one commit a batch); the last batch's answers with
+                # the acknowledgements (issue 23, item 4: a one-batch push writes twice).
+                after = None
                 with engine.begin() as connection:
                     _settle_all(connection, batch, response, outcome, acknowledged)
-                    after = None if following is None else _take(connection, following.last, size)
+                    if following is None:  # every batch sent was answered: mark back to 0
+                        _acknowledge(connection, acknowledged, final=True, sent_mark=0)
+                    else:
+                        after = _take(connection, following.last, size)
                 if following is None:
-                    complete = True  # every batch sent was answered, its answers committed
+                    finished = True  # answers and acknowledgements committed together
                     return outcome
                 if len(acknowledged.done) - acknowledged.written >= SETTLE_ROWS:
                     _write_acknowledged(engine, acknowledged, final=False)
                 batch, following = following, after
         finally:
-            # A batch read ahead but never sent is free again; one sent keeps its mark.
-            _write_acknowledged(engine, acknowledged, sent_mark=0 if complete else reached)
+            if not finished:
+                # A batch read ahead but never sent is free again; one sent keeps its mark.
+                _write_acknowledged(engine, acknowledged, sent_mark=reached)
 
 
 def _send(client: SyncClient, batch: _Batch) -> PushResponse:
@@ -347,22 +357,30 @@ def _write_acknowledged(
     that leaves them inflight: resent, answered as duplicates, nothing applied twice."""
     if not final and not acknowledged.done and not any(acknowledged.bases.values()):
         return
-    answered = len(acknowledged.done)
     with engine.begin() as connection:
-        if final and sent_through(connection) != sent_mark:
-            put(connection, SENT_THROUGH, str(sent_mark) if sent_mark else None)
-        if not final and answered * (_FEW + 1) >= acknowledged.outbox_floor * _FEW:
-            acknowledged.outbox_floor = _outbox_size(connection)
-        if final or _nearly_all(answered, acknowledged.outbox_floor):
-            _remove_done(connection, acknowledged.done)
-            acknowledged.done = array("q")
-            acknowledged.outbox_floor = 0
-        for replace, values in acknowledged.bases.items():
-            if values:  # in key order: each page of sync_base written once
-                values.sort(key=_KEY)
-                connection.exec_driver_sql(_BASE_REPLACE if replace else _BASE_KEEP, values)
+        _acknowledge(connection, acknowledged, final, sent_mark)
     acknowledged.bases = {True: [], False: []}
     acknowledged.written = len(acknowledged.done)
+
+
+def _acknowledge(
+    connection: Connection, acknowledged: _Acknowledged, final: bool, sent_mark: int
+) -> None:
+    """``_write_acknowledged`` in the caller's transaction (the last batch's settling);
+    the bases noted are forgotten by the caller once it committed."""
+    answered = len(acknowledged.done)
+    if final and sent_through(connection) != sent_mark:
+        put(connection, SENT_THROUGH, str(sent_mark) if sent_mark else None)
+    if not final and answered * (_FEW + 1) >= acknowledged.outbox_floor * _FEW:
+        acknowledged.outbox_floor = _outbox_size(connection)
+    if final or _nearly_all(answered, acknowledged.outbox_floor):
+        _remove_done(connection, acknowledged.done)
+        acknowledged.done = array("q")
+        acknowledged.outbox_floor = 0
+    for replace, values in acknowledged.bases.items():
+        if values:  # in key order: each page of sync_base written once
+            values.sort(key=_KEY)
+            connection.exec_driver_sql(_BASE_REPLACE if replace else _BASE_KEEP, values)
 
 
 def _outbox_size(connection: Connection) -> int:
