@@ -64,6 +64,8 @@ from passerelle_core.protocol import (
 PULL_CACHE_KIB = 128 * 1024
 COMMIT_SECONDS = 0.5
 """A pull commits about this often: often enough that a local edit never waits long."""
+EDITING_PAGE_SIZE = 250
+"""Records a page of a pull may carry while the laptop can be used (not the fast path)."""
 NEXT_PAGE_POLL_SECONDS = 0.01
 """How often a commit group waiting for the next page looks for a waiting save."""
 PULL_WRITE_WAIT_SECONDS = 120.0
@@ -549,7 +551,7 @@ def _pull_all(
                 maybe_fast = may_take_fast_path(reading)  # write lock only if it may be taken
         with (
             fast_path(connection, looked=maybe_fast) as fast,
-            PageFeed(client, cursor, options.page_size, apart=fast) as feed,
+            PageFeed(client, cursor, _page_size(options, fast), apart=fast) as feed,
         ):
             transaction: RootTransaction | None = None
             started = 0.0
@@ -592,6 +594,13 @@ def _pull_all(
                     report.cancelled = True
                     break
     return False
+
+
+def _page_size(options: SyncOptions, fast: bool) -> int:
+    """Full pages for an initial sync's fast path; smaller ones otherwise, since a page and
+    its cursor are one transaction: a save made meanwhile waits for at most one small
+    page to be written (a full one took 5 s on a loaded 2-core CI machine)."""
+    return options.page_size if fast else min(options.page_size, EDITING_PAGE_SIZE)
 
 
 def _next_in_time(feed: PageFeed, started: float, options: SyncOptions) -> bool:
