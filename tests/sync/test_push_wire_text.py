@@ -18,10 +18,9 @@ import pytest
 from app.services import beneficiaries
 from app.sync import push
 from app.sync.capture import sent_through
-from app.sync.engine import SyncOptions
 from passerelle_core.protocol import PushRequest
 from tests.server.harness import RunningServer
-from tests.sync.conftest import Laptop, server_state
+from tests.sync.conftest import Laptop
 
 MakeLaptop = Callable[..., Laptop]
 
@@ -99,30 +98,3 @@ def test_a_batch_taken_from_a_real_outbox(server: RunningServer, laptop: MakeLap
         assert following is not None and following.rows[0].seq > batch.last
     report = mine.sync()
     assert report.applied == report.sent == len(careful) + len(following.rows)
-
-
-def test_between_groups_answered_rows_wait_until_nearly_all_the_outbox(
-    server: RunningServer, laptop: MakeLaptop, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No emptying puts back a large part of the outbox to remove it again later: between
-    groups, the answered rows leave only when at most one in ``_FEW + 1`` rows is another."""
-    account = server.add_user()
-    mine = laptop(account)
-    for number in range(20):
-        beneficiaries.register(mine.ctx, {"last_name": f"Nom{number}", "first_name": "Amal"})
-    removals: list[tuple[int, int]] = []
-    remove = push._remove_done
-
-    def counted(connection: Any, done: Any) -> None:
-        size = connection.exec_driver_sql("SELECT count(*) FROM sync_outbox").scalar_one()
-        removals.append((len(done), size))
-        remove(connection, done)
-
-    monkeypatch.setattr(push, "_remove_done", counted)
-    monkeypatch.setattr(push, "SETTLE_ROWS", 4)
-    report = mine.sync(SyncOptions(batch_size=2))
-    assert report.applied == report.sent >= 20
-    emptied = [(done, size) for done, size in removals if done]
-    assert emptied and all((size - done) * push._FEW <= done for done, size in emptied)
-    assert sum(done for done, _size in emptied) == report.sent
-    assert mine.state() == server_state(server, account)
