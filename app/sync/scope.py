@@ -21,32 +21,16 @@ from app.sync.state import BASE, HELD, LEFT_SCOPE, OUTBOX, get_json, model_table
 WAITING = (OutboxState.PENDING, OutboxState.INFLIGHT)
 
 
-def remember_left(connection: Connection, case_ids: Iterable[uuid.UUID]) -> None:
-    waiting = set(get_json(connection, LEFT_SCOPE, []))
-    waiting.update(str(case_id) for case_id in case_ids)
-    put_json(connection, LEFT_SCOPE, sorted(waiting))
-
-
-def forget_left(connection: Connection, case_ids: Iterable[uuid.UUID]) -> None:
-    """Cases delivered again are in scope again: they must not be removed."""
-    waiting = set(get_json(connection, LEFT_SCOPE, []))
-    if not waiting:  # the usual case: no id spelled out for every case of every page
-        return
-    back = {str(case_id) for case_id in case_ids}
-    if waiting & back:
-        put_json(connection, LEFT_SCOPE, sorted(waiting - back))
-
-
 def note_page_scope(
     connection: Connection,
     arrived: Iterable[uuid.UUID],
     left: Iterable[uuid.UUID],
     waiting: set[str] | None = None,
 ) -> set[str]:
-    """:func:`forget_left` for the cases a page delivered, then :func:`remember_left` for
-    those it says left, in one read and at most one write (none when nothing changes);
-    ``waiting``: the stored list as the caller last read or wrote it (None: read it).
-    Returns the list as now stored."""
+    """Cases a page delivered are in scope again (never removed); those it says left are
+    noted for removal after the last page: one read and at most one write (none when
+    nothing changes). ``waiting``: the stored list as the caller last read or wrote it
+    (None: read it). Returns the list as now stored."""
     if waiting is None:
         waiting = set(get_json(connection, LEFT_SCOPE, []))
     now = set(waiting)
