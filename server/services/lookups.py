@@ -638,10 +638,6 @@ def forget(session: Session, record: Known) -> None:
         )
 
 
-def in_batch(session: Session) -> bool:
-    return CACHE in session.info
-
-
 def write_logs(session: Session) -> None:
     """Before reading the change log inside a batch: its rows so far written."""
     cache: BatchRecords | None = session.info.get(CACHE)
