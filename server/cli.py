@@ -8,7 +8,9 @@ directory defaults to the platform's user data folder (``PasserelleServer``, e.g
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -23,6 +25,7 @@ from server.core.settings import ENV_PREFIX
 from server.services.accounts import ROLES
 from server.services.errors import ServiceError
 
+SUPPORTED_URLS = "sqlite:///FILE or postgresql+psycopg://user:pw@host/db"
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -153,10 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DBAPIError as error:
         first_line = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
         return _fail(f"database error: {type(error.orig).__name__} {first_line}".strip())
-    except (ArgumentError, NoSuchModuleError, UnsupportedDatabase, ImportError):
-        return _fail(
-            "invalid --database-url: use sqlite:///FILE or postgresql+psycopg://user:pw@host/db"
-        )
+    except (ArgumentError, NoSuchModuleError, UnsupportedDatabase):
+        return _fail(f"invalid --database-url: use {SUPPORTED_URLS}")
+    except ImportError as error:
+        if not _is_database_driver(error):
+            return _fail(f"unexpected error ({type(error).__name__}): please report it")
+        return _fail(f"database driver not installed ({error.name}): use {SUPPORTED_URLS}")
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return _fail(f"{reason}: {error.filename or ''}".rstrip(": "))
@@ -164,6 +169,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except Exception as error:  # a bug: one line naming its kind, never a traceback
         return _fail(f"unexpected error ({type(error).__name__}): please report it")
+
+
+def _is_database_driver(error: ImportError) -> bool:
+    """Raised while SQLAlchemy loaded the URL's driver, not by a broken install of ours."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return any(f"sqlalchemy{os.sep}dialects{os.sep}" in frame.filename for frame in frames)
 
 
 def every_command() -> dict[str, Callable[[argparse.Namespace], int]]:

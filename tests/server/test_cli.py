@@ -9,11 +9,13 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from server import cli
 from tests.server import factories
 from tests.server.harness import PASSWORD, RunningServer, change, run_cli, start_server
 
@@ -131,6 +133,26 @@ def test_a_bad_database_url_is_one_line(tmp_path: Path) -> None:
         result = run_cli("user", "list", "--data-dir", str(tmp_path), "--database-url", url)
         message = _one_line_error(result)
         assert "wrong" not in message  # never the password
+
+
+def test_a_driver_we_do_not_ship_is_named_not_called_a_bad_url(tmp_path: Path) -> None:
+    url = "postgresql+pg8000://nobody:wrong@127.0.0.1:1/none"
+    result = run_cli("user", "list", "--data-dir", str(tmp_path), "--database-url", url)
+    message = _one_line_error(result)
+    assert "driver not installed (pg8000)" in message
+    assert "invalid --database-url" not in message and "wrong" not in message
+
+
+def test_a_broken_install_of_ours_is_not_blamed_on_the_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(_args: object) -> int:
+        raise ModuleNotFoundError("No module named 'server.gone'", name="server.gone")
+
+    monkeypatch.setitem(cli.COMMANDS, "user list", broken)
+    assert cli.main(["user", "list"]) == cli.EXIT_ERROR
+    message = capsys.readouterr().err.strip()
+    assert message == "passerelle-server: unexpected error (ModuleNotFoundError): please report it"
 
 
 def test_serve_over_tls(tmp_path: Path) -> None:
