@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncedMixin, str_enum, utcnow
@@ -66,6 +66,11 @@ class OutboxChange(Base):
         Index("ix_sync_outbox_record", "record_type", "record_id"),
         Index("ix_sync_outbox_state", "state"),
         Index("ix_sync_outbox_case_id", "case_id"),
+        # The push's next batch, one range of the waiting rows in seq order (0018); SQLite
+        # uses it for a query whose condition names this one (app/sync/push.py's _READ).
+        Index(
+            "ix_sync_outbox_waiting", "seq", sqlite_where=text("state IN ('pending', 'inflight')")
+        ),
         {"sqlite_autoincrement": True},
     )
 
