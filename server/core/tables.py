@@ -106,6 +106,12 @@ class Record(ServerBase):
     """The current state of one synced record and what the merge needs to know of it."""
 
     __tablename__ = "record"
+    # A case's records of one type (a push batch's consents of many cases at once,
+    # ``case_id IN (...) AND record_type = ...``): with ``case_id`` alone, SQLite's
+    # planner, which has no statistics, took the primary key's ``record_type`` prefix
+    # instead and read every record of that type, 0.6 s a batch at 50,000 beneficiaries
+    # (bench/README.md, scale-24). Queries by ``case_id`` alone use its prefix.
+    __table_args__ = (Index("ix_record_case_type", "case_id", "record_type"),)
 
     record_type: Mapped[str] = mapped_column(String(64), primary_key=True)
     record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -114,7 +120,7 @@ class Record(ServerBase):
     field_versions: Mapped[dict[str, Any]]  # field -> record version that last changed it
     field_devices: Mapped[dict[str, Any]]  # field -> device id (str) that last changed it
     deleted: Mapped[bool] = mapped_column(default=False)
-    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    case_id: Mapped[uuid.UUID | None]
     # Copied from the case's beneficiary so a pull filters without joining JSON.
     team_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     assigned_staff_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
