@@ -3,6 +3,7 @@
     .venv/bin/python bench/sync.py [--beneficiaries 10000] [--backend sqlite|postgresql]
         [--database-url URL] [--laptops 20] [--rounds 5] [--workers 1] [--out DIR]
     .venv/bin/python bench/sync.py --scaling [--sizes 1000,10000,50000] [--backend ...]
+        [--changes 1000] [--repeat 3] [--profile DIR] [--out DIR]
 
 Per backend (SQLite in the server's data folder; PostgreSQL in a fresh database on the
 server of ``--database-url`` or ``PASSERELLE_TEST_DATABASE_URL``, dropped afterwards):
@@ -30,9 +31,14 @@ as sent are not written again), the initial sync of an empty laptop, then ``--ch
 number of changes into a store of each size. All in time and CPU per record, with the
 ratio of the largest size to the smallest (cost that grows linearly keeps it near 1,
 target <= 1.3), and the server's resident memory (its processes together) sampled
-during each initial sync and pull-back, the largest caseload's included. The 50,000 size is about
-925,000 records: count 15-20 minutes per backend on a quiet 2-core machine, most of it
-the demo generation and the seeding push.
+during each initial sync and pull-back, the largest caseload's included. The CPU is
+also printed split by process (laptop / server / PostgreSQL's backends for the bench
+database) with its ratios. The incremental steps run ``--repeat`` (3) times, each on
+the next beneficiaries by id, the median kept and every repeat printed (at 1,000 a step
+is a tenth of a second on a 10 ms clock); ``--profile DIR`` adds one uncounted repeat
+under cProfile (laptop side). With ``--out``, each size's server and laptops are kept.
+The 50,000 size is about 1.1 million records: about 40 minutes per backend on a loaded
+2-core machine, most of it the demo generation, ``queue_all`` and the seeding push.
 
 Every timed step prints its wall time beside the CPU seconds of this process and of the
 server's processes (PostgreSQL's own processes not counted) and the load average: on a
@@ -44,6 +50,7 @@ Laptops are real encrypted profiles (cheap KDF: unlocking is not what is measure
 from __future__ import annotations
 
 import argparse
+import cProfile
 import math
 import multiprocessing
 import os
@@ -85,6 +92,7 @@ PASSPHRASE = "bench passphrase"
 PASSWORD = "bench-password-123"
 EDITS_PER_ROUND = 5
 SERVER_PID = 0  # set while a server runs: its CPU is printed beside wall times
+LAST_CPU = (0.0, 0.0)  # the last timed step's CPU seconds: this process, the server
 
 
 @dataclass
@@ -317,6 +325,8 @@ def timed_cpu(label: str, function: Any, *args: Any) -> tuple[Any, float, float]
     elapsed = time.perf_counter() - started
     used = time.process_time() - cpu
     served = tree_cpu(SERVER_PID) - server_cpu if SERVER_PID else 0.0
+    global LAST_CPU
+    LAST_CPU = (used, served)
     print(
         f"  {label}: {elapsed:.2f} s wall, CPU {used:.2f} s here + {served:.2f} s server "
         f"({load()})",
@@ -376,23 +386,59 @@ def drop_refused(profile: Profile) -> int:
     return int(removed)
 
 
-def incremental(seed: Profile, reader: Profile, changes: int) -> tuple[float, float, float, float]:
-    """``changes`` beneficiaries edited on ``seed``, pushed, then pulled by ``reader``:
-    the push's and the pull's wall times, then their CPU (laptop and server)."""
+def incremental(
+    seed: Profile,
+    reader: Profile,
+    changes: int,
+    offset: int = 0,
+    profile_to: Path | None = None,
+    database_url: str | None = None,
+) -> dict[str, tuple[float, float, float, float]]:
+    """``changes`` beneficiaries edited on ``seed`` (from the ``offset``-th by id), pushed,
+    then pulled by ``reader``: for "changes pushed" and "changes pulled", the wall time
+    and the CPU seconds of this process (the laptop), the server and PostgreSQL's
+    backends. With ``profile_to``, each sync runs under cProfile, its stats written to
+    ``<profile_to>-push.prof`` and ``-pull.prof``."""
     ctx = owner.owner_context(seed.sessions)
     with seed.sessions() as session:
-        ids = list(session.scalars(select(Beneficiary.id).order_by(Beneficiary.id).limit(changes)))
+        ids = list(
+            session.scalars(
+                select(Beneficiary.id).order_by(Beneficiary.id).offset(offset).limit(changes)
+            )
+        )
     marker = uuid.uuid4().hex[:6]
     with ctx.transaction() as session:
         for number, record_id in enumerate(ids):
             person = session.get(Beneficiary, record_id)
             assert person is not None
             person.phone = f"06{number:04d}{marker}"
-    report, pushed, push_cpu = timed_cpu(f"push of {changes} changed records", engine.sync, seed)
+    push, pull = engine.sync, engine.sync
+    if profile_to is not None:
+        push = _profiled(engine.sync, profile_to, "push")
+        pull = _profiled(engine.sync, profile_to, "pull")
+    result: dict[str, tuple[float, float, float, float]] = {}
+    before = database_cpu(database_url)
+    report, pushed, _cpu = timed_cpu(f"push of {changes} changed records", push, seed)
+    result["changes pushed"] = (pushed, *LAST_CPU, database_used(database_url, before))
     assert report.applied + report.merged == changes, report
-    report, pulled, pull_cpu = timed_cpu(f"pull of {changes} changed records", engine.sync, reader)
+    before = database_cpu(database_url)
+    report, pulled, _cpu = timed_cpu(f"pull of {changes} changed records", pull, reader)
+    result["changes pulled"] = (pulled, *LAST_CPU, database_used(database_url, before))
     assert report.received >= changes, report
-    return pushed, pulled, push_cpu, pull_cpu
+    return result
+
+
+def _profiled(function: Any, prefix: Path, step: str) -> Any:
+    """``function`` run under cProfile, its stats written to ``<prefix>-<step>.prof``."""
+
+    def run(*args: Any) -> Any:
+        profiler = cProfile.Profile()
+        try:
+            return profiler.runcall(function, *args)
+        finally:
+            profiler.dump_stats(f"{prefix}-{step}.prof")
+
+    return run
 
 
 def concurrent(
@@ -686,6 +732,10 @@ class Size:
     pull_back_rss: tuple[int, int] = (0, 0)
     queue_cpu: float = 0.0  # CPU s of queue_all (this process)
     refused: int = 0  # seeding changes the server refused (psychologist-only records)
+    # step -> CPU s of this process (the laptop), the server, PostgreSQL's backends
+    split: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    # incremental step -> CPU s (laptop + server) of each repeat, in order
+    repeats: dict[str, list[float]] = field(default_factory=dict)
 
     def per_record(self) -> tuple[float, ...]:
         """Microseconds per record, in ``STEPS`` order: seeding push, seeding pull-back,
@@ -721,6 +771,60 @@ STEPS = ("seeding push", "seeding pull-back", "initial sync", "changes pushed", 
 CPU_STEPS = ("push", "pull-back", "initial", "changes pushed", "changes pulled")
 
 
+def split_step(size: Size, step: str, database_url: str | None, function: Any, *args: Any) -> Any:
+    """``function(*args)`` (a :func:`timed_cpu` call), its CPU split by process kept in
+    ``size.split[step]``: this process and the server, then PostgreSQL's backends for the
+    bench database, read before and after (outside the timed step: reading them costs
+    this process CPU; the backends are idle between steps)."""
+    before = database_cpu(database_url)
+    result = function(*args)
+    size.split[step] = (*LAST_CPU, database_used(database_url, before))
+    return result
+
+
+def database_used(database_url: str | None, before: dict[int, float]) -> float:
+    """CPU seconds of PostgreSQL's backends for ``database_url`` since ``before``."""
+    after = database_cpu(database_url)
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def incremental_repeats(
+    size: Size,
+    seed: Profile,
+    reader: Profile,
+    database_url: str | None,
+    args: argparse.Namespace,
+    backend: str,
+) -> None:
+    """The incremental steps ``args.repeat`` times, each on the next ``size.changes``
+    beneficiaries by id (the first ones again once the caseload is used up), the repeat
+    with the median CPU kept for each step and every repeat's CPU printed: at 1,000
+    beneficiaries a step lasts about a tenth of a second, read on the server's CPU clock
+    in ticks of 10 ms, so one run of it is noise. With ``--profile DIR``, one more
+    repeat, not counted, runs under cProfile (this process only)."""
+    runs: list[dict[str, tuple[float, float, float, float]]] = []
+    for repeat in range(args.repeat + (1 if args.profile else 0)):
+        start = repeat * size.changes
+        offset = start if start + size.changes <= size.beneficiaries else 0
+        profile_to = None
+        if repeat == args.repeat:
+            profile_to = args.profile / f"{backend}-{size.beneficiaries}"
+            print(f"    profiled, not counted: {profile_to}-push.prof, -pull.prof", flush=True)
+        runs.append(incremental(seed, reader, size.changes, offset, profile_to, database_url))
+    counted = runs[: args.repeat]
+    for step in ("changes pushed", "changes pulled"):
+        cpus = [(run[step][1] + run[step][2], run[step]) for run in counted]
+        cpus.sort(key=lambda pair: pair[0])
+        wall, here, served, database = cpus[len(cpus) // 2][1]
+        size.cpu[step] = here + served
+        size.split[step] = (here, served, database)
+        size.repeats[step] = [run[step][1] + run[step][2] for run in counted]
+        if step == "changes pushed":
+            size.incremental_push = wall
+        else:
+            size.incremental_pull = wall
+
+
 def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
     print(f"\n== {backend}: scaling ==", flush=True)
     sizes: list[Size] = []
@@ -741,23 +845,41 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
             size.records, _wall, size.queue_cpu = timed_cpu(
                 f"{caseload:,}: queue_all", outbox.queue_all, seed
             )
-            outcome, size.push_seconds, size.cpu["push"] = timed_cpu(
-                f"{caseload:,}: seeding push", push_only, seed
+            outcome, size.push_seconds, size.cpu["push"] = split_step(
+                size,
+                "push",
+                database_url,
+                timed_cpu,
+                f"{caseload:,}: seeding push",
+                push_only,
+                seed,
             )
             assert outcome.sent == size.records, outcome
             size.refused = drop_refused(seed)
             # The rest of the seed's first sync: it pulls back every record it pushed;
             # those the server stored as sent are not written again (issue 23, item 1).
             with MemoryWatch(server.process.pid) as memory:
-                report, size.pull_back_seconds, size.cpu["pull-back"] = timed_cpu(
-                    f"{caseload:,}: seeding pull-back", engine.sync, seed
+                report, size.pull_back_seconds, size.cpu["pull-back"] = split_step(
+                    size,
+                    "pull-back",
+                    database_url,
+                    timed_cpu,
+                    f"{caseload:,}: seeding pull-back",
+                    engine.sync,
+                    seed,
                 )
             size.pull_back_records = report.received
             size.pull_back_rss = (memory.before, memory.peak)
             empty = laptop(folder / "empty", server, "bench-admin")
             with MemoryWatch(server.process.pid) as memory:
-                report, size.initial_seconds, size.cpu["initial"] = timed_cpu(
-                    f"{caseload:,}: initial sync", engine.sync, empty
+                report, size.initial_seconds, size.cpu["initial"] = split_step(
+                    size,
+                    "initial",
+                    database_url,
+                    timed_cpu,
+                    f"{caseload:,}: initial sync",
+                    engine.sync,
+                    empty,
                 )
             size.initial_records = report.received
             size.server_rss_before, size.server_rss_peak = memory.before, memory.peak
@@ -765,16 +887,12 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
             # which pulled everything back, reads the changes.
             reader = seed
             size.changes = min(args.changes, caseload)
-            (
-                size.incremental_push,
-                size.incremental_pull,
-                size.cpu["changes pushed"],
-                size.cpu["changes pulled"],
-            ) = incremental(empty, reader, size.changes)
+            incremental_repeats(size, empty, reader, database_url, args, backend)
             empty.close()
             reader.close()
         sizes.append(size)
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.out is None:  # with --out, each size's server and laptops are kept
+            shutil.rmtree(folder, ignore_errors=True)
     print(f"\n  {backend}: per record, wall time and CPU (this process + the server's) ({load()})")
     for size in sizes:
         print(f"  {size.beneficiaries:>7,} beneficiaries, {size.records:>9,} records:", flush=True)
@@ -789,6 +907,20 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
             f"    queue_all {size.queue_cpu / max(size.records, 1) * 1e6:8.1f} us CPU a record",
             flush=True,
         )
+        print("    CPU us a record by process, laptop / server / PostgreSQL:", flush=True)
+        for step, cpu_step, count in zip(STEPS, CPU_STEPS, size.counts(), strict=True):
+            parts = size.split.get(cpu_step, (0.0, 0.0, 0.0))
+            print(
+                f"      {step:<18} " + " / ".join(f"{p / max(count, 1) * 1e6:7.1f}" for p in parts),
+                flush=True,
+            )
+        for step, repeats in size.repeats.items():
+            print(
+                f"    {step}, CPU s (laptop + server) of each of {len(repeats)} repeats: "
+                + ", ".join(f"{cpu:.2f}" for cpu in repeats)
+                + f" (median kept; spread {max(repeats) - min(repeats):.2f} s)",
+                flush=True,
+            )
         print(
             f"    server memory {size.server_rss_before / 2**20:,.0f} -> "
             f"{size.server_rss_peak / 2**20:,.0f} MiB during the initial sync, "
@@ -811,6 +943,18 @@ def scaling(backend: str, args: argparse.Namespace, root: Path) -> None:
         strict=True,
     ):
         print(f"    {step:<18} wall {wall_b / wall_a:5.2f}   CPU {cpu_b / cpu_a:5.2f}", flush=True)
+    print("  ratio per record by process, laptop / server / PostgreSQL:", flush=True)
+    for step, cpu_step in zip(STEPS, CPU_STEPS, strict=True):
+        small = smallest.split.get(cpu_step, (0.0, 0.0, 0.0))
+        large = largest.split.get(cpu_step, (0.0, 0.0, 0.0))
+        n_small, n_large = (
+            max(size.counts()[CPU_STEPS.index(cpu_step)], 1) for size in (smallest, largest)
+        )
+        ratios = (
+            f"{(b / n_large) / (a / n_small):5.2f}" if a > 0 else "    -"
+            for a, b in zip(small, large, strict=True)
+        )
+        print(f"    {step:<18} " + " / ".join(ratios), flush=True)
     print(
         f"  server memory during the pulls of the largest caseload ({largest.records:,} "
         f"records): initial sync {largest.server_rss_before / 2**20:,.0f} -> "
@@ -846,12 +990,27 @@ def main(argv: list[str] | None = None) -> int:
         "--changes", type=int, default=1_000, help="--scaling: changes pushed and pulled per size"
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="--scaling: the incremental steps run this many times per size (median kept)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="--scaling: one more incremental push and pull per size under cProfile, "
+        "stats written in this folder",
+    )
+    parser.add_argument(
         "--sizes",
         type=lambda text: [int(n) for n in text.split(",")],
         default=[1_000, 10_000, 50_000],
         help="caseload sizes for --scaling, comma-separated",
     )
     args = parser.parse_args(argv)
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     print(
         f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}",
