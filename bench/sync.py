@@ -432,7 +432,7 @@ def _profiled(function: Any, prefix: Path, step: str) -> Any:
     """``function`` run under cProfile, its stats written to ``<prefix>-<step>.prof``."""
 
     def run(*args: Any) -> Any:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU: the machine may be loaded
         try:
             return profiler.runcall(function, *args)
         finally:
