@@ -23,7 +23,7 @@ from passerelle_core.protocol import (
 from passerelle_core.push_check import CHECKED_PUSH_PATH, EPOCH_HEADER, REPLACED
 from server.api.deps import CurrentDevice, PushingDevice, SessionDep, SettingsDep
 from server.api.errors import error_response
-from server.api.push_body import push_request, push_response, request_body_schema
+from server.api.push_body import parse_push, push_bytes, push_response, request_body_schema
 from server.core.settings import ServerSettings
 from server.services import epoch
 from server.services.audit import ChainRefused, store_upload
@@ -31,7 +31,7 @@ from server.services.devices import Caller
 from server.services.errors import ServiceError
 from server.services.policy import device_policy
 from server.services.pull import pull
-from server.services.push import Expected, WentBack, push
+from server.services.push import Expected, WentBack, no_cycle_collection, push
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -45,14 +45,22 @@ DEFAULT_PULL_LIMIT = 500
 )
 def push_changes(
     caller: PushingDevice,
-    body: Annotated[PushRequest, Depends(push_request)],
+    raw: Annotated[bytes, Depends(push_bytes)],
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
-    """``PushResponse``; the body read in one pass (server/api/push_body.py)."""
+    """``PushResponse``; the body read in one pass (server/api/push_body.py), the cycle
+    collector paused from its parse to the answer (server.services.push)."""
+    with no_cycle_collection():
+        body = _parsed(raw, settings)
+        return push_response(PushResponse(results=push(session, caller, list(body.changes))))
+
+
+def _parsed(raw: bytes, settings: ServerSettings) -> PushRequest:
+    body = parse_push(raw)
     if len(body.changes) > settings.max_push_changes:
         raise ServiceError(f"at most {settings.max_push_changes} changes per push")
-    return push_response(PushResponse(results=push(session, caller, list(body.changes))))
+    return body
 
 
 @router.post(
@@ -63,7 +71,7 @@ def push_changes(
 )
 def push_checked(
     caller: PushingDevice,
-    body: Annotated[PushRequest, Depends(push_request)],
+    raw: Annotated[bytes, Depends(push_bytes)],
     session: SessionDep,
     settings: SettingsDep,
     cursor: Annotated[int, Query(ge=0, le=2**62)],
@@ -71,19 +79,19 @@ def push_checked(
 ) -> Response:
     """A push that first checks the server did not go back (passerelle_core.push_check):
     409 with ``X-Passerelle-Epoch`` and nothing merged if it did."""
-    if len(body.changes) > settings.max_push_changes:
-        raise ServiceError(f"at most {settings.max_push_changes} changes per push")
     expected = Expected(cursor, server_id)
-    try:
-        results = push(session, caller, list(body.changes), expected=expected)
-    except WentBack as went:
-        message = (
-            "this is not the server this laptop knows"
-            if went.kind == REPLACED
-            else "this server is older than what this laptop has seen"
-        )
-        return error_response(409, "invalid_request", message, {EPOCH_HEADER: went.kind})
-    return push_response(PushResponse(results=results))
+    with no_cycle_collection():
+        body = _parsed(raw, settings)
+        try:
+            results = push(session, caller, list(body.changes), expected=expected)
+        except WentBack as went:
+            message = (
+                "this is not the server this laptop knows"
+                if went.kind == REPLACED
+                else "this server is older than what this laptop has seen"
+            )
+            return error_response(409, "invalid_request", message, {EPOCH_HEADER: went.kind})
+        return push_response(PushResponse(results=results))
 
 
 @router.get("/pull", response_model=PullResponse, responses=ERRORS)
