@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 UPDATED_BY = "updated_by_id"
@@ -36,7 +37,7 @@ def stamp(
     record_type: str, values: Mapping[str, Any], actor: uuid.UUID, *, creating: bool
 ) -> dict[str, Any]:
     """``values`` with every authorship field set from ``actor`` (the pushing account)."""
-    who = str(actor)
+    who = _text(actor)
     stamped = dict(values)
     stamped[UPDATED_BY] = who
     for name in CREATED_BY.get(record_type, frozenset()):
@@ -48,3 +49,9 @@ def stamp(
         if stamped.get(name) is not None:
             stamped[name] = who
     return stamped
+
+
+@lru_cache(maxsize=256)
+def _text(actor: uuid.UUID) -> str:
+    """An account's id as text, made once (every change of a push is stamped with it)."""
+    return str(actor)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +34,8 @@ from passerelle_core.lifecycle import (
     may_reach,
     write_permission,
 )
-from passerelle_core.permissions import Permission, allows
+from passerelle_core.permissions import Permission
+from passerelle_core.permissions import allows as _table_allows
 from server.core.tables import Record
 from server.services import lookups
 from server.services.errors import Rejected
@@ -49,6 +51,18 @@ NOTE = "session_note"
 QUICK_NOTE = "quick_note"
 APPOINTMENT = "appointment"
 NOTES = frozenset({NOTE, QUICK_NOTE})  # append-only: written once, never changed
+
+
+@cache
+def allows(role: str, permission: Permission) -> bool:
+    """The role table's answer, kept per role and permission (the table is fixed: asked
+    two or three times per pushed change, each reading the role's enum afresh)."""
+    return _table_allows(role, permission)
+
+
+_reachable = cache(may_reach)
+"""``may_reach`` kept per role, statuses and approval (a walk of the fixed plan steps,
+once per plan pushed)."""
 
 
 def check_change(
@@ -193,7 +207,7 @@ def _check_plan_path(
         target = PlanStatus(after)
     except ValueError:
         raise Rejected("unknown plan status") from None
-    if not may_reach(viewer.role, start, target, _team_approves_plans(session, placement)):
+    if not _reachable(viewer.role, start, target, _team_approves_plans(session, placement)):
         raise Rejected(
             f"the role {viewer.role} may not bring a plan from {before or 'nothing'} to {after}"
         )
