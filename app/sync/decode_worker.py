@@ -31,11 +31,14 @@ Row = tuple[Any, ...]
 Parents = list[tuple[str, str]]
 Columns = tuple[
     list[str], list[str], list[int], list[int], list[bool], list[str | None],
-    list[Row | None], list[Parents | None],
+    list[Row | None], list[Parents | None], list[tuple[str, ...] | None],
 ]  # fmt: skip
 """The page's records as columns: record types, stored ids, seqs, versions, deleted,
 case ids as stored hex, the insert statement's parameters and the (type, id) of the
-records each refers to (None twice when the careful path must decode that record).
+records each refers to (None twice when the careful path must decode that record), and
+the names of the fields each carries, None when it carries every field of its type (an
+update compares only those: a record pulled back is compared without parsing the page
+again in the laptop's process).
 Columns, not a tuple per record: the laptop writes a whole page without building an
 object per record when nothing in it needs the careful path. The wire fields are not
 sent back: the parent keeps the page's bytes and parses them only if a record is held."""
@@ -49,8 +52,10 @@ _OPTIONAL = {"left_scope", "expected", "restored"}
 _RECORD = {"seq", "record_type", "record_id", "version", "deleted", "data", "case_id"}
 
 
-def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
-    """The page's envelope and records, values in stored form; None if unusual."""
+def decode_page(raw: bytes, tables: Tables, sizes: dict[str, int] | None = None) -> Decoded | None:
+    """The page's envelope and records, values in stored form; None if unusual.
+    ``sizes``: how many wire fields each record type has (without it, every record's
+    field names are sent back)."""
     try:
         page = orjson.loads(raw)
     except orjson.JSONDecodeError:  # stricter than json.loads (NaN, lone surrogates...):
@@ -71,8 +76,9 @@ def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
         and type(page["records"]) is list
     ):
         return None
-    columns: Columns = ([], [], [], [], [], [], [], [])
-    types, hexes, seqs, versions, deletions, cases, rows, references = columns
+    columns: Columns = ([], [], [], [], [], [], [], [], [])
+    types, hexes, seqs, versions, deletions, cases, rows, references, carried = columns
+    sizes = sizes or {}
     for record in page["records"]:
         if type(record) is not dict or not record.keys() <= _RECORD:
             return None
@@ -109,6 +115,9 @@ def decode_page(raw: bytes, tables: Tables) -> Decoded | None:
         cases.append(None if case is None else case.replace("-", ""))
         rows.append(row)
         references.append(parents)
+        # A decoded record's names are within its type's fields: as many means all.
+        whole = row is not None and len(data) == sizes.get(record_type)
+        carried.append(None if whole else tuple(data))
     envelope: Envelope = (server_id, left, cursor, more, expected, restored)
     return envelope, columns
 
@@ -131,11 +140,13 @@ def main() -> int:
     layouts: dict[str, wire_plan.Layout]
     plans, layouts = pickle.loads(first)
     tables = compiled(plans, layouts)
+    sizes = {name: len(plan) for name, plan in plans.items()}
     while True:
         raw = read_frame(source)
         if not raw:
             return 0
-        write_frame(sink, pickle.dumps(decode_page(raw, tables), pickle.HIGHEST_PROTOCOL))
+        decoded = decode_page(raw, tables, sizes)
+        write_frame(sink, pickle.dumps(decoded, pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":

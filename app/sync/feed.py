@@ -5,7 +5,8 @@ server and parsed here: a thread fetches pages in cursor order into a small queu
 first page is fetched by the caller itself: most pulls are that one page).
 Only the consumer stores cursors, each with its page, so a page fetched but never
 applied (a crash, an error) is simply fetched again next time. With ``apart`` (an
-initial sync's fast path) pages are decoded in a separate process (app.sync.decoder).
+initial sync's fast path) pages are decoded in a separate process (app.sync.decoder);
+without it, from the second page of a pull that has more than one.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ class PageFeed:
             first = self._client.pull(self._cursor, self._limit)
             if first.has_more:
                 self._cursor = first.next_cursor
+                # A pull of several pages (a seeding laptop's pull-back, a long absence):
+                # the next pages are decoded in the other process too, as on the fast
+                # path. Their parsing (pydantic) and decoding (the generated decoders)
+                # cost the writing process as much as its writes; a one-page pull does
+                # not start the process.
+                self._decoder = PageDecoder()
+                self._pages = queue.Queue(AHEAD_APART)
                 self._thread.start()
             yield first
             if not first.has_more:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, select
 
-from app.sync.records import SYNCED_TYPES
+from app.sync.records import SYNCED_TYPES, wire_columns
 from app.sync.state import HELD
 from passerelle_core.protocol import RecordState
 
@@ -29,7 +29,7 @@ class Incoming:
 
     __slots__ = (
         "record_type", "hex", "seq", "version", "deleted", "_data", "_page", "case_hex",
-        "values", "exists", "decoded", "key", "row", "parents", "stored",
+        "values", "exists", "decoded", "key", "row", "parents", "stored", "fields",
     )  # fmt: skip
 
     def __init__(
@@ -44,6 +44,7 @@ class Incoming:
         page: RawPage | None = None,
         row: tuple[Any, ...] | None = None,
         parents: list[Key] | None = None,
+        fields: tuple[str, ...] | None = None,
     ) -> None:
         self.record_type = record_type
         self.hex = hex_id
@@ -64,6 +65,17 @@ class Incoming:
         # then writes only the columns whose value changed, and nothing if none did.
         self.stored: tuple[Any, ...] | None = None
         self.key: Key = (record_type, hex_id)
+        # From the decoding process: the names of the wire fields carried, None when
+        # every field of the type is (see ``carries``).
+        self.fields = fields
+
+    def carries(self, name: str) -> bool:
+        """Whether the record carries that field (an update leaves the others as stored).
+        Known without its wire fields for a record decoded in the decoding process."""
+        if self._data is not None or self._page is None:
+            return name in self.data
+        fields = self.fields
+        return name in wire_names(self.record_type) if fields is None else name in fields
 
     def forget_decoding(self) -> None:
         """Compare and protect afresh next time (a held record retried: the local row and
@@ -113,13 +125,13 @@ class DecodedPage:
 
     __slots__ = (
         "types", "hexes", "seqs", "versions", "deletions", "cases", "rows", "parents",
-        "_source", "_records",
+        "fields", "_source", "_records",
     )  # fmt: skip
 
     def __init__(self, columns: tuple[list[Any], ...], source: RawPage) -> None:
         (
             self.types, self.hexes, self.seqs, self.versions, self.deletions, self.cases,
-            self.rows, self.parents,
+            self.rows, self.parents, self.fields,
         ) = columns  # fmt: skip
         self._source = source
         self._records: list[Incoming] | None = None
@@ -134,10 +146,10 @@ class DecodedPage:
         if self._records is None:
             source = self._source
             self._records = [
-                Incoming(kind, hex_id, seq, version, deleted, None, case, source, row, up)
-                for kind, hex_id, seq, version, deleted, case, row, up in zip(
+                Incoming(kind, hex_id, seq, version, deleted, None, case, source, row, up, names)
+                for kind, hex_id, seq, version, deleted, case, row, up, names in zip(
                     self.types, self.hexes, self.seqs, self.versions, self.deletions,
-                    self.cases, self.rows, self.parents, strict=True,
+                    self.cases, self.rows, self.parents, self.fields, strict=True,
                 )
             ]  # fmt: skip
         return self._records
@@ -149,7 +161,7 @@ class DecodedPage:
         return Incoming(
             self.types[number], self.hexes[number], self.seqs[number], self.versions[number],
             self.deletions[number], None, self.cases[number], self._source, self.rows[number],
-            self.parents[number],
+            self.parents[number], self.fields[number],
         )  # fmt: skip
 
 
@@ -167,6 +179,12 @@ class RawPage:
             self._data = {r["record_id"].replace("-", ""): r["data"] for r in records}
             self._raw = b""
         return self._data[hex_id]
+
+
+@cache
+def wire_names(record_type: str) -> frozenset[str]:
+    """The wire fields of a record type (what a record carrying them all carries)."""
+    return frozenset(wire_columns(record_type))
 
 
 @lru_cache(maxsize=16384)

@@ -21,6 +21,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
+from operator import is_not, ne, or_
 from typing import TypeVar
 
 from sqlalchemy import Connection, Delete, Select, bindparam, delete, exists, select
@@ -141,6 +143,9 @@ def may_take_fast_path(connection: Connection) -> bool:
     """Whether :func:`fast_path` would be taken (asked on a reading connection first)."""
     return deferred_indexes.is_deferred(connection) or _fresh(connection)
 
+
+_ANY_WAITING = select(OUTBOX.c.seq).where(OUTBOX.c.state.in_(WAITING)).limit(1)
+"""Built once: a pull-back of many pages asks it on every page."""
 
 _FRESH_STATE = select(STATE.c.key, STATE.c.value).where(
     STATE.c.key.in_((CURSOR, FIRST_SYNC_EXPECTED))
@@ -336,10 +341,9 @@ class PageApplier:
                     continue
                 record.stored = present[record.hex]
                 if record.row is not None:
-                    if _same_row(record):
-                        record.values = {"id": record.hex}  # stored as it is: nothing to write
-                    else:
-                        record.values = _values_of_row(record)  # an update: fields by name
+                    # An update: the fields it carries whose stored value differs, by
+                    # name ({"id"} alone: stored as it is, nothing to write).
+                    record.values = _differing_values(record)
                     record.row = None
 
     def _stored(self, record_type: str, ids: list[str]) -> dict[str, tuple[object, ...] | None]:
@@ -382,8 +386,7 @@ class PageApplier:
     def _protect_waiting_fields(self, records: list[Incoming]) -> int:
         """Drop from each update the fields an outbox change is still waiting to push."""
         updates = [r for r in records if r.exists]
-        any_waiting = select(OUTBOX.c.seq).where(OUTBOX.c.state.in_(WAITING)).limit(1)
-        if not updates or self.connection.execute(any_waiting).first() is None:
+        if not updates or self.connection.execute(_ANY_WAITING).first() is None:
             return 0
         by_type: dict[str, list[uuid.UUID]] = {}
         for record in updates:
@@ -603,22 +606,43 @@ def _differs(new: object, old: object) -> bool:
     return new != old or type(new) is not type(old)
 
 
-def _same_row(record: Incoming) -> bool:
-    """A decoded insert row equal to the local row in every column but the local
-    ``row_version``: then every field the record carries is stored as it is."""
+def _differing_values(record: Incoming) -> dict[str, object]:
+    """The stored values of the fields the record carries that differ from the local row
+    (same value means same type too, as in :func:`_changed`), with the id; every field it
+    carries when the local row was not read (written by this pull).
+
+    A pulled-back record (a seeding laptop's own changes, echoed) is usually stored as it
+    is but for the local ``row_version``, or differs in a stamp the server set (who
+    wrote it): the columns are compared in C, each with its type, and only the names
+    that differ are looked at, instead of every field of every record in Python."""
     row, stored = record.row, record.stored
     if row is None or stored is None or len(row) != len(stored):
-        return False
-    skip = _positions(record.record_type)["row_version"]
-    for number, (new, old) in enumerate(zip(row, stored, strict=True)):
-        if (new != old or type(new) is not type(old)) and number != skip:
-            return False
-    return True
+        return _values_of_row(record)
+    names, local = _names(record.record_type)
+    differing = compress(
+        names,
+        map(or_, map(ne, row, stored), map(is_not, map(type, row), map(type, stored))),
+    )
+    values: dict[str, object] = {"id": record.hex}
+    for name in differing:
+        if name not in local and record.carries(name):  # one not carried stays as stored
+            values[name] = row[_positions(record.record_type)[name]]
+    return values
 
 
 @cache
 def _positions(record_type: str) -> dict[str, int]:
     return {name: number for number, (name, _default) in enumerate(insert_columns(record_type))}
+
+
+@cache
+def _names(record_type: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The insert columns' names in order, and those only the laptop writes (never
+    compared: ``row_version`` counts local writes)."""
+    return tuple(name for name, _default in insert_columns(record_type)), LOCAL_COLUMNS
+
+
+LOCAL_COLUMNS = frozenset({"row_version"})
 
 
 def _ids_present(

@@ -173,8 +173,8 @@ def test_a_page_the_decoding_process_does_not_take_is_parsed_the_careful_way(
         return real(raw)
 
     monkeypatch.setattr(decoder_module.PageDecoder, "submit", upper)
+    normal, _report = _normal(laptop, caseload, monkeypatch)  # its later pages too
     monkeypatch.setattr("app.sync.feed.decode_here", counted)
-    normal, _report = _normal(laptop, caseload, monkeypatch)
     fast = laptop(caseload, first_sync=False)
     report = fast.sync(PAGES)
     assert len(careful) == report.pages

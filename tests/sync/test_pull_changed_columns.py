@@ -116,7 +116,7 @@ def _contents(profile: Profile) -> dict[str, list[tuple[Any, ...]]]:
 
 def _former_full_update(monkeypatch: pytest.MonkeyPatch) -> None:
     """The former write: every carried column named, whatever the local row holds."""
-    monkeypatch.setattr(pull, "_same_row", lambda _record: False)
+    monkeypatch.setattr(pull, "_differing_values", pull._values_of_row)
     monkeypatch.setattr(
         pull, "_changed", lambda record: tuple(sorted(n for n in record.values if n != "id"))
     )
