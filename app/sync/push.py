@@ -17,9 +17,11 @@ Issue 23: the outbox is read as stored text and the request written from it (the
 ``fields`` columns are JSON already: nothing is parsed or validated again). The next
 batch is read and written while this one travels, and travels while this one's answers
 are settled (in the transaction that reads the one after), so the laptop's work and the
-server's overlap on two cores. A batch shorter than the batch size was all there was: no
-read-ahead follows it, and the last batch's answers are settled in the transaction that
-writes the acknowledgements (a one-batch push: 2 write transactions, 4 before; item 4).
+server's overlap on two cores; that work starts once the request has left (``_start``),
+so it does not hold the GIL while the request is written. A batch shorter than the batch
+size was all there was: no read-ahead follows it, and the last batch's answers are settled
+in the transaction that writes the acknowledgements (a one-batch push: 2 write
+transactions, 4 before; item 4).
 Parents still reach the server first: a batch is sent only once the server answered the
 one before. Rows were marked ``inflight`` one by one before (a rewrite of every page of
 the batch, about a quarter of the laptop's CPU per change); the one-row mark replaced
@@ -29,9 +31,10 @@ that; ``inflight`` rows an older version left are still read and resent as befor
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -156,10 +159,35 @@ class _Sent(NamedTuple):
 class _Batch:
     rows: list[_Sent]
     body: bytes
+    departed: threading.Event = field(default_factory=threading.Event, compare=False)
+    """Set once the request's body is handed to the connection, or its send ended."""
 
     @property
     def last(self) -> int:
         return self.rows[-1].seq
+
+
+class _Departing:
+    """A batch's body as httpx sends it (with its length: not chunked), telling when it is
+    all handed to the connection. Iterable again: a broken connection's resend reads it."""
+
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.batch.body
+        self.batch.departed.set()
+
+
+def _start(sender: ThreadPoolExecutor, client: SyncClient, batch: _Batch) -> Future[PushResponse]:
+    """Send ``batch`` in the sending thread and wait until its request has left (or the
+    send ended): this thread's next work (settling, reading the next batch: Python that
+    holds the GIL) would otherwise delay the request's writing by a switch interval (5 ms)
+    or more at each of its steps, while the server waits for it."""
+    sending = sender.submit(_send, client, batch)
+    sending.add_done_callback(lambda _done: batch.departed.set())
+    batch.departed.wait()
+    return sending
 
 
 def push_outbox(
@@ -181,7 +209,7 @@ def push_outbox(
     before, reached = floor, max(floor, batch.last)
     finished = False
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
-        sending: Future[PushResponse] = sender.submit(_send, client, batch)
+        sending = _start(sender, client, batch)
         following: _Batch | None = None
         if len(batch.rows) == size:  # a shorter batch was all there was: no read-ahead
             with engine.begin() as connection:
@@ -196,7 +224,7 @@ def push_outbox(
                 outcome.sent += len(batch.rows)
                 if following is not None:
                     before, reached = reached, max(reached, following.last)
-                    sending = sender.submit(_send, client, following)
+                    sending = _start(sender, client, following)
                 # While the next batch is merged: this one's answers, then the one after,
                 # in one transaction (one commit a batch); the last batch's answers with
                 # the acknowledgements (issue 23, item 4: a one-batch push writes twice).
@@ -221,9 +249,13 @@ def push_outbox(
 
 def _send(client: SyncClient, batch: _Batch) -> PushResponse:
     # A resend is answered from the stored results (change ids): safe to repeat.
-    return client.call(
-        "POST", PUSH_PATH, PushResponse, content=batch.body, headers=JSON_HEADERS, retry=True
-    )
+    headers = {**JSON_HEADERS, "Content-Length": str(len(batch.body))}
+    try:
+        return client.call(
+            "POST", PUSH_PATH, PushResponse, content=_Departing(batch), headers=headers, retry=True
+        )
+    finally:
+        batch.departed.set()
 
 
 def _take(connection: Connection, after: int, size: int) -> _Batch | None:

@@ -223,14 +223,15 @@ def test_edits_made_while_the_push_runs_are_pushed_after_it(
 
     def send_and_edit(client: Any, batch: Any) -> Any:
         calls.append(len(batch.rows))
-        if len(calls) == 3:
+        answer = send(client, batch)
+        if len(calls) == 3:  # answered, not yet settled: batch 3 still under way
             deadline = time.monotonic() + 30
-            while _mark(mine) < rows[7].seq:  # batch 4 read ahead, as it is by now or soon
+            while _mark(mine) < rows[7].seq:  # batch 4 read ahead once batch 3 left
                 assert time.monotonic() < deadline
                 time.sleep(0.01)
             for record_id in edited:
                 beneficiaries.update(mine.ctx, record_id, {"phone": f"06{record_id.hex[:8]}"})
-        return send(client, batch)
+        return answer
 
     monkeypatch.setattr(push, "_send", send_and_edit)
     report = mine.sync(SyncOptions(batch_size=BATCH))
