@@ -482,8 +482,11 @@ def _reads_with(ids_in: Callable[[Any], Any], ids: Callable[[Sequence[uuid.UUID]
         ),
         consents=select(Record).where(Record.record_type == CONSENT, ids_in(Record.case_id)),
         applied=select(
-            ChangeLog.change_id, ChangeLog.record_type, ChangeLog.record_id, ChangeLog.result
-        ).where(ids_in(ChangeLog.change_id)),
+            CHANGE_LOG.c.change_id,
+            CHANGE_LOG.c.record_type,
+            CHANGE_LOG.c.record_id,
+            CHANGE_LOG.c.result,
+        ).where(ids_in(CHANGE_LOG.c.change_id)),
         ids=ids,
     )
 
@@ -595,12 +598,14 @@ def _foreign_keys(record_type: str) -> tuple[tuple[str, str], ...]:
 
 
 def applied_changes(session: Session, change_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    """The change-log rows of the change ids already applied (one query per chunk)."""
+    """The change-log rows of the change ids already applied (one query per chunk: a
+    Core statement on the connection, without the session's ORM execution)."""
     found: dict[uuid.UUID, Any] = {}
     reads = _reads(session)
+    connection = session.connection()
     for start in range(0, len(change_ids), CHUNK):
         chunk = change_ids[start : start + CHUNK]
-        for row in session.execute(reads.applied, {"ids": reads.ids(chunk)}):
+        for row in connection.execute(reads.applied, {"ids": reads.ids(chunk)}):
             found[row.change_id] = row
     return found
 
