@@ -6,7 +6,7 @@ first page is fetched by the caller itself: most pulls are that one page).
 Only the consumer stores cursors, each with its page, so a page fetched but never
 applied (a crash, an error) is simply fetched again next time. With ``apart`` (an
 initial sync's fast path) pages are decoded in a separate process (app.sync.decoder);
-without it, from the second page of a pull that has more than one.
+without it, the pages of a long pull after its first ``APART_AFTER_PAGES``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from passerelle_core.protocol import PullResponse
 
 AHEAD = 2
 AHEAD_APART = 4  # pages decoded in the child: a deeper queue rides out its pauses
+APART_AFTER_PAGES = 8  # outside the fast path, pages after these are decoded apart too
 POLL_SECONDS = 0.2
 
 
@@ -52,6 +53,7 @@ class PageFeed:
         self._stop = threading.Event()
         self._next: Item | None = None  # taken from the queue by :meth:`ready`, not yet used
         self._thread = threading.Thread(target=self._fetch, name="sync-pull", daemon=True)
+        self._starting = threading.Lock()  # the fetch thread's decoder against ``__exit__``
 
     def __enter__(self) -> PageFeed:
         if self._apart:
@@ -66,8 +68,10 @@ class PageFeed:
         _traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
-        if self._decoder is not None:
-            self._decoder.close()  # first: the fetch thread may wait on its pipe
+        with self._starting:  # a decoder the fetch thread starts now is closed here
+            decoder = self._decoder
+        if decoder is not None:
+            decoder.close()  # first: the fetch thread may wait on its pipe
         if self._thread.ident is not None:  # started
             self._thread.join()
 
@@ -79,13 +83,6 @@ class PageFeed:
             first = self._client.pull(self._cursor, self._limit)
             if first.has_more:
                 self._cursor = first.next_cursor
-                # A pull of several pages (a seeding laptop's pull-back, a long absence):
-                # the next pages are decoded in the other process too, as on the fast
-                # path. Their parsing (pydantic) and decoding (the generated decoders)
-                # cost the writing process as much as its writes; a one-page pull does
-                # not start the process.
-                self._decoder = PageDecoder()
-                self._pages = queue.Queue(AHEAD_APART)
                 self._thread.start()
             yield first
             if not first.has_more:
@@ -123,7 +120,11 @@ class PageFeed:
         """Pages in cursor order. With the decoding process, the next page is asked for
         as soon as this one's start says where it ends, while the child decodes it."""
         cursor = self._cursor
+        fetched = 0 if self._apart else 1  # the caller fetched the first page
         while not self._stop.is_set():
+            if fetched == APART_AFTER_PAGES and self._decoder is None:
+                self._start_decoder()
+            fetched += 1
             try:
                 item: Item = self._item(cursor)
             except Exception as error:  # handed to the consumer, raised there
@@ -135,6 +136,16 @@ class PageFeed:
             cursor, more = item.head if isinstance(item, _Submitted) else _end(item)
             if not more:
                 return
+
+    def _start_decoder(self) -> None:
+        """A long pull (a seeding laptop's pull-back, a long absence): its later pages
+        are decoded in the other process too, as on the fast path. Their parsing
+        (pydantic) and decoding cost the writing process about as much as its writes;
+        starting the process costs about 0.1 s of CPU, more than a pull of a few pages
+        (an incremental sync's 1,000 changes) would save."""
+        with self._starting:
+            if not self._stop.is_set():
+                self._decoder = PageDecoder()
 
     def _item(self, cursor: int) -> Item:
         decoder = self._decoder

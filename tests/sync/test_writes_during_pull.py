@@ -21,7 +21,6 @@ from app.models import Beneficiary
 from app.services import beneficiaries, consent, followup, meetings, partners, plans, referrals
 from app.services.errors import Busy
 from app.store import writelock
-from app.sync import feed
 from app.sync.client import SyncClient
 from app.sync.engine import SyncOptions, SyncReport
 from passerelle_core.enums import ConsentPurpose, PartnerKind
@@ -151,17 +150,16 @@ def test_a_pull_waiting_for_a_slow_page_lets_saves_in(
     seed_caseload(server, account, 300)
     person = beneficiaries.register(device.ctx, {"last_name": "Tazi", "first_name": "Nadia"})
     slow_page = threading.Event()
-    real_bytes = feed._pull_bytes
+    real_pull = SyncClient.pull
 
-    def slow_network(client: SyncClient, cursor: int, limit: int) -> bytes:
-        # Pages after the first of a pull come as bytes, for the decoding process.
-        page = real_bytes(client, cursor, limit)
+    def slow_network(client: SyncClient, cursor: int, limit: int = 100) -> Any:
+        page = real_pull(client, cursor, limit)
         if client.pages_pulled == 2:  # the first page is being written meanwhile
             slow_page.set()
             time.sleep(SLOW_PAGE_SECONDS)
         return page
 
-    monkeypatch.setattr(feed, "_pull_bytes", slow_network)
+    monkeypatch.setattr(SyncClient, "pull", slow_network)
     outcome: dict[str, Any] = {}
 
     def pull() -> None:
