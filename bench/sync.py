@@ -318,18 +318,20 @@ def timed(label: str, function: Any, *args: Any) -> tuple[Any, float]:
 
 
 def timed_cpu(label: str, function: Any, *args: Any) -> tuple[Any, float, float]:
-    """The result, the wall time and the CPU seconds of this process and the server's."""
-    started, cpu = time.perf_counter(), time.process_time()
+    """The result, the wall time and the CPU seconds of the laptop (this process and the
+    decoding process its pull may start) and of the server."""
+    started, cpu, decoding = time.perf_counter(), time.process_time(), children_cpu()
     server_cpu = tree_cpu(SERVER_PID) if SERVER_PID else 0.0
     result = function(*args)
     elapsed = time.perf_counter() - started
-    used = time.process_time() - cpu
+    decoding = children_cpu() - decoding  # a pull's decoding process: the laptop's too
+    used = time.process_time() - cpu + decoding
     served = tree_cpu(SERVER_PID) - server_cpu if SERVER_PID else 0.0
     global LAST_CPU
     LAST_CPU = (used, served)
     print(
-        f"  {label}: {elapsed:.2f} s wall, CPU {used:.2f} s here + {served:.2f} s server "
-        f"({load()})",
+        f"  {label}: {elapsed:.2f} s wall, CPU {used:.2f} s here (decoding process "
+        f"{decoding:.2f} s of it) + {served:.2f} s server ({load()})",
         flush=True,
     )
     return result, elapsed, used + served
@@ -684,10 +686,8 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
         )
 
         empty = laptop(folder / "empty", server, "bench-admin")
-        decoding = children_cpu()
         with MemoryWatch(server.process.pid) as memory:
             report, seconds = timed("initial sync to an empty laptop", engine.sync, empty)
-        decoding = children_cpu() - decoding  # the pull's decoding process (fast path)
         print(
             f"    {report.received:,} records in {report.pages} pages: "
             f"{report.received / seconds:,.0f} records/s (target < 10 s); server memory "
@@ -700,11 +700,7 @@ def run(backend: str, args: argparse.Namespace, folder: Path) -> None:
             f"{rows / copy_seconds:,.0f} rows/s",
             flush=True,
         )
-        print(
-            f"  ratio initial sync / ceiling: {seconds / copy_seconds:.2f} (decoding process "
-            f"CPU {decoding:.2f} s, besides 'here')",
-            flush=True,
-        )
+        print(f"  ratio initial sync / ceiling: {seconds / copy_seconds:.2f}", flush=True)
         incremental(seed, empty, 100)
         with seed.sessions() as session:
             teams = list(session.scalars(select(Team.id).where(Team.name != "Central")))
@@ -1009,8 +1005,9 @@ def main(argv: list[str] | None = None) -> int:
         help="caseload sizes for --scaling, comma-separated",
     )
     args = parser.parse_args(argv)
-    if args.profile is not None:
-        args.profile.mkdir(parents=True, exist_ok=True)
+    for wanted in (args.profile, args.out):
+        if wanted is not None:
+            wanted.mkdir(parents=True, exist_ok=True)
     print(
         f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}",
