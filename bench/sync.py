@@ -40,9 +40,10 @@ under cProfile (laptop side). With ``--out``, each size's server and laptops are
 The 50,000 size is about 1.1 million records: about 40 minutes per backend on a loaded
 2-core machine, most of it the demo generation, ``queue_all`` and the seeding push.
 
-Every timed step prints its wall time beside the CPU seconds of this process and of the
-server's processes (PostgreSQL's own processes not counted) and the load average: on a
-shared machine, wall times alone say little.
+Every timed step prints its wall time beside the CPU seconds of the laptop (this process
+and the decoding process a long pull starts, shown apart) and of the server's processes
+(PostgreSQL's own processes not counted) and the load average: on a shared machine, wall
+times alone say little.
 
 Laptops are real encrypted profiles (cheap KDF: unlocking is not what is measured).
 """
