@@ -47,10 +47,7 @@ _ENTRIES = (
     .order_by(ACCESS_LOG.c.seq)
     .limit(bindparam("limit", type_=Integer))
 )
-_MARKS = select(state.STATE.c.key, state.STATE.c.value).where(
-    state.STATE.c.key.in_((ACKED_KEY, REFUSED_KEY))
-)
-"""Built once: they run at every sync."""
+"""Built once: it runs at every sync."""
 
 
 @dataclass
@@ -130,29 +127,34 @@ def _own_chain_intact(profile: Profile) -> bool:
 
 
 ALONE = "alone"
-""":func:`pending_upload`: send the log on its own (:func:`upload_access_log`)."""
+""":func:`pending_upload_in`: send the log on its own (:func:`upload_access_log`)."""
 
 
-def pending_upload(
-    profile: Profile, batch_size: int = MAX_ACCESS_LOG_ENTRIES
+def pending_upload_in(
+    connection: Connection,
+    settings: dict[str, str],
+    chain_id: str | None,
+    batch_size: int | None = None,
 ) -> AccessLogUpload | str | None:
     """The first batch the server has not acknowledged, to ride on the pull's first
     request (``SyncClient.access_log``); None when there is nothing new; :data:`ALONE`
-    when the upload on its own must deal with it (refused before, a row unreadable)."""
-    with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
-        device = connection.execute(_CHAIN).scalar_one_or_none()
-        if device is None:  # nothing was ever recorded on this profile
-            return None
-        marks = {key: value for key, value in connection.execute(_MARKS)}
-        if marks.get(REFUSED_KEY) is not None:
-            return ALONE
-        after = int(marks.get(ACKED_KEY) or 0)
-        chain = uuid.UUID(device)
-        rows = connection.execute(_ENTRIES, {"chain": chain, "after": after, "limit": batch_size})
-        try:
-            entries = [_record(row) for row in rows.mappings()]
-        except (LookupError, ValueError):
-            return ALONE
+    when the upload on its own must deal with it (refused before, a row unreadable).
+
+    Read in the caller's transaction (the sync's first, issue 23), from the sync state
+    and this profile's chain id (``profile_setting`` ``device_id``) it already read:
+    one statement, the entries."""
+    if chain_id is None:  # nothing was ever recorded on this profile
+        return None
+    if settings.get(REFUSED_KEY) is not None:
+        return ALONE
+    after = int(settings.get(ACKED_KEY) or 0)
+    chain = uuid.UUID(chain_id)
+    limit = MAX_ACCESS_LOG_ENTRIES if batch_size is None else batch_size
+    rows = connection.execute(_ENTRIES, {"chain": chain, "after": after, "limit": limit})
+    try:
+        entries = [_record(row) for row in rows.mappings()]
+    except (LookupError, ValueError):
+        return ALONE
     return AccessLogUpload(device_id=chain, entries=entries) if entries else None
 
 

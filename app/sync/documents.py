@@ -53,13 +53,30 @@ class _Stop(Exception):
     """The transfer stops here (cancelled); what arrived is kept."""
 
 
+Look = tuple[bool, bool, bool]
+"""Whether there are contents to erase, to send, to fetch (:func:`look`)."""
+
+
+def look(connection: Connection) -> Look:
+    """Whether each of the three lists has anything, in the caller's transaction: the
+    sync's pull asks it in its last page's transaction (no transaction of its own)."""
+    to_drop, any_upload, any_download = connection.execute(_ANY_WORK).one()
+    return bool(to_drop), bool(any_upload), bool(any_download)
+
+
 def exchange(
-    profile: Profile, client: SyncClient, cancel: threading.Event | None = None
+    profile: Profile,
+    client: SyncClient,
+    cancel: threading.Event | None = None,
+    looked: Look | None = None,
 ) -> DocumentOutcome:
-    """Send what the server lacks, then fetch what this laptop lacks."""
+    """Send what the server lacks, then fetch what this laptop lacks. ``looked``: what
+    :func:`look` said once every record was in (None: look here)."""
     outcome = DocumentOutcome()
+    if looked is not None and not any(looked):
+        return outcome  # the usual sync: nothing to do, nothing read
     with writelock.reading(profile.engine).connect() as connection:  # no write lock to look
-        to_drop, any_upload, any_download = connection.execute(_ANY_WORK).one()
+        to_drop, any_upload, any_download = looked or look(connection)
         uploads = _to_upload(connection) if any_upload else []
         downloads = _to_download(connection) if any_download else []
     if to_drop:

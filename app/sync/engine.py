@@ -23,13 +23,14 @@ from typing import Any
 from sqlalchemy import Connection, RootTransaction, func, insert, select
 
 from app.models import Beneficiary, ProfileSetting, StaffMember
+from app.models.audit import DEVICE_SETTING
 from app.models.base import utcnow
 from app.services import changes
 from app.services.owner import OWNER_KEY
 from app.store import deferred_indexes, writelock
 from app.store.header import HEADER_NAME
 from app.store.profile import Profile
-from app.sync import adopt, audit_upload, documents, extras, outbox, state
+from app.sync import adopt, audit_upload, documents, extras, outbox, security, state
 from app.sync.audit_upload import UploadOutcome
 from app.sync.client import (
     CarriedLogUnknown,
@@ -283,9 +284,8 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
     """Push the outbox, then pull every page; erase the profile if the server says so."""
     options = options or SyncOptions()
     report = SyncReport()
-    with writelock.reading(profile.engine).connect() as connection:
-        settings = state.read_all(connection)
-        deferred = deferred_indexes.is_deferred(connection)  # the pull's start: see below
+    start = _read_start(profile)
+    settings = start.settings
     if state.DEVICE_TOKEN not in settings:
         raise NotEnrolled()
     if settings.get(state.WIPE):
@@ -305,11 +305,11 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
             pull: PullState | None = None
             if _push_checked(profile, client, server_id, cursor, options, report):
                 _reupload_to_restored(profile, client, server_id, options, report)
-            carry = _carry_access_log(profile, client, report)
+            carry = _carry_access_log(profile, client, report, start.access_log)
             if not report.server_restored:
                 # What the sync read at its start and the push leaves alone: not read again.
-                pull = _pull_state(settings, deferred)
-                if _pull_carrying(profile, client, server_id, options, report, carry, pull):
+                pull = _pull_state(settings, start.deferred)
+                if _pull_carrying(profile, client, server_id, options, report, carry, pull, start):
                     pull = None
                     _reupload_to_restored(profile, client, server_id, options, report)
             if carry is not None:
@@ -322,11 +322,11 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
             else:
                 report.held_records, report.held = held_lines(profile.engine)
             if not report.cancelled:
-                _exchange_documents(profile, client, options, report)
+                _exchange_documents(profile, client, options, report, start.documents)
                 left = None if pull is None else pull.left
                 report.removals_held = _remove_left(profile, options, report, left)
                 try:
-                    extras.after_pull(profile, client)
+                    extras.after_pull(profile, client, start.known)
                 except DeviceRevoked:
                     raise
                 except SyncError:  # records went through; the policy did not
@@ -341,6 +341,46 @@ def sync(profile: Profile, options: SyncOptions | None = None) -> SyncReport:
         with profile.engine.begin() as connection:
             state.put(connection, state.LAST_SYNC_AT, utcnow().isoformat())
     return report
+
+
+_PROFILE_SETTINGS = select(ProfileSetting.key, ProfileSetting.value).where(
+    ProfileSetting.key.in_((deferred_indexes.SETTING, DEVICE_SETTING, *security.ACCOUNT_KEYS))
+)
+"""What a sync needs of ``profile_setting``: the indexes set aside (the pull's fast path),
+the access log's chain id, the account's role and team (the security steps)."""
+
+
+@dataclass
+class _Start:
+    """What a sync reads in its first transaction (issue 23: the later steps read nothing
+    of their own): the sync state, whether indexes are set aside, the access log's next
+    batch, what the security steps need; and, filled by the pull's last transaction,
+    whether documents have work (``app.sync.documents.look``)."""
+
+    settings: dict[str, str]
+    deferred: bool = False
+    access_log: AccessLogUpload | str | None = None
+    known: security.Known | None = None
+    documents: documents.Look | None = None
+
+
+def _read_start(profile: Profile) -> _Start:
+    """One reading transaction: the sync state and what the steps after it would each
+    have read in a transaction of their own. The access log's entries are read before
+    the push: one recorded meanwhile goes with the next sync."""
+    with writelock.reading(profile.engine).connect() as connection:
+        settings = state.read_all(connection)
+        if state.DEVICE_TOKEN not in settings or settings.get(state.WIPE):
+            return _Start(settings)
+        held = {key: value for key, value in connection.execute(_PROFILE_SETTINGS)}
+        access_log = audit_upload.pending_upload_in(connection, settings, held.get(DEVICE_SETTING))
+    account = {key: held[key] for key in security.ACCOUNT_KEYS if key in held}
+    return _Start(
+        settings,
+        deferred=held.get(deferred_indexes.SETTING) is not None,
+        access_log=access_log,
+        known=security.Known(settings, account),
+    )
 
 
 def _pull_state(settings: dict[str, str], deferred: bool) -> PullState:
@@ -369,10 +409,16 @@ class _Carried:
     noted: bool = False
 
 
-def _carry_access_log(profile: Profile, client: SyncClient, report: SyncReport) -> _Carried | None:
-    """The access log's next batch handed to the pull (one request instead of two);
-    sent alone, as before, when the pull will not run or the log needs the long way."""
-    pending = None if report.server_restored else audit_upload.pending_upload(profile)
+def _carry_access_log(
+    profile: Profile,
+    client: SyncClient,
+    report: SyncReport,
+    pending: AccessLogUpload | str | None,
+) -> _Carried | None:
+    """The access log's next batch (read at the sync's start) handed to the pull (one
+    request instead of two); sent alone, as before, when the pull will not run or the
+    log needs the long way."""
+    pending = None if report.server_restored else pending
     if isinstance(pending, AccessLogUpload):
         client.access_log = pending
         return _Carried(pending)
@@ -389,22 +435,28 @@ def _pull_carrying(
     report: SyncReport,
     carry: _Carried | None,
     pull: PullState,
+    start: _Start | None = None,
 ) -> bool:
     """:func:`_pull_all`; a server that predates the carried log is sent it alone first,
     then pulled the plain way (nothing was written: its first page never came)."""
     try:
-        return _pull_all(profile, client, server_id, options, report, carry, pull)
+        return _pull_all(profile, client, server_id, options, report, carry, pull, start)
     except CarriedLogUnknown:
         client.access_log = None
         _note_access_log(report, extras.after_push(profile, client))
-        return _pull_all(profile, client, server_id, options, report, pull=pull)
+        return _pull_all(profile, client, server_id, options, report, pull=pull, start=start)
 
 
 def _exchange_documents(
-    profile: Profile, client: SyncClient, options: SyncOptions, report: SyncReport
+    profile: Profile,
+    client: SyncClient,
+    options: SyncOptions,
+    report: SyncReport,
+    looked: documents.Look | None = None,
 ) -> None:
-    """Document contents, once every record is in: they never hold records back."""
-    outcome = documents.exchange(profile, client, options.cancel)
+    """Document contents, once every record is in: they never hold records back.
+    ``looked``: whether there is work, as the pull's last transaction saw it."""
+    outcome = documents.exchange(profile, client, options.cancel, looked)
     report.documents_sent += outcome.sent
     report.documents_received += outcome.received
     report.documents_waiting = outcome.waiting
@@ -527,11 +579,13 @@ def _pull_all(
     report: SyncReport,
     carry: _Carried | None = None,
     pull: PullState | None = None,
+    start: _Start | None = None,
 ) -> bool:
     """Pages are written in transactions of about ``commit_seconds``, cursor included;
     True when the server turned out restored from an older copy (nothing written).
     ``carry``: the access log rode on the first request; its acknowledgement is stored
-    with the first page.
+    with the first page. ``start``: given, the last page's transaction also looks
+    whether documents have work (``start.documents``), once every record is in.
 
     Each transaction holds whole pages and the cursor after the last of them, so a crash
     replays from a page boundary: never a gap, never a page applied twice. Grouping
@@ -574,6 +628,8 @@ def _pull_all(
                     extra = audit_upload.carried_state(client)
                     carry.noted = bool(extra)
                 _apply_page(connection, page, pull, report, extra)
+                if start is not None and not page.has_more:
+                    start.documents = documents.look(connection)
                 stop = options.cancel is not None and options.cancel.is_set()
                 elapsed = time.monotonic() - started >= options.commit_seconds
                 elapsed = elapsed or writelock.WAITERS.count > 0  # a save waits: let it in

@@ -18,6 +18,7 @@ def after_push(profile: Profile, client: SyncClient) -> UploadOutcome:
     return upload_access_log(profile, client)  # a refused chain is noted, not raised
 
 
-def after_pull(profile: Profile, client: SyncClient) -> None:
-    """Everything a sync does once records are exchanged."""
-    security.refresh(profile, client)  # last: it may rotate the client's token
+def after_pull(profile: Profile, client: SyncClient, known: security.Known | None = None) -> None:
+    """Everything a sync does once records are exchanged; ``known``: what the sync read at
+    its start (:class:`app.sync.security.Known`)."""
+    security.refresh(profile, client, known=known)  # last: it may rotate the client's token

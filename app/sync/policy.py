@@ -14,13 +14,19 @@ from sqlalchemy import Connection
 from app.sync import state
 from passerelle_core.policy import Policy
 
-__all__ = ["POLICY_KEY", "Policy", "read_policy", "write_policy"]
+__all__ = ["POLICY_KEY", "Policy", "policy_in", "read_policy", "write_policy"]
 
 POLICY_KEY = "policy"
 
 
 def read_policy(connection: Connection) -> Policy:
     raw = state.get(connection, POLICY_KEY)
+    return Policy.model_validate_json(raw) if raw else Policy()
+
+
+def policy_in(settings: dict[str, str]) -> Policy:
+    """The stored policy from sync state already read (``state.read_all``)."""
+    raw = settings.get(POLICY_KEY)
     return Policy.model_validate_json(raw) if raw else Policy()
 
 

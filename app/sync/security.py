@@ -17,6 +17,8 @@ under the feet of another step). Each step is idempotent and keeps its progress 
 from __future__ import annotations
 
 import logging
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -31,7 +33,7 @@ from app.store.profile import Profile
 from app.sync import recovery_pin, state
 from app.sync.client import SyncClient
 from app.sync.errors import ProtocolError
-from app.sync.policy import Policy, read_policy, write_policy
+from app.sync.policy import Policy, policy_in, read_policy, write_policy
 from passerelle_core.enums import StaffRole
 from passerelle_core.policy import policy_tag
 from passerelle_core.security_messages import EscrowReceipt, TokenRotation
@@ -48,14 +50,33 @@ _ACCOUNT = select(ProfileSetting.key, ProfileSetting.value).where(
     ProfileSetting.key.in_((owner.ACCOUNT_ROLE_KEY, owner.ACCOUNT_TEAM_KEY))
 )
 """The account's role and team as the profile holds them (``owner.remember_account``)."""
+ACCOUNT_KEYS = (owner.ACCOUNT_ROLE_KEY, owner.ACCOUNT_TEAM_KEY)
 
 
-def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -> Policy:
-    """Every device-security step of one sync; returns the policy now in force."""
+@dataclass(frozen=True)
+class Known:
+    """What a sync read at its start and these steps need (issue 23: no reading
+    transaction of their own): the sync state (policy, device, escrow and token marks,
+    server address) and the account's role and team (``profile_setting``). Nothing of
+    it is written by the sync's push or pull."""
+
+    settings: dict[str, str]
+    account: dict[str, str]
+
+
+def refresh(
+    profile: Profile, client: SyncClient, now: datetime | None = None, known: Known | None = None
+) -> Policy:
+    """Every device-security step of one sync; returns the policy now in force.
+    ``known``: what the sync read at its start (None: read here)."""
     now = now or utcnow()
-    with writelock.reading(profile.engine).connect() as connection:
-        stored = read_policy(connection)
-        account = {key: value for key, value in connection.execute(_ACCOUNT)}
+    if known is None:
+        with writelock.reading(profile.engine).connect() as connection:
+            stored = read_policy(connection)
+            account = {key: value for key, value in connection.execute(_ACCOUNT)}
+    else:
+        stored, account = policy_in(known.settings), known.account
+    settings = None if known is None else known.settings
     _record_contact(profile, stored, now)
     # The last pull page stated the policy's tag: the same as ours, nothing to fetch.
     unchanged = client.policy_tag is not None and client.policy_tag == policy_tag(stored)
@@ -65,8 +86,8 @@ def refresh(profile: Profile, client: SyncClient, now: datetime | None = None) -
             write_policy(connection, policy)
         _record_contact(profile, policy, now)
     _remember_account(profile, policy, account)
-    escrow_key(profile, client, policy)
-    rotate_token_if_due(profile, client, policy, now)
+    escrow_key(profile, client, policy, settings)
+    rotate_token_if_due(profile, client, policy, now, settings)
     return policy
 
 
@@ -112,8 +133,11 @@ def _record_contact(profile: Profile, policy: Policy, now: datetime) -> None:
     )
 
 
-def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
-    """Seal and upload the database key if not done for this recovery key and key yet."""
+def escrow_key(
+    profile: Profile, client: SyncClient, policy: Policy, settings: dict[str, str] | None = None
+) -> bool:
+    """Seal and upload the database key if not done for this recovery key and key yet.
+    ``settings``: the sync state as the sync read it (None: read here)."""
     public_key = policy.recovery_public_key
     if not public_key:
         return False
@@ -129,9 +153,11 @@ def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
         with profile.engine.begin() as connection:
             state.put(connection, ESCROW_REFUSED_KEY, key_id(public_key))
         return False
-    with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
-        device_id = state.get_uuid(connection, state.DEVICE_ID)
-        done = state.get(connection, ESCROWED_KEY)
+    if settings is None:
+        with writelock.reading(profile.engine).connect() as connection:  # no write lock
+            settings = state.read_all(connection)
+    device = settings.get(state.DEVICE_ID)
+    device_id, done = uuid.UUID(device) if device else None, settings.get(ESCROWED_KEY)
     if device_id is None:
         return False
     sealed = profile.sealed_key(public_key, device_id)
@@ -145,10 +171,16 @@ def escrow_key(profile: Profile, client: SyncClient, policy: Policy) -> bool:
 
 
 def rotate_token_if_due(
-    profile: Profile, client: SyncClient, policy: Policy, now: datetime
+    profile: Profile,
+    client: SyncClient,
+    policy: Policy,
+    now: datetime,
+    settings: dict[str, str] | None = None,
 ) -> bool:
-    with writelock.reading(profile.engine).connect() as connection:  # reads: no write lock
-        settings = state.read_all(connection)
+    """``settings``: the sync state as the sync read it (None: read here)."""
+    if settings is None:
+        with writelock.reading(profile.engine).connect() as connection:  # no write lock
+            settings = state.read_all(connection)
     issued = settings.get(TOKEN_ISSUED_KEY)
     if issued and now - datetime.fromisoformat(issued) < timedelta(days=policy.token_rotation_days):
         return False

@@ -130,8 +130,6 @@ def test_a_full_batch_is_followed_by_the_rest(
     from app.sync import audit_upload
 
     monkeypatch.setattr(audit_upload, "MAX_ACCESS_LOG_ENTRIES", 2)
-    original = audit_upload.pending_upload
-    monkeypatch.setattr(audit_upload, "pending_upload", lambda profile: original(profile, 2))
     after = audit_upload.after_carried
     monkeypatch.setattr(
         audit_upload,
