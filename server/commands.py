@@ -320,6 +320,11 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 
 
 def _log_config() -> dict[str, Any]:
+    """uvicorn's, plus ours: a plain formatter for the ``passerelle`` loggers, whose
+    access line is written at every request (uvicorn's colourising one copies each
+    record and cost about twice as much CPU a line, issue 23)."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["passerelle"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["formatters"]["plain"] = {"format": "%(levelname)s: %(message)s"}
+    config["handlers"]["plain"] = {**config["handlers"]["default"], "formatter": "plain"}
+    config["loggers"]["passerelle"] = {"handlers": ["plain"], "level": "INFO", "propagate": False}
     return config
