@@ -315,22 +315,15 @@ class BatchRecords:
                 seq,
                 merged,
             ) in connection.execute(_PARENTS_PG, wanted):
-                row = Row()
-                row.record_type = record_type
-                row.record_id = record_id
-                row.version = version
-                row._data, row._text = None, data_text
-                row.deleted = deleted
-                row.case_id = case_id
-                row.team_id = team_id
-                row.assigned_staff_id = staff_id
-                row.restricted = restricted
-                row.seq = seq
-                row.new = False
+                row = _parent_row(record_type, version, data_text, deleted, restricted, seq)
                 row.merged = merged
-                key = (record_type, record_id)
-                known = identities.get((Record, key, None)) if identities else None
-                self.records[key] = row if known is None else known
+                row.record_id, row.case_id, row.team_id, row.assigned_staff_id = (
+                    record_id,
+                    case_id,
+                    team_id,
+                    staff_id,
+                )
+                self._keep(row, identities)
         for record_type, record_id in pairs:
             self.records.setdefault((record_type, record_id), None)
 
@@ -359,14 +352,7 @@ class BatchRecords:
             seq,
             merged,
         ) in connection.execute(query, {"record_type": record_type, "ids": reads.ids(ids)}):
-            row = Row()
-            row.record_type = record_type
-            row.version = version
-            row._data, row._text = None, data_text
-            row.deleted = bool(deleted)
-            row.restricted = bool(restricted)
-            row.seq = seq
-            row.new = False
+            row = _parent_row(record_type, version, data_text, deleted, restricted, seq)
             row.merged = None if merged is None else bool(merged)
             if raw:
                 record_id = uuids[record_id]
@@ -379,9 +365,28 @@ class BatchRecords:
                 team_id,
                 staff_id,
             )
-            key = (record_type, record_id)
-            known = identities.get((Record, key, None)) if identities else None
-            self.records[key] = row if known is None else known
+            self._keep(row, identities)
+
+    def _keep(self, row: Row, identities: Any) -> None:
+        """A parent as read, unless the session already holds it (this batch's own)."""
+        key = (row.record_type, row.record_id)
+        known = identities.get((Record, key, None)) if identities else None
+        self.records[key] = row if known is None else known
+
+
+def _parent_row(
+    record_type: str, version: int, data_text: str | None, deleted: Any, restricted: Any, seq: int
+) -> Row:
+    """A parent's row but for its ids and ``merged`` (their forms depend on the backend)."""
+    row = Row()
+    row.record_type = record_type
+    row.version = version
+    row._data, row._text = None, data_text
+    row.deleted = bool(deleted)
+    row.restricted = bool(restricted)
+    row.seq = seq
+    row.new = False
+    return row
 
 
 def _parent_columns(raw: bool) -> list[Any]:
