@@ -12,6 +12,7 @@ import functools
 import ipaddress
 import ssl
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,6 +70,14 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MAX_PULL_PAGES = 20_000
 LOOPBACK_NAMES = frozenset({"localhost"})
 PUSH_PATH = "/api/v1/push"
+ENROL_PATH = "/api/v1/enrol"
+RATE_WAIT_MAX_SECONDS = 30
+"""A 429 asking to wait this long or less is waited for and the request sent again: the
+server's rate limit refuses before reading anything, so any request may be resent, and a
+long pull (hundreds of pages) must slow down, not fail. Never for enrolment, whose 429
+counts failed passwords."""
+RATE_WAIT_BUDGET_SECONDS = 180
+"""At most this much waiting for one client (one sync): then the sync stops, saying so."""
 PULL_PATH = "/api/v1/pull"
 
 Reply = TypeVar("Reply", bound=BaseModel)
@@ -174,6 +183,7 @@ class SyncClient:
         self.access_log: AccessLogUpload | None = None
         self.access_log_acked: int | None = None
         self.carrying_path = PULL_PATH  # tests point it where an older server answers 405
+        self.rate_waited = 0.0  # seconds waited on the server's rate limit (429)
         self._headers = {
             PROTOCOL_HEADER: str(protocol_version),
             SCHEMA_HEADER: str(SCHEMA_VERSION),
@@ -197,7 +207,7 @@ class SyncClient:
 
     def enrol(self, username: str, password: str, device_name: str) -> EnrolResponse:
         body = EnrolRequest(username=username, password=password, device_name=device_name)
-        return self.call("POST", "/api/v1/enrol", EnrolResponse, json=body.model_dump())
+        return self.call("POST", ENROL_PATH, EnrolResponse, json=body.model_dump())
 
     def push(self, changes: list[Change]) -> PushResponse:
         body = PushRequest(changes=changes)
@@ -260,11 +270,13 @@ class SyncClient:
             raise PushCheckUnknown()
         if checked and response.status_code == 409 and self._epoch in (RESTORED, REPLACED):
             raise ServerReplaced() if self._epoch == REPLACED else ServerWentBack()
-        return self._reply(response, content, reply)
+        return self._reply(response, content, reply, enrolling=path == ENROL_PATH)
 
-    def _reply(self, response: httpx.Response, content: bytes, reply: type[Reply]) -> Reply:
+    def _reply(
+        self, response: httpx.Response, content: bytes, reply: type[Reply], enrolling: bool = False
+    ) -> Reply:
         if response.status_code >= 400:
-            raise error_for(response)
+            raise error_for(response, enrolling=enrolling)
         try:
             return reply.model_validate_json(content)
         except ValidationError:
@@ -276,12 +288,25 @@ class SyncClient:
         """The response (body decoded) and its bytes; a broken connection is tried once
         more when ``retry``, on a new connection (httpx drops the broken one)."""
         kwargs = {**kwargs, "headers": {**self._headers, **kwargs.get("headers", {})}}
+        while True:
+            response, content = self._once(method, path, retry, kwargs)
+            wait = self._rate_wait(response, path)
+            if wait is None:
+                return response, content
+            self.rate_waited += wait
+            time.sleep(wait)
+
+    def _once(
+        self, method: str, path: str, retry: bool, kwargs: dict[str, Any]
+    ) -> tuple[httpx.Response, bytes]:
         for attempt in (1, 2):
             try:
                 with self._http.stream(method, path, **kwargs) as streamed:
                     content = self._read_capped(streamed)
                     self._note_headers(streamed.headers)
-                return httpx.Response(streamed.status_code, content=content), content
+                return httpx.Response(
+                    streamed.status_code, content=content, headers=_kept(streamed.headers)
+                ), content
             except httpx.TransportError as error:
                 if _certificate_refused(error):
                     raise UntrustedServer() from None
@@ -290,6 +315,19 @@ class SyncClient:
                 # Includes a reply lost after the request was sent: the caller resends later.
                 raise ServerUnavailable(type(error).__name__) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _rate_wait(self, response: httpx.Response, path: str) -> int | None:
+        """Seconds to wait before sending again a request the rate limit refused, or None
+        (not refused so, enrolment, too long a wait, or this sync's waiting spent)."""
+        if response.status_code != 429 or path == ENROL_PATH:
+            return None
+        stated = response.headers.get("retry-after", "")
+        if not stated.isdigit() or int(stated) > RATE_WAIT_MAX_SECONDS:
+            return None
+        wait = max(1, int(stated))
+        if self.rate_waited + wait > RATE_WAIT_BUDGET_SECONDS:
+            return None
+        return wait
 
     def _note_headers(self, headers: httpx.Headers) -> None:
         stated = headers.get(SCHEMA_HEADER, "")
@@ -318,6 +356,12 @@ class SyncClient:
         return b"".join(chunks)
 
 
+def _kept(headers: httpx.Headers) -> dict[str, str]:
+    """The answer's headers an error needs later (``Retry-After``)."""
+    stated = headers.get("retry-after")
+    return {} if stated is None else {"Retry-After": stated}
+
+
 def _certificate_refused(error: BaseException) -> bool:
     cause: BaseException | None = error
     while cause is not None:
@@ -327,7 +371,7 @@ def _certificate_refused(error: BaseException) -> bool:
     return "CERTIFICATE_VERIFY_FAILED" in str(error)
 
 
-def error_for(response: httpx.Response) -> SyncError:
+def error_for(response: httpx.Response, *, enrolling: bool = False) -> SyncError:
     """The typed error for a refusal (the server's message is not shown: it is not ours)."""
     status = response.status_code
     body = _error_body(response)
@@ -339,7 +383,7 @@ def error_for(response: httpx.Response) -> SyncError:
     if code == "device_revoked":
         return DeviceRevoked(wipe=bool(body and body.wipe))
     if status == 429 or code == "throttled":
-        return Throttled()
+        return Throttled(busy="retry-after" in response.headers and not enrolling)
     if status in (401, 403) or code in ("bad_credentials", "account_disabled", "forbidden"):
         return Unauthorized()
     if status >= 500:

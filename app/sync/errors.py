@@ -63,8 +63,16 @@ class Unauthorized(SyncError):
 
 
 class Throttled(SyncError):
-    def __init__(self) -> None:
-        super().__init__(_("Too many failed attempts: wait a few minutes and try again."))
+    """Refused unread: too many failed logins, or (``busy``) more requests from this
+    address than the server takes, still so after the waits it asked for."""
+
+    def __init__(self, busy: bool = False) -> None:
+        self.busy = busy
+        super().__init__(
+            _("The server is busy: sync again in a few minutes.")
+            if busy
+            else _("Too many failed attempts: wait a few minutes and try again.")
+        )
 
 
 class ServerUnavailable(SyncError):

@@ -79,8 +79,10 @@ class ServerSettings(BaseSettings):
     # (PASSERELLE_SERVER_MAX_IDLE_LOCK_MINUTES); each user's own setting applies within it.
     max_idle_lock_minutes: int = Field(default=60, ge=1, le=240)
     # Requests per minute per client address (token bucket, per worker process), and the
-    # burst allowed above that pace (an initial sync pulls many pages at once).
-    rate_limit_per_minute: int = Field(default=1200, ge=1)
+    # burst allowed above that pace (an initial sync pulls many pages at once). One laptop
+    # pulling a long delta asks for 30-40 pages a second on a quick server: the pace stays
+    # above that (a laptop also waits out a 429's Retry-After, app/sync/client.py).
+    rate_limit_per_minute: int = Field(default=3000, ge=1)
     rate_limit_burst: int = Field(default=300, ge=1)
     # PostgreSQL connections each worker process keeps open, and how many more it may
     # open at busy moments (closed again once returned: a new one costs PostgreSQL a
