@@ -20,13 +20,15 @@ POLICY_KEY = "policy"
 
 
 def read_policy(connection: Connection) -> Policy:
-    raw = state.get(connection, POLICY_KEY)
-    return Policy.model_validate_json(raw) if raw else Policy()
+    return _parsed(state.get(connection, POLICY_KEY))
 
 
 def policy_in(settings: dict[str, str]) -> Policy:
     """The stored policy from sync state already read (``state.read_all``)."""
-    raw = settings.get(POLICY_KEY)
+    return _parsed(settings.get(POLICY_KEY))
+
+
+def _parsed(raw: str | None) -> Policy:
     return Policy.model_validate_json(raw) if raw else Policy()
 
 

@@ -160,7 +160,8 @@ class _Batch:
     rows: list[_Sent]
     body: bytes
     departed: threading.Event = field(default_factory=threading.Event, compare=False)
-    """Set once the request's body is handed to the connection, or its send ended."""
+    """Set once the request's body is handed to the connection, or its send ended
+    (``_start``'s callback)."""
 
     @property
     def last(self) -> int:
@@ -250,12 +251,9 @@ def push_outbox(
 def _send(client: SyncClient, batch: _Batch) -> PushResponse:
     # A resend is answered from the stored results (change ids): safe to repeat.
     headers = {**JSON_HEADERS, "Content-Length": str(len(batch.body))}
-    try:
-        return client.call(
-            "POST", PUSH_PATH, PushResponse, content=_Departing(batch), headers=headers, retry=True
-        )
-    finally:
-        batch.departed.set()
+    return client.call(
+        "POST", PUSH_PATH, PushResponse, content=_Departing(batch), headers=headers, retry=True
+    )
 
 
 def _take(connection: Connection, after: int, size: int) -> _Batch | None:
